@@ -1,0 +1,60 @@
+// `npx playwright test` (or `npm run conformance`) runs the conformance suite. With no TARGET_URL,
+// it starts the reference server (two bots) and a second instance as the "other region" (no bots).
+import { randomBytes, randomInt } from 'node:crypto';
+import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+import { loadDotEnv } from './suite/settings.ts';
+
+loadDotEnv();
+const env = process.env;
+// Chosen once, in the runner; workers inherit them through the environment.
+env.CONFORMANCE_SEED ||= String(randomInt(1, 2 ** 31));
+
+let webServer: PlaywrightTestConfig['webServer'];
+if (!env.TARGET_URL?.trim()) {
+  env.CONFORMANCE_EMBEDDED = '1';
+  env.BOT_ID = 'bot-a';
+  env.API_TOKEN = `ta-${randomBytes(12).toString('hex')}`;
+  env.SECOND_BOT_ID = 'bot-b';
+  env.SECOND_API_TOKEN = `tb-${randomBytes(12).toString('hex')}`;
+  // The reference prints `listening on <url>`; Playwright stores the named group in the environment.
+  const reference = (name: string, bots: string, group: string) => ({
+    name,
+    command: 'node --import tsx reference/cli.ts --port 0 --quiet',
+    env: { ...env as Record<string, string>, REFERENCE_BOTS: bots, REFERENCE_PROFILE: env.CONFORMANCE_PROFILE?.trim() || 'default' },
+    wait: { stdout: new RegExp(`listening on (?<${group}>http://\\S+)`) },
+    stdout: 'ignore' as const,
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 2000 },
+    timeout: 20_000,
+  });
+  webServer = [
+    reference('reference', `${env.BOT_ID}:${env.API_TOKEN},${env.SECOND_BOT_ID}:${env.SECOND_API_TOKEN}`, 'target_url'),
+    reference('other-region', '', 'other_region_url'),
+  ];
+}
+
+const reportDir = env.CONFORMANCE_REPORT_DIR?.trim() || 'reports';
+
+export default defineConfig({
+  testDir: 'tests',
+  outputDir: `${reportDir}/test-results`,
+  // A conforming server passes the first time; a retry would hide a flaky one.
+  retries: 0,
+  timeout: 60_000,
+  workers: 4,
+  forbidOnly: true,
+  globalSetup: './suite/global-setup.ts',
+  webServer,
+  reporter: [
+    [process.stdout.isTTY ? 'line' : 'dot'],
+    ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
+    ['junit', { outputFile: `${reportDir}/junit.xml` }],
+    ['./suite/reporter.ts', { outputFile: `${reportDir}/conformance.json` }],
+  ],
+  // No trace, screenshot or video: traces hold the Authorization header and bodies in clear.
+  use: { trace: 'off', screenshot: 'off', video: 'off' },
+  projects: [
+    // Checks on names of their own, in parallel; then the checks that need the whole list, alone.
+    { name: 'per-name', testIgnore: /whole-list\.spec\.ts/, fullyParallel: true, teardown: 'whole-list' },
+    { name: 'whole-list', testMatch: /whole-list\.spec\.ts/, fullyParallel: false },
+  ],
+});

@@ -1,0 +1,234 @@
+// The reference server: a small, stateful, in-memory implementation of exactly decisions.md.
+// Built on node:http: no framework to learn, no dependency to keep, and it starts in ~0.1 s;
+// the three operations need a router of one regular expression, not a framework's.
+// Each step of a request is one method, so that a faulty variant (faulty/) changes exactly one.
+import http from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { contractFor, type Contract, type Profile } from '../contract/openapi.ts';
+import { type Provider, type ProviderConfig } from '../contract/provider.ts';
+
+export interface ReferenceOptions {
+  /** bot id → API token; the bots that reside in this region. */
+  bots: ReadonlyMap<string, string>;
+  profile?: Profile;
+  /** Added before every answer, to model a distant target. */
+  latencyMs?: number;
+  /** Called once per request with a line free of secrets. */
+  log?: (line: string) => void;
+}
+
+/** Bodies above this get 413; the suite's largest hostile body is 1 MiB. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export type Route =
+  | { op: 'update' | 'list' | 'clear'; botId: string }
+  | { op: 'remove'; botId: string; name: string }
+  | { op: 'not-found' }
+  | { op: 'method-not-allowed'; allow: string };
+
+export interface Answer { status: number; body?: unknown; headers?: Record<string, string> }
+
+export class ReferenceApp {
+  readonly contract: Contract;
+  /** bot id → (provider name → provider), in insertion order. */
+  protected readonly lists = new Map<string, Map<string, Provider>>();
+  readonly #listPattern: RegExp;
+  readonly #itemPattern: RegExp | undefined;
+  readonly #tokenDigests = new Map<string, Buffer>();
+
+  constructor(readonly options: ReferenceOptions) {
+    this.contract = contractFor(options.profile ?? 'default');
+    this.#listPattern = templateToPattern(this.contract.listPath);
+    this.#itemPattern = this.contract.itemPath ? templateToPattern(this.contract.itemPath) : undefined;
+    for (const [bot, token] of options.bots) {
+      this.lists.set(bot, new Map());
+      this.#tokenDigests.set(bot, digest(token));
+    }
+  }
+
+  listener(): http.RequestListener {
+    return (req, res) => {
+      const started = performance.now();
+      this.handle(req)
+        .catch((error: unknown) => {
+          console.error('reference: internal error:', error instanceof Error ? error.message : error);
+          return { status: 500, body: { message: 'Internal error', reason: 'The server failed; see its log.' } };
+        })
+        .then(async (answer) => {
+          if (this.options.latencyMs) await sleep(this.options.latencyMs);
+          this.send(res, answer);
+          const path = (req.url ?? '').slice(0, 200);
+          this.options.log?.(`${req.method} ${path} ${answer.status} ${(performance.now() - started).toFixed(1)}ms`);
+        });
+    };
+  }
+
+  protected async handle(req: http.IncomingMessage): Promise<Answer> {
+    const route = this.route(req.method ?? '', req.url ?? '/');
+    if (route.op === 'not-found') return error(404, 'Not found', 'No such resource.');
+    if (route.op === 'method-not-allowed') {
+      return { ...error(405, 'Method not allowed', `Allowed: ${route.allow}.`), headers: { allow: route.allow } };
+    }
+    if (!this.authorized(route.botId, req.headers.authorization)) return this.unauthorized();
+    const list = this.lists.get(route.botId)!;
+    switch (route.op) {
+      case 'update': {
+        const read = await this.readBody(req);
+        if ('answer' in read) return read.answer;
+        const parsed = this.parseProvider(req.headers['content-type'], read.raw);
+        if ('answer' in parsed) return parsed.answer;
+        await this.upsert(route.botId, list, parsed.provider);
+        return this.ok();
+      }
+      case 'list':
+        return { status: 200, body: this.render(await this.read(route.botId, list)) };
+      case 'clear':
+        await this.clear(route.botId, list);
+        return this.ok();
+      case 'remove':
+        list.delete(route.name);
+        return this.ok();
+    }
+  }
+
+  protected route(method: string, url: string): Route {
+    let pathname: string;
+    try {
+      pathname = new URL(url, 'http://reference.invalid').pathname;
+    } catch {
+      return { op: 'not-found' };
+    }
+    const list = this.#listPattern.exec(pathname);
+    if (list) {
+      const botId = decode(list[1]);
+      if (botId === undefined) return { op: 'not-found' };
+      const op = ({ POST: 'update', GET: 'list', DELETE: 'clear' } as const)[method];
+      return op ? { op, botId } : { op: 'method-not-allowed', allow: 'GET, POST, DELETE' };
+    }
+    const item = this.#itemPattern?.exec(pathname);
+    if (item) {
+      const [botId, name] = [decode(item[1]), decode(item[2])];
+      if (botId === undefined || name === undefined) return { op: 'not-found' };
+      return method === 'DELETE' ? { op: 'remove', botId, name } : { op: 'method-not-allowed', allow: 'DELETE' };
+    }
+    return { op: 'not-found' };
+  }
+
+  /** The bot must reside here and the token must be its own; the scheme is case-insensitive (RFC 9110). */
+  protected authorized(botId: string, header: string | undefined): boolean {
+    const expected = this.#tokenDigests.get(botId);
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) *$/.exec(header ?? '');
+    if (!expected || !match || match[1].toLowerCase() !== 'bearer') return false;
+    return timingSafeEqual(digest(match[2]), expected);
+  }
+
+  protected unauthorized(): Answer {
+    return error(401, '401', 'Unauthorized bot');
+  }
+
+  protected ok(): Answer {
+    return { status: 200 };
+  }
+
+  protected readBody(req: http.IncomingMessage): Promise<{ raw: Buffer } | { answer: Answer }> {
+    // Past the limit the rest is read and dropped, so the client gets our 413 rather than a reset.
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      });
+      req.on('end', () => resolve(size > MAX_BODY_BYTES
+        ? { answer: error(413, 'Payload too large', `The body exceeds ${MAX_BODY_BYTES} bytes.`) }
+        : { raw: Buffer.concat(chunks) }));
+      req.on('error', () => resolve({ answer: error(400, 'Bad request', 'The body could not be read.') }));
+    });
+  }
+
+  /** A missing Content-Type is read as JSON; any other non-JSON media type gets 415 (decisions.md leaves both open). */
+  protected parseProvider(contentType: string | undefined, raw: Buffer): { provider: Provider } | { answer: Answer } {
+    if (contentType !== undefined && !isJsonMediaType(contentType)) {
+      return { answer: error(415, 'Unsupported media type', 'Send the provider as application/json.') };
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return { answer: this.badRequest('The body is not valid JSON.') };
+    }
+    const violations = this.contract.violations('Provider', body);
+    if (violations.length) {
+      return { answer: this.badRequest(violations.map((v) => `${v.path}: ${v.message}`).join('; ')) };
+    }
+    return { provider: normalise(body as Provider) };
+  }
+
+  protected badRequest(reason: string): Answer {
+    return error(400, 'Validation error', reason);
+  }
+
+  /** Replaces the entry of that exact name in place, or appends a new one. */
+  protected async upsert(_botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
+    list.set(provider.name, provider);
+  }
+
+  protected async read(_botId: string, list: Map<string, Provider>): Promise<Provider[]> {
+    return [...list.values()];
+  }
+
+  protected render(providers: Provider[]): unknown {
+    return { settings: { application: { media: { providers } } } };
+  }
+
+  protected async clear(_botId: string, list: Map<string, Provider>): Promise<void> {
+    list.clear();
+  }
+
+  protected send(res: http.ServerResponse, answer: Answer): void {
+    const headers: Record<string, string | number> = { ...answer.headers };
+    if (answer.body === undefined) {
+      headers['content-length'] = 0;
+      res.writeHead(answer.status, headers).end();
+      return;
+    }
+    const text = JSON.stringify(answer.body);
+    headers['content-type'] ??= 'application/json';
+    headers['content-length'] = Buffer.byteLength(text);
+    res.writeHead(answer.status, headers).end(text);
+  }
+}
+
+export function error(status: number, message: string, reason: string): Answer {
+  return { status, body: { message, reason } };
+}
+
+/** Keeps the fields the API defines; unknown extras (left open by decisions.md) are dropped, not stored. */
+function normalise(p: Provider): Provider {
+  const config: ProviderConfig = {};
+  if (p.config.basic) config.basic = { username: p.config.basic.username, password: p.config.basic.password };
+  if (p.config.bearer !== undefined) config.bearer = p.config.bearer;
+  return { name: p.name, type: p.type, config };
+}
+
+function isJsonMediaType(contentType: string): boolean {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || /^application\/[^/]+\+json$/.test(type);
+}
+
+function templateToPattern(template: string): RegExp {
+  return new RegExp('^' + template.replace(/\{[^}]+\}/g, '([^/]+)') + '/?$');
+}
+
+function decode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}

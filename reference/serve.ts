@@ -1,0 +1,36 @@
+// Starts a ReferenceApp (or a subclass of it) on 127.0.0.1 and stops it cleanly.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ReferenceApp, type ReferenceOptions } from './app.ts';
+
+export interface Running { url: string; server: http.Server; close(): Promise<void> }
+
+export async function serve(app: ReferenceApp, port = 0): Promise<Running> {
+  const server = http.createServer({ requestTimeout: 30_000 }, app.listener());
+  // A malformed request line or header block gets a 400 with a JSON body, not a bare reset.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) {
+      const body = JSON.stringify({ message: 'Bad request', reason: 'The HTTP request could not be parsed.' });
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+    } else {
+      socket.destroy();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    server,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+export function startReference(options: ReferenceOptions, port = 0): Promise<Running> {
+  return serve(new ReferenceApp(options), port);
+}

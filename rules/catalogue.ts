@@ -1,0 +1,97 @@
+// The one catalogue of rules: tests, reports, the README's table and the faulty-server catalogue
+// all read it. Every MUST and SHOULD line of decisions.md is one or more rules here; ids are stable.
+import type { Profile } from '../contract/openapi.ts';
+
+export type Level = 'MUST' | 'SHOULD';
+/** What a rule's check needs beyond BOT_ID and API_TOKEN. */
+export type Need = 'second-bot' | 'other-region';
+
+export interface Rule {
+  id: string;
+  level: Level;
+  /** The rule as a sentence of the spec. */
+  title: string;
+  /** The section of the vendor page it comes from (and of decisions.md, which settles it). */
+  doc: string;
+  /** Profiles the rule belongs to; a rule of the original page belongs to both. */
+  profiles: readonly Profile[];
+  needs?: Need;
+}
+
+const BOTH: readonly Profile[] = ['default', '2020-03-10'];
+const REVISION: readonly Profile[] = ['2020-03-10'];
+
+const UPDATE = 'Updating the Providers List';
+const GET = 'Retrieving the Providers List';
+const DELETE = 'Deleting the Providers List';
+const CONFIG = 'Config object types';
+const ERRORS = 'Introduction: HTTP errors';
+const AUTH = 'Responses: 401 Unauthorized';
+const ROBUST = 'decisions.md: Robustness';
+const REV = 'Release 2020-03-10';
+
+const rule = (id: string, level: Level, doc: string, title: string, extra: Partial<Rule> = {}): Rule =>
+  ({ id, level, doc, title, profiles: BOTH, ...extra });
+
+export const RULES: readonly Rule[] = [
+  rule('POST-VALID-200', 'MUST', `${UPDATE} › Response`, 'A valid provider, Basic or Bearer, gets 200 (not 201, not 204).'),
+  rule('POST-EMPTY-BODY', 'SHOULD', `${UPDATE} › Response`, 'The 200 answer to a POST has an empty body.'),
+  rule('POST-400-MALFORMED-JSON', 'MUST', `${UPDATE} › Response`, 'A body that is not well-formed JSON gets 400.'),
+  rule('POST-400-NOT-OBJECT', 'MUST', `${UPDATE} › Request`, 'JSON that is not an object (array, string, number, null) gets 400.'),
+  rule('POST-400-MISSING-FIELD', 'MUST', `${UPDATE} › Request`, 'A provider without name, type or config gets 400.'),
+  rule('POST-400-WRONG-TYPE', 'MUST', `${UPDATE} › Request`, 'A name, type or config of the wrong JSON type gets 400.'),
+  rule('POST-400-UNKNOWN-TYPE', 'MUST', `${UPDATE} › Request`, 'A type other than `www` (compared case-sensitively) gets 400.'),
+  rule('POST-400-EMPTY-CONFIG', 'MUST', CONFIG, 'A config with neither basic nor bearer gets 400.'),
+  rule('POST-400-INCOMPLETE-BASIC', 'MUST', `${CONFIG} › Basic authorization`, 'A basic config without username or password gets 400.'),
+  rule('POST-400-NON-STRING-CREDENTIAL', 'MUST', CONFIG, 'A username, password or bearer that is not a string gets 400.'),
+  rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.'),
+  rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the strings message and reason.'),
+  rule('POST-400-NO-CHANGE', 'MUST', `${UPDATE} › Response`, 'A request that got 400 changes nothing that GET shows.'),
+  rule('UPSERT-REPLACES', 'MUST', `${UPDATE} › Note`, "Reusing a name replaces that entry's type and config, Basic and Bearer either way."),
+  rule('UPSERT-NO-DUPLICATE', 'MUST', `${UPDATE} › Note`, 'Reusing a name never creates a second entry of that name.'),
+  rule('UPSERT-NO-MERGE', 'MUST', `${UPDATE} › Note`, 'Reusing a name never merges the old config with the new.'),
+  rule('UPSERT-OTHERS-UNTOUCHED', 'MUST', `${UPDATE} › Note`, 'Reusing a name leaves every other entry as it was.'),
+  rule('NAME-CASE-SENSITIVE', 'SHOULD', `${UPDATE} › Note`, 'Names compare exactly: `Alpha` and `alpha` are two providers.'),
+  rule('CONCURRENT-UPSERTS', 'MUST', `${UPDATE} › Note`, 'Providers posted concurrently under distinct names are all present afterwards.'),
+  rule('GET-200-SHAPE', 'MUST', `${GET} › Responses`, 'GET answers 200 with a JSON body that holds the list at settings.application.media.providers, valid against the OpenAPI document.'),
+  rule('GET-CONFIG-ROUNDTRIP', 'MUST', `${GET} › Responses`, 'Each entry has name, type and config, and config is exactly what was last posted under that name, secrets in clear.'),
+  rule('GET-READ-AFTER-WRITE', 'MUST', `${GET} › Responses`, 'A read right after a successful write shows that write.'),
+  rule('GET-EMPTY-200', 'MUST', `${GET} › Responses`, 'An empty list is 200, never 404.'),
+  rule('GET-EMPTY-NESTING', 'SHOULD', `${GET} › Responses`, 'An empty list keeps the full nesting with providers: [].'),
+  rule('CONTENT-TYPE-JSON', 'SHOULD', `${GET} › Responses`, 'JSON bodies carry Content-Type: application/json (parameters such as charset allowed).'),
+  rule('DELETE-200', 'MUST', `${DELETE} › Responses`, 'DELETE answers 200 (not 204).'),
+  rule('DELETE-EMPTIES', 'MUST', `${DELETE} › Responses`, "After DELETE, GET shows an empty list for that bot."),
+  rule('DELETE-THIS-BOT-ONLY', 'MUST', `${DELETE} › Responses`, "DELETE changes no other bot's list.", { needs: 'second-bot' }),
+  rule('DELETE-EMPTY-BODY', 'SHOULD', `${DELETE} › Responses`, 'The 200 answer to a DELETE has an empty body.'),
+  rule('DELETE-IDEMPOTENT', 'SHOULD', `${DELETE} › Responses`, 'DELETE on an already empty list is 200 too.'),
+  rule('AUTH-MISSING', 'MUST', AUTH, 'Every operation without an Authorization header gets 401 (not 403).'),
+  rule('AUTH-MALFORMED', 'MUST', AUTH, 'Every operation with a malformed Authorization header gets 401.'),
+  rule('AUTH-WRONG-TOKEN', 'MUST', AUTH, 'Every operation with a wrong token gets 401 (not 403).'),
+  rule('AUTH-OTHER-BOT', 'MUST', AUTH, "Every operation with another bot's token gets 401.", { needs: 'second-bot' }),
+  rule('AUTH-UNKNOWN-BOT', 'MUST', AUTH, "Every operation on an unknown bot id gets 401, whatever the token."),
+  rule('AUTH-OTHER-REGION', 'MUST', AUTH, "A bot's own token on a region where the bot does not reside gets 401.", { needs: 'other-region' }),
+  rule('AUTH-401-JSON', 'MUST', `${AUTH}; ${ERRORS}`, 'The body of a 401 is a JSON object.'),
+  rule('AUTH-401-FIELDS', 'SHOULD', `${AUTH}; ${ERRORS}`, 'The body of a 401 carries the strings message and reason.'),
+  rule('AUTH-NO-CHANGE', 'MUST', AUTH, 'A request that got 401 changes nothing.'),
+  rule('AUTH-SCHEME-CASE', 'SHOULD', AUTH, 'The scheme name is matched case-insensitively: `bearer` works like `Bearer` (RFC 9110).'),
+  rule('ROBUST-NO-5XX', 'MUST', ROBUST, 'No input makes the server answer 5xx.'),
+  rule('ROBUST-NO-DROP', 'MUST', ROBUST, 'No input makes the server drop the connection.'),
+  rule('ROBUST-NO-HANG', 'MUST', ROBUST, "No input makes the server hang past the suite's per-request timeout."),
+  rule('REV-NAME-CHARSET', 'MUST', `${REV} › name`, 'A name with a character outside A-Z, a-z, - and _ gets 400 and changes nothing.', { profiles: REVISION }),
+  rule('REV-NAME-LENGTH', 'MUST', `${REV} › name`, 'A name of 201 characters gets 400 and changes nothing; 200 characters exactly is accepted.', { profiles: REVISION }),
+  rule('REV-DELETE-ONE', 'MUST', `${REV} › Deleting a provider`, 'DELETE of provider/{name} answers 200, removes exactly that provider and leaves the rest.', { profiles: REVISION }),
+  rule('REV-DELETE-ONE-EXACT', 'SHOULD', `${REV} › Deleting a provider`, 'DELETE of provider/{name} matches the name exactly: it leaves a provider whose name differs only in case.', { profiles: REVISION }),
+  rule('REV-DELETE-ONE-AUTH', 'MUST', `${REV} › Deleting a provider`, 'DELETE of provider/{name} without valid credentials gets 401 and removes nothing.', { profiles: REVISION }),
+];
+
+const BY_ID = new Map(RULES.map((r) => [r.id, r]));
+
+export function ruleById(id: string): Rule {
+  const found = BY_ID.get(id);
+  if (!found) throw new Error(`unknown rule id ${id}`);
+  return found;
+}
+
+export function rulesFor(profile: Profile): Rule[] {
+  return RULES.filter((r) => r.profiles.includes(profile));
+}

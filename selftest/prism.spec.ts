@@ -1,0 +1,71 @@
+// The Prism mock (@stoplight/prism-cli 5.14.2, see the README for why that version): the behaviours
+// the suite's stateless subset relies on are pinned here, then that subset runs against it.
+import { spawn } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+import { prismArgs } from '../mock/cli.ts';
+import { exchange } from '../suite/http.ts';
+import { freePort } from './support/ports.ts';
+import { ROOT, cleanEnv, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
+
+let url: string;
+let stop: () => Promise<void>;
+
+test.beforeAll(async () => {
+  const port = await freePort();
+  const prism = spawn(process.execPath, prismArgs('default', port), { cwd: ROOT, env: cleanEnv({}) });
+  let output = '';
+  prism.stdout.on('data', (d) => (output += d));
+  prism.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((r) => prism.on('exit', r));
+  await expect.poll(() => output, { timeout: 20_000 }).toContain(`Prism is listening on http://127.0.0.1:${port}`);
+  url = `http://127.0.0.1:${port}`;
+  stop = async () => {
+    prism.kill('SIGTERM');
+    await exited;
+  };
+});
+test.afterAll(async () => stop?.());
+
+const PATH = '/whatsapp/v1/any-bot/provision/provider';
+const valid = JSON.stringify({ name: 'p', type: 'www', config: { bearer: 'x' } });
+const send = (method: string, headers: Record<string, string>, body?: string) =>
+  exchange({ method, url: url + PATH, headers, body }, 5000);
+
+test('Prism answers 401 with the spec example and an sl-violations header when credentials are missing or not Bearer', async () => {
+  for (const headers of [{}, { authorization: 'Basic dTpw' }, { authorization: 'bearer x' }] as Record<string, string>[]) {
+    const answer = await send('GET', headers);
+    expect(answer.received.status, JSON.stringify(headers)).toBe(401);
+    expect(answer.received.json).toEqual({ message: '401', reason: 'Unauthorized bot' });
+    expect(answer.received.headers['sl-violations']).toBeTruthy();
+  }
+});
+
+test('Prism accepts any Bearer token: it cannot judge wrong tokens (the stateless subset does not ask it to)', async () => {
+  expect((await send('GET', { authorization: 'Bearer whatever' })).received.status).toBe(200);
+});
+
+test("Prism answers a schema violation with the spec's own 400 example, and malformed JSON with 400 in its own shape", async () => {
+  const headers = { authorization: 'Bearer t', 'content-type': 'application/json' };
+  const invalid = await send('POST', headers, JSON.stringify({ name: 'p', type: 'WWW', config: {} }));
+  expect(invalid.received.status).toBe(400);
+  expect(invalid.received.json).toEqual({ message: 'Validation error', reason: 'Field [name] can not be empty.' });
+  const malformed = await send('POST', headers, '{"name":');
+  expect(malformed.received.status).toBe(400);
+  expect(malformed.received.json).toMatchObject({ error: { code: 'invalid_json' } });
+  const ok = await send('POST', headers, valid);
+  expect(ok.received.status).toBe(200);
+  expect(ok.received.text).toBe('');
+});
+
+test('the stateless subset of the suite passes against Prism, with the one warning its own 400 body earns', async () => {
+  const run = await runSuite({ env: { TARGET_URL: url, BOT_ID: 'any-bot', API_TOKEN: 'mock-token-123', CONFORMANCE_STATELESS: '1' } });
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect(run.report?.outcome).toBe('passed');
+  // Prism's malformed-JSON body is {"error":{...}}: a JSON object (MUST holds) without message/reason (SHOULD warns).
+  expect(ruleStatus(run, 'ERROR-400-FIELDS')).toBe('warning');
+  for (const id of ['POST-VALID-200', 'POST-400-MALFORMED-JSON', 'POST-400-NOT-OBJECT', 'POST-400-MISSING-FIELD', 'POST-400-WRONG-TYPE',
+    'POST-400-UNKNOWN-TYPE', 'POST-400-EMPTY-CONFIG', 'POST-400-INCOMPLETE-BASIC', 'POST-400-NON-STRING-CREDENTIAL', 'ERROR-400-JSON',
+    'POST-400-NO-CHANGE', 'GET-200-SHAPE', 'AUTH-MISSING', 'AUTH-MALFORMED', 'AUTH-401-JSON', 'AUTH-401-FIELDS']) {
+    expect(ruleStatus(run, id), `${id}\n${notPassed(run).join('\n')}`).toBe('passed');
+  }
+});

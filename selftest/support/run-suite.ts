@@ -1,0 +1,68 @@
+// Runs the conformance suite exactly as a user does (`npx playwright test` in the repository), as a
+// child process with its own report and state folders, and reads what it wrote.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ConformanceReport } from '../../suite/reporter.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const PLAYWRIGHT_CLI = join(ROOT, 'node_modules/@playwright/test/cli.js');
+
+export interface SuiteRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  reportDir: string;
+  stateDir: string;
+  report?: ConformanceReport;
+}
+
+/** The variables a run reads; none leaks in from the environment the self-tests run in. */
+const OWN_PREFIXES = ['TARGET_URL', 'BOT_ID', 'API_TOKEN', 'SECOND_', 'OTHER_REGION_URL', 'CONFORMANCE_', 'TEST_', 'PW_', 'PLAYWRIGHT_', 'REFERENCE_'];
+
+export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!OWN_PREFIXES.some((p) => k.startsWith(p))) env[k] = v;
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  args?: string[];
+  /** Called with the child once it runs (to interrupt it, say). */
+  onStart?: (child: ReturnType<typeof spawn>, output: () => string) => void;
+  stateDir?: string;
+  command?: string[];
+}
+
+export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
+  const reportDir = mkdtempSync(join(tmpdir(), 'conformance-reports-'));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'conformance-state-'));
+  const env = cleanEnv({ CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_STATE_DIR: stateDir, ...options.env });
+  const command = options.command ?? [PLAYWRIGHT_CLI, 'test', ...(options.args ?? [])];
+  const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  options.onStart?.(child, () => stdout + stderr);
+  return new Promise((resolvePromise) => {
+    child.on('close', (code, signal) => {
+      const file = join(reportDir, 'conformance.json');
+      const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ConformanceReport) : undefined;
+      resolvePromise({ code, signal, stdout, stderr, reportDir, stateDir, report });
+    });
+  });
+}
+
+export function ruleStatus(run: SuiteRun, id: string): string | undefined {
+  return run.report?.rules.find((r) => r.id === id)?.status;
+}
+
+/** The rules that did not pass, as `ID=status`, for readable assertion messages. */
+export function notPassed(run: SuiteRun): string[] {
+  return (run.report?.rules ?? []).filter((r) => r.status !== 'passed').map((r) => `${r.id}=${r.status}: ${r.reason ?? ''}`);
+}

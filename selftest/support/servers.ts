@@ -1,0 +1,37 @@
+// Servers for the self-tests, in process on 127.0.0.1: the reference, or any subclass of it.
+import { randomBytes } from 'node:crypto';
+import { ReferenceApp, type ReferenceOptions } from '../../reference/app.ts';
+import { serve, type Running } from '../../reference/serve.ts';
+
+export interface Bots { botA: string; tokenA: string; botB: string; tokenB: string }
+
+export function newBots(): Bots {
+  return { botA: 'bot-a', tokenA: `ta-${randomBytes(12).toString('hex')}`, botB: 'bot-b', tokenB: `tb-${randomBytes(12).toString('hex')}` };
+}
+
+export type AppClass = new (options: ReferenceOptions) => ReferenceApp;
+
+export interface Target { bots: Bots; main: Running; otherRegion: Running; env: Record<string, string | undefined>; close(): Promise<void> }
+
+/** A target as the suite sees it: the server on trial with two bots, and an "other region" without them. */
+export async function startTarget(App: AppClass = ReferenceApp, options: Partial<ReferenceOptions> = {}, bots = newBots()): Promise<Target> {
+  const main = await serve(new App({ bots: new Map([[bots.botA, bots.tokenA], [bots.botB, bots.tokenB]]), ...options }));
+  const otherRegion = await serve(new App({ bots: new Map(), ...options }));
+  return {
+    bots,
+    main,
+    otherRegion,
+    env: {
+      TARGET_URL: main.url,
+      BOT_ID: bots.botA,
+      API_TOKEN: bots.tokenA,
+      SECOND_BOT_ID: bots.botB,
+      SECOND_API_TOKEN: bots.tokenB,
+      OTHER_REGION_URL: otherRegion.url,
+      CONFORMANCE_PROFILE: options.profile,
+    },
+    close: async () => {
+      await Promise.all([main.close(), otherRegion.close()]);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// The API client the tests use: builds every request of the three operations (and the revision's
+// per-provider DELETE) once, records each exchange for the report, and registers every secret it sees.
+import type { Contract } from '../contract/openapi.ts';
+import type { Bot } from './settings.ts';
+import { exchange, type Exchange, type Sent } from './http.ts';
+import type { Secrets } from './redaction.ts';
+
+export interface RequestOptions {
+  /** The Authorization header: the bot's own bearer token by default, `null` for none. */
+  authorization?: string | null;
+  /** The Content-Type of a POST: `application/json` by default, `null` for none. */
+  contentType?: string | null;
+  /** Another bot id in the path (the credentials stay this client's). */
+  botId?: string;
+}
+
+export class ProviderApi {
+  constructor(
+    readonly baseUrl: string,
+    readonly bot: Bot,
+    private readonly contract: Contract,
+    private readonly secrets: Secrets,
+    private readonly timeoutMs: number,
+    /** Every exchange of the current test, in order (shared by the clients of one test). */
+    readonly log: Exchange[],
+  ) {
+    secrets.add(bot.token);
+  }
+
+  /** The same credentials against another base URL (another region). */
+  at(baseUrl: string): ProviderApi {
+    return new ProviderApi(baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log);
+  }
+
+  /** POSTs a value as JSON. */
+  post(provider: unknown, options: RequestOptions = {}): Promise<Exchange> {
+    return this.postText(JSON.stringify(provider), options);
+  }
+
+  /** POSTs a body exactly as given (malformed JSON, huge bodies). */
+  postText(body: string, options: RequestOptions = {}): Promise<Exchange> {
+    const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
+    return this.send('POST', this.listUrl(options.botId), options, body, contentType);
+  }
+
+  list(options: RequestOptions = {}): Promise<Exchange> {
+    return this.send('GET', this.listUrl(options.botId), options);
+  }
+
+  clear(options: RequestOptions = {}): Promise<Exchange> {
+    return this.send('DELETE', this.listUrl(options.botId), options);
+  }
+
+  /** The revision's `DELETE .../provider/{provider-name}`. */
+  remove(name: string, options: RequestOptions = {}): Promise<Exchange> {
+    if (!this.contract.itemPath) throw new Error(`profile ${this.contract.profile} has no per-provider DELETE`);
+    return this.send('DELETE', this.url(this.contract.itemPath, options.botId, name), options);
+  }
+
+  listUrl(botId?: string): string {
+    return this.url(this.contract.listPath, botId);
+  }
+
+  private url(template: string, botId = this.bot.id, name?: string): string {
+    const base = new URL(this.baseUrl);
+    // A path prefix in the base URL is kept, and a trailing slash does not double.
+    const prefix = base.pathname.replace(/\/+$/, '');
+    const path = template
+      .replace('{bot-id}', encodeURIComponent(botId))
+      .replace('{provider-name}', encodeURIComponent(name ?? ''));
+    return `${base.origin}${prefix}${path}`;
+  }
+
+  private async send(method: string, url: string, options: RequestOptions, body?: string, contentType?: string | null): Promise<Exchange> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const authorization = options.authorization === undefined ? `Bearer ${this.bot.token}` : options.authorization;
+    if (authorization !== null) headers.authorization = authorization;
+    if (contentType) headers['content-type'] = contentType;
+    this.secrets.addAuthorization(authorization ?? undefined);
+    if (body !== undefined) this.collect(body);
+    const sent: Sent = { method, url, headers, body };
+    const result = await exchange(sent, this.timeoutMs);
+    this.log.push(result);
+    if (result.received.json !== undefined) this.secrets.collect(result.received.json);
+    return result;
+  }
+
+  private collect(body: string): void {
+    try {
+      this.secrets.collect(JSON.parse(body));
+    } catch {
+      // not JSON: a malformed body carries no credential of ours
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// The suite's configuration, in one module: environment variables (and a .env file), nothing else.
+// These names are a fixed interface: CI pipelines and the command-line entry set them.
+import { existsSync } from 'node:fs';
+import { loadEnvFile } from 'node:process';
+import { PROFILES, type Profile } from '../contract/openapi.ts';
+
+export interface Bot { id: string; token: string }
+
+export interface Settings {
+  /** Base URL; the suite appends the API's path to it. */
+  targetUrl: string;
+  bot: Bot;
+  secondBot?: Bot;
+  otherRegionUrl?: string;
+  strict: boolean;
+  seed: number;
+  profile: Profile;
+  /** Past this a request counts as a hang. */
+  requestTimeoutMs: number;
+  /** True when the suite started its own reference servers (no TARGET_URL given). */
+  embedded: boolean;
+}
+
+/** Every variable the suite reads, with its meaning: the README and --help print this list. */
+export const VARIABLES = {
+  TARGET_URL: 'base URL of the server under test; unset: the embedded reference server',
+  BOT_ID: 'the bot whose providers the run writes (and restores)',
+  API_TOKEN: "that bot's API token",
+  SECOND_BOT_ID: 'a second bot on the same target, for isolation checks (optional)',
+  SECOND_API_TOKEN: "the second bot's API token (optional)",
+  OTHER_REGION_URL: 'base URL of a region where BOT_ID does not reside (optional)',
+  CONFORMANCE_STRICT: '1: SHOULD violations fail the run too',
+  CONFORMANCE_SEED: "replays a run's generated data (printed by every run)",
+  CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
+  CONFORMANCE_STATELESS: '1: only the checks a stateless mock (Prism) can answer',
+  CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
+} as const;
+
+export class SettingsError extends Error {}
+
+let loaded = false;
+/** Reads .env from the working directory once; variables already set win over it. */
+export function loadDotEnv(): void {
+  if (loaded) return;
+  loaded = true;
+  if (existsSync('.env')) loadEnvFile('.env');
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  loadDotEnv();
+  const need = (name: keyof typeof VARIABLES) => {
+    const value = env[name]?.trim();
+    if (!value) throw new SettingsError(`${name} is not set (${VARIABLES[name]}); set it in the environment or in .env`);
+    return value;
+  };
+  const targetUrl = need('TARGET_URL');
+  checkUrl('TARGET_URL', targetUrl);
+  const second = [env.SECOND_BOT_ID?.trim(), env.SECOND_API_TOKEN?.trim()];
+  if (Boolean(second[0]) !== Boolean(second[1])) {
+    throw new SettingsError('SECOND_BOT_ID and SECOND_API_TOKEN go together: set both or neither');
+  }
+  const otherRegionUrl = env.OTHER_REGION_URL?.trim() || undefined;
+  if (otherRegionUrl) checkUrl('OTHER_REGION_URL', otherRegionUrl);
+  const profile = env.CONFORMANCE_PROFILE?.trim() || 'default';
+  if (!(PROFILES as readonly string[]).includes(profile)) {
+    throw new SettingsError(`CONFORMANCE_PROFILE must be one of ${PROFILES.join(', ')}; got '${profile}'`);
+  }
+  const seedText = env.CONFORMANCE_SEED?.trim() || '';
+  if (!/^\d{1,15}$/.test(seedText)) throw new SettingsError(`CONFORMANCE_SEED must be a whole number; got '${seedText}'`);
+  const timeoutText = env.CONFORMANCE_TIMEOUT_MS?.trim() || '5000';
+  if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 100) {
+    throw new SettingsError(`CONFORMANCE_TIMEOUT_MS must be a whole number of milliseconds, at least 100; got '${timeoutText}'`);
+  }
+  return {
+    targetUrl,
+    bot: { id: need('BOT_ID'), token: need('API_TOKEN') },
+    secondBot: second[0] && second[1] ? { id: second[0], token: second[1] } : undefined,
+    otherRegionUrl,
+    strict: ['1', 'true', 'yes'].includes(env.CONFORMANCE_STRICT?.trim().toLowerCase() ?? ''),
+    seed: Number(seedText),
+    profile: profile as Profile,
+    requestTimeoutMs: Number(timeoutText),
+    embedded: env.CONFORMANCE_EMBEDDED === '1',
+  };
+}
+
+function checkUrl(name: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new SettingsError(`${name} is not a URL: '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingsError(`${name} must be http or https: '${value}'`);
+  if (url.search || url.hash) throw new SettingsError(`${name} must be a base URL without query or fragment: '${value}'`);
+}
+
+/** The secrets of the run's configuration, for redaction. */
+export function configuredSecrets(settings: Settings): string[] {
+  return [settings.bot.token, settings.secondBot?.token].filter((s): s is string => Boolean(s));
+}

@@ -1,0 +1,118 @@
+// The checks a test asserts with. Each names the rule it decides and throws a ConformanceFailure with
+// a short reason built from redacted data (never a raw diff of bodies, which could hold secrets).
+import type { Contract, SchemaName } from '../contract/openapi.ts';
+import type { Provider } from '../contract/provider.ts';
+import type { Exchange } from './http.ts';
+import { MASK } from './redaction.ts';
+
+export class ConformanceFailure extends Error {
+  constructor(readonly ruleId: string, readonly reason: string) {
+    super(`${ruleId}: ${reason}`);
+  }
+}
+
+export function fail(ruleId: string, reason: string): never {
+  throw new ConformanceFailure(ruleId, reason);
+}
+
+const describe = (x: Exchange) => `${x.sent.method} answered ${x.received.status}`;
+
+export function statusIs(ruleId: string, x: Exchange, ...expected: number[]): void {
+  if (!expected.includes(x.received.status)) {
+    fail(ruleId, `expected ${expected.join(' or ')}, got ${x.received.status} to ${x.sent.method} ${new URL(x.sent.url).pathname}`);
+  }
+}
+
+export function jsonObjectBody(ruleId: string, x: Exchange): Record<string, unknown> {
+  const { json, notJson, text } = x.received;
+  if (notJson !== undefined) fail(ruleId, `${describe(x)} with a body that is not JSON (${notJson})`);
+  if (text.trim() === '') fail(ruleId, `${describe(x)} with an empty body, not a JSON object`);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    fail(ruleId, `${describe(x)} with JSON ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}, not an object`);
+  }
+  return json as Record<string, unknown>;
+}
+
+export function emptyBody(ruleId: string, x: Exchange): void {
+  if (x.received.text.length > 0) fail(ruleId, `${describe(x)} with a ${Buffer.byteLength(x.received.text)}-byte body; the body should be empty`);
+}
+
+export function matchesSchema(ruleId: string, contract: Contract, schema: SchemaName, value: unknown, what: string): void {
+  const violations = contract.violations(schema, value);
+  if (violations.length) {
+    const shown = violations.slice(0, 3).map((v) => `${v.path} ${v.message}`).join('; ');
+    fail(ruleId, `${what} violates the OpenAPI schema ${schema} at ${shown}${violations.length > 3 ? ` (+${violations.length - 3} more)` : ''}`);
+  }
+}
+
+export function jsonContentType(ruleId: string, x: Exchange): void {
+  const type = String(x.received.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') fail(ruleId, `${describe(x)} with Content-Type '${x.received.headers['content-type'] ?? '(none)'}', not application/json`);
+}
+
+export interface ProviderList {
+  providers: Provider[];
+  /** False when the body lacked the settings.application.media nesting (read as an empty list). */
+  nested: boolean;
+}
+
+const NESTING = ['settings', 'application', 'media', 'providers'];
+
+/** Reads a GET answer as the list, checking GET-200-SHAPE (status, JSON object, schema) on the way. */
+export function providerList(contract: Contract, x: Exchange): ProviderList {
+  statusIs('GET-200-SHAPE', x, 200);
+  const body = jsonObjectBody('GET-200-SHAPE', x);
+  let node: unknown = body;
+  for (const key of NESTING) {
+    const next = (node as Record<string, unknown>)[key];
+    if (next === undefined) {
+      // decisions.md: a body without the nesting counts as an empty list (with a warning, elsewhere).
+      return { providers: [], nested: false };
+    }
+    node = next;
+    if (key !== 'providers' && (node === null || typeof node !== 'object' || Array.isArray(node))) break;
+  }
+  matchesSchema('GET-200-SHAPE', contract, 'ProviderList', body, 'the GET body');
+  return { providers: node as Provider[], nested: true };
+}
+
+export function entriesNamed(list: ProviderList, name: string): Provider[] {
+  return list.providers.filter((p) => p.name === name);
+}
+
+/** The one entry of that name; fails `ruleId` when it is missing or listed twice. */
+export function theEntry(ruleId: string, list: ProviderList, name: string): Provider {
+  const found = entriesNamed(list, name);
+  if (found.length === 0) fail(ruleId, `GET does not list provider '${name}' (${list.providers.length} entries listed)`);
+  if (found.length > 1) fail(ruleId, `GET lists provider '${name}' ${found.length} times`);
+  return found[0];
+}
+
+/** Deep equality of what was posted and what came back; the reason names the first differing path, never a secret. */
+export function sameValue(ruleId: string, actual: unknown, expected: unknown, what: string): void {
+  const difference = firstDifference(actual, expected, '$');
+  if (difference) fail(ruleId, `${what} differs from what was posted: ${difference}`);
+}
+
+const SECRET_KEY = /^(password|bearer)$/;
+
+function firstDifference(actual: unknown, expected: unknown, path: string): string | undefined {
+  if (Object.is(actual, expected)) return undefined;
+  const show = (v: unknown) => (v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : JSON.stringify(v));
+  const key = path.split('.').pop() ?? '';
+  if (typeof expected !== 'object' || expected === null || typeof actual !== 'object' || actual === null || Array.isArray(actual) !== Array.isArray(expected)) {
+    if (SECRET_KEY.test(key)) {
+      return typeof actual === 'string' ? `${path} holds another value than the secret posted (${MASK})` : `${path} is ${actual === undefined ? 'missing' : `not a string (${typeof actual})`}`;
+    }
+    return `${path} is ${show(actual)}, expected ${show(expected)}`;
+  }
+  const a = actual as Record<string, unknown>;
+  const e = expected as Record<string, unknown>;
+  for (const k of Object.keys(e)) {
+    const d = firstDifference(a[k], e[k], `${path}.${k}`);
+    if (d) return d;
+  }
+  const extra = Object.keys(a).filter((k) => !(k in e));
+  if (extra.length) return `${path} has ${extra.map((k) => `'${k}'`).join(', ')}, which was not posted`;
+  return undefined;
+}
