@@ -73,14 +73,8 @@ export class ReferenceApp {
     if (!this.authorized(route.botId, req.headers.authorization)) return this.unauthorized();
     const list = this.lists.get(route.botId)!;
     switch (route.op) {
-      case 'update': {
-        const read = await this.readBody(req);
-        if ('answer' in read) return read.answer;
-        const parsed = this.parseProvider(req.headers['content-type'], read.raw);
-        if ('answer' in parsed) return parsed.answer;
-        await this.upsert(route.botId, list, parsed.provider);
-        return this.ok();
-      }
+      case 'update':
+        return this.update(req, route.botId, list);
       case 'list':
         return { status: 200, body: this.render(await this.read(route.botId, list)) };
       case 'clear':
@@ -90,6 +84,15 @@ export class ReferenceApp {
         list.delete(route.name);
         return this.ok();
     }
+  }
+
+  protected async update(req: http.IncomingMessage, botId: string, list: Map<string, Provider>): Promise<Answer> {
+    const read = await this.readBody(req);
+    if ('answer' in read) return read.answer;
+    const parsed = this.parseProvider(req.headers['content-type'], read.raw);
+    if ('answer' in parsed) return parsed.answer;
+    await this.upsert(botId, list, parsed.provider);
+    return this.ok();
   }
 
   protected route(method: string, url: string): Route {
@@ -158,6 +161,10 @@ export class ReferenceApp {
     } catch {
       return { answer: this.badRequest('The body is not valid JSON.') };
     }
+    return this.validate(body);
+  }
+
+  protected validate(body: unknown): { provider: Provider } | { answer: Answer } {
     const violations = this.contract.violations('Provider', body);
     if (violations.length) {
       return { answer: this.badRequest(violations.map((v) => `${v.path}: ${v.message}`).join('; ')) };

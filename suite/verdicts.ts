@@ -66,7 +66,10 @@ export function providerList(contract: Contract, x: Exchange): ProviderList {
   for (const key of NESTING) {
     const next = (node as Record<string, unknown>)[key];
     if (next === undefined) {
-      // decisions.md: a body without the nesting counts as an empty list (with a warning, elsewhere).
+      // decisions.md: a body without the nesting counts as an empty list (with a warning, elsewhere);
+      // one that holds a list elsewhere has it at the wrong place.
+      const elsewhere = nonEmptyArrayPath(body, '$');
+      if (elsewhere) fail('GET-200-SHAPE', `the GET body holds a list at ${elsewhere}, not at $.${NESTING.join('.')}`);
       return { providers: [], nested: false };
     }
     node = next;
@@ -74,6 +77,16 @@ export function providerList(contract: Contract, x: Exchange): ProviderList {
   }
   matchesSchema('GET-200-SHAPE', contract, 'ProviderList', body, 'the GET body');
   return { providers: node as Provider[], nested: true };
+}
+
+function nonEmptyArrayPath(node: unknown, path: string, depth = 0): string | undefined {
+  if (depth > 16 || node === null || typeof node !== 'object') return undefined;
+  if (Array.isArray(node)) return node.length ? path : undefined;
+  for (const [k, v] of Object.entries(node)) {
+    const found = nonEmptyArrayPath(v, `${path}.${k}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export function entriesNamed(list: ProviderList, name: string): Provider[] {

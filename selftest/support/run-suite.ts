@@ -35,7 +35,10 @@ export interface RunOptions {
   /** Called with the child once it runs (to interrupt it, say). */
   onStart?: (child: ReturnType<typeof spawn>, output: () => string) => void;
   stateDir?: string;
+  /** Node arguments to run instead of `playwright test` (the restore command, say). */
   command?: string[];
+  /** Its own process group, so that a test can kill the runner and its workers at once. */
+  detached?: boolean;
 }
 
 export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
@@ -43,7 +46,7 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'conformance-state-'));
   const env = cleanEnv({ CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_STATE_DIR: stateDir, ...options.env });
   const command = options.command ?? [PLAYWRIGHT_CLI, 'test', ...(options.args ?? [])];
-  const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -11,14 +11,16 @@ export function newBots(): Bots {
 
 export type AppClass = new (options: ReferenceOptions) => ReferenceApp;
 
-export interface Target { bots: Bots; main: Running; otherRegion: Running; env: Record<string, string | undefined>; close(): Promise<void> }
+export interface Target { bots: Bots; app: ReferenceApp; main: Running; otherRegion: Running; env: Record<string, string | undefined>; close(): Promise<void> }
 
 /** A target as the suite sees it: the server on trial with two bots, and an "other region" without them. */
 export async function startTarget(App: AppClass = ReferenceApp, options: Partial<ReferenceOptions> = {}, bots = newBots()): Promise<Target> {
-  const main = await serve(new App({ bots: new Map([[bots.botA, bots.tokenA], [bots.botB, bots.tokenB]]), ...options }));
+  const app = new App({ bots: new Map([[bots.botA, bots.tokenA], [bots.botB, bots.tokenB]]), ...options });
+  const main = await serve(app);
   const otherRegion = await serve(new App({ bots: new Map(), ...options }));
   return {
     bots,
+    app,
     main,
     otherRegion,
     env: {

@@ -1,0 +1,75 @@
+// Proves the suite: the real suite (as a user runs it) against every faulty server and every
+// conforming oddball. Each fault must be caught on the rule it declares, each oddball must pass,
+// and each fault must really show over raw HTTP (the equivalent-mutant guard).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { FAULTS, type Fault } from '../faulty/catalogue.ts';
+import { ODDBALLS, type Oddball } from '../faulty/oddballs.ts';
+import { Probe } from '../faulty/probe.ts';
+import { ruleById, RULES } from '../rules/catalogue.ts';
+import { ROOT, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
+import { startTarget } from './support/servers.ts';
+
+const PARALLEL_RUNS = 2;
+
+interface Outcome { id: string; kind: 'must' | 'should' | 'oddball'; ok: boolean; detail: string }
+
+async function judgeFault(fault: Fault): Promise<Outcome> {
+  const level = ruleById(fault.rule).level;
+  const kind = level === 'MUST' ? 'must' : 'should';
+  const probeTarget = await startTarget(fault.App, { profile: fault.profile });
+  const shows = await fault.probe(new Probe(probeTarget.main.url, probeTarget.bots, probeTarget.otherRegion.url)).catch(() => false);
+  await probeTarget.close();
+  if (!shows) return { id: fault.id, kind, ok: false, detail: 'the probe does not see the fault: the server behaves correctly (equivalent mutant)' };
+  const target = await startTarget(fault.App, { profile: fault.profile });
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_WORKERS: '2' } });
+  await target.close();
+  const status = ruleStatus(run, fault.rule);
+  const expected = level === 'MUST' ? 'failed' : 'warning';
+  const ok = status === expected && (level === 'SHOULD' || run.code !== 0);
+  return { id: fault.id, kind, ok, detail: ok ? `${fault.rule} ${status}` : `${fault.rule} is ${status ?? 'absent'} (exit ${run.code}), expected ${expected}; not passed: ${notPassed(run).join(' | ') || run.stderr.slice(0, 500)}` };
+}
+
+async function judgeOddball(oddball: Oddball): Promise<Outcome> {
+  const target = await startTarget(oddball.App, oddball.options);
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_PROFILE: oddball.profile, CONFORMANCE_WORKERS: '2' } });
+  await target.close();
+  const mustFailures = (run.report?.rules ?? []).filter((r) => r.level === 'MUST' && r.status === 'failed');
+  const ok = run.code === 0 && run.report?.outcome === 'passed' && mustFailures.length === 0;
+  return { id: oddball.id, kind: 'oddball', ok, detail: ok ? 'passed' : `exit ${run.code}; ${notPassed(run).join(' | ') || run.stderr.slice(0, 500)}` };
+}
+
+async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: size }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  }));
+  return results;
+}
+
+test('every faulty server is caught on its declared rule, every oddball passes', async () => {
+  test.setTimeout(20 * 60_000);
+  const jobs: (() => Promise<Outcome>)[] = [...FAULTS.map((f) => () => judgeFault(f)), ...ODDBALLS.map((o) => () => judgeOddball(o))];
+  const outcomes = await pool(jobs, PARALLEL_RUNS, (job) => job());
+  const count = (kind: Outcome['kind']) => outcomes.filter((o) => o.kind === kind);
+  const score = (kind: Outcome['kind']) => `${count(kind).filter((o) => o.ok).length}/${count(kind).length}`;
+  const falsePositives = count('oddball').filter((o) => !o.ok).length;
+  const line = `detected ${score('must')} must, flagged ${score('should')} should, false positives ${falsePositives}/${count('oddball').length}`;
+  console.log(line);
+  mkdirSync(join(ROOT, 'reports'), { recursive: true });
+  writeFileSync(join(ROOT, 'reports/detection.json'), JSON.stringify({ score: line, outcomes }, null, 2));
+  writeFileSync(join(ROOT, 'reports/detection.txt'), `${line}\n`);
+  expect(outcomes.filter((o) => !o.ok).map((o) => `${o.id}: ${o.detail}`)).toEqual([]);
+});
+
+test('every rule of the catalogue is the declared target of at least one faulty server', () => {
+  const targeted = new Set(FAULTS.map((f) => f.rule));
+  expect(RULES.map((r) => r.id).filter((id) => !targeted.has(id))).toEqual([]);
+  expect(FAULTS.length).toBeGreaterThanOrEqual(40);
+  expect(new Set(FAULTS.map((f) => f.id)).size).toBe(FAULTS.length);
+});

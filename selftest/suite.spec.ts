@@ -1,0 +1,224 @@
+// The conformance suite run as a user runs it: against the embedded reference, against targets on
+// loopback (a path prefix, an unreachable port, wrong credentials), in strict mode, with every
+// secret of a run looked for in everything it wrote, and with the bots' data restored after a
+// normal run, an interrupted one and a killed one.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { ReferenceApp, type Answer } from '../reference/app.ts';
+import { serve } from '../reference/serve.ts';
+import { RULES, rulesFor } from '../rules/catalogue.ts';
+import { exchange } from '../suite/http.ts';
+import { outputsOf } from './support/outputs.ts';
+import { freePort } from './support/ports.ts';
+import { RecordingApp } from './support/recording.ts';
+import { ROOT, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
+import { startTarget, type Target } from './support/servers.ts';
+
+test('npm run conformance (no TARGET_URL) passes against the embedded reference, every rule passed, all reports written', async () => {
+  const run = await runSuite();
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  const report = run.report!;
+  expect(notPassed(run)).toEqual([]);
+  expect(report.rules.map((r) => r.id)).toEqual(rulesFor('default').map((r) => r.id));
+  expect(report).toMatchObject({ schemaVersion: 1, profile: 'default', strict: false, outcome: 'passed', counts: { passed: rulesFor('default').length, failed: 0, warning: 0, skipped: 0 } });
+  expect(report.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(report.seed).toBeGreaterThan(0);
+  expect(run.stdout).toContain(`seed ${report.seed}`);
+  for (const file of ['html/index.html', 'junit.xml', 'conformance.json']) expect(existsSync(join(run.reportDir, file)), file).toBe(true);
+  expect(run.stdout).toMatch(/rules: \d+ passed, 0 failed, 0 warning, 0 skipped/);
+});
+
+test('the 2020-03-10 profile passes against the reference of that revision and is recorded', async () => {
+  const run = await runSuite({ env: { CONFORMANCE_PROFILE: '2020-03-10' } });
+  expect(run.code, notPassed(run).join('\n')).toBe(0);
+  expect(run.report?.profile).toBe('2020-03-10');
+  expect(run.report?.rules.length).toBe(RULES.length);
+  expect(notPassed(run)).toEqual([]);
+});
+
+test('a TARGET_URL with a path prefix and a trailing slash works', async () => {
+  const app = new ReferenceApp({ bots: new Map([['bot-a', 'prefix-token-123']]) });
+  const listener = app.listener();
+  const server = await serve(Object.assign(app, {
+    listener: () => (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!req.url?.startsWith('/api/v2/')) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"no","reason":"prefix"}');
+      req.url = req.url.slice('/api/v2'.length);
+      listener(req, res);
+    },
+  }));
+  const run = await runSuite({ env: { TARGET_URL: `${server.url}/api/v2/`, BOT_ID: 'bot-a', API_TOKEN: 'prefix-token-123' } });
+  await server.close();
+  expect(run.code, notPassed(run).join('\n')).toBe(0);
+  expect(run.report?.rules.filter((r) => r.status === 'skipped').map((r) => r.reason)).toEqual(expect.arrayContaining(['needs SECOND_BOT_ID and SECOND_API_TOKEN', 'needs OTHER_REGION_URL']));
+});
+
+test('an unreachable target stops the run at once with one clear message', async () => {
+  const run = await runSuite({ env: { TARGET_URL: `http://127.0.0.1:${await freePort()}`, BOT_ID: 'b', API_TOKEN: 'unreachable-token' } });
+  expect(run.code).not.toBe(0);
+  expect(run.stdout + run.stderr).toContain('cannot reach the target');
+  expect(run.report?.outcome).toBe('aborted');
+  expect(run.report?.counts.failed).toBe(0);
+  expect(run.stdout + run.stderr).not.toMatch(/✘|failed: /);
+});
+
+test('credentials that get 401 on a plain GET stop the run with one message naming the variables', async () => {
+  const target = await startTarget();
+  const run = await runSuite({ env: { ...target.env, API_TOKEN: 'not-the-token' } });
+  await target.close();
+  expect(run.code).not.toBe(0);
+  expect(run.stdout + run.stderr).toContain('BOT_ID and API_TOKEN');
+  expect(run.report?.outcome).toBe('aborted');
+  expect(run.stdout + run.stderr).not.toContain('not-the-token');
+});
+
+test('a bad setting is named: CONFORMANCE_PROFILE', async () => {
+  const run = await runSuite({ env: { TARGET_URL: 'http://127.0.0.1:9', BOT_ID: 'b', API_TOKEN: 't', CONFORMANCE_PROFILE: '1999' } });
+  expect(run.code).not.toBe(0);
+  expect(run.stdout + run.stderr).toContain('CONFORMANCE_PROFILE must be one of');
+});
+
+class PostBody extends ReferenceApp {
+  protected override ok(): Answer { return { status: 200, body: { ok: true } }; }
+}
+
+test('a SHOULD violation warns and exits 0; in strict mode it fails the run', async () => {
+  const target = await startTarget(PostBody);
+  const [lenient, strict] = [await runSuite({ env: target.env }), await runSuite({ env: { ...target.env, CONFORMANCE_STRICT: '1' } })];
+  await target.close();
+  expect(lenient.code, notPassed(lenient).join('\n')).toBe(0);
+  expect(ruleStatus(lenient, 'POST-EMPTY-BODY')).toBe('warning');
+  expect(lenient.report?.outcome).toBe('passed');
+  expect(strict.code).toBe(1);
+  expect(ruleStatus(strict, 'POST-EMPTY-BODY')).toBe('failed');
+  expect(strict.report).toMatchObject({ strict: true, outcome: 'failed' });
+});
+
+/** Echoes what it was sent into its answers and lists other secrets back, so that secrets reach every report. */
+class Leaky extends RecordingApp {
+  protected override badRequest(reason: string): Answer { return { status: 400, body: { error: reason, echo: this.lastBody } }; }
+  lastBody = '';
+  protected override async readBody(req: http.IncomingMessage) {
+    const read = await super.readBody(req);
+    if ('raw' in read) this.lastBody = read.raw.toString('utf8').slice(0, 2000);
+    return read;
+  }
+  protected override unauthorized(): Answer { return { status: 401, body: { message: '401', reason: 'Unauthorized bot', echo: this.lastHeader } }; }
+  lastHeader = '';
+  protected override authorized(botId: string, header: string | undefined): boolean {
+    this.lastHeader = header ?? '';
+    return super.authorized(botId, header);
+  }
+  protected override render(providers: Provider[]) {
+    // Lists each secret with a suffix: every round trip fails and shows both values' places.
+    return super.render(providers.map((p) => ({ ...p, config: p.config.basic ? { basic: { ...p.config.basic, password: `${p.config.basic.password}-changed` } } : { bearer: `${p.config.bearer}-changed` } })));
+  }
+}
+type Provider = import('../contract/provider.ts').Provider;
+
+test('no secret of a run reaches any output: terminal, HTML report, JUnit, conformance.json, attachments', async () => {
+  const target = await startTarget(Leaky);
+  const run = await runSuite({ env: target.env });
+  await target.close();
+  expect(run.code).toBe(1); // the leaky server fails many rules: reports are full of exchanges
+  const outputs = outputsOf(run.reportDir);
+  outputs.set('terminal', run.stdout + run.stderr);
+  const seen = [...(target.app as Leaky).seen].filter((s) => s.length >= 6);
+  expect(seen.length).toBeGreaterThan(50);
+  const leaks: string[] = [];
+  for (const [file, text] of outputs) {
+    for (const secret of seen) if (text.includes(secret)) leaks.push(`${file}: ${secret.slice(0, 4)}…`);
+  }
+  expect(leaks).toEqual([]);
+  // The reports do show what went wrong, redacted.
+  const html = [...outputs.entries()].filter(([f]) => f.includes('html')).map(([, t]) => t).join('\n');
+  expect(html).toContain('«redacted»');
+  expect(html).toContain('GET-CONFIG-ROUNDTRIP');
+});
+
+test.describe('snapshot and restore', () => {
+  const preload = async (target: Target) => {
+    const { botA, tokenA, botB, tokenB } = target.bots;
+    const saved: Record<string, Provider[]> = {
+      [botA]: [{ name: 'keep-basic', type: 'www', config: { basic: { username: 'u', password: 'original-password-1' } } }, { name: 'keep-bearer', type: 'www', config: { bearer: 'original-bearer-1' } }],
+      [botB]: [{ name: 'theirs', type: 'www', config: { bearer: 'original-bearer-2' } }],
+    };
+    for (const [bot, token] of [[botA, tokenA], [botB, tokenB]]) {
+      for (const p of saved[bot]) {
+        const x = await exchange({ method: 'POST', url: `${target.main.url}/whatsapp/v1/${bot}/provision/provider`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(p) }, 5000);
+        expect(x.received.status).toBe(200);
+      }
+    }
+    return saved;
+  };
+  const listOf = async (target: Target, bot: string, token: string) => {
+    const x = await exchange({ method: 'GET', url: `${target.main.url}/whatsapp/v1/${bot}/provision/provider`, headers: { authorization: `Bearer ${token}` }, body: undefined }, 5000);
+    return (x.received.json as { settings: { application: { media: { providers: Provider[] } } } }).settings.application.media.providers;
+  };
+  const expectRestored = async (target: Target, saved: Record<string, Provider[]>) => {
+    expect(await listOf(target, target.bots.botA, target.bots.tokenA)).toEqual(saved[target.bots.botA]);
+    expect(await listOf(target, target.bots.botB, target.bots.tokenB)).toEqual(saved[target.bots.botB]);
+  };
+
+  test('after a run, both bots hold exactly what they held before, and the snapshot is gone', async () => {
+    const target = await startTarget();
+    const saved = await preload(target);
+    const run = await runSuite({ env: target.env });
+    expect(run.code, notPassed(run).join('\n')).toBe(0);
+    await expectRestored(target, saved);
+    expect(readdirSync(run.stateDir)).toEqual([]);
+    await target.close();
+  });
+
+  test('a run interrupted with Ctrl-C (SIGINT) still restores', async () => {
+    const target = await startTarget(ReferenceApp, { latencyMs: 20 });
+    const saved = await preload(target);
+    const run = await runSuite({
+      env: target.env,
+      onStart: (child, output) => {
+        const poll = setInterval(() => {
+          if (/conformance: target/.test(output())) {
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGINT'), 1500);
+          }
+        }, 50);
+      },
+    });
+    expect(run.report?.outcome ?? 'failed').not.toBe('passed');
+    await expectRestored(target, saved);
+    expect(readdirSync(run.stateDir)).toEqual([]);
+    await target.close();
+  });
+
+  test('a killed run leaves a user-only snapshot outside reports/, blocks the next run, and npm run restore puts the data back', async () => {
+    const target = await startTarget(ReferenceApp, { latencyMs: 20 });
+    const saved = await preload(target);
+    const run = await runSuite({
+      env: target.env,
+      detached: true,
+      onStart: (child, output) => {
+        const poll = setInterval(() => {
+          if (/conformance: target/.test(output())) {
+            clearInterval(poll);
+            // The whole process group: the runner and its workers die without any teardown.
+            setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 1500);
+          }
+        }, 50);
+      },
+    });
+    expect(run.signal).toBe('SIGKILL');
+    const [snapshot] = readdirSync(run.stateDir);
+    expect(snapshot).toMatch(/^snapshot-[0-9a-f]{12}\.json$/);
+    expect(statSync(join(run.stateDir, snapshot)).mode & 0o777).toBe(0o600);
+    expect(run.stateDir.startsWith(run.reportDir)).toBe(false);
+    const blocked = await runSuite({ env: target.env, stateDir: run.stateDir });
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain('npm run restore');
+    const restore = await runSuite({ env: target.env, stateDir: run.stateDir, command: [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'] });
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    await expectRestored(target, saved);
+    expect(readdirSync(run.stateDir)).toEqual([]);
+    await target.close();
+  });
+});
