@@ -315,17 +315,14 @@ fault('schemeless-token', 'AUTH-MALFORMED', 'Accepts the token without the Beare
   async (p) => (await p.status(p.send('GET', { auth: p.bots.tokenA }))) === 200);
 fault('unknown-bot-created', 'AUTH-UNKNOWN-BOT', 'Creates an unknown bot on first use, with whatever token came.',
   class extends ReferenceApp {
+    readonly adopted = new Set<string>();
     protected override authorized(botId: string, header: string | undefined): boolean {
-      if (!this.lists.has(botId) && /^bearer \S+$/i.test(header ?? '')) return true;
-      return super.authorized(botId, header);
+      if (!this.lists.has(botId) && this.options.bots.size > 0 && /^bearer \S+$/i.test(header ?? '')) {
+        this.lists.set(botId, new Map());
+        this.adopted.add(botId);
+      }
+      return this.adopted.has(botId) || super.authorized(botId, header);
     }
-    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
-      const route = this.route(req.method ?? '', req.url ?? '/');
-      const bot = 'botId' in route ? route.botId : '';
-      if (bot && !this.lists.has(bot) && /^bearer \S+$/i.test(req.headers.authorization ?? '') && !this.regionless) this.lists.set(bot, new Map());
-      return super.handle(req);
-    }
-    get regionless() { return this.options.bots.size === 0; }
   },
   async (p) => (await p.status(p.send('GET', { bot: 'no-such-bot' }))) === 200);
 const REGISTRY = new Map<string, string>();
