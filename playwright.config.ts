@@ -2,7 +2,7 @@
 // it starts the reference server (two bots) and a second instance as the "other region" (no bots).
 import { randomBytes, randomInt } from 'node:crypto';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
-import { loadDotEnv } from './suite/settings.ts';
+import { loadDotEnv, readFlags } from './suite/settings.ts';
 
 loadDotEnv();
 const env = process.env;
@@ -20,7 +20,7 @@ if (!env.TARGET_URL?.trim()) {
   const reference = (name: string, bots: string, group: string) => ({
     name,
     command: 'node --import tsx reference/cli.ts --port 0 --quiet',
-    env: { ...env as Record<string, string>, REFERENCE_BOTS: bots, REFERENCE_PROFILE: env.CONFORMANCE_PROFILE?.trim() || 'default' },
+    env: { ...env as Record<string, string>, REFERENCE_BOTS: bots, REFERENCE_PROFILE: readFlags(env).profile },
     wait: { stdout: new RegExp(`listening on (?<${group}>http://\\S+)`) },
     stdout: 'ignore' as const,
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 2000 },

@@ -5,10 +5,8 @@ import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
-import { ReferenceApp, error, type Answer, type ReferenceOptions } from '../reference/app.ts';
+import { ReferenceApp, Refusal, error, type Answer, type AppClass, type ReferenceOptions } from '../reference/app.ts';
 import { Probe } from './probe.ts';
-
-export type AppClass = new (options: ReferenceOptions) => ReferenceApp;
 
 export interface Fault {
   id: string;
@@ -116,16 +114,12 @@ fault('text-400', 'ERROR-400-JSON', 'Answers 400 with a plain-text body.',
 fault('400-without-reason', 'ERROR-400-FIELDS', "Answers 400 with {\"error\": ...} instead of message and reason.",
   class extends ReferenceApp { protected override badRequest(reason: string): Answer { return { status: 400, body: { error: reason } }; } },
   async (p) => { const r = await p.post('{'); return typeof r !== 'string' && isObject(r.json) && !('reason' in r.json); });
-fault('writes-then-rejects', 'POST-400-NO-CHANGE', 'Stores any body with a string name before validating it, then answers 400.',
+fault('writes-then-rejects', 'POST-400-NO-CHANGE', 'Stores any refused body that has a string name, then answers 400.',
   class extends ReferenceApp {
-    protected override async update(req: http.IncomingMessage, botId: string, list: Map<string, Provider>): Promise<Answer> {
-      const read = await this.readBody(req);
-      if ('answer' in read) return read.answer;
-      const parsed = this.parseProvider(req.headers['content-type'], read.raw);
-      if ('provider' in parsed) return super.upsert(botId, list, parsed.provider).then(() => this.ok());
-      const body = parseOrUndefined(read.raw);
+    protected override refuse(answer: Answer, raw: Buffer, list: Map<string, Provider>): Answer {
+      const body = parseOrUndefined(raw);
       if (isObject(body) && typeof body.name === 'string') list.set(body.name, body as unknown as Provider);
-      return parsed.answer;
+      return answer;
     }
   },
   async (p) => { const name = p.name(); await p.post({ name, type: 'WWW', config: { bearer: 'x' } }); return (await p.has(name)) === 1; });
@@ -152,14 +146,9 @@ fault('upsert-merges', 'UPSERT-NO-MERGE', 'Merges the new config into the old on
   async (p) => { const name = p.name(); await p.post(p.provider(name, { basic: { username: 'u', password: 'p' } })); await p.post(p.provider(name, { bearer: 't' })); const c = (await p.providers())?.find((x) => x.name === name)?.config; return Boolean(c && 'basic' in c && 'bearer' in c); });
 fault('upsert-409', 'UPSERT-REPLACES', 'Answers 409 Conflict to a reused name.',
   class extends ReferenceApp {
-    protected override async update(req: http.IncomingMessage, botId: string, list: Map<string, Provider>): Promise<Answer> {
-      const read = await this.readBody(req);
-      if ('answer' in read) return read.answer;
-      const parsed = this.parseProvider(req.headers['content-type'], read.raw);
-      if ('answer' in parsed) return parsed.answer;
-      if (list.has(parsed.provider.name)) return error(409, 'Conflict', 'A provider of that name exists.');
-      await this.upsert(botId, list, parsed.provider);
-      return this.ok();
+    protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) {
+      if (list.has(provider.name)) throw new Refusal(error(409, 'Conflict', 'A provider of that name exists.'));
+      await super.upsert(b, list, provider);
     }
   },
   async (p) => { const name = p.name(); await p.post(valid(p, name)); return (await p.status(p.post(valid(p, name)))) === 409; });
@@ -345,11 +334,7 @@ fault('writes-then-401', 'AUTH-NO-CHANGE', 'Stores a POSTed provider even when t
       const route = this.route(req.method ?? '', req.url ?? '/');
       const bot = 'botId' in route ? route.botId : '';
       if (isPost(req) && this.lists.has(bot) && !this.authorized(bot, req.headers.authorization)) {
-        const read = await this.readBody(req);
-        if ('raw' in read) {
-          const parsed = this.parseProvider(req.headers['content-type'], read.raw);
-          if ('provider' in parsed) this.lists.get(bot)!.set(parsed.provider.name, parsed.provider);
-        }
+        await this.update(req, bot, this.lists.get(bot)!);
         return this.unauthorized();
       }
       return super.handle(req);

@@ -3,8 +3,7 @@
 import type http from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
-import { ReferenceApp, type Answer, type ReferenceOptions } from '../reference/app.ts';
-import type { AppClass } from './catalogue.ts';
+import { ReferenceApp, type Answer, type AppClass, type ReferenceOptions } from '../reference/app.ts';
 
 export interface Oddball {
   id: string;

@@ -2,13 +2,14 @@
 // fault really happens (a catalogue entry that quietly behaves correctly would be a false score).
 import { exchange, NetworkError, type Received } from '../suite/http.ts';
 
-export interface ProbeBots { botA: string; tokenA: string; botB: string; tokenB: string }
+/** The two bots of a target on trial, and their tokens. */
+export interface Bots { botA: string; tokenA: string; botB: string; tokenB: string }
 
 export interface Sent { status: number; json?: unknown; text: string; headers: Received['headers'] }
 
 export class Probe {
   #n = 0;
-  constructor(readonly url: string, readonly bots: ProbeBots, readonly otherRegionUrl: string, private readonly timeoutMs = 3000) {}
+  constructor(readonly url: string, readonly bots: Bots, readonly otherRegionUrl: string, private readonly timeoutMs = 3000) {}
 
   /** A fresh valid name (letters only, so that both revisions take it). */
   name(): string {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { PROFILES, documentPath, type Profile } from '../contract/openapi.ts';
+import { portFlag, profileFlag } from '../cli/flags.ts';
 
 const USAGE = `Usage: npm run mock -- [--port N] [--profile ${PROFILES.join('|')}]
   --port N      port on 127.0.0.1 (MOCK_PORT, default 4010)
@@ -23,11 +24,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let profile: Profile;
   try {
     const { values } = parseArgs({ options: { port: { type: 'string' }, profile: { type: 'string' } }, strict: true });
-    const portText = values.port ?? process.env.MOCK_PORT ?? '4010';
-    if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new Error(`--port must be an integer from 0 to 65535; got '${portText}'`);
-    const profileText = values.profile ?? process.env.MOCK_PROFILE ?? 'default';
-    if (!(PROFILES as readonly string[]).includes(profileText)) throw new Error(`--profile must be one of ${PROFILES.join(', ')}; got '${profileText}'`);
-    [port, profile] = [Number(portText), profileText as Profile];
+    port = portFlag('--port', values.port ?? process.env.MOCK_PORT ?? '4010');
+    profile = profileFlag('--profile', values.profile ?? process.env.MOCK_PROFILE ?? 'default');
   } catch (e) {
     console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
     process.exit(2);

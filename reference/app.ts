@@ -18,6 +18,9 @@ export interface ReferenceOptions {
   log?: (line: string) => void;
 }
 
+/** The reference server or a variant of it (faulty/), as the servers that start it take it. */
+export type AppClass = new (options: ReferenceOptions) => ReferenceApp;
+
 /** Bodies above this get 413; the suite's largest hostile body is 1 MiB. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -52,6 +55,7 @@ export class ReferenceApp {
       const started = performance.now();
       this.handle(req)
         .catch((error: unknown) => {
+          if (error instanceof Refusal) return error.answer;
           console.error('reference: internal error:', error instanceof Error ? error.message : error);
           return { status: 500, body: { message: 'Internal error', reason: 'The server failed; see its log.' } };
         })
@@ -86,13 +90,19 @@ export class ReferenceApp {
     }
   }
 
+  /** POST: read and check the body, then store the provider or refuse the request. */
   protected async update(req: http.IncomingMessage, botId: string, list: Map<string, Provider>): Promise<Answer> {
     const read = await this.readBody(req);
     if ('answer' in read) return read.answer;
     const parsed = this.parseProvider(req.headers['content-type'], read.raw);
-    if ('answer' in parsed) return parsed.answer;
+    if ('answer' in parsed) return this.refuse(parsed.answer, read.raw, list);
     await this.upsert(botId, list, parsed.provider);
     return this.ok();
+  }
+
+  /** A refused POST changes nothing. */
+  protected refuse(answer: Answer, _raw: Buffer, _list: Map<string, Provider>): Answer {
+    return answer;
   }
 
   protected route(method: string, url: string): Route {
@@ -204,6 +214,13 @@ export class ReferenceApp {
     headers['content-type'] ??= 'application/json';
     headers['content-length'] = Buffer.byteLength(text);
     res.writeHead(answer.status, headers).end(text);
+  }
+}
+
+/** Thrown by any step to answer the request with `answer` at once. */
+export class Refusal extends Error {
+  constructor(readonly answer: Answer) {
+    super(`refused with ${answer.status}`);
   }
 }
 

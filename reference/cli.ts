@@ -1,23 +1,22 @@
 // npm run reference -- --port 0 --bots bot-a:token-a,bot-b:token-b
 // This command line is fixed: other tools start the reference server with it.
 import { parseArgs } from 'node:util';
-import { PROFILES, type Profile } from '../contract/openapi.ts';
+import { PROFILES } from '../contract/openapi.ts';
+import { UsageError, integerFlag, portFlag, profileFlag } from '../cli/flags.ts';
 import { serve } from './serve.ts';
 import { ReferenceApp, type ReferenceOptions } from './app.ts';
 
 export const USAGE = `Usage: npm run reference -- [options]
 
-  --port N          port on 127.0.0.1; 0 picks a free one        (REFERENCE_PORT, default 0)
-  --bots LIST       bot-id:token pairs, comma-separated; '' for a region
-                    where no bot resides                          (REFERENCE_BOTS, default bot-a:token-a)
-  --profile P       ${PROFILES.join(' | ')}                    (REFERENCE_PROFILE, default default)
-  --latency-ms N    delay every answer by N ms                    (REFERENCE_LATENCY_MS, default 0)
+  --port N          port on 127.0.0.1; 0 picks a free one (REFERENCE_PORT, default 0)
+  --bots LIST       bot-id:token pairs, comma-separated; '' for a region where
+                    no bot resides (REFERENCE_BOTS, default bot-a:token-a)
+  --profile P       ${PROFILES.join(' | ')} (REFERENCE_PROFILE, default default)
+  --latency-ms N    delay every answer by N ms (REFERENCE_LATENCY_MS, default 0)
   --quiet           no per-request log lines
   --help            this text
 
 Prints "listening on http://127.0.0.1:<port>" once it accepts requests.`;
-
-export class UsageError extends Error {}
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -38,23 +37,15 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliSet
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const port = integer('--port', values.port ?? env.REFERENCE_PORT ?? '0', 65535);
-  const latencyMs = integer('--latency-ms', values['latency-ms'] ?? env.REFERENCE_LATENCY_MS ?? '0', 60_000);
-  const profile = values.profile ?? env.REFERENCE_PROFILE ?? 'default';
-  if (!(PROFILES as readonly string[]).includes(profile)) {
-    throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}; got '${profile}'`);
-  }
+  const port = portFlag('--port', values.port ?? env.REFERENCE_PORT ?? '0');
+  const latencyMs = integerFlag('--latency-ms', values['latency-ms'] ?? env.REFERENCE_LATENCY_MS ?? '0', 60_000);
+  const profile = profileFlag('--profile', values.profile ?? env.REFERENCE_PROFILE ?? 'default');
   const bots = parseBots(values.bots ?? env.REFERENCE_BOTS ?? 'bot-a:token-a');
   return {
     port,
     help: values.help ?? false,
-    options: { bots, profile: profile as Profile, latencyMs, log: values.quiet ? undefined : (line) => console.log(line) },
+    options: { bots, profile, latencyMs, log: values.quiet ? undefined : (line) => console.log(line) },
   };
-}
-
-function integer(flag: string, text: string, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) > max) throw new UsageError(`${flag} must be an integer from 0 to ${max}; got '${text}'`);
-  return Number(text);
 }
 
 function parseBots(text: string): Map<string, string> {

@@ -19,9 +19,10 @@ async function judgeFault(fault: Fault): Promise<Outcome> {
   const level = ruleById(fault.rule).level;
   const kind = level === 'MUST' ? 'must' : 'should';
   const probeTarget = await startTarget(fault.App, { profile: fault.profile });
-  const shows = await fault.probe(new Probe(probeTarget.main.url, probeTarget.bots, probeTarget.otherRegion.url)).catch(() => false);
+  const shows = await fault.probe(new Probe(probeTarget.main.url, probeTarget.bots, probeTarget.otherRegion.url))
+    .catch((e: Error) => `the probe itself failed: ${e.message}`);
   await probeTarget.close();
-  if (!shows) return { id: fault.id, kind, ok: false, detail: 'the probe does not see the fault: the server behaves correctly (equivalent mutant)' };
+  if (shows !== true) return { id: fault.id, kind, ok: false, detail: shows || 'the probe does not see the fault: the server behaves correctly (equivalent mutant)' };
   const target = await startTarget(fault.App, { profile: fault.profile });
   const run = await runSuite({ env: { ...target.env, CONFORMANCE_WORKERS: '2' } });
   await target.close();

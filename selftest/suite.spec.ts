@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
 import { RULES, rulesFor } from '../rules/catalogue.ts';
@@ -115,7 +116,6 @@ class Leaky extends RecordingApp {
     return super.render(providers.map((p) => ({ ...p, config: p.config.basic ? { basic: { ...p.config.basic, password: `${p.config.basic.password}-changed` } } : { bearer: `${p.config.bearer}-changed` } })));
   }
 }
-type Provider = import('../contract/provider.ts').Provider;
 
 test('no secret of a run reaches any output: terminal, HTML report, JUnit, conformance.json, attachments', async () => {
   const target = await startTarget(Leaky);
@@ -176,14 +176,7 @@ test.describe('snapshot and restore', () => {
     const saved = await preload(target);
     const run = await runSuite({
       env: target.env,
-      onStart: (child, output) => {
-        const poll = setInterval(() => {
-          if (/conformance: target/.test(output())) {
-            clearInterval(poll);
-            setTimeout(() => child.kill('SIGINT'), 1500);
-          }
-        }, 50);
-      },
+      interrupt: { signal: 'SIGINT', afterMs: 1500 },
     });
     expect(run.report?.outcome ?? 'failed').not.toBe('passed');
     await expectRestored(target, saved);
@@ -197,15 +190,8 @@ test.describe('snapshot and restore', () => {
     const run = await runSuite({
       env: target.env,
       detached: true,
-      onStart: (child, output) => {
-        const poll = setInterval(() => {
-          if (/conformance: target/.test(output())) {
-            clearInterval(poll);
-            // The whole process group: the runner and its workers die without any teardown.
-            setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 1500);
-          }
-        }, 50);
-      },
+      // The whole process group: the runner and its workers die without any teardown.
+      interrupt: { signal: 'SIGKILL', afterMs: 1500 },
     });
     expect(run.signal).toBe('SIGKILL');
     const [snapshot] = readdirSync(run.stateDir);

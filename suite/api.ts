@@ -27,6 +27,11 @@ export class ProviderApi {
     secrets.add(bot.token);
   }
 
+  /** Another bot's credentials on the same target. */
+  as(bot: Bot): ProviderApi {
+    return new ProviderApi(this.baseUrl, bot, this.contract, this.secrets, this.timeoutMs, this.log);
+  }
+
   /** The same credentials against another base URL (another region). */
   at(baseUrl: string): ProviderApi {
     return new ProviderApi(baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log);

@@ -4,8 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { rulesFor, type Level } from '../rules/catalogue.ts';
-import type { Profile } from '../contract/openapi.ts';
 import { Secrets } from './redaction.ts';
+import { readFlags, type RunFlags } from './settings.ts';
+import type { Profile } from '../contract/openapi.ts';
 
 export type RuleStatus = 'passed' | 'failed' | 'warning' | 'skipped';
 
@@ -55,7 +56,8 @@ export default class ConformanceReporter implements Reporter {
   onBegin(_config: FullConfig, _suite: Suite): void {
     this.#started = new Date();
     const env = process.env;
-    console.log(`conformance: target ${env.TARGET_URL ?? '(embedded reference)'}, profile ${env.CONFORMANCE_PROFILE || 'default'}, seed ${env.CONFORMANCE_SEED}${isStrict() ? ', strict' : ''}`);
+    const { profile, strict } = flagsForReport();
+    console.log(`conformance: target ${env.TARGET_URL ?? '(embedded reference)'}, profile ${profile}, seed ${env.CONFORMANCE_SEED}${strict ? ', strict' : ''}`);
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -69,9 +71,9 @@ export default class ConformanceReporter implements Reporter {
   onEnd(result: FullResult): void {
     const secrets = new Secrets();
     secrets.add(process.env.API_TOKEN, process.env.SECOND_API_TOKEN);
-    const profile = (process.env.CONFORMANCE_PROFILE?.trim() || 'default') as Profile;
-    const rules = rulesFor(profile).map((rule) => this.#decide(rule.id)).map((decided, i) => {
-      const rule = rulesFor(profile)[i];
+    const { profile, strict } = flagsForReport();
+    const rules = rulesFor(profile).map((rule) => {
+      const decided = this.#decide(rule.id);
       return { id: rule.id, level: rule.level, title: rule.title, doc: rule.doc, ...decided, reason: decided.reason && secrets.redact(decided.reason) };
     });
     const counts = { passed: 0, failed: 0, warning: 0, skipped: 0 };
@@ -82,7 +84,7 @@ export default class ConformanceReporter implements Reporter {
       target: process.env.TARGET_URL ?? '',
       otherRegionUrl: process.env.OTHER_REGION_URL || null,
       profile,
-      strict: isStrict(),
+      strict,
       seed: Number(process.env.CONFORMANCE_SEED),
       startedAt: this.#started.toISOString(),
       durationMs: Math.round(result.duration),
@@ -130,8 +132,13 @@ export default class ConformanceReporter implements Reporter {
   }
 }
 
-function isStrict(): boolean {
-  return ['1', 'true', 'yes'].includes(process.env.CONFORMANCE_STRICT?.trim().toLowerCase() ?? '');
+/** A bad flag has already stopped the run with its own message; the report then says the default. */
+function flagsForReport(): RunFlags {
+  try {
+    return readFlags();
+  } catch {
+    return { profile: 'default', strict: false, stateless: false };
+  }
 }
 
 function firstLine(text: string): string {

@@ -6,15 +6,22 @@ import { PROFILES, type Profile } from '../contract/openapi.ts';
 
 export interface Bot { id: string; token: string }
 
-export interface Settings {
+/** The switches that shape what runs; known when tests are collected, before any server starts. */
+export interface RunFlags {
+  profile: Profile;
+  /** SHOULD violations fail the run too. */
+  strict: boolean;
+  /** Only the checks a stateless mock can answer. */
+  stateless: boolean;
+}
+
+export interface Settings extends RunFlags {
   /** Base URL; the suite appends the API's path to it. */
   targetUrl: string;
   bot: Bot;
   secondBot?: Bot;
   otherRegionUrl?: string;
-  strict: boolean;
   seed: number;
-  profile: Profile;
   /** Past this a request counts as a hang. */
   requestTimeoutMs: number;
   /** True when the suite started its own reference servers (no TARGET_URL given). */
@@ -61,10 +68,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   const otherRegionUrl = env.OTHER_REGION_URL?.trim() || undefined;
   if (otherRegionUrl) checkUrl('OTHER_REGION_URL', otherRegionUrl);
-  const profile = env.CONFORMANCE_PROFILE?.trim() || 'default';
-  if (!(PROFILES as readonly string[]).includes(profile)) {
-    throw new SettingsError(`CONFORMANCE_PROFILE must be one of ${PROFILES.join(', ')}; got '${profile}'`);
-  }
   const seedText = env.CONFORMANCE_SEED?.trim() || '';
   if (!/^\d{1,15}$/.test(seedText)) throw new SettingsError(`CONFORMANCE_SEED must be a whole number; got '${seedText}'`);
   const timeoutText = env.CONFORMANCE_TIMEOUT_MS?.trim() || '5000';
@@ -76,12 +79,21 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     bot: { id: need('BOT_ID'), token: need('API_TOKEN') },
     secondBot: second[0] && second[1] ? { id: second[0], token: second[1] } : undefined,
     otherRegionUrl,
-    strict: ['1', 'true', 'yes'].includes(env.CONFORMANCE_STRICT?.trim().toLowerCase() ?? ''),
+    ...readFlags(env),
     seed: Number(seedText),
-    profile: profile as Profile,
     requestTimeoutMs: Number(timeoutText),
     embedded: env.CONFORMANCE_EMBEDDED === '1',
   };
+}
+
+export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
+  loadDotEnv();
+  const profile = env.CONFORMANCE_PROFILE?.trim() || 'default';
+  if (!(PROFILES as readonly string[]).includes(profile)) {
+    throw new SettingsError(`CONFORMANCE_PROFILE must be one of ${PROFILES.join(', ')}; got '${profile}'`);
+  }
+  const on = (name: string) => ['1', 'true', 'yes'].includes(env[name]?.trim().toLowerCase() ?? '');
+  return { profile: profile as Profile, strict: on('CONFORMANCE_STRICT'), stateless: on('CONFORMANCE_STATELESS') };
 }
 
 function checkUrl(name: string, value: string): void {

@@ -2,7 +2,7 @@
 // (DELETE's share runs in whole-list.spec.ts: a DELETE that wrongly succeeds empties the whole list.)
 // Vendor page: "401 Unauthorized" under each operation; decisions.md: "Authentication".
 import { rule, test } from '../fixtures/conformance.ts';
-import { BAD_CREDENTIALS } from '../suite/bad-credentials.ts';
+import { BAD_CREDENTIALS } from '../fixtures/bad-credentials.ts';
 import { entriesNamed, fail, jsonObjectBody, matchesSchema, statusIs } from '../suite/verdicts.ts';
 
 const ALSO = ['AUTH-401-JSON', 'AUTH-401-FIELDS'];

@@ -2,7 +2,7 @@
 // They run after every per-name check, one at a time (see playwright.config.ts).
 // Vendor page: "Deleting the Providers List"; decisions.md: "DELETE", "GET", "Authentication".
 import { rule, test } from '../fixtures/conformance.ts';
-import { BAD_CREDENTIALS } from '../suite/bad-credentials.ts';
+import { BAD_CREDENTIALS } from '../fixtures/bad-credentials.ts';
 import type { Builders } from '../fixtures/builders.ts';
 import type { ProviderApi } from '../suite/api.ts';
 import { emptyBody, entriesNamed, fail, jsonObjectBody, matchesSchema, providerList, statusIs, theEntry } from '../suite/verdicts.ts';

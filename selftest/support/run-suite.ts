@@ -32,8 +32,8 @@ export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.Proc
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   args?: string[];
-  /** Called with the child once it runs (to interrupt it, say). */
-  onStart?: (child: ReturnType<typeof spawn>, output: () => string) => void;
+  /** Sends this signal `afterMs` after the run has begun testing; to the whole process group with `detached`. */
+  interrupt?: { signal: NodeJS.Signals; afterMs: number };
   stateDir?: string;
   /** Node arguments to run instead of `playwright test` (the restore command, say). */
   command?: string[];
@@ -51,7 +51,15 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  options.onStart?.(child, () => stdout + stderr);
+  const { interrupt } = options;
+  if (interrupt) {
+    const poll = setInterval(() => {
+      if (!stdout.includes('conformance: target')) return;
+      clearInterval(poll);
+      setTimeout(() => (options.detached ? process.kill(-child.pid!, interrupt.signal) : child.kill(interrupt.signal)), interrupt.afterMs);
+    }, 50);
+    child.on('close', () => clearInterval(poll));
+  }
   return new Promise((resolvePromise) => {
     child.on('close', (code, signal) => {
       const file = join(reportDir, 'conformance.json');

@@ -1,15 +1,13 @@
 // Servers for the self-tests, in process on 127.0.0.1: the reference, or any subclass of it.
 import { randomBytes } from 'node:crypto';
-import { ReferenceApp, type ReferenceOptions } from '../../reference/app.ts';
+import { ReferenceApp, type AppClass, type ReferenceOptions } from '../../reference/app.ts';
 import { serve, type Running } from '../../reference/serve.ts';
+import type { Bots } from '../../faulty/probe.ts';
 
-export interface Bots { botA: string; tokenA: string; botB: string; tokenB: string }
 
 export function newBots(): Bots {
   return { botA: 'bot-a', tokenA: `ta-${randomBytes(12).toString('hex')}`, botB: 'bot-b', tokenB: `tb-${randomBytes(12).toString('hex')}` };
 }
-
-export type AppClass = new (options: ReferenceOptions) => ReferenceApp;
 
 export interface Target { bots: Bots; app: ReferenceApp; main: Running; otherRegion: Running; env: Record<string, string | undefined>; close(): Promise<void> }
 
