@@ -1,10 +1,13 @@
 // `npx playwright test` (or `npm run conformance`) runs the conformance suite. With no TARGET_URL,
 // it starts the reference server (two bots) and a second instance as the "other region" (no bots).
 import { randomBytes, randomInt } from 'node:crypto';
+import { resolve } from 'node:path';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { loadDotEnv, readFlags } from './suite/settings.ts';
 
 loadDotEnv();
+// From the repository this file is TypeScript; in the npm package it is compiled JavaScript.
+const ext = import.meta.url.endsWith('.js') ? 'js' : 'ts';
 const env = process.env;
 // Chosen once, in the runner; workers inherit them through the environment.
 env.CONFORMANCE_SEED ||= String(randomInt(1, 2 ** 31));
@@ -19,7 +22,7 @@ if (!env.TARGET_URL?.trim()) {
   // The reference prints `listening on <url>`; Playwright stores the named group in the environment.
   const reference = (name: string, bots: string, group: string) => ({
     name,
-    command: 'node --import tsx reference/cli.ts --port 0 --quiet',
+    command: ext === 'js' ? 'node reference/cli.js --port 0 --quiet' : 'node --import tsx reference/cli.ts --port 0 --quiet',
     env: { ...env as Record<string, string>, REFERENCE_BOTS: bots, REFERENCE_PROFILE: readFlags(env).profile },
     wait: { stdout: new RegExp(`listening on (?<${group}>http://\\S+)`) },
     stdout: 'ignore' as const,
@@ -32,7 +35,8 @@ if (!env.TARGET_URL?.trim()) {
   ];
 }
 
-const reportDir = env.CONFORMANCE_REPORT_DIR?.trim() || 'reports';
+// Relative to where the user runs it (Playwright would take paths relative to this file).
+const reportDir = resolve(env.CONFORMANCE_REPORT_DIR?.trim() || 'reports');
 
 export default defineConfig({
   testDir: 'tests',
@@ -43,19 +47,19 @@ export default defineConfig({
   // Requests wait on the network, not the CPU: more workers than cores pays off.
   workers: Number(env.CONFORMANCE_WORKERS) || 4,
   forbidOnly: true,
-  globalSetup: './suite/global-setup.ts',
+  globalSetup: `./suite/global-setup.${ext}`,
   webServer,
   reporter: [
     [process.stdout.isTTY ? 'line' : 'dot'],
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
-    ['./suite/reporter.ts', { outputFile: `${reportDir}/conformance.json` }],
+    [`./suite/reporter.${ext}`, { outputFile: `${reportDir}/conformance.json` }],
   ],
   // No trace, screenshot or video: traces hold the Authorization header and bodies in clear.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   projects: [
     // Checks on names of their own, in parallel; then the checks that need the whole list, alone.
-    { name: 'per-name', testIgnore: /whole-list\.spec\.ts/, fullyParallel: true, teardown: 'whole-list' },
-    { name: 'whole-list', testMatch: /whole-list\.spec\.ts/, fullyParallel: false },
+    { name: 'per-name', testIgnore: /whole-list\.spec\.[jt]s$/, fullyParallel: true, teardown: 'whole-list' },
+    { name: 'whole-list', testMatch: /whole-list\.spec\.[jt]s$/, fullyParallel: false },
   ],
 });

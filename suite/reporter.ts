@@ -1,7 +1,7 @@
 // Turns Playwright's test results into the rule matrix: reports/conformance.json (a fixed interface:
 // tools outside the repo read it) and the table the terminal ends with.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { rulesFor, type Level } from '../rules/catalogue.ts';
 import { Secrets } from './redaction.ts';
@@ -95,7 +95,7 @@ export default class ConformanceReporter implements Reporter {
     };
     mkdirSync(dirname(this.#file), { recursive: true });
     writeFileSync(this.#file, JSON.stringify(report, null, 2) + '\n');
-    console.log(renderTable(report));
+    console.log(renderTable(report, relative(process.cwd(), this.#file) || this.#file));
   }
 
   /** A rule failed if any test attributed a failure to it; warned likewise; passed if a test that covers it got through. */
@@ -146,7 +146,7 @@ function firstLine(text: string): string {
   return text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0].slice(0, 500);
 }
 
-export function renderTable(report: ConformanceReport): string {
+export function renderTable(report: ConformanceReport, file: string): string {
   const order: RuleStatus[] = ['failed', 'warning', 'skipped', 'passed'];
   const rows = report.rules
     .filter((r) => r.status !== 'passed')
@@ -158,7 +158,7 @@ export function renderTable(report: ConformanceReport): string {
     `Conformance (${report.profile} profile${report.strict ? ', strict' : ''}) of ${report.target || '(no target)'}: ${report.outcome.toUpperCase()}`,
     ...(report.abortReason ? [`  ${report.abortReason}`] : []),
     ...rows,
-    `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped · seed ${report.seed} · reports/conformance.json`,
+    `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped · seed ${report.seed} · ${file}`,
     '',
   ].join('\n');
 }

@@ -36,11 +36,14 @@ export const VARIABLES = {
   SECOND_BOT_ID: 'a second bot on the same target, for isolation checks (optional)',
   SECOND_API_TOKEN: "the second bot's API token (optional)",
   OTHER_REGION_URL: 'base URL of a region where BOT_ID does not reside (optional)',
-  CONFORMANCE_STRICT: '1: SHOULD violations fail the run too',
+  CONFORMANCE_STRICT: 'SHOULD violations fail the run too',
   CONFORMANCE_SEED: "replays a run's generated data (printed by every run)",
   CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
-  CONFORMANCE_STATELESS: '1: only the checks a stateless mock (Prism) can answer',
+  CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
   CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
+  CONFORMANCE_REPORT_DIR: 'where the reports go (default ./reports)',
+  CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
+  CONFORMANCE_WORKERS: 'parallel workers (default 4)',
 } as const;
 
 export class SettingsError extends Error {}

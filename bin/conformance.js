@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The npx entry. The package ships the suite compiled to dist/ (Playwright does not compile
+// TypeScript inside node_modules); `npm pack` builds it.
+import { main } from '../dist/cli/conformance.js';
+
+main(process.argv.slice(2));

@@ -1,0 +1,69 @@
+// The npx entry, as an implementer gets it: `npm pack`, an install of the tarball into a scratch
+// folder, and the installed command run there against reference servers on loopback.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { FLAGS } from '../cli/conformance.ts';
+import type { ConformanceReport } from '../suite/reporter.ts';
+import { ROOT, cleanEnv } from './support/run-suite.ts';
+import { startTarget } from './support/servers.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+let scratch: string;
+const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, env: cleanEnv({}), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  scratch = mkdtempSync(join(tmpdir(), 'conformance-npx-'));
+  npm(['pack', '--pack-destination', scratch], ROOT);
+  const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'))!;
+  npm(['init', '-y'], scratch);
+  npm(['install', '--no-audit', '--no-fund', join(scratch, tarball)], scratch);
+});
+
+function npx(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawn('npx', ['--no-install', 'whatsapp-media-provider-conformance', ...args], { cwd: scratch, env: cleanEnv(env) });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+test('--help documents every flag with its environment variable', async () => {
+  const { code, output } = await npx(['--help']);
+  expect(code).toBe(0);
+  for (const flag of FLAGS) {
+    expect(output).toContain(`--${flag.name}`);
+    expect(output).toContain(`env: ${flag.variable}`);
+  }
+});
+
+for (const [args, named] of [[['--colour'], '--colour'], [['--target', 'ftp://x'], '--target'], [['--profile', '1999'], '--profile'], [['--target', 'http://127.0.0.1:9'], '--bot-id']] as const) {
+  test(`a bad command line (${args.join(' ')}) exits 2 naming ${named}`, async () => {
+    const { code, output } = await npx([...args]);
+    expect(code).toBe(2);
+    expect(output).toContain(named);
+  });
+}
+
+for (const profile of ['default', '2020-03-10'] as const) {
+  test(`the installed command passes a reference server of the ${profile} profile, with every flag given`, async () => {
+    const target = await startTarget(undefined, { profile });
+    const { bots } = target;
+    const reportDir = join(scratch, `out-${profile}`);
+    const { code, output } = await npx([
+      '--target', target.main.url, '--bot-id', bots.botA, '--token', bots.tokenA,
+      '--second-bot', bots.botB, '--second-token', bots.tokenB, '--other-region-url', target.otherRegion.url,
+      '--profile', profile, '--report-dir', reportDir, '--workers', '2', '--seed', '42',
+    ]);
+    await target.close();
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/Conformance \(.*\) of http:\/\/127\.0\.0\.1:\d+: PASSED/);
+    expect(output).not.toContain(bots.tokenA);
+    const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport;
+    expect(report).toMatchObject({ profile, seed: 42, outcome: 'passed', counts: { failed: 0, warning: 0, skipped: 0 } });
+  });
+}
