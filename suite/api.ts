@@ -23,18 +23,20 @@ export class ProviderApi {
     private readonly timeoutMs: number,
     /** Every exchange of the current test, in order (shared by the clients of one test). */
     readonly log: Exchange[],
+    /** Sent as `x-conformance-check`, so that a server's own log can tell which check sent what. */
+    readonly label: string,
   ) {
     secrets.add(bot.token);
   }
 
   /** Another bot's credentials on the same target. */
   as(bot: Bot): ProviderApi {
-    return new ProviderApi(this.baseUrl, bot, this.contract, this.secrets, this.timeoutMs, this.log);
+    return new ProviderApi(this.baseUrl, bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label);
   }
 
   /** The same credentials against another base URL (another region). */
   at(baseUrl: string): ProviderApi {
-    return new ProviderApi(baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log);
+    return new ProviderApi(baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label);
   }
 
   /** POSTs a value as JSON. */
@@ -77,7 +79,7 @@ export class ProviderApi {
   }
 
   private async send(method: string, url: string, options: RequestOptions, body?: string, contentType?: string | null): Promise<Exchange> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', 'x-conformance-check': this.label };
     const authorization = options.authorization === undefined ? `Bearer ${this.bot.token}` : options.authorization;
     if (authorization !== null) headers.authorization = authorization;
     if (contentType) headers['content-type'] = contentType;

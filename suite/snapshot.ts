@@ -30,15 +30,15 @@ export function snapshotPath(settings: Pick<Settings, 'targetUrl' | 'bot'>): str
   return join(stateDir(), `snapshot-${key}.json`);
 }
 
-function clientFor(settings: Settings, bot: Bot): ProviderApi {
-  return new ProviderApi(settings.targetUrl, bot, contractFor(settings.profile), new Secrets(), settings.requestTimeoutMs, []);
+function clientFor(settings: Settings, bot: Bot, label: 'snapshot' | 'restore'): ProviderApi {
+  return new ProviderApi(settings.targetUrl, bot, contractFor(settings.profile), new Secrets(), settings.requestTimeoutMs, [], label);
 }
 
 const botsOf = (settings: Settings): Bot[] => [settings.bot, ...(settings.secondBot ? [settings.secondBot] : [])];
 
 /** Reads a bot's list for the snapshot; anything but a readable list stops the run. */
 async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]> {
-  const api = clientFor(settings, bot);
+  const api = clientFor(settings, bot, 'snapshot');
   let answer;
   try {
     answer = await api.list();
@@ -84,7 +84,7 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
     for (const saved of snapshot.bots) {
       const bot = botsOf(settings).find((b) => b.id === saved.id);
       if (!bot) throw new Error(`no token for bot '${saved.id}' in this environment`);
-      const api = clientFor(settings, bot);
+      const api = clientFor(settings, bot, 'restore');
       const cleared = await api.clear();
       if (cleared.received.status !== 200) throw new Error(`DELETE for bot '${bot.id}' answered ${cleared.received.status}`);
       for (const provider of saved.providers) {

@@ -37,6 +37,8 @@ export interface RunOptions {
   stateDir?: string;
   /** Node arguments to run instead of `playwright test` (the restore command, say). */
   command?: string[];
+  /** Called with the runner's pid once it is spawned (the benchmark samples its memory). */
+  onSpawn?: (pid: number) => void;
   /** Its own process group, so that a test can kill the runner and its workers at once. */
   detached?: boolean;
 }
@@ -51,6 +53,7 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
+  options.onSpawn?.(child.pid!);
   const { interrupt } = options;
   if (interrupt) {
     const poll = setInterval(() => {

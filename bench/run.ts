@@ -1,0 +1,140 @@
+// npm run bench: how long a verdict takes, measured in one run so that ratios are fair. It asserts
+// nothing about speed; it writes reports/bench.json and prints a table.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { prismArgs } from '../mock/cli.ts';
+import { ReferenceApp, type Answer } from '../reference/app.ts';
+import { freePort } from '../selftest/support/ports.ts';
+import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
+import { startTarget } from '../selftest/support/servers.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS) || 3;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+async function medianOf(what: string, run: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push(await timed(run));
+  process.stderr.write(`bench: ${what}: ${times.map((t) => seconds(t)).join(', ')} s\n`);
+  return median(times);
+}
+
+/** A suite run that must pass: a benchmark of a failing run would measure something else. */
+async function passingRun(options: RunOptions): Promise<void> {
+  const run = await runSuite(options);
+  if (run.code !== 0) throw new Error(`a benchmark run failed (exit ${run.code}):\n${run.stdout.slice(-2000)}`);
+}
+
+/** Counts requests per check, by the x-conformance-check header the suite sends. */
+class CountingApp extends ReferenceApp {
+  static counts = new Map<string, number>();
+  protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+    const label = String(req.headers['x-conformance-check'] ?? 'unlabelled');
+    CountingApp.counts.set(label, (CountingApp.counts.get(label) ?? 0) + 1);
+    return super.handle(req);
+  }
+}
+
+/** Total RSS of a process and all its descendants, from /proc. */
+function treeRss(root: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone meanwhile */ }
+  }
+  let total = 0;
+  const visit = (pid: number) => {
+    try {
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += rss ? Number(rss[1]) * 1024 : 0;
+    } catch { /* gone meanwhile */ }
+    for (const [child, parent] of parents) if (parent === pid) visit(child);
+  };
+  visit(root);
+  return total;
+}
+
+async function peakMemoryOfColdRun(): Promise<number> {
+  let peak = 0;
+  let timer: NodeJS.Timeout | undefined;
+  await passingRun({ onSpawn: (pid) => { timer = setInterval(() => { peak = Math.max(peak, treeRss(pid)); }, 50); } });
+  clearInterval(timer);
+  return peak;
+}
+
+async function trivialRun(): Promise<void> {
+  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, 'test', '-c', 'bench/trivial/playwright.config.ts'], { cwd: ROOT, env: cleanEnv({}), stdio: 'ignore' });
+  const code = await new Promise((r) => child.on('close', r));
+  if (code !== 0) throw new Error(`the trivial run failed (exit ${code})`);
+}
+
+async function prismFigures(): Promise<{ startMs: number; statelessMs: number }> {
+  const starts: number[] = [];
+  const subsets: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const port = await freePort();
+    const started = performance.now();
+    const prism = spawn(process.execPath, prismArgs('default', port), { cwd: ROOT, env: cleanEnv({}) });
+    await new Promise<void>((resolve) => prism.stdout.on('data', (d) => { if (String(d).includes('Prism is listening')) resolve(); }));
+    starts.push(performance.now() - started);
+    subsets.push(await timed(() => passingRun({ env: { TARGET_URL: `http://127.0.0.1:${port}`, BOT_ID: 'bench-bot', API_TOKEN: 'bench-token', CONFORMANCE_STATELESS: '1' } })));
+    prism.kill('SIGTERM');
+    await new Promise((r) => prism.on('close', r));
+  }
+  return { startMs: median(starts), statelessMs: median(subsets) };
+}
+
+const counting = await startTarget(CountingApp);
+const latent = await startTarget(ReferenceApp, { latencyMs: 50 });
+
+const trivial = await medianOf('trivial one-test run', trivialRun);
+const cold = await medianOf('full run, cold (servers started by the run)', () => passingRun({}));
+CountingApp.counts.clear();
+const warm = await medianOf('full run, warm (servers already up)', () => passingRun({ env: counting.env }));
+const perRun = new Map([...CountingApp.counts].map(([k, v]) => [k, v / RUNS]));
+const latency = await medianOf('full run, warm, 50 ms latency per request', () => passingRun({ env: latent.env }));
+const prism = await prismFigures();
+const peakBytes = await peakMemoryOfColdRun();
+await Promise.all([counting.close(), latent.close()]);
+
+const total = [...perRun.values()].reduce((a, b) => a + b, 0);
+const of = (prefix: string) => [...perRun].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
+// With unlimited workers: the snapshot, the longest per-name test, every whole-list test in turn, the restore.
+const criticalPath = (perRun.get('snapshot') ?? 0) + Math.max(0, ...of('per-name/')) + of('whole-list/').reduce((a, b) => a + b, 0) + (perRun.get('restore') ?? 0);
+
+const figures = {
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
+  runs: RUNS,
+  seconds: { trivial: seconds(trivial), fullCold: seconds(cold), fullWarm: seconds(warm), fullWarmLatency50ms: seconds(latency), prismStart: seconds(prism.startMs), statelessOnPrism: seconds(prism.statelessMs) },
+  ratios: { coldToTrivial: +(cold / trivial).toFixed(2), warmToTrivial: +(warm / trivial).toFixed(2), latencyToWarm: +(latency / warm).toFixed(2) },
+  requests: { total: Math.round(total), criticalPath: Math.round(criticalPath), checks: of('per-name/').length + of('whole-list/').length },
+  peakMemoryMiB: Math.round(peakBytes / 2 ** 20),
+};
+mkdirSync(join(ROOT, 'reports'), { recursive: true });
+writeFileSync(join(ROOT, 'reports/bench.json'), JSON.stringify(figures, null, 2) + '\n');
+const s = figures.seconds;
+console.log([
+  `medians of ${RUNS} runs; ${figures.machine.cpus} × ${figures.machine.model}, Node ${figures.machine.node}`,
+  `  trivial one-test Playwright run       ${s.trivial.toFixed(2)} s`,
+  `  full run, cold (servers started)      ${s.fullCold.toFixed(2)} s   ${figures.ratios.coldToTrivial}× trivial`,
+  `  full run, warm (servers up)           ${s.fullWarm.toFixed(2)} s   ${figures.ratios.warmToTrivial}× trivial`,
+  `  full run, warm, 50 ms per request     ${s.fullWarmLatency50ms.toFixed(2)} s   ${figures.ratios.latencyToWarm}× warm`,
+  `  Prism mock start-up                   ${s.prismStart.toFixed(2)} s`,
+  `  stateless subset against Prism        ${s.statelessOnPrism.toFixed(2)} s`,
+  `  requests per full run                 ${figures.requests.total} (critical path ${figures.requests.criticalPath}, ${figures.requests.checks} checks)`,
+  `  peak memory, runner and servers       ${figures.peakMemoryMiB} MiB`,
+  '  written to reports/bench.json',
+].join('\n'));
