@@ -2,13 +2,12 @@
 // it starts the reference server (two bots) and a second instance as the "other region" (no bots).
 import { randomBytes, randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { loadDotEnv, readFlags } from './suite/settings.ts';
+import { configExtension, reportDir, reporters } from './suite/reporters.ts';
 
 loadDotEnv();
-// From the repository this file is TypeScript; in the npm package it is compiled JavaScript.
-const ext = import.meta.url.endsWith('.js') ? 'js' : 'ts';
+const ext = configExtension(import.meta.url);
 const env = process.env;
 // Chosen once, in the runner; workers inherit them through the environment.
 env.CONFORMANCE_SEED ||= String(randomInt(1, 2 ** 31));
@@ -36,12 +35,11 @@ if (!env.TARGET_URL?.trim()) {
   ];
 }
 
-// Relative to where the user runs it (Playwright would take paths relative to this file).
-const reportDir = resolve(env.CONFORMANCE_REPORT_DIR?.trim() || 'reports');
+const reports = reportDir(env);
 
 export default defineConfig({
   testDir: 'tests',
-  outputDir: `${reportDir}/test-results`,
+  outputDir: `${reports}/test-results`,
   // A conforming server passes the first time; a retry would hide a flaky one.
   retries: 0,
   timeout: 60_000,
@@ -51,12 +49,9 @@ export default defineConfig({
   forbidOnly: true,
   globalSetup: `./suite/global-setup.${ext}`,
   webServer,
-  reporter: [
-    [process.stdout.isTTY ? 'line' : 'dot'],
-    ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
-    ['junit', { outputFile: `${reportDir}/junit.xml` }],
-    [`./suite/reporter.${ext}`, { outputFile: `${reportDir}/conformance.json` }],
-  ],
+  reporter: reporters(reports, ext),
+  // A matrix of targets merged into one report: each run's tests carry its name as a tag.
+  tag: env.CONFORMANCE_TARGET_NAME?.trim() ? `@${env.CONFORMANCE_TARGET_NAME.trim()}` : undefined,
   // No trace, screenshot or video: traces hold the Authorization header and bodies in clear.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   projects: [

@@ -1,7 +1,7 @@
 // The npx entry, as an implementer gets it: `npm pack`, an install of the tarball into a scratch
 // folder, and the installed command run there against reference servers on loopback.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -31,6 +31,11 @@ function npx(args: string[], env: Record<string, string | undefined> = {}): Prom
   child.stderr.on('data', (d) => (output += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }
+
+test('the package ships the suite compiled, with the merge config CI pipelines use', () => {
+  const installed = join(scratch, 'node_modules/whatsapp-media-provider-conformance');
+  for (const file of ['dist/playwright.config.js', 'dist/merge.config.js', 'dist/openapi/media-provider.yaml', 'bin/conformance.js']) expect(existsSync(join(installed, file)), file).toBe(true);
+});
 
 test('--help documents every flag with its environment variable', async () => {
   const { code, output } = await npx(['--help']);

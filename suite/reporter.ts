@@ -1,12 +1,14 @@
 // Turns Playwright's test results into the rule matrix: reports/conformance.json (a fixed interface:
-// tools outside the repo read it) and the table the terminal ends with.
+// tools outside the repo read it), reports/conformance.html (the same matrix, for people) and the
+// table the terminal ends with. Runs merged from several targets (merge-reports) get a column each.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestError } from '@playwright/test/reporter';
+import { dirname, join, relative } from 'node:path';
+import type { FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { rulesFor, type Level } from '../rules/catalogue.ts';
-import { Secrets } from './redaction.ts';
-import { readFlags, type RunFlags } from './settings.ts';
 import type { Profile } from '../contract/openapi.ts';
+import { renderMatrix } from './matrix-html.ts';
+import { Secrets } from './redaction.ts';
+import { readFlags } from './settings.ts';
 
 export type RuleStatus = 'passed' | 'failed' | 'warning' | 'skipped';
 
@@ -21,15 +23,16 @@ export interface RuleResult {
   tests: { title: string; testId: string; status: string }[];
 }
 
-export interface ConformanceReport {
-  schemaVersion: 1;
+/** What a run was pointed at; every test records it (the `run` annotation), so merged runs stay apart. */
+export interface RunInfo {
   target: string;
   otherRegionUrl: string | null;
   profile: Profile;
   strict: boolean;
   seed: number;
-  startedAt: string;
-  durationMs: number;
+}
+
+export interface TargetReport extends RunInfo {
   /** passed: no MUST failed (in strict mode, no SHOULD either); aborted: the run stopped before its verdict. */
   outcome: 'passed' | 'failed' | 'aborted';
   abortReason?: string;
@@ -37,27 +40,38 @@ export interface ConformanceReport {
   rules: RuleResult[];
 }
 
+/** The top level is the one target's report; for merged runs it sums them up and `targets` has each. */
+export interface ConformanceReport extends TargetReport {
+  schemaVersion: 1;
+  startedAt: string;
+  durationMs: number;
+  targets: TargetReport[];
+}
+
 interface Seen { test: TestCase; result: TestResult }
+
+export const RUN_ANNOTATION = 'run';
 
 export default class ConformanceReporter implements Reporter {
   readonly #seen = new Map<string, Seen>();
   readonly #errors: string[] = [];
   readonly #file: string;
+  readonly #htmlReport: string;
   #started = new Date();
 
-  constructor(options: { outputFile?: string } = {}) {
+  constructor(options: { outputFile?: string; htmlReport?: string } = {}) {
     this.#file = options.outputFile ?? 'reports/conformance.json';
+    this.#htmlReport = options.htmlReport ?? join(dirname(this.#file), 'html');
   }
 
   printsToStdio(): boolean {
     return true;
   }
 
-  onBegin(_config: FullConfig, _suite: Suite): void {
+  onBegin(): void {
     this.#started = new Date();
-    const env = process.env;
-    const { profile, strict } = flagsForReport();
-    console.log(`conformance: target ${env.TARGET_URL ?? '(embedded reference)'}, profile ${profile}, seed ${env.CONFORMANCE_SEED}${strict ? ', strict' : ''}`);
+    const run = currentRun();
+    console.log(`conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}`);
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -71,74 +85,125 @@ export default class ConformanceReporter implements Reporter {
   onEnd(result: FullResult): void {
     const secrets = new Secrets();
     secrets.add(process.env.API_TOKEN, process.env.SECOND_API_TOKEN);
-    const { profile, strict } = flagsForReport();
-    const rules = rulesFor(profile).map((rule) => {
-      const decided = this.#decide(rule.id);
-      return { id: rule.id, level: rule.level, title: rule.title, doc: rule.doc, ...decided, reason: decided.reason && secrets.redact(decided.reason) };
-    });
-    const counts = { passed: 0, failed: 0, warning: 0, skipped: 0 };
-    for (const r of rules) counts[r.status]++;
-    const aborted = this.#seen.size === 0 && (this.#errors.length > 0 || result.status !== 'passed');
+    // Shards of one target (same URL, profile and mode) make one column; the first shard's seed names it.
+    const groups = new Map<string, { run: RunInfo; seen: Seen[] }>();
+    const add = (run: RunInfo, seen?: Seen) => {
+      const key = JSON.stringify({ ...run, seed: undefined });
+      const group = groups.get(key) ?? { run, seen: [] };
+      if (seen) group.seen.push(seen);
+      groups.set(key, group);
+    };
+    for (const seen of this.#seen.values()) {
+      const recorded = (seen.result.annotations ?? []).find((a) => a.type === RUN_ANNOTATION)?.description;
+      add(recorded ? (JSON.parse(recorded) as RunInfo) : currentRun(), seen);
+    }
+    if (groups.size === 0) add(currentRun());
+    const targets = [...groups.values()].map(({ run, seen }) => this.#targetReport(run, seen, result, secrets));
     const report: ConformanceReport = {
       schemaVersion: 1,
-      target: process.env.TARGET_URL ?? '',
-      otherRegionUrl: process.env.OTHER_REGION_URL || null,
-      profile,
-      strict,
-      seed: Number(process.env.CONFORMANCE_SEED),
+      ...(targets.length === 1 ? targets[0] : combine(targets)),
       startedAt: this.#started.toISOString(),
       durationMs: Math.round(result.duration),
-      outcome: aborted ? 'aborted' : result.status === 'passed' && counts.failed === 0 ? 'passed' : 'failed',
+      targets,
+    };
+    mkdirSync(dirname(this.#file), { recursive: true });
+    writeFileSync(this.#file, JSON.stringify(report, null, 2) + '\n');
+    const page = join(dirname(this.#file), 'conformance.html');
+    writeFileSync(page, renderMatrix(report, relative(dirname(page), this.#htmlReport)));
+    for (const t of targets) console.log(renderTable(t, relative(process.cwd(), this.#file) || this.#file));
+  }
+
+  #targetReport(run: RunInfo, seen: Seen[], result: FullResult, secrets: Secrets): TargetReport {
+    const rules = rulesFor(run.profile).map((rule) => {
+      const decided = decide(rule.id, seen);
+      return { id: rule.id, level: rule.level, title: rule.title, doc: rule.doc, ...decided, reason: decided.reason && secrets.redact(decided.reason) };
+    });
+    const counts = countOf(rules);
+    const aborted = seen.length === 0 && (this.#errors.length > 0 || result.status !== 'passed');
+    const failedRun = seen.some((s) => s.result.status === 'failed' || s.result.status === 'timedOut' || s.result.status === 'interrupted');
+    return {
+      ...run,
+      outcome: aborted ? 'aborted' : !failedRun && counts.failed === 0 && result.status !== 'interrupted' ? 'passed' : 'failed',
       ...(aborted ? { abortReason: secrets.redact(this.#errors[0] ?? `run ended: ${result.status}`) } : {}),
       counts,
       rules,
     };
-    mkdirSync(dirname(this.#file), { recursive: true });
-    writeFileSync(this.#file, JSON.stringify(report, null, 2) + '\n');
-    console.log(renderTable(report, relative(process.cwd(), this.#file) || this.#file));
-  }
-
-  /** A rule failed if any test attributed a failure to it; warned likewise; passed if a test that covers it got through. */
-  #decide(id: string): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
-    const tests: RuleResult['tests'] = [];
-    let failed: string | undefined;
-    let warned: string | undefined;
-    let passed = false;
-    let skipReason: string | undefined;
-    for (const { test, result } of this.#seen.values()) {
-      const annotations = result.annotations ?? test.annotations;
-      if (!annotations.some((a) => a.type === 'rule' && a.description === id)) continue;
-      tests.push({ title: test.title, testId: test.id, status: result.status });
-      const mine = (type: string) => annotations.filter((a) => a.type === type && a.description?.startsWith(`${id}: `)).map((a) => a.description!.slice(id.length + 2));
-      const failures = mine('failed');
-      const warnings = mine('warning');
-      if (failures.length) failed ??= failures[0];
-      else if (result.status === 'failed' || result.status === 'timedOut' || result.status === 'interrupted') {
-        // A failure attributed elsewhere (or a timeout) leaves this rule undecided by this test;
-        // a test whose first rule is this one and that failed unattributed fails it.
-        const first = annotations.find((a) => a.type === 'rule')?.description;
-        if (first === id && !annotations.some((a) => a.type === 'failed')) failed ??= firstLine(result.error?.message ?? result.status);
-      } else if (result.status === 'skipped') {
-        skipReason ??= annotations.find((a) => a.type === 'skip')?.description ?? 'skipped';
-      } else {
-        if (warnings.length) warned ??= warnings[0];
-        passed = true;
-      }
-    }
-    if (failed !== undefined) return { status: 'failed', reason: failed, tests };
-    if (warned !== undefined) return { status: 'warning', reason: warned, tests };
-    if (passed) return { status: 'passed', tests };
-    return { status: 'skipped', reason: skipReason ?? (tests.length ? 'not decided: every test of it stopped on another rule' : 'no test of this rule ran'), tests };
   }
 }
 
-/** A bad flag has already stopped the run with its own message; the report then says the default. */
-function flagsForReport(): RunFlags {
+/** The run this process is part of, from its environment (a merge has none of its own). */
+function currentRun(): RunInfo {
+  const env = process.env;
+  let flags;
   try {
-    return readFlags();
+    flags = readFlags();
   } catch {
-    return { profile: 'default', strict: false, stateless: false };
+    flags = { profile: 'default' as Profile, strict: false }; // a bad flag already stopped the run with its own message
   }
+  return { target: env.TARGET_URL ?? '', otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0 };
+}
+
+/** Merged targets at the top level: each rule at its worst status across them. */
+function combine(targets: TargetReport[]): TargetReport {
+  const worst: RuleStatus[] = ['failed', 'warning', 'passed', 'skipped'];
+  const byId = new Map<string, RuleResult>();
+  for (const t of targets) {
+    for (const r of t.rules) {
+      const seen = byId.get(r.id);
+      if (!seen || worst.indexOf(r.status) < worst.indexOf(seen.status)) byId.set(r.id, { ...r, reason: r.reason && `${t.target}: ${r.reason}`, tests: [...(seen?.tests ?? []), ...r.tests] });
+      else seen.tests.push(...r.tests);
+    }
+  }
+  const rules = [...byId.values()];
+  return {
+    target: targets.map((t) => t.target).join(', '),
+    otherRegionUrl: null,
+    profile: targets[0].profile,
+    strict: targets.some((t) => t.strict),
+    seed: targets[0].seed,
+    outcome: targets.some((t) => t.outcome === 'aborted') ? 'aborted' : targets.every((t) => t.outcome === 'passed') ? 'passed' : 'failed',
+    counts: countOf(rules),
+    rules,
+  };
+}
+
+function countOf(rules: RuleResult[]): Record<RuleStatus, number> {
+  const counts = { passed: 0, failed: 0, warning: 0, skipped: 0 };
+  for (const r of rules) counts[r.status]++;
+  return counts;
+}
+
+/** A rule failed if any test attributed a failure to it; warned likewise; passed if a test that covers it got through. */
+function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
+  const tests: RuleResult['tests'] = [];
+  let failed: string | undefined;
+  let warned: string | undefined;
+  let passed = false;
+  let skipReason: string | undefined;
+  for (const { test, result } of seen) {
+    const annotations = result.annotations ?? test.annotations;
+    if (!annotations.some((a) => a.type === 'rule' && a.description === id)) continue;
+    tests.push({ title: test.title, testId: test.id, status: result.status });
+    const mine = (type: string) => annotations.filter((a) => a.type === type && a.description?.startsWith(`${id}: `)).map((a) => a.description!.slice(id.length + 2));
+    const failures = mine('failed');
+    const warnings = mine('warning');
+    if (failures.length) failed ??= failures[0];
+    else if (result.status === 'failed' || result.status === 'timedOut' || result.status === 'interrupted') {
+      // A failure attributed elsewhere (or a timeout) leaves this rule undecided by this test;
+      // a test whose first rule is this one and that failed unattributed fails it.
+      const first = annotations.find((a) => a.type === 'rule')?.description;
+      if (first === id && !annotations.some((a) => a.type === 'failed')) failed ??= firstLine(result.error?.message ?? result.status);
+    } else if (result.status === 'skipped') {
+      skipReason ??= annotations.find((a) => a.type === 'skip')?.description ?? 'skipped';
+    } else {
+      if (warnings.length) warned ??= warnings[0];
+      passed = true;
+    }
+  }
+  if (failed !== undefined) return { status: 'failed', reason: failed, tests };
+  if (warned !== undefined) return { status: 'warning', reason: warned, tests };
+  if (passed) return { status: 'passed', tests };
+  return { status: 'skipped', reason: skipReason ?? (tests.length ? 'not decided: every test of it stopped on another rule' : 'no test of this rule ran'), tests };
 }
 
 function firstLine(text: string): string {
@@ -146,7 +211,7 @@ function firstLine(text: string): string {
   return text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0].slice(0, 500);
 }
 
-export function renderTable(report: ConformanceReport, file: string): string {
+export function renderTable(report: TargetReport, file: string): string {
   const order: RuleStatus[] = ['failed', 'warning', 'skipped', 'passed'];
   const rows = report.rules
     .filter((r) => r.status !== 'passed')

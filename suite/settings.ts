@@ -43,6 +43,7 @@ export const VARIABLES = {
   CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
   CONFORMANCE_REPORT_DIR: 'where the reports go (default ./reports)',
   CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
+  CONFORMANCE_TARGET_NAME: 'a short name for the target, tagged on its tests when several runs are merged into one report',
   CONFORMANCE_WORKERS: 'parallel workers (default: one a CPU core, at least 2; more for a distant target)',
 } as const;
 
