@@ -11,7 +11,9 @@ import { ruleById, RULES } from '../rules/catalogue.ts';
 import { ROOT, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
 
-const PARALLEL_RUNS = 2;
+// Suite runs at once, and workers in each: measured on 2 cores (see the README).
+const PARALLEL_RUNS = Number(process.env.DETECTION_PARALLEL) || 2;
+const WORKERS = process.env.DETECTION_WORKERS || '2';
 
 interface Outcome { id: string; kind: 'must' | 'should' | 'oddball'; ok: boolean; detail: string }
 
@@ -24,7 +26,7 @@ async function judgeFault(fault: Fault): Promise<Outcome> {
   await probeTarget.close();
   if (shows !== true) return { id: fault.id, kind, ok: false, detail: shows || 'the probe does not see the fault: the server behaves correctly (equivalent mutant)' };
   const target = await startTarget(fault.App, { profile: fault.profile });
-  const run = await runSuite({ env: { ...target.env, CONFORMANCE_WORKERS: '2' } });
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_WORKERS: WORKERS } });
   await target.close();
   const status = ruleStatus(run, fault.rule);
   const expected = level === 'MUST' ? 'failed' : 'warning';
@@ -34,7 +36,7 @@ async function judgeFault(fault: Fault): Promise<Outcome> {
 
 async function judgeOddball(oddball: Oddball): Promise<Outcome> {
   const target = await startTarget(oddball.App, oddball.options);
-  const run = await runSuite({ env: { ...target.env, CONFORMANCE_PROFILE: oddball.profile, CONFORMANCE_WORKERS: '2' } });
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_PROFILE: oddball.profile, CONFORMANCE_WORKERS: WORKERS } });
   await target.close();
   const mustFailures = (run.report?.rules ?? []).filter((r) => r.level === 'MUST' && r.status === 'failed');
   const ok = run.code === 0 && run.report?.outcome === 'passed' && mustFailures.length === 0;
