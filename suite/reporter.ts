@@ -93,11 +93,15 @@ export default class ConformanceReporter implements Reporter {
       if (seen) group.seen.push(seen);
       groups.set(key, group);
     };
+    // Tests skipped when collected (another profile, the stateless subset) never ran: they belong to every run.
+    const unrun: Seen[] = [];
     for (const seen of this.#seen.values()) {
       const recorded = (seen.result.annotations ?? []).find((a) => a.type === RUN_ANNOTATION)?.description;
-      add(recorded ? (JSON.parse(recorded) as RunInfo) : currentRun(), seen);
+      if (recorded) add(JSON.parse(recorded) as RunInfo, seen);
+      else unrun.push(seen);
     }
     if (groups.size === 0) add(currentRun());
+    for (const group of groups.values()) group.seen.push(...unrun);
     const targets = [...groups.values()].map(({ run, seen }) => this.#targetReport(run, seen, result, secrets));
     const report: ConformanceReport = {
       schemaVersion: 1,
