@@ -1,6 +1,7 @@
 // The Prism mock (@stoplight/prism-cli 5.14.2, see the README for why that version): the behaviours
 // the suite's stateless subset relies on are pinned here, then that subset runs against it.
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { prismArgs } from '../mock/cli.ts';
 import { exchange } from '../suite/http.ts';
@@ -68,4 +69,18 @@ test('the stateless subset of the suite passes against Prism, with the one warni
     'POST-400-NO-CHANGE', 'GET-200-SHAPE', 'AUTH-MISSING', 'AUTH-MALFORMED', 'AUTH-401-JSON', 'AUTH-401-FIELDS']) {
     expect(ruleStatus(run, id), `${id}\n${notPassed(run).join('\n')}`).toBe('passed');
   }
+});
+
+test('npm run mock serves the revision on request: its per-provider DELETE exists there, and only there', async () => {
+  const port = await freePort();
+  const prism = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'mock/cli.ts', '--port', String(port), '--profile', '2020-03-10'], { cwd: ROOT, env: cleanEnv({}) });
+  let output = '';
+  prism.stdout.on('data', (d) => (output += d));
+  const exited = new Promise((r) => prism.on('exit', r));
+  await expect.poll(() => output, { timeout: 20_000 }).toContain(`Prism is listening on http://127.0.0.1:${port}`);
+  const remove = (base: string) => exchange({ method: 'DELETE', url: `${base}${PATH}/some-name`, headers: { authorization: 'Bearer t' } }, 5000);
+  expect((await remove(`http://127.0.0.1:${port}`)).received.status).toBe(200);
+  expect((await remove(url)).received.status).toBe(404);
+  prism.kill('SIGTERM');
+  await exited;
 });

@@ -37,6 +37,8 @@ test('the 2020-03-10 profile passes against the reference of that revision and i
   expect(run.report?.profile).toBe('2020-03-10');
   expect(run.report?.rules.length).toBe(RULES.length);
   expect(notPassed(run)).toEqual([]);
+  // What the revision leaves open is recorded, not judged: the reference answers 200 to an unlisted name.
+  expect(run.report?.observations).toEqual(['DELETE of an unlisted provider name answered 200']);
 });
 
 test('a TARGET_URL with a path prefix and a trailing slash works', async () => {

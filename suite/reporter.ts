@@ -38,6 +38,8 @@ export interface TargetReport extends RunInfo {
   abortReason?: string;
   counts: Record<RuleStatus, number>;
   rules: RuleResult[];
+  /** What the target did where the docs leave the choice open (never a verdict). */
+  observations: string[];
 }
 
 /** The top level is the one target's report; for merged runs it sums them up and `targets` has each. */
@@ -131,6 +133,7 @@ export default class ConformanceReporter implements Reporter {
       ...(aborted ? { abortReason: secrets.redact(this.#errors[0] ?? `run ended: ${result.status}`) } : {}),
       counts,
       rules,
+      observations: [...new Set(seen.flatMap((s) => (s.result.annotations ?? []).filter((a) => a.type === 'observed').map((a) => a.description ?? '')))],
     };
   }
 }
@@ -168,6 +171,7 @@ function combine(targets: TargetReport[]): TargetReport {
     outcome: targets.some((t) => t.outcome === 'aborted') ? 'aborted' : targets.every((t) => t.outcome === 'passed') ? 'passed' : 'failed',
     counts: countOf(rules),
     rules,
+    observations: targets.flatMap((t) => t.observations.map((o) => `${t.target}: ${o}`)),
   };
 }
 
