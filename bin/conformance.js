@@ -3,4 +3,4 @@
 // TypeScript inside node_modules); `npm pack` builds it.
 import { main } from '../dist/cli/conformance.js';
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

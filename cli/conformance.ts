@@ -53,6 +53,7 @@ export function usage(): string {
     'in the working directory is read too.',
     '',
     ...rows,
+    '  --restore                 put back the providers a killed run left in its snapshot, then exit',
     '  --help                    this text',
     '',
     'Exit code: 0 when no MUST rule failed (strict: no MUST or SHOULD), 1 otherwise, 2 for a bad flag.',
@@ -61,11 +62,11 @@ export function usage(): string {
 }
 
 /** The environment the suite runs with: the caller's, with the flags applied. Throws UsageError. */
-export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean } {
+export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean; restore: boolean } {
   const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean' } as const]));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true });
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' }, restore: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -81,10 +82,10 @@ export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: N
   }
   if (out.TARGET_URL && (!out.BOT_ID || !out.API_TOKEN)) throw new UsageError('--target needs --bot-id and --token (or BOT_ID and API_TOKEN)');
   if (Boolean(out.SECOND_BOT_ID) !== Boolean(out.SECOND_API_TOKEN)) throw new UsageError('--second-bot and --second-token go together');
-  return { env: out, playwrightArgs: parsed.positionals, help: Boolean(values.help) };
+  return { env: out, playwrightArgs: parsed.positionals, help: Boolean(values.help), restore: Boolean(values.restore) };
 }
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   let run;
   try {
     run = environmentFor(argv, process.env);
@@ -95,6 +96,11 @@ export function main(argv: string[]): void {
   }
   if (run.help) {
     console.log(usage());
+    return;
+  }
+  if (run.restore) {
+    process.env = run.env;
+    await import('../suite/restore-cli.ts'); // the same command as `npm run restore`
     return;
   }
   // Compiled into dist/ for the npm package, where the config is JavaScript too.

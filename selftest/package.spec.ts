@@ -54,6 +54,12 @@ for (const [args, named] of [[['--colour'], '--colour'], [['--target', 'ftp://x'
   });
 }
 
+test('--restore with nothing to restore says so and exits 0', async () => {
+  const { code, output } = await npx(['--restore', '--target', 'http://127.0.0.1:9', '--bot-id', 'b', '--token', 'restore-token'], { CONFORMANCE_STATE_DIR: mkdtempSync(join(tmpdir(), 'conformance-state-')) });
+  expect(code, output).toBe(0);
+  expect(output).toContain('nothing to do');
+});
+
 for (const profile of ['default', '2020-03-10'] as const) {
   test(`the installed command passes a reference server of the ${profile} profile, with every flag given`, async () => {
     const target = await startTarget(undefined, { profile });
