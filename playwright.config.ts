@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
-import { loadDotEnv, readFlags } from './suite/settings.ts';
+import { loadDotEnv, readFlags, RUN_ID_VARIABLE } from './suite/settings.ts';
 import { configExtension, reportDir, reporters } from './suite/reporters.ts';
 
 loadDotEnv();
@@ -11,6 +11,8 @@ const ext = configExtension(import.meta.url);
 const env = process.env;
 // Chosen once, in the runner; workers inherit them through the environment.
 env.CONFORMANCE_SEED ||= String(randomInt(1, 2 ** 31));
+// The run id is the global setup's to give (workers load this file too, and keep theirs).
+if (!env.TEST_WORKER_INDEX) delete env[RUN_ID_VARIABLE];
 
 let webServer: PlaywrightTestConfig['webServer'];
 if (!env.TARGET_URL?.trim()) {

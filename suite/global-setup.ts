@@ -1,14 +1,15 @@
 // Before any test: the settings are read, the target is reached with the run's credentials, and the
 // bots' lists are snapshotted. Any problem stops the run here with one message.
 import type { FullConfig } from '@playwright/test';
-import { readSettings, SettingsError } from './settings.ts';
+import { readSettings, RUN_ID_VARIABLE, SettingsError } from './settings.ts';
 import { PreflightError, restoreSnapshot, takeSnapshot } from './snapshot.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   let settings;
   try {
     settings = readSettings();
-    await takeSnapshot(settings);
+    // Workers start after this and inherit the environment: the run id names the run's secret ledger.
+    process.env[RUN_ID_VARIABLE] = await takeSnapshot(settings);
   } catch (e) {
     if (e instanceof SettingsError || e instanceof PreflightError) {
       const error = new Error(`conformance run stopped: ${e.message}`);

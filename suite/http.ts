@@ -1,5 +1,7 @@
 // One HTTP exchange over node:http(s), with full control of headers and body (no Content-Type is
-// added behind the suite's back) and a per-request timeout; network failures are their own error.
+// added behind the suite's back), a per-request timeout and a cap on what an answer may hold;
+// network failures are their own error. Redirects are not followed: the token never leaves for
+// another origin.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -15,7 +17,10 @@ export interface Received {
 }
 export interface Exchange { sent: Sent; received: Received; ms: number }
 
-export type NetworkFailure = 'refused' | 'dropped' | 'timeout' | 'unreachable';
+export type NetworkFailure = 'refused' | 'dropped' | 'timeout' | 'unreachable' | 'oversized';
+
+/** No answer of this API comes near this; past it the answer is cut off, never buffered whole. */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 export class NetworkError extends Error {
   constructor(readonly kind: NetworkFailure, readonly sent: Sent, detail: string) {
     super(`network error (${kind}) on ${sent.method} ${sent.url}: ${detail}`);
@@ -73,7 +78,12 @@ function attempt(sent: Sent, timeoutMs: number): Promise<Exchange> {
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_ANSWER_BYTES) fail('oversized', `the answer's body passed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was cut off there (status ${res.statusCode})`);
+        else chunks.push(c);
+      });
       res.on('error', (e) => fail('dropped', e.message));
       res.on('aborted', () => fail('dropped', 'the answer was cut off'));
       res.on('end', () => {

@@ -1,17 +1,71 @@
-// Secrets (API tokens, every password and bearer value sent or received) never reach any output.
-// Two guards: values under secret-bearing keys are masked wherever a body is shown, and every
-// secret the run has seen is replaced wherever text is shown (error reasons, attachments, logs).
+// Secrets (API tokens, every password and bearer value generated, sent, received, snapshotted or
+// restored) never reach any output. Two nets:
+// 1. By value: every secret the run knows is replaced wherever text is shown, in each form a
+//    transcript may show it (as is, JSON-escaped, URL-encoded, base64, cut short at the end of a text).
+//    The processes of one run (the runner and its workers) share what they learn through a ledger
+//    file kept, like the snapshot, user-only in the state folder.
+// 2. By structure: the Authorization header and values under secret-bearing keys are masked
+//    whatever they hold.
+// Short values cannot be replaced inside free text without wrecking it (a token `www` would mask
+// every `www`): below LONG they are replaced only as whole words, never when they are a word of the
+// API's own vocabulary, and below SHORTEST only structurally.
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+
 export const MASK = '«redacted»';
 
 const SECRET_KEYS = /^(password|bearer|token|api[-_]?token|authorization|secret)$/i;
-/** Shorter values are too common to replace in free text without mangling it; keys still mask them. */
-const MIN_SECRET_LENGTH = 3;
+/** From this length a secret is replaced wherever it occurs, inside words too. */
+const LONG = 8;
+/** Below this length a value is masked only by structure. */
+const SHORTEST = 3;
+/** A cut-off secret at the end of a text is masked from this many characters on. */
+const SHORTEST_PREFIX = 3;
+/** Longer values are remembered by their first characters: no output shows more of a value than that whole. */
+const REMEMBERED = 2048;
+/** Words of the API itself: a secret equal to one of them is masked only by structure. */
+const VOCABULARY = new Set(['www', 'basic', 'bearer', 'name', 'type', 'config', 'username', 'password', 'settings', 'application', 'media', 'providers', 'message', 'reason', 'null', 'true', 'false']);
+
+/** The forms a value takes in a transcript, a header or a body. */
+export function formsOf(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const asciiJson = json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const base64 = Buffer.from(value, 'utf8').toString('base64');
+  return [...new Set([value, json, asciiJson, encodeURIComponent(value), base64, base64.replace(/=+$/, '')])];
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class Secrets {
   readonly #values = new Set<string>();
+  /** Values every process of the run derives for itself (the tokens and their variants): never written to the ledger. */
+  readonly #local = new Set<string>();
+  #pattern: RegExp | undefined;
+  #prefixes: string[] = [];
+  #ledgerOffset = 0;
 
+  /** `ledger`: the run's shared file of secrets; what this process learns is appended to it. */
+  constructor(private readonly ledger?: string) {}
+
+  /** A secret the run's other processes may meet too: shared through the ledger. */
   add(...values: (string | undefined)[]): void {
-    for (const v of values) if (v && v.length >= MIN_SECRET_LENGTH) this.#values.add(v);
+    const fresh = this.#fresh(values);
+    if (!fresh.length) return;
+    this.#remember(fresh);
+    // A value holding a token (an echoed header, say) is known to every process already; it stays off the disk.
+    const shared = fresh.filter((v) => ![...this.#local].some((l) => v.includes(l)));
+    if (this.ledger && shared.length) appendFileSync(this.ledger, shared.map((v) => JSON.stringify(v) + '\n').join(''), { mode: 0o600 });
+  }
+
+  /** A secret every process of the run knows by itself (a token, a value derived from one): kept in memory only. */
+  know(...values: (string | undefined)[]): void {
+    const fresh = this.#fresh(values);
+    for (const v of fresh) this.#local.add(v);
+    if (fresh.length) this.#remember(fresh);
+  }
+
+  #fresh(values: (string | undefined)[]): string[] {
+    const kept = values.filter((v): v is string => v !== undefined && v.length >= SHORTEST).map((v) => v.slice(0, REMEMBERED));
+    return [...new Set(kept.filter((v) => !this.#values.has(v)))];
   }
 
   /** Registers every string under a secret-bearing key anywhere in a parsed JSON value. */
@@ -23,17 +77,21 @@ export class Secrets {
     }
   }
 
-  /** The Authorization header's credential part. */
+  /** The Authorization header's credential part, and the header whole (a credential without a scheme). */
   addAuthorization(header: string | undefined): void {
     if (!header) return;
-    this.add(header, header.replace(/^\S+\s+/, ''));
+    this.know(header, header.replace(/^\S+\s+/, ''));
   }
 
+  /** Replaces every known secret, in every form, and masks Authorization header lines. */
   redact(text: string): string {
-    // Longest first, so that a secret containing another is replaced whole.
-    let out = text;
-    for (const v of [...this.#values].sort((a, b) => b.length - a.length)) out = out.split(v).join(MASK);
-    return out.replace(/(authorization:\s*)(\S+\s+)?\S+/gi, `$1${MASK}`);
+    this.#sync();
+    let out = this.#pattern ? text.replace(this.#pattern, MASK) : text;
+    // An Authorization header quoted anywhere: its scheme stays, its credential goes (placeholders such as $API_TOKEN stay).
+    out = out.replace(/(authorization["']?\s*[:=]\s*["']?)((?:bearer|basic)\s+)?([^\s"',;]+)/gi,
+      (whole, lead: string, scheme: string | undefined, credential: string) =>
+        (credential === MASK || credential.startsWith('$') || (!scheme && /^(bearer|basic)$/i.test(credential)) ? whole : `${lead}${scheme ?? ''}${MASK}`));
+    return this.#maskCutOff(out);
   }
 
   /** A copy of a parsed JSON value with secret-bearing keys masked and known secrets replaced. */
@@ -43,5 +101,55 @@ export class Secrets {
     if (Array.isArray(value)) return value.map((v) => this.redactJson(v, depth + 1));
     return Object.fromEntries(Object.entries(value).map(([k, v]) =>
       [k, SECRET_KEYS.test(k) && typeof v === 'string' ? MASK : this.redactJson(v, depth + 1)]));
+  }
+
+  #remember(values: string[]): void {
+    for (const v of values) this.#values.add(v);
+    const long: string[] = [];
+    const words: string[] = [];
+    for (const v of this.#values) {
+      if (v.length >= LONG) long.push(...formsOf(v));
+      else if (!VOCABULARY.has(v.toLowerCase())) words.push(...formsOf(v).filter((f) => f.length < LONG));
+    }
+    // Longest first, so that a secret containing another is replaced whole.
+    const alternatives = [
+      ...[...new Set(long)].sort((a, b) => b.length - a.length).map(escapeRegExp),
+      ...[...new Set(words)].sort((a, b) => b.length - a.length).map((w) => `(?<![\\p{L}\\p{N}_])${escapeRegExp(w)}(?![\\p{L}\\p{N}_])`),
+    ];
+    this.#pattern = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
+    this.#prefixes = [...new Set(long)];
+  }
+
+  /** A text cut short (by a length limit) may end in the first characters of a secret. */
+  #maskCutOff(text: string): string {
+    const tail = text.replace(/(…|\.\.\.)$/, '');
+    const last = tail.at(-1);
+    if (last === undefined) return text;
+    for (const secret of this.#prefixes) {
+      if (!secret.includes(last)) continue;
+      for (let n = Math.min(secret.length - 1, tail.length); n >= SHORTEST_PREFIX; n--) {
+        if (tail.endsWith(secret.slice(0, n))) return `${tail.slice(0, tail.length - n)}${MASK}${text.slice(tail.length)}`;
+      }
+    }
+    return text;
+  }
+
+  /** Learns what the run's other processes have written to the ledger since the last look. */
+  #sync(): void {
+    if (!this.ledger || !existsSync(this.ledger)) return;
+    const fd = openSync(this.ledger, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.#ledgerOffset) return;
+      const buffer = Buffer.alloc(size - this.#ledgerOffset);
+      readSync(fd, buffer, 0, buffer.length, this.#ledgerOffset);
+      const text = buffer.toString('utf8');
+      const complete = text.lastIndexOf('\n') + 1; // a line being written by another process waits for the next look
+      this.#ledgerOffset += Buffer.byteLength(text.slice(0, complete));
+      const fresh = text.slice(0, complete).split('\n').filter(Boolean).map((line) => JSON.parse(line) as string).filter((v) => !this.#values.has(v));
+      if (fresh.length) this.#remember(fresh);
+    } finally {
+      closeSync(fd);
+    }
   }
 }

@@ -1,14 +1,16 @@
 // Turns Playwright's test results into the rule matrix: reports/conformance.json (a fixed interface:
 // tools outside the repo read it), reports/conformance.html (the same matrix, for people) and the
 // table the terminal ends with. Runs merged from several targets (merge-reports) get a column each.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { rulesFor, type Level } from '../rules/catalogue.ts';
 import type { Profile } from '../contract/openapi.ts';
 import { renderMatrix } from './matrix-html.ts';
+import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
-import { readFlags } from './settings.ts';
+import { ledgerPath } from './snapshot.ts';
+import { readFlags, readSettings } from './settings.ts';
 
 export type RuleStatus = 'passed' | 'failed' | 'warning' | 'skipped';
 
@@ -85,8 +87,7 @@ export default class ConformanceReporter implements Reporter {
   }
 
   onEnd(result: FullResult): void {
-    const secrets = new Secrets();
-    secrets.add(process.env.API_TOKEN, process.env.SECOND_API_TOKEN);
+    const secrets = runSecrets();
     // Shards of one target (same URL, profile and mode) make one column; the first shard's seed names it.
     const groups = new Map<string, { run: RunInfo; seen: Seen[] }>();
     const add = (run: RunInfo, seen?: Seen) => {
@@ -119,10 +120,16 @@ export default class ConformanceReporter implements Reporter {
     for (const t of targets) console.log(renderTable(t, relative(process.cwd(), this.#file) || this.#file));
   }
 
+  /** After every reporter is done: the run's secret ledger goes (the snapshot went with the verified restore). */
+  async onExit(): Promise<void> {
+    const ledger = runLedger();
+    if (ledger) rmSync(ledger, { force: true });
+  }
+
   #targetReport(run: RunInfo, seen: Seen[], result: FullResult, secrets: Secrets): TargetReport {
     const rules = rulesFor(run.profile).map((rule) => {
       const decided = decide(rule.id, seen);
-      return { id: rule.id, level: rule.level, title: rule.title, doc: rule.doc, ...decided, reason: decided.reason && secrets.redact(decided.reason) };
+      return { id: rule.id, level: rule.level, title: rule.title, doc: rule.doc, ...decided, reason: decided.reason && clip(secrets.redact(decided.reason)) };
     });
     const counts = countOf(rules);
     const aborted = seen.length === 0 && (this.#errors.length > 0 || result.status !== 'passed');
@@ -130,11 +137,31 @@ export default class ConformanceReporter implements Reporter {
     return {
       ...run,
       outcome: aborted ? 'aborted' : !failedRun && counts.failed === 0 && result.status !== 'interrupted' ? 'passed' : 'failed',
-      ...(aborted ? { abortReason: secrets.redact(this.#errors[0] ?? `run ended: ${result.status}`) } : {}),
+      ...(aborted ? { abortReason: clip(secrets.redact(this.#errors[0] ?? `run ended: ${result.status}`)) } : {}),
       counts,
       rules,
       observations: [...new Set(seen.flatMap((s) => (s.result.annotations ?? []).filter((a) => a.type === 'observed').map((a) => a.description ?? '')))],
     };
+  }
+}
+
+/** The run's redactor; a merge of other runs' reports has no run of its own, only the tokens it was given. */
+function runSecrets(): Secrets {
+  try {
+    return secretsOf(readSettings());
+  } catch {
+    const secrets = new Secrets();
+    secrets.know(process.env.API_TOKEN, process.env.SECOND_API_TOKEN);
+    return secrets;
+  }
+}
+
+function runLedger(): string | undefined {
+  try {
+    const settings = readSettings();
+    return settings.runId ? ledgerPath(settings, settings.runId) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -216,7 +243,12 @@ function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level' | 'ti
 
 function firstLine(text: string): string {
   // Playwright colours some messages; the report is plain text.
-  return text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0].slice(0, 500);
+  return text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0];
+}
+
+/** Cut after redaction, so that no cut can leave part of a secret unrecognised. */
+function clip(text: string): string {
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
 export function renderTable(report: TargetReport, file: string): string {

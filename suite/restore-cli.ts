@@ -1,7 +1,7 @@
 // npm run restore: puts back the bots' providers from the snapshot of a run that did not finish
 // (killed, say). Reads the same environment (and .env) as the run.
 import { readSettings, SettingsError } from './settings.ts';
-import { restoreSnapshot } from './snapshot.ts';
+import { restoreRefusal, restoreSnapshot } from './snapshot.ts';
 
 process.env.CONFORMANCE_SEED ||= '0'; // not used by a restore, but part of the settings
 let settings;
@@ -11,6 +11,11 @@ try {
   if (!(e instanceof SettingsError)) throw e;
   console.error(`restore: ${e.message}`);
   process.exit(2);
+}
+const refused = restoreRefusal(settings);
+if (refused) {
+  console.error(`restore: not now: ${refused}`);
+  process.exit(1);
 }
 const outcome = await restoreSnapshot(settings);
 if (!outcome) {

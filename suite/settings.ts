@@ -1,6 +1,7 @@
 // The suite's configuration, in one module: environment variables (and a .env file), nothing else.
 // These names are a fixed interface: CI pipelines and the command-line entry set them.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadEnvFile } from 'node:process';
 import { PROFILES, type Profile } from '../contract/openapi.ts';
 
@@ -26,7 +27,14 @@ export interface Settings extends RunFlags {
   requestTimeoutMs: number;
   /** True when the suite started its own reference servers (no TARGET_URL given). */
   embedded: boolean;
+  /** Where the lock, the snapshot and the secret ledger live (user-only, outside the reports). */
+  stateDir: string;
+  /** The run this process belongs to, once the global setup has taken the bot's lock (workers inherit it). */
+  runId?: string;
 }
+
+/** Set by the global setup for the run's workers and reporter; not a user setting. */
+export const RUN_ID_VARIABLE = 'CONFORMANCE_RUN_ID';
 
 /** Every variable the suite reads, with its meaning: the README and --help print this list. */
 export const VARIABLES = {
@@ -70,6 +78,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (Boolean(second[0]) !== Boolean(second[1])) {
     throw new SettingsError('SECOND_BOT_ID and SECOND_API_TOKEN go together: set both or neither');
   }
+  const botId = checkBotId('BOT_ID', need('BOT_ID'));
+  if (second[0]) checkBotId('SECOND_BOT_ID', second[0]);
+  if (second[0] === botId) throw new SettingsError('SECOND_BOT_ID names the same bot as BOT_ID; the isolation checks need another bot');
   const otherRegionUrl = env.OTHER_REGION_URL?.trim() || undefined;
   if (otherRegionUrl) checkUrl('OTHER_REGION_URL', otherRegionUrl);
   const seedText = env.CONFORMANCE_SEED?.trim() || '';
@@ -80,13 +91,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   return {
     targetUrl,
-    bot: { id: need('BOT_ID'), token: need('API_TOKEN') },
+    bot: { id: botId, token: need('API_TOKEN') },
     secondBot: second[0] && second[1] ? { id: second[0], token: second[1] } : undefined,
     otherRegionUrl,
     ...readFlags(env),
     seed: Number(seedText),
     requestTimeoutMs: Number(timeoutText),
     embedded: env.CONFORMANCE_EMBEDDED === '1',
+    stateDir: resolve(env.CONFORMANCE_STATE_DIR?.trim() || '.conformance'),
+    runId: env[RUN_ID_VARIABLE]?.trim() || undefined,
   };
 }
 
@@ -108,10 +121,18 @@ function checkUrl(name: string, value: string): void {
     throw new SettingsError(`${name} is not a URL: '${value}'`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingsError(`${name} must be http or https: '${value}'`);
+  // Not echoed: a URL with credentials in it is a secret of its own.
+  if (url.username || url.password) throw new SettingsError(`${name} must not carry credentials (user:password@); the suite sends the bot's token itself`);
   if (url.search || url.hash) throw new SettingsError(`${name} must be a base URL without query or fragment: '${value}'`);
 }
 
-/** The secrets of the run's configuration, for redaction. */
-export function configuredSecrets(settings: Settings): string[] {
-  return [settings.bot.token, settings.secondBot?.token].filter((s): s is string => Boolean(s));
+/** The bot id is one path segment: '.' and '..' would move the path the run writes to elsewhere. */
+function checkBotId(name: string, value: string): string {
+  if (value === '.' || value === '..') throw new SettingsError(`${name} must be a bot id, not '${value}' (a dot segment would send the run's writes to another path)`);
+  return value;
+}
+
+/** The configured bots: BOT_ID and, when set, SECOND_BOT_ID. */
+export function botsOf(settings: Pick<Settings, 'bot' | 'secondBot'>): Bot[] {
+  return [settings.bot, ...(settings.secondBot ? [settings.secondBot] : [])];
 }

@@ -1,15 +1,17 @@
-// Snapshot and restore of the bots a run writes to. The snapshot is kept outside reports/, readable by
-// the user only, until a GET has verified the restore; `npm run restore` replays it by hand.
-import { createHash } from 'node:crypto';
+// Snapshot and restore of the bots a run writes to, under a lock: one run per target and bot at a
+// time. The lock, the snapshot and the run's secret ledger are kept outside reports/, readable by the
+// user only; the snapshot stays until a GET has verified the restore (`npm run restore` replays it).
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { contractFor } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ProviderApi } from './api.ts';
-import { NetworkError } from './http.ts';
+import { NetworkError, type Exchange } from './http.ts';
 import { Secrets } from './redaction.ts';
-import type { Bot, Settings } from './settings.ts';
-import { providerList, sameValue } from './verdicts.ts';
+import { botsOf, type Bot, type Settings } from './settings.ts';
+import { sameValue } from './verdicts.ts';
 
 export interface Snapshot {
   targetUrl: string;
@@ -21,20 +23,91 @@ export interface Snapshot {
 /** Stops the run before any test, with one message. */
 export class PreflightError extends Error {}
 
-export function stateDir(): string {
-  return resolve(process.env.CONFORMANCE_STATE_DIR?.trim() || '.conformance');
+type StatePlace = Pick<Settings, 'targetUrl' | 'bot' | 'stateDir'>;
+
+const keyOf = (settings: StatePlace) => createHash('sha256').update(`${settings.targetUrl}\n${settings.bot.id}`).digest('hex').slice(0, 12);
+
+export function snapshotPath(settings: StatePlace): string {
+  return join(settings.stateDir, `snapshot-${keyOf(settings)}.json`);
 }
 
-export function snapshotPath(settings: Pick<Settings, 'targetUrl' | 'bot'>): string {
-  const key = createHash('sha256').update(`${settings.targetUrl}\n${settings.bot.id}`).digest('hex').slice(0, 12);
-  return join(stateDir(), `snapshot-${key}.json`);
+export function lockPath(settings: StatePlace): string {
+  return join(settings.stateDir, `lock-${keyOf(settings)}.json`);
 }
+
+/** The file through which the processes of run `runId` share the secrets they learn. */
+export function ledgerPath(settings: Pick<Settings, 'stateDir'>, runId: string): string {
+  return join(settings.stateDir, `secrets-${runId}.jsonl`);
+}
+
+/** Who holds a target's bot: written atomically when a run starts, removed once its restore is verified. */
+export interface Lock { runId: string; pid: number; host: string; startedAt: string; target: string; bot: string }
 
 function clientFor(settings: Settings, bot: Bot, label: 'snapshot' | 'restore'): ProviderApi {
   return new ProviderApi(settings.targetUrl, bot, contractFor(settings.profile), new Secrets(), settings.requestTimeoutMs, [], label);
 }
 
-const botsOf = (settings: Settings): Bot[] => [settings.bot, ...(settings.secondBot ? [settings.secondBot] : [])];
+function readLock(settings: StatePlace): Lock | undefined {
+  try {
+    return JSON.parse(readFileSync(lockPath(settings), 'utf8')) as Lock;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive, dead, or on another host (where this machine cannot tell). */
+export function holderState(lock: Lock): 'alive' | 'dead' | 'elsewhere' {
+  if (lock.host !== hostname()) return 'elsewhere';
+  try {
+    process.kill(lock.pid, 0);
+    return 'alive';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'dead';
+  }
+}
+
+const describeHolder = (lock: Lock) => `run ${lock.runId} (pid ${lock.pid} on ${lock.host}, started ${lock.startedAt})`;
+
+/** Why a run may not start on this bot now, or undefined when the bot is free. */
+function refusal(settings: Settings, lock: Lock | undefined): string | undefined {
+  const snapshot = snapshotPath(settings);
+  const hasSnapshot = existsSync(snapshot);
+  if (lock) {
+    const state = holderState(lock);
+    if (state === 'alive') return `another ${describeHolder(lock)} is testing bot '${settings.bot.id}' on ${settings.targetUrl} right now. Runs against one bot take turns: wait for it to end (its restore needs the bot to itself).`;
+    if (state === 'elsewhere') return `${describeHolder(lock)} holds bot '${settings.bot.id}' on ${settings.targetUrl} (lock ${lockPath(settings)}). If that run is over, run \`npm run restore\` with the same environment${hasSnapshot ? ' to put back its snapshot' : ''}.`;
+    if (hasSnapshot) return `${describeHolder(lock)} died before it verified its restore; its snapshot is at ${snapshot}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`;
+    return undefined; // it died after its restore was verified: the lock is stale
+  }
+  if (hasSnapshot) return `an earlier run against ${settings.targetUrl} did not verify its restore; its snapshot is at ${snapshot}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`;
+  return undefined;
+}
+
+/** Takes the bot for this run, atomically: of two runs started at once, one gets it and the other is refused. */
+function acquire(settings: Settings): Lock {
+  mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
+  const lock: Lock = { runId: randomBytes(8).toString('hex'), pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), target: settings.targetUrl, bot: settings.bot.id };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath(settings), JSON.stringify(lock, null, 2), { flag: 'wx', mode: 0o600 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const held = readLock(settings);
+      const why = refusal(settings, held);
+      if (why) throw new PreflightError(why);
+      rmSync(lockPath(settings), { force: true }); // stale: its run died with nothing left to restore
+      continue;
+    }
+    const why = refusal(settings, undefined);
+    if (why) {
+      rmSync(lockPath(settings));
+      throw new PreflightError(why);
+    }
+    return lock;
+  }
+  throw new PreflightError(`cannot take the lock ${lockPath(settings)}: another run took it at the same moment`);
+}
+
 
 /** Reads a bot's list for the snapshot; anything but a readable list stops the run. */
 async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]> {
@@ -53,24 +126,73 @@ async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]
   // An empty list answered 404 is a rule failure for the tests to report, not a reason to stop.
   if (status === 404) return [];
   try {
-    return providerList(contractFor(settings.profile), answer).providers;
+    if (status !== 200) throw new Error(`expected 200`);
+    return savedEntries(answer);
   } catch (e) {
     throw new PreflightError(`cannot read bot '${bot.id}''s providers to snapshot them (GET answered ${status}: ${(e as Error).message}). The run writes nothing it cannot restore, so it stops here.`);
   }
 }
 
-export async function takeSnapshot(settings: Settings): Promise<string> {
-  const path = snapshotPath(settings);
-  if (existsSync(path)) {
-    throw new PreflightError(`an earlier run against ${settings.targetUrl} did not verify its restore; its snapshot is at ${path}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The entries a GET body lists, read leniently: a GET of the wrong shape (another nesting, entries
+ * without type) is for the tests to report, not a reason to stop. Only entries that can be posted
+ * back are taken; one without a name or a config stops the run, since it could not be restored.
+ */
+function savedEntries(x: Exchange): Provider[] {
+  const body = x.received.json;
+  if (!isObject(body)) throw new Error('the body is not a JSON object');
+  const documented = (body as { settings?: { application?: { media?: { providers?: unknown } } } }).settings?.application?.media?.providers;
+  const list = Array.isArray(documented) ? documented : namedArray(body, 0);
+  return (list ?? []).map((entry) => {
+    if (!isObject(entry) || typeof entry.name !== 'string' || !isObject(entry.config)) throw new Error('an entry without a name or a config cannot be restored');
+    // decisions.md: `www` is the only type there is.
+    return { name: entry.name, type: typeof entry.type === 'string' ? entry.type : 'www', config: entry.config } as Provider;
+  });
+}
+
+/** The first array of objects with string names anywhere in a body (where a GET of the wrong shape keeps its list). */
+function namedArray(node: unknown, depth: number): unknown[] | undefined {
+  if (depth > 16 || node === null || typeof node !== 'object') return undefined;
+  if (Array.isArray(node)) return node.length && node.every((e) => isObject(e) && typeof e.name === 'string') ? node : undefined;
+  for (const inner of Object.values(node)) {
+    const found = namedArray(inner, depth + 1);
+    if (found) return found;
   }
-  const bots = [];
-  for (const bot of botsOf(settings)) bots.push({ id: bot.id, providers: await readForSnapshot(settings, bot) });
-  const snapshot: Snapshot = { targetUrl: settings.targetUrl, profile: settings.profile, takenAt: new Date().toISOString(), bots };
-  mkdirSync(stateDir(), { recursive: true, mode: 0o700 });
-  writeFileSync(path, JSON.stringify(snapshot, null, 2), { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return path;
+  return undefined;
+}
+
+/**
+ * Takes the bot's lock, snapshots every configured bot's list, and starts the run's secret ledger
+ * with the snapshot's secrets. Returns the run's id; anything amiss stops the run with one message.
+ */
+export async function takeSnapshot(settings: Settings): Promise<string> {
+  const lock = acquire(settings);
+  try {
+    const bots = [];
+    for (const bot of botsOf(settings)) bots.push({ id: bot.id, providers: await readForSnapshot(settings, bot) });
+    const snapshot: Snapshot = { targetUrl: settings.targetUrl, profile: settings.profile, takenAt: new Date().toISOString(), bots };
+    const path = snapshotPath(settings);
+    writeFileSync(path, JSON.stringify(snapshot, null, 2), { mode: 0o600 });
+    chmodSync(path, 0o600);
+    writeFileSync(ledgerPath(settings, lock.runId), '', { mode: 0o600 });
+    new Secrets(ledgerPath(settings, lock.runId)).collect(snapshot);
+  } catch (e) {
+    rmSync(lockPath(settings), { force: true }); // nothing was written to the target: the bot is free again
+    throw e;
+  }
+  return lock.runId;
+}
+
+/**
+ * Whether `npm run restore` may replay the snapshot: never while the run that took it is alive
+ * (the restore would clobber it); a dead run's or an unlocked snapshot is fair game.
+ */
+export function restoreRefusal(settings: Settings): string | undefined {
+  const lock = readLock(settings);
+  if (lock && holderState(lock) === 'alive') return `${describeHolder(lock)} is still testing bot '${settings.bot.id}'; it restores the bot itself when it ends. Restore only a run that died.`;
+  return undefined;
 }
 
 export type RestoreOutcome = { verified: true; path: string } | { verified: false; path: string; problem: string };
@@ -91,7 +213,9 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
         const posted = await api.post(provider);
         if (posted.received.status !== 200) throw new Error(`POST of '${provider.name}' for bot '${bot.id}' answered ${posted.received.status}`);
       }
-      const now = providerList(contractFor(settings.profile), await api.list()).providers;
+      const read = await api.list();
+      if (read.received.status !== 200 && read.received.status !== 404) throw new Error(`GET for bot '${bot.id}' answered ${read.received.status}`);
+      const now = read.received.status === 404 ? [] : savedEntries(read);
       const byName = (list: Provider[]) => Object.fromEntries(list.map((p) => [p.name, { type: p.type, config: p.config }]));
       sameValue('restore', byName(now), byName(saved.providers), `bot '${bot.id}''s list after the restore`);
     }
@@ -99,5 +223,6 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
     return { verified: false, path, problem: (e as Error).message };
   }
   rmSync(path);
+  rmSync(lockPath(settings), { force: true });
   return { verified: true, path };
 }

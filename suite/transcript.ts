@@ -1,4 +1,6 @@
-// A redacted, human-readable record of a test's exchanges, with curl lines that replay them.
+// A redacted, human-readable record of a test's exchanges, with curl lines that replay them: status,
+// every header (credentials shown as the variable that holds them, or masked) and bodies with every
+// secret masked, enough to debug a failure without exposing what the run was trusted with.
 import type { Exchange } from './http.ts';
 import { MASK, type Secrets } from './redaction.ts';
 import type { Settings } from './settings.ts';
@@ -7,15 +9,15 @@ const BODY_LIMIT = 2000;
 
 export function transcript(exchanges: Exchange[], secrets: Secrets, settings: Settings): string {
   if (exchanges.length === 0) return 'No exchange completed.';
-  return exchanges.map((x, i) => {
+  const text = exchanges.map((x, i) => {
     const { sent, received } = x;
-    const requestBody = sent.body === undefined ? '' : `\n${clip(redactBody(sent.body, secrets))}`;
-    const responseBody = received.text ? `\n${clip(redactBody(received.text, secrets))}` : '';
+    const requestBody = sent.body === undefined ? '' : redactBody(sent.body, secrets);
+    const responseBody = received.text ? redactBody(received.text, secrets) : '';
     const headers = Object.entries(received.headers).map(([k, v]) => `${k}: ${secrets.redact(String(v))}`).join('\n');
     return [
       `#${i + 1} (${x.ms.toFixed(1)} ms)`,
-      `> ${sent.method} ${sent.url}`,
-      ...Object.entries(sent.headers).map(([k, v]) => `> ${k}: ${k === 'authorization' ? tokenPlaceholder(v, settings) : secrets.redact(v)}`),
+      `> ${sent.method} ${secrets.redact(sent.url)}`,
+      ...Object.entries(sent.headers).map(([k, v]) => `> ${k}: ${headerShown(k, v, settings, secrets)}`),
       requestBody && `> ${requestBody.trim()}`,
       `< ${received.status}`,
       headers.replace(/^/gm, '< '),
@@ -23,39 +25,46 @@ export function transcript(exchanges: Exchange[], secrets: Secrets, settings: Se
       `replay: ${curl(x, settings, secrets)}`,
     ].filter(Boolean).join('\n');
   }).join('\n\n');
+  return secrets.redact(text); // the last net: nothing above may have missed a secret
 }
 
-/** Shows which configured token was sent by its variable's name, never its value. */
-function tokenPlaceholder(header: string, settings: Settings): string {
-  const [scheme, ...rest] = header.split(' ');
-  const token = rest.join(' ');
-  if (token === settings.bot.token) return `${scheme} $API_TOKEN`;
-  if (token === settings.secondBot?.token) return `${scheme} $SECOND_API_TOKEN`;
-  return token ? `${scheme} ${MASK}` : header;
+/**
+ * A sent header as the transcript shows it. Authorization, whatever its form (a scheme and a
+ * credential, a credential alone, a scheme alone), shows the configured token as the variable that
+ * holds it and any other credential masked, so a failure still tells which credential was sent.
+ */
+function headerShown(name: string, value: string, settings: Settings, secrets: Secrets): string {
+  if (name.toLowerCase() !== 'authorization') return secrets.redact(value);
+  const variable = (credential: string) => (credential === settings.bot.token ? '$API_TOKEN'
+    : credential === settings.secondBot?.token ? '$SECOND_API_TOKEN' : undefined);
+  const parts = /^(\S+)(\s+)(.*)$/s.exec(value);
+  if (!parts) return variable(value) ?? (/^(bearer|basic)$/i.test(value) ? value : MASK);
+  const [, scheme, , credential] = parts;
+  return `${/^[A-Za-z]+$/.test(scheme) && !variable(scheme) ? scheme : MASK} ${variable(credential) ?? (credential ? MASK : '')}`.trim();
 }
 
 function curl(x: Exchange, settings: Settings, secrets: Secrets): string {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const parts = ['curl -i', '-X', x.sent.method, quote(x.sent.url)];
+  const parts = ['curl -i', '-X', x.sent.method, quote(secrets.redact(x.sent.url))];
   for (const [k, v] of Object.entries(x.sent.headers)) {
-    const value = k === 'authorization' ? tokenPlaceholder(v, settings) : secrets.redact(v);
+    const value = headerShown(k, v, settings, secrets);
     parts.push('-H', value.includes('$') ? `"${k}: ${value}"` : quote(`${k}: ${value}`));
   }
   if (x.sent.body !== undefined) {
-    const body = redactBody(x.sent.body, secrets);
-    parts.push('--data-raw', body.length > BODY_LIMIT ? `'<${x.sent.body.length}-character body, not shown>'` : quote(body));
+    parts.push('--data-raw', x.sent.body.length > BODY_LIMIT ? `'<${x.sent.body.length}-character body, not shown>'` : quote(redactBody(x.sent.body, secrets)));
   }
   return parts.join(' ');
 }
 
+/** A body with secret-bearing keys masked (when it is JSON) and every known secret replaced, cut to BODY_LIMIT. */
 function redactBody(text: string, secrets: Secrets): string {
-  try {
-    return JSON.stringify(secrets.redactJson(JSON.parse(text)));
-  } catch {
-    return secrets.redact(text);
+  if (text.length <= BODY_LIMIT) {
+    try {
+      return JSON.stringify(secrets.redactJson(JSON.parse(text)));
+    } catch {
+      return secrets.redact(text);
+    }
   }
-}
-
-function clip(text: string): string {
-  return text.length > BODY_LIMIT ? `${text.slice(0, BODY_LIMIT)}… (${text.length} characters)` : text;
+  // Cut first, then redacted: the redactor masks a secret the cut left half-shown at the end.
+  return `${secrets.redact(text.slice(0, BODY_LIMIT))}… (${text.length} characters)`;
 }

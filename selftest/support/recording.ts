@@ -1,36 +1,44 @@
-// A reference server that also remembers every secret it was sent: tokens, passwords, bearers.
+// A server that also remembers every secret it was sent (tokens, passwords, bearers), whatever else it
+// does: any server of the catalogue, faulty or not, wrapped so that the leak search knows what to seek.
 import type http from 'node:http';
-import { ReferenceApp, type Answer } from '../../reference/app.ts';
+import type { AppClass, Answer } from '../../reference/app.ts';
+import { ReferenceApp } from '../../reference/app.ts';
 
-export class RecordingApp extends ReferenceApp {
-  readonly seen = new Set<string>();
+export type Recording = ReferenceApp & { readonly seen: Set<string> };
 
-  protected override authorized(botId: string, header: string | undefined): boolean {
-    const token = /^\S+\s+(\S+)/.exec(header ?? '')?.[1] ?? (header && !/^bearer$/i.test(header) ? header : undefined);
-    if (token) this.seen.add(token);
-    return super.authorized(botId, header);
-  }
+export function recording(App: AppClass): new (...args: ConstructorParameters<AppClass>) => Recording {
+  return class extends App {
+    readonly seen = new Set<string>();
 
-  protected override async readBody(req: http.IncomingMessage): Promise<{ raw: Buffer } | { answer: Answer }> {
-    const read = await super.readBody(req);
-    if ('raw' in read) this.collect(read.raw.toString('utf8'));
-    return read;
-  }
-
-  private collect(text: string): void {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return;
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      const token = /^\S+\s+(\S+)/.exec(header ?? '')?.[1] ?? (header && !/^bearer$/i.test(header) ? header : undefined);
+      if (token) this.seen.add(token);
+      return super.authorized(botId, header);
     }
-    const walk = (node: unknown, depth: number) => {
-      if (depth > 20 || !node || typeof node !== 'object') return;
-      for (const [k, v] of Object.entries(node)) {
-        if ((k === 'password' || k === 'bearer') && typeof v === 'string') this.seen.add(v);
-        else walk(v, depth + 1);
+
+    protected override async readBody(req: http.IncomingMessage): Promise<{ raw: Buffer } | { answer: Answer }> {
+      const read = await super.readBody(req);
+      if ('raw' in read) this.#collect(read.raw.toString('utf8'));
+      return read;
+    }
+
+    #collect(text: string): void {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return;
       }
-    };
-    walk(body, 0);
-  }
+      const walk = (node: unknown, depth: number) => {
+        if (depth > 20 || !node || typeof node !== 'object') return;
+        for (const [k, v] of Object.entries(node)) {
+          if ((k === 'password' || k === 'bearer') && typeof v === 'string') this.seen.add(v);
+          else walk(v, depth + 1);
+        }
+      };
+      walk(body, 0);
+    }
+  };
 }
+
+export const RecordingApp = recording(ReferenceApp);
