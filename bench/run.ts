@@ -6,6 +6,7 @@ import type http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { prismArgs } from '../mock/cli.ts';
+import { EndlessAnswer } from '../faulty/catalogue.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { freePort } from '../selftest/support/ports.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
@@ -67,10 +68,11 @@ function treeRss(root: number): number {
   return total;
 }
 
-async function peakMemoryOfColdRun(): Promise<number> {
+/** Peak RSS of a run's process tree (runner and workers), sampled every 50 ms. */
+async function peakMemoryOf(run: (options: RunOptions) => Promise<unknown>, options: RunOptions = {}): Promise<number> {
   let peak = 0;
   let timer: NodeJS.Timeout | undefined;
-  await passingRun({ onSpawn: (pid) => { timer = setInterval(() => { peak = Math.max(peak, treeRss(pid)); }, 50); } });
+  await run({ ...options, onSpawn: (pid) => { timer = setInterval(() => { peak = Math.max(peak, treeRss(pid)); }, 50); } });
   clearInterval(timer);
   return peak;
 }
@@ -107,8 +109,11 @@ const warm = await medianOf('full run, warm (servers already up)', () => passing
 const perRun = new Map([...CountingApp.counts].map(([k, v]) => [k, v / RUNS]));
 const latency = await medianOf('full run, warm, 50 ms latency per request', () => passingRun({ env: latent.env }));
 const prism = await prismFigures();
-const peakBytes = await peakMemoryOfColdRun();
-await Promise.all([counting.close(), latent.close()]);
+const peakBytes = await peakMemoryOf(passingRun);
+// A target whose answer never ends (faulty/catalogue.ts, endless-answer): the cap bounds what a worker holds.
+const endless = await startTarget(EndlessAnswer);
+const endlessPeakBytes = await peakMemoryOf(runSuite, { env: endless.env });
+await Promise.all([counting.close(), latent.close(), endless.close()]);
 
 const total = [...perRun.values()].reduce((a, b) => a + b, 0);
 const of = (prefix: string) => [...perRun].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
@@ -122,6 +127,7 @@ const figures = {
   ratios: { coldToTrivial: +(cold / trivial).toFixed(2), warmToTrivial: +(warm / trivial).toFixed(2), latencyToWarm: +(latency / warm).toFixed(2) },
   requests: { total: Math.round(total), criticalPath: Math.round(criticalPath), checks: of('per-name/').length + of('whole-list/').length },
   peakMemoryMiB: Math.round(peakBytes / 2 ** 20),
+  peakMemoryEndlessAnswerMiB: Math.round(endlessPeakBytes / 2 ** 20),
 };
 mkdirSync(join(ROOT, 'reports'), { recursive: true });
 writeFileSync(join(ROOT, 'reports/bench.json'), JSON.stringify(figures, null, 2) + '\n');
@@ -136,5 +142,6 @@ console.log([
   `  stateless subset against Prism        ${s.statelessOnPrism.toFixed(2)} s`,
   `  requests per full run                 ${figures.requests.total} (critical path ${figures.requests.criticalPath}, ${figures.requests.checks} checks)`,
   `  peak memory, runner and servers       ${figures.peakMemoryMiB} MiB`,
+  `  peak memory, target answering endlessly ${figures.peakMemoryEndlessAnswerMiB} MiB (answers capped at 8 MiB)`,
   '  written to reports/bench.json',
 ].join('\n'));

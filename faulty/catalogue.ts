@@ -467,6 +467,31 @@ fault('hang-on-deep', 'ROBUST-NO-HANG', 'Never answers a body nested more than 1
   },
   async (p) => (await p.status(p.post(`{"name":"deep","type":"www","config":{"bearer":"x","e":${'['.repeat(2000)}${']'.repeat(2000)}}}`))) === 'timeout');
 
+/** The answer that never ends: headers, then body bytes for as long as the client reads. */
+const ENDLESS: Answer = { status: 200 };
+export class EndlessAnswer extends ReferenceApp {
+  /** Bytes written into each endless answer before the client let go. */
+  static written: number[] = [];
+  protected override parseProvider(contentType: string | undefined, raw: Buffer) {
+    const name = (parseOrUndefined(raw) as { name?: unknown } | undefined)?.name;
+    return typeof name === 'string' && /[\u{10000}-\u{10FFFF}]/u.test(name) ? { answer: ENDLESS } : super.parseProvider(contentType, raw);
+  }
+  protected override send(res: http.ServerResponse, answer: Answer): void {
+    if (answer !== ENDLESS) return super.send(res, answer);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const at = EndlessAnswer.written.push(0) - 1;
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk)) EndlessAnswer.written[at] += chunk.length;
+      if (!res.destroyed) res.once('drain', () => { EndlessAnswer.written[at] += chunk.length; pump(); });
+    };
+    pump();
+  }
+}
+fault('endless-answer', 'ROBUST-NO-HANG', 'Answers a name with astral-plane characters with a body that never ends.',
+  EndlessAnswer,
+  async (p) => (await p.status(p.post(p.provider('𝄞-name')))) === 'oversized');
+
 // ── the 2020-03-10 revision
 fault('rev-accepts-digit', 'REV-NAME-CHARSET', 'Takes names with digits.',
   class extends Lenient {

@@ -1,4 +1,4 @@
-// Conforming oddballs: servers that differ from the reference only where decisions.md leaves a
+// Conforming oddballs: servers that differ from the reference only where docs/rules.md leaves a
 // choice open (or the transport does). The suite must pass every one of them.
 import type http from 'node:http';
 import type { Profile } from '../contract/openapi.ts';

@@ -5,6 +5,9 @@ import { exchange, NetworkError, type Received } from '../suite/http.ts';
 /** The two bots of a target on trial, and their tokens. */
 export interface Bots { botA: string; tokenA: string; botB: string; tokenB: string }
 
+/** How an exchange failed: no answer in time, an answer past the cap, or the connection gone. */
+export type Failure = 'dropped' | 'timeout' | 'oversized';
+
 export interface Sent { status: number; json?: unknown; text: string; headers: Received['headers'] }
 
 export class Probe {
@@ -20,7 +23,7 @@ export class Probe {
     return `/whatsapp/v1/${encodeURIComponent(bot)}/provision/provider${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
   }
 
-  async send(method: string, options: { body?: string; auth?: string | null; bot?: string; name?: string; base?: string; contentType?: string | null } = {}): Promise<Sent | 'dropped' | 'timeout'> {
+  async send(method: string, options: { body?: string; auth?: string | null; bot?: string; name?: string; base?: string; contentType?: string | null } = {}): Promise<Sent | Failure> {
     const headers: Record<string, string> = {};
     const auth = options.auth === undefined ? `Bearer ${options.bot === this.bots.botB ? this.bots.tokenB : this.bots.tokenA}` : options.auth;
     if (auth !== null) headers.authorization = auth;
@@ -29,7 +32,7 @@ export class Probe {
       const x = await exchange({ method, url: (options.base ?? this.url) + this.path(options.bot, options.name), headers, body: options.body }, this.timeoutMs);
       return { status: x.received.status, json: x.received.json, text: x.received.text, headers: x.received.headers };
     } catch (e) {
-      if (e instanceof NetworkError) return e.kind === 'timeout' ? 'timeout' : 'dropped';
+      if (e instanceof NetworkError) return e.kind === 'timeout' || e.kind === 'oversized' ? e.kind : 'dropped';
       throw e;
     }
   }
@@ -39,7 +42,7 @@ export class Probe {
   }
 
   /** Status of a request, or the network failure. */
-  async status(p: Promise<Sent | 'dropped' | 'timeout'>): Promise<number | 'dropped' | 'timeout'> {
+  async status(p: Promise<Sent | Failure>): Promise<number | Failure> {
     const r = await p;
     return typeof r === 'string' ? r : r.status;
   }

@@ -1,4 +1,4 @@
-// The reference server: a small, stateful, in-memory implementation of exactly decisions.md.
+// The reference server: a small, stateful, in-memory implementation of exactly docs/rules.md.
 // Built on node:http: no framework to learn, no dependency to keep, and it starts in ~0.1 s;
 // the three operations need a router of one regular expression, not a framework's.
 // Each step of a request is one method, so that a faulty variant (faulty/) changes exactly one.
@@ -160,7 +160,7 @@ export class ReferenceApp {
     });
   }
 
-  /** A missing Content-Type is read as JSON; any other non-JSON media type gets 415 (decisions.md leaves both open). */
+  /** A missing Content-Type is read as JSON; any other non-JSON media type gets 415 (docs/rules.md leaves both open). */
   protected parseProvider(contentType: string | undefined, raw: Buffer): { provider: Provider } | { answer: Answer } {
     if (contentType !== undefined && !isJsonMediaType(contentType)) {
       return { answer: error(415, 'Unsupported media type', 'Send the provider as application/json.') };
@@ -228,7 +228,7 @@ export function error(status: number, message: string, reason: string): Answer {
   return { status, body: { message, reason } };
 }
 
-/** Keeps the fields the API defines; unknown extras (left open by decisions.md) are dropped, not stored. */
+/** Keeps the fields the API defines; unknown extras (left open by docs/rules.md) are dropped, not stored. */
 function normalise(p: Provider): Provider {
   const config: ProviderConfig = {};
   if (p.config.basic) config.basic = { username: p.config.basic.username, password: p.config.basic.password };

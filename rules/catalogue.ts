@@ -1,5 +1,5 @@
 // The one catalogue of rules: tests, reports, the README's table and the faulty-server catalogue
-// all read it. Every MUST and SHOULD line of decisions.md is one or more rules here; ids are stable.
+// all read it. Every MUST and SHOULD line of docs/rules.md is one or more rules here; ids are stable.
 import type { Profile } from '../contract/openapi.ts';
 
 export type Level = 'MUST' | 'SHOULD';
@@ -11,7 +11,7 @@ export interface Rule {
   level: Level;
   /** The rule as a sentence of the spec. */
   title: string;
-  /** The section of the vendor page it comes from (and of decisions.md, which settles it). */
+  /** The section of the vendor page it comes from (and of docs/rules.md, which settles it). */
   doc: string;
   /** Profiles the rule belongs to; a rule of the original page belongs to both. */
   profiles: readonly Profile[];
@@ -27,7 +27,7 @@ const DELETE = 'Deleting the Providers List';
 const CONFIG = 'Config object types';
 const ERRORS = 'Introduction: HTTP errors';
 const AUTH = 'Responses: 401 Unauthorized';
-const ROBUST = 'decisions.md: Robustness';
+const ROBUST = 'docs/rules.md: Robustness';
 const REV = 'Release 2020-03-10';
 
 const rule = (id: string, level: Level, doc: string, title: string, extra: Partial<Rule> = {}): Rule =>

@@ -1,5 +1,5 @@
 // The OpenAPI documents: every example validates against its own schema, in both profiles, and the
-// validators the reference and the suite use reject what decisions.md calls invalid.
+// validators the reference and the suite use reject what docs/rules.md calls invalid.
 import { expect, test } from '@playwright/test';
 import { PROFILES, contractFor, type SchemaName } from '../contract/openapi.ts';
 
@@ -38,7 +38,7 @@ for (const profile of PROFILES) {
   });
 }
 
-test('the Provider schema rejects each kind of invalid input decisions.md names', () => {
+test('the Provider schema rejects each kind of invalid input docs/rules.md names', () => {
   const c = contractFor('default');
   const valid = { name: 'n', type: 'www', config: { bearer: 't' } };
   expect(c.violations('Provider', valid)).toEqual([]);

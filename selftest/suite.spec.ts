@@ -10,12 +10,12 @@ import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
 import { RULES, rulesFor } from '../rules/catalogue.ts';
-import { exchange } from '../suite/http.ts';
+import { expectRestored, preload } from './support/bot-data.ts';
 import { outputsOf } from './support/outputs.ts';
 import { freePort } from './support/ports.ts';
 import { RecordingApp } from './support/recording.ts';
 import { ROOT, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
-import { startTarget, type Target } from './support/servers.ts';
+import { startTarget } from './support/servers.ts';
 
 test('npm run conformance (no TARGET_URL) passes against the embedded reference, every rule passed, all reports written', async () => {
   const run = await runSuite();
@@ -140,29 +140,6 @@ test('no secret of a run reaches any output: terminal, HTML report, JUnit, confo
 });
 
 test.describe('snapshot and restore', () => {
-  const preload = async (target: Target) => {
-    const { botA, tokenA, botB, tokenB } = target.bots;
-    const saved: Record<string, Provider[]> = {
-      [botA]: [{ name: 'keep-basic', type: 'www', config: { basic: { username: 'u', password: 'original-password-1' } } }, { name: 'keep-bearer', type: 'www', config: { bearer: 'original-bearer-1' } }],
-      [botB]: [{ name: 'theirs', type: 'www', config: { bearer: 'original-bearer-2' } }],
-    };
-    for (const [bot, token] of [[botA, tokenA], [botB, tokenB]]) {
-      for (const p of saved[bot]) {
-        const x = await exchange({ method: 'POST', url: `${target.main.url}/whatsapp/v1/${bot}/provision/provider`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(p) }, 5000);
-        expect(x.received.status).toBe(200);
-      }
-    }
-    return saved;
-  };
-  const listOf = async (target: Target, bot: string, token: string) => {
-    const x = await exchange({ method: 'GET', url: `${target.main.url}/whatsapp/v1/${bot}/provision/provider`, headers: { authorization: `Bearer ${token}` }, body: undefined }, 5000);
-    return (x.received.json as { settings: { application: { media: { providers: Provider[] } } } }).settings.application.media.providers;
-  };
-  const expectRestored = async (target: Target, saved: Record<string, Provider[]>) => {
-    expect(await listOf(target, target.bots.botA, target.bots.tokenA)).toEqual(saved[target.bots.botA]);
-    expect(await listOf(target, target.bots.botB, target.bots.tokenB)).toEqual(saved[target.bots.botB]);
-  };
-
   test('after a run, both bots hold exactly what they held before, and the snapshot is gone', async () => {
     const target = await startTarget();
     const saved = await preload(target);
@@ -196,13 +173,13 @@ test.describe('snapshot and restore', () => {
       interrupt: { signal: 'SIGKILL', afterMs: 1500 },
     });
     expect(run.signal).toBe('SIGKILL');
-    const [snapshot] = readdirSync(run.stateDir);
-    expect(snapshot).toMatch(/^snapshot-[0-9a-f]{12}\.json$/);
-    expect(statSync(join(run.stateDir, snapshot)).mode & 0o777).toBe(0o600);
+    const left = readdirSync(run.stateDir).sort();
+    expect(left).toEqual([expect.stringMatching(/^lock-[0-9a-f]{12}\.json$/), expect.stringMatching(/^secrets-[0-9a-f]{16}\.jsonl$/), expect.stringMatching(/^snapshot-[0-9a-f]{12}\.json$/)]);
+    for (const file of left) expect(statSync(join(run.stateDir, file)).mode & 0o777, file).toBe(0o600);
     expect(run.stateDir.startsWith(run.reportDir)).toBe(false);
     const blocked = await runSuite({ env: target.env, stateDir: run.stateDir });
     expect(blocked.code).not.toBe(0);
-    expect(blocked.stdout + blocked.stderr).toContain('npm run restore');
+    expect(blocked.stdout + blocked.stderr).toMatch(/died before it verified its restore.*npm run restore/);
     const restore = await runSuite({ env: target.env, stateDir: run.stateDir, command: [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'] });
     expect(restore.code, restore.stdout + restore.stderr).toBe(0);
     await expectRestored(target, saved);

@@ -7,9 +7,11 @@ import { PreflightError, restoreSnapshot, takeSnapshot } from './snapshot.ts';
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   let settings;
   try {
-    settings = readSettings();
+    const read = readSettings();
+    const runId = await takeSnapshot(read);
     // Workers start after this and inherit the environment: the run id names the run's secret ledger.
-    process.env[RUN_ID_VARIABLE] = await takeSnapshot(settings);
+    process.env[RUN_ID_VARIABLE] = runId;
+    settings = { ...read, runId };
   } catch (e) {
     if (e instanceof SettingsError || e instanceof PreflightError) {
       const error = new Error(`conformance run stopped: ${e.message}`);

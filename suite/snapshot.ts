@@ -147,7 +147,7 @@ function savedEntries(x: Exchange): Provider[] {
   const list = Array.isArray(documented) ? documented : namedArray(body, 0);
   return (list ?? []).map((entry) => {
     if (!isObject(entry) || typeof entry.name !== 'string' || !isObject(entry.config)) throw new Error('an entry without a name or a config cannot be restored');
-    // decisions.md: `www` is the only type there is.
+    // docs/rules.md: `www` is the only type there is.
     return { name: entry.name, type: typeof entry.type === 'string' ? entry.type : 'www', config: entry.config } as Provider;
   });
 }
@@ -223,6 +223,9 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
     return { verified: false, path, problem: (e as Error).message };
   }
   rmSync(path);
+  // A dead run's ledger goes with its lock; a live run's stays until its reports are written.
+  const lock = readLock(settings);
+  if (lock && lock.runId !== settings.runId) rmSync(ledgerPath(settings, lock.runId), { force: true });
   rmSync(lockPath(settings), { force: true });
   return { verified: true, path };
 }

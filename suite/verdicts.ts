@@ -66,7 +66,7 @@ export function providerList(contract: Contract, x: Exchange): ProviderList {
   for (const key of NESTING) {
     const next = (node as Record<string, unknown>)[key];
     if (next === undefined) {
-      // decisions.md: a body without the nesting counts as an empty list (with a warning, elsewhere);
+      // docs/rules.md: a body without the nesting counts as an empty list (with a warning, elsewhere);
       // one that holds a list elsewhere has it at the wrong place.
       const elsewhere = nonEmptyArrayPath(body, '$');
       if (elsewhere) fail('GET-200-SHAPE', `the GET body holds a list at ${elsewhere}, not at $.${NESTING.join('.')}`);

@@ -1,6 +1,6 @@
 // 401 on POST and GET for every kind of bad credential, with a JSON body and nothing written.
 // (DELETE's share runs in whole-list.spec.ts: a DELETE that wrongly succeeds empties the whole list.)
-// Vendor page: "401 Unauthorized" under each operation; decisions.md: "Authentication".
+// Vendor page: "401 Unauthorized" under each operation; docs/rules.md: "Authentication".
 import { rule, test } from '../fixtures/conformance.ts';
 import { BAD_CREDENTIALS } from '../fixtures/bad-credentials.ts';
 import { entriesNamed, fail, jsonObjectBody, matchesSchema, statusIs } from '../suite/verdicts.ts';

@@ -1,5 +1,5 @@
 // GET: the list's shape (validated against the OpenAPI document), the round trip of each config, and
-// reads right after writes. Vendor page: "Retrieving the Providers List"; decisions.md: "GET".
+// reads right after writes. Vendor page: "Retrieving the Providers List"; docs/rules.md: "GET".
 import { rule, test } from '../fixtures/conformance.ts';
 import { jsonContentType, providerList, sameValue, statusIs, theEntry } from '../suite/verdicts.ts';
 
@@ -24,7 +24,7 @@ for (const kind of ['basic', 'bearer'] as const) {
     else provider.config.bearer = `${AWKWARD.join('|')}${make.secret()}`;
     statusIs('POST-VALID-200', await api.post(provider), 200);
     const entry = theEntry('GET-READ-AFTER-WRITE', await read(), provider.name);
-    // Extra fields on the entry are allowed (decisions.md: open); name, type and config are exact.
+    // Extra fields on the entry are allowed (docs/rules.md: open); name, type and config are exact.
     sameValue('GET-CONFIG-ROUNDTRIP', { name: entry.name, type: entry.type, config: entry.config }, provider, `the entry '${provider.name}'`);
   }));
 }

@@ -1,5 +1,5 @@
 // The 2020-03-10 revision's name rule: only A-Z, a-z, '-' and '_', at most 200 characters.
-// Runs only with CONFORMANCE_PROFILE=2020-03-10. decisions.md: "Facts from the vendor's other pages".
+// Runs only with CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
 import { rule, test } from '../fixtures/conformance.ts';
 import { entriesNamed, fail, jsonObjectBody, statusIs, theEntry } from '../suite/verdicts.ts';
 

@@ -1,5 +1,5 @@
 // POST: what a valid provider gets, and a 400 for every kind of invalid input, with nothing written.
-// Vendor page: "Updating the Providers List"; decisions.md: "POST".
+// Vendor page: "Updating the Providers List"; docs/rules.md: "POST".
 import { rule, test } from '../fixtures/conformance.ts';
 import { emptyBody, jsonContentType, jsonObjectBody, matchesSchema, providerList, statusIs, fail } from '../suite/verdicts.ts';
 

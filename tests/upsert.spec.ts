@@ -1,5 +1,5 @@
 // Upsert by name: the vendor page's note "reusing a name will overwrite the previous entry", as
-// decisions.md settles it (replace, never duplicate, never merge, others untouched).
+// docs/rules.md settles it (replace, never duplicate, never merge, others untouched).
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { rule, test } from '../fixtures/conformance.ts';
 import { entriesNamed, fail, sameValue, statusIs, theEntry, type ProviderList } from '../suite/verdicts.ts';

@@ -1,6 +1,6 @@
 // Checks that need the bot's whole list: DELETE, the empty list, and DELETE with bad credentials.
 // They run after every per-name check, one at a time (see playwright.config.ts).
-// Vendor page: "Deleting the Providers List"; decisions.md: "DELETE", "GET", "Authentication".
+// Vendor page: "Deleting the Providers List"; docs/rules.md: "DELETE", "GET", "Authentication".
 import { rule, test } from '../fixtures/conformance.ts';
 import { BAD_CREDENTIALS } from '../fixtures/bad-credentials.ts';
 import type { Builders } from '../fixtures/builders.ts';

@@ -25,3 +25,19 @@ export function outputsOf(dir: string): Map<string, string> {
   walk(dir);
   return texts;
 }
+
+/** The text of every attachment named `name` in a run's HTML report (the report keeps them inline in its zipped JSON). */
+export function attachmentsOf(reportDir: string, name = 'exchanges.txt'): string[] {
+  const bodies: string[] = [];
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    const a = node as { name?: unknown; body?: unknown };
+    if (a.name === name && typeof a.body === 'string') bodies.push(a.body.startsWith('#') ? a.body : Buffer.from(a.body, 'base64').toString('utf8'));
+    for (const inner of Object.values(node)) walk(inner);
+  };
+  for (const [place, text] of outputsOf(join(reportDir, 'html'))) {
+    if (!place.includes('#zip!') || !place.endsWith('.json')) continue;
+    walk(JSON.parse(text));
+  }
+  return bodies;
+}

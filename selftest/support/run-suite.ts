@@ -41,6 +41,8 @@ export interface RunOptions {
   onSpawn?: (pid: number) => void;
   /** Its own process group, so that a test can kill the runner and its workers at once. */
   detached?: boolean;
+  /** Called once the run has begun testing (its first line is out). */
+  onTesting?: () => void;
 }
 
 export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
@@ -55,11 +57,12 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   child.stderr.on('data', (d) => (stderr += d));
   options.onSpawn?.(child.pid!);
   const { interrupt } = options;
-  if (interrupt) {
+  if (interrupt || options.onTesting) {
     const poll = setInterval(() => {
       if (!stdout.includes('conformance: target')) return;
       clearInterval(poll);
-      setTimeout(() => (options.detached ? process.kill(-child.pid!, interrupt.signal) : child.kill(interrupt.signal)), interrupt.afterMs);
+      options.onTesting?.();
+      if (interrupt) setTimeout(() => (options.detached ? process.kill(-child.pid!, interrupt.signal) : child.kill(interrupt.signal)), interrupt.afterMs);
     }, 50);
     child.on('close', () => clearInterval(poll));
   }

@@ -1,0 +1,151 @@
+// What a user trusts the suite with, shown over real runs on loopback: one run per bot at a time
+// (the lock), bot ids that cannot move the run elsewhere, answers of bounded size, no credential sent
+// to another origin, data put back after a failing run and after a target restarted mid-run, and a
+// short token that neither leaks nor wrecks the transcripts.
+import { readdirSync, readFileSync } from 'node:fs';
+import type http from 'node:http';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { EndlessAnswer, FAULTS } from '../faulty/catalogue.ts';
+import { ReferenceApp } from '../reference/app.ts';
+import { serve } from '../reference/serve.ts';
+import { MAX_ANSWER_BYTES } from '../suite/http.ts';
+import { expectRestored, preload } from './support/bot-data.ts';
+import { attachmentsOf } from './support/outputs.ts';
+import { recording, type Recording } from './support/recording.ts';
+import { ROOT, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
+import { startTarget } from './support/servers.ts';
+
+const RESTORE = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'];
+const faultNamed = (id: string) => FAULTS.find((f) => f.id === id)!.App;
+
+test('two runs started at the same moment on one bot: one runs, the other refuses, and no provider is lost', async () => {
+  const target = await startTarget(ReferenceApp, { latencyMs: 5 });
+  const saved = await preload(target);
+  const first = await runSuite({ env: target.env });
+  const [a, b] = await Promise.all([runSuite({ env: target.env, stateDir: first.stateDir }), runSuite({ env: target.env, stateDir: first.stateDir })]);
+  const [ran, refused] = a.report?.outcome === 'aborted' ? [b, a] : [a, b];
+  expect(ran.code, notPassed(ran).join('\n') + ran.stderr).toBe(0);
+  expect(refused.code).not.toBe(0);
+  expect(refused.report?.outcome).toBe('aborted');
+  expect(refused.stdout + refused.stderr).toMatch(/another run \w+ \(pid \d+ on .+, started .+\) is testing bot 'bot-a'.* right now/);
+  expect(refused.stdout + refused.stderr).not.toContain('npm run restore');
+  await expectRestored(target, saved);
+  expect(readdirSync(first.stateDir)).toEqual([]);
+  await target.close();
+});
+
+test('npm run restore refuses while the run that holds the bot is alive, and that run restores the bot itself', async () => {
+  const target = await startTarget(ReferenceApp, { latencyMs: 20 });
+  const saved = await preload(target);
+  let restore: Promise<Awaited<ReturnType<typeof runSuite>>> | undefined;
+  const stateDir = (await runSuite({ env: target.env })).stateDir;
+  const run = await runSuite({ env: target.env, stateDir, onTesting: () => { restore = runSuite({ env: target.env, stateDir, command: RESTORE }); } });
+  const during = await restore!;
+  expect(during.code).toBe(1);
+  expect(during.stderr).toMatch(/is still testing bot 'bot-a'; it restores the bot itself/);
+  expect(run.code, notPassed(run).join('\n')).toBe(0);
+  await expectRestored(target, saved);
+  await target.close();
+});
+
+test("bot ids that are not one path segment ('.', '..') are refused before any request", async () => {
+  const target = await startTarget(recording(ReferenceApp));
+  for (const [variable, value] of [['BOT_ID', '..'], ['BOT_ID', '.'], ['SECOND_BOT_ID', '..']]) {
+    const run = await runSuite({ env: { ...target.env, [variable]: value } });
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain(`${variable} must be a bot id, not '${value}'`);
+    expect(readdirSync(run.stateDir)).toEqual([]);
+  }
+  expect((target.app as Recording).seen.size).toBe(0);
+  await target.close();
+});
+
+test('an answer that never ends is cut off at the cap and reported as a hang, never buffered whole', async () => {
+  EndlessAnswer.written = [];
+  const target = await startTarget(EndlessAnswer);
+  const run = await runSuite({ env: target.env });
+  await target.close();
+  expect(ruleStatus(run, 'ROBUST-NO-HANG'), notPassed(run).join('\n')).toBe('failed');
+  const reason = run.report?.rules.find((r) => r.id === 'ROBUST-NO-HANG')?.reason ?? '';
+  expect(reason).toContain(`passed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was cut off`);
+  // The client stopped reading at the cap: what the server got out is the cap plus socket buffers, not the timeout's worth.
+  expect(EndlessAnswer.written.length).toBe(1);
+  expect(EndlessAnswer.written[0]).toBeGreaterThan(MAX_ANSWER_BYTES);
+  expect(EndlessAnswer.written[0]).toBeLessThan(MAX_ANSWER_BYTES + 8 * 1024 * 1024);
+  expect(notPassed(run).filter((r) => !r.startsWith('ROBUST-NO-HANG'))).toEqual([]);
+});
+
+test('a redirect to another origin is not followed: the token never reaches it', async () => {
+  const reached: string[] = [];
+  const other = await serve(new ReferenceApp({ bots: new Map(), log: (line) => reached.push(line) }));
+  let redirected = 0;
+  class Redirecting extends ReferenceApp {
+    override listener(): http.RequestListener {
+      const inner = super.listener();
+      return (req, res) => {
+        // The robustness checks' odd bot ids ('__proto__', 'constructor') are sent elsewhere.
+        if (/\/v1\/(__proto__|constructor)\//.test(req.url ?? '')) {
+          redirected++;
+          return void res.writeHead(307, { location: `${other.url}${req.url}`, 'content-length': 0 }).end();
+        }
+        inner(req, res);
+      };
+    }
+  }
+  const target = await startTarget(Redirecting);
+  const run = await runSuite({ env: target.env });
+  await Promise.all([target.close(), other.close()]);
+  expect(run.code, notPassed(run).join('\n')).toBe(0);
+  expect(redirected).toBeGreaterThan(0);
+  expect(reached).toEqual([]);
+});
+
+test('after a failing run, the bots hold exactly what they held before', async () => {
+  const target = await startTarget(faultNamed('auth-403'));
+  const saved = await preload(target);
+  const run = await runSuite({ env: target.env });
+  expect(run.code).toBe(1);
+  expect(ruleStatus(run, 'AUTH-WRONG-TOKEN')).toBe('failed');
+  await expectRestored(target, saved);
+  expect(readdirSync(run.stateDir)).toEqual([]);
+  await target.close();
+});
+
+test('a target restarted mid-run (its memory lost) gets the bots\' data back from the snapshot', async () => {
+  const target = await startTarget(ReferenceApp, { latencyMs: 10 });
+  const saved = await preload(target);
+  const port = Number(new URL(target.main.url).port);
+  let restarted: Promise<void> | undefined;
+  let afterRestart = 0;
+  const run = await runSuite({
+    env: target.env,
+    onTesting: () => {
+      restarted = (async () => {
+        await new Promise((r) => setTimeout(r, 800));
+        await target.main.close();
+        const fresh = await serve(new ReferenceApp({ bots: target.app.options.bots, latencyMs: 10, log: () => afterRestart++ }), port);
+        target.main = fresh;
+      })();
+    },
+  });
+  await restarted;
+  expect(afterRestart, 'the run went on against the restarted target').toBeGreaterThan(10);
+  await expectRestored(target, saved);
+  expect(readdirSync(run.stateDir)).toEqual([]);
+  await target.close();
+});
+
+test('a 3-character token is masked in every header form without masking the word in bodies', async () => {
+  const target = await startTarget(recording(faultNamed('malformed-403')), {}, { botA: 'bot-a', tokenA: 'www', botB: 'bot-b', tokenB: 'zq7' });
+  const run = await runSuite({ env: target.env });
+  await target.close();
+  expect(ruleStatus(run, 'AUTH-MALFORMED')).toBe('failed');
+  const exchanges = attachmentsOf(run.reportDir).join('\n');
+  expect(exchanges.length).toBeGreaterThan(0);
+  expect(exchanges.includes('> authorization: $API_TOKEN'), 'the token sent without a scheme is named by its variable').toBe(true);
+  expect(exchanges.includes('"type":"www"'), "the API's own word is left alone").toBe(true);
+  expect(exchanges.match(/authorization: (Bearer )?(www|zq7)\b.*/i)?.[0]).toBeUndefined();
+  expect(exchanges.match(/.{0,40}\bzq7\b.{0,40}/)?.[0]).toBeUndefined();
+  expect(readFileSync(join(run.reportDir, 'junit.xml'), 'utf8').match(/authorization: (www|zq7)\b.*/i)?.[0]).toBeUndefined();
+});
