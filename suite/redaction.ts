@@ -41,6 +41,8 @@ export class Secrets {
   readonly #local = new Set<string>();
   #pattern: RegExp | undefined;
   #prefixes: string[] = [];
+  /** The pattern is rebuilt when a redaction needs it, not on every value learnt. */
+  #stale = false;
   #ledgerOffset = 0;
 
   /** `ledger`: the run's shared file of secrets; what this process learns is appended to it. */
@@ -52,7 +54,7 @@ export class Secrets {
     if (!fresh.length) return;
     this.#remember(fresh);
     // A value holding a token (an echoed header, say) is known to every process already; it stays off the disk.
-    const shared = fresh.filter((v) => ![...this.#local].some((l) => v.includes(l)));
+    const shared = fresh.filter((v) => ![...this.#local].some((l) => l.length >= LONG && v.includes(l)));
     if (this.ledger && shared.length) appendFileSync(this.ledger, shared.map((v) => JSON.stringify(v) + '\n').join(''), { mode: 0o600 });
   }
 
@@ -69,12 +71,17 @@ export class Secrets {
   }
 
   /** Registers every string under a secret-bearing key anywhere in a parsed JSON value. */
-  collect(value: unknown, depth = 0): void {
-    if (depth > 64 || value === null || typeof value !== 'object') return;
-    for (const [key, inner] of Object.entries(value)) {
-      if (SECRET_KEYS.test(key) && typeof inner === 'string') this.add(inner);
-      else this.collect(inner, depth + 1);
-    }
+  collect(value: unknown): void {
+    const found: string[] = [];
+    const walk = (node: unknown, depth: number) => {
+      if (depth > 64 || node === null || typeof node !== 'object') return;
+      for (const [key, inner] of Object.entries(node)) {
+        if (SECRET_KEYS.test(key) && typeof inner === 'string') found.push(inner);
+        else walk(inner, depth + 1);
+      }
+    };
+    walk(value, 0);
+    this.add(...found);
   }
 
   /** The Authorization header's credential part, and the header whole (a credential without a scheme). */
@@ -85,7 +92,28 @@ export class Secrets {
 
   /** Replaces every known secret, in every form, and masks Authorization header lines. */
   redact(text: string): string {
+    this.#refresh();
+    return this.#replace(text);
+  }
+
+  /** A copy of a parsed JSON value with secret-bearing keys masked and known secrets replaced. */
+  redactJson(value: unknown): unknown {
+    this.#refresh();
+    const walk = (node: unknown, depth: number): unknown => {
+      if (typeof node === 'string') return this.#replace(node);
+      if (depth > 64 || node === null || typeof node !== 'object') return node;
+      if (Array.isArray(node)) return node.map((v) => walk(v, depth + 1));
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, SECRET_KEYS.test(k) && typeof v === 'string' ? MASK : walk(v, depth + 1)]));
+    };
+    return walk(value, 0);
+  }
+
+  #refresh(): void {
     this.#sync();
+    if (this.#stale) this.#build();
+  }
+
+  #replace(text: string): string {
     let out = this.#pattern ? text.replace(this.#pattern, MASK) : text;
     // An Authorization header quoted anywhere: its scheme stays, its credential goes (placeholders such as $API_TOKEN stay).
     out = out.replace(/(authorization["']?\s*[:=]\s*["']?)((?:bearer|basic)\s+)?([^\s"',;]+)/gi,
@@ -94,17 +122,13 @@ export class Secrets {
     return this.#maskCutOff(out);
   }
 
-  /** A copy of a parsed JSON value with secret-bearing keys masked and known secrets replaced. */
-  redactJson(value: unknown, depth = 0): unknown {
-    if (typeof value === 'string') return this.redact(value);
-    if (depth > 64 || value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((v) => this.redactJson(v, depth + 1));
-    return Object.fromEntries(Object.entries(value).map(([k, v]) =>
-      [k, SECRET_KEYS.test(k) && typeof v === 'string' ? MASK : this.redactJson(v, depth + 1)]));
-  }
-
   #remember(values: string[]): void {
     for (const v of values) this.#values.add(v);
+    this.#stale = true;
+  }
+
+  #build(): void {
+    this.#stale = false;
     const long: string[] = [];
     const words: string[] = [];
     for (const v of this.#values) {

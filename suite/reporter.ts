@@ -86,7 +86,8 @@ export default class ConformanceReporter implements Reporter {
     this.#errors.push(firstLine(error.message ?? String(error.value ?? 'unknown error')));
   }
 
-  onEnd(result: FullResult): void {
+  /** Writes the reports; the run's exit code follows the verdict (a rule can fail through tests it blocked). */
+  async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
     const secrets = runSecrets();
     // Shards of one target (same URL, profile and mode) make one column; the first shard's seed names it.
     const groups = new Map<string, { run: RunInfo; seen: Seen[] }>();
@@ -118,6 +119,7 @@ export default class ConformanceReporter implements Reporter {
     const page = join(dirname(this.#file), 'conformance.html');
     writeFileSync(page, renderMatrix(report, relative(dirname(page), this.#htmlReport)));
     for (const t of targets) console.log(renderTable(t, relative(process.cwd(), this.#file) || this.#file));
+    return report.outcome !== 'passed' && result.status === 'passed' ? { status: 'failed' } : undefined;
   }
 
   /** After every reporter is done: the run's secret ledger goes (the snapshot went with the verified restore). */

@@ -9,6 +9,12 @@ test(...rule('GET-200-SHAPE', 'GET answers 200 with the list nested at settings.
   should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
 }, { also: ['CONTENT-TYPE-JSON'], stateless: true }));
 
+test(...rule('CONTENT-TYPE-JSON', 'GET sends its JSON with Content-Type: application/json', async ({ api }) => {
+  const answer = await api.list();
+  statusIs('GET-200-SHAPE', answer, 200);
+  jsonContentType('CONTENT-TYPE-JSON', answer);
+}, { stateless: true }));
+
 test(...rule('GET-200-SHAPE', 'a list holding Basic and Bearer providers is valid against the OpenAPI schema', async ({ api, make, read }) => {
   for (const kind of ['basic', 'bearer'] as const) statusIs('POST-VALID-200', await api.post(make.provider(kind)), 200);
   await read();

@@ -54,5 +54,5 @@ for (const h of HOSTILE) {
     await survives(h.what, () => h.send(f));
     // Whatever was taken must not break the next read (a polluted store answers 500 here).
     await survives(`GET after "${h.what}"`, () => f.api.list());
-  }, { also: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'] }));
+  }, { covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'] }));
 }

@@ -11,6 +11,37 @@ for (const kind of ['basic', 'bearer'] as const) {
   }, { also: ['POST-EMPTY-BODY'], stateless: true }));
 }
 
+test(...rule('POST-EMPTY-BODY', 'the 200 answer to a valid provider has an empty body', async ({ api, make }) => {
+  const answer = await api.post(make.provider('bearer'));
+  statusIs('POST-VALID-200', answer, 200);
+  emptyBody('POST-EMPTY-BODY', answer);
+}, { stateless: true }));
+
+/** A provider of an unknown type: every server must refuse it with 400, Prism included. */
+const refusable = (name: string, marker: string) => ({ name, type: 'WWW', config: { bearer: marker } });
+
+test(...rule('ERROR-400-JSON', 'the body of a 400 is a JSON object', async ({ api, make }) => {
+  const answer = await api.post(refusable(make.name(), make.marker()));
+  statusIs('POST-400-UNKNOWN-TYPE', answer, 400);
+  jsonObjectBody('ERROR-400-JSON', answer);
+}, { stateless: true }));
+
+test(...rule('ERROR-400-FIELDS', 'the body of a 400 carries the strings message and reason', async ({ api, make, contract }) => {
+  const answer = await api.post(refusable(make.name(), make.marker()));
+  statusIs('POST-400-UNKNOWN-TYPE', answer, 400);
+  matchesSchema('ERROR-400-FIELDS', contract, 'Error', jsonObjectBody('ERROR-400-JSON', answer), 'the 400 body');
+}, { stateless: true }));
+
+test(...rule('POST-400-NO-CHANGE', 'a provider refused with 400 is not listed, nor anything it carried', async ({ api, make }) => {
+  const [name, marker] = [make.name(), make.marker()];
+  statusIs('POST-400-UNKNOWN-TYPE', await api.post(refusable(name, marker)), 400);
+  // Looked for in the raw body: what a refused request wrote may not even fit the schema.
+  const listed = await api.list();
+  if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
+    fail('POST-400-NO-CHANGE', `a provider of type 'WWW' answered 400, yet GET now shows what it carried`);
+  }
+}, { stateless: true }));
+
 interface Invalid {
   rule: string;
   what: string;
