@@ -3,19 +3,19 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
-import { loadDotEnv, readFlags, RUN_ID_VARIABLE } from './suite/settings.ts';
+import { loadDotEnv, readConfigFile, readFlags, RUN_ID_VARIABLE, targetNames } from './suite/settings.ts';
 import { configExtension, reportDir, reporters } from './suite/reporters.ts';
 
 loadDotEnv();
 const ext = configExtension(import.meta.url);
 const env = process.env;
 // Chosen once, in the runner; workers inherit them through the environment.
-env.CONFORMANCE_SEED ||= String(randomInt(1, 2 ** 31));
+env.CONFORMANCE_SEED ||= String(readConfigFile(env)?.config.seed ?? randomInt(1, 2 ** 31));
 // The run id is the global setup's to give (workers load this file too, and keep theirs).
 if (!env.TEST_WORKER_INDEX) delete env[RUN_ID_VARIABLE];
 
 let webServer: PlaywrightTestConfig['webServer'];
-if (!env.TARGET_URL?.trim()) {
+if (!env.TARGET_URL?.trim() && !readConfigFile(env)?.config.targets) {
   env.CONFORMANCE_EMBEDDED = '1';
   env.BOT_ID = 'bot-a';
   env.API_TOKEN = `ta-${randomBytes(12).toString('hex')}`;
@@ -38,6 +38,7 @@ if (!env.TARGET_URL?.trim()) {
 }
 
 const reports = reportDir(env);
+const targets = targetNames(env);
 
 export default defineConfig({
   testDir: 'tests',
@@ -56,9 +57,14 @@ export default defineConfig({
   tag: env.CONFORMANCE_TARGET_NAME?.trim() ? `@${env.CONFORMANCE_TARGET_NAME.trim()}` : undefined,
   // No trace, screenshot or video: traces hold the Authorization header and bodies in clear.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
-  projects: [
-    // Checks on names of their own, in parallel; then the checks that need the whole list, alone.
-    { name: 'per-name', testIgnore: /whole-list\.spec\.[jt]s$/, fullyParallel: true, teardown: 'whole-list' },
-    { name: 'whole-list', testMatch: /whole-list\.spec\.[jt]s$/, fullyParallel: false },
-  ],
+  projects: targets.flatMap((target) => {
+    // One target keeps the plain names; several are told apart by theirs (each a column of the report).
+    const named = (phase: string) => (targets.length > 1 ? `${target} ${phase}` : phase);
+    return [
+      // Checks on names of their own, in parallel; then the checks that need the whole list, alone.
+      // Several targets run side by side, a worker each: every worker a project takes costs a process start.
+      { name: named('per-name'), metadata: { target }, testIgnore: /whole-list\.spec\.[jt]s$/, fullyParallel: true, teardown: named('whole-list'), ...(targets.length > 1 ? { workers: 1 } : {}) },
+      { name: named('whole-list'), metadata: { target }, testMatch: /whole-list\.spec\.[jt]s$/, fullyParallel: false },
+    ];
+  }),
 });

@@ -6,11 +6,11 @@ import type http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { prismArgs } from '../mock/cli.ts';
-import { EndlessAnswer } from '../faulty/catalogue.ts';
+import { EndlessAnswer, FAULTS } from '../faulty/catalogue.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { freePort } from '../selftest/support/ports.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
-import { startTarget } from '../selftest/support/servers.ts';
+import { configFor, startTarget } from '../selftest/support/servers.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS) || 3;
 
@@ -34,6 +34,13 @@ async function medianOf(what: string, run: () => Promise<unknown>): Promise<numb
 async function passingRun(options: RunOptions): Promise<void> {
   const run = await runSuite(options);
   if (run.code !== 0) throw new Error(`a benchmark run failed (exit ${run.code}):\n${run.stdout.slice(-2000)}`);
+}
+
+/** A suite run that must fail on `rule`: the verdict of a broken target. */
+async function failingRun(options: RunOptions, rule: string): Promise<void> {
+  const run = await runSuite(options);
+  const status = run.report?.rules.find((r) => r.id === rule)?.status;
+  if (run.code !== 1 || status !== 'failed') throw new Error(`a benchmark run did not fail ${rule} (exit ${run.code}, ${rule} ${status})`);
 }
 
 /** Counts requests per check, by the x-conformance-check header the suite sends. */
@@ -109,6 +116,24 @@ const warm = await medianOf('full run, warm (servers already up)', () => passing
 const perRun = new Map([...CountingApp.counts].map(([k, v]) => [k, v / RUNS]));
 const latency = await medianOf('full run, warm, 50 ms latency per request', () => passingRun({ env: latent.env }));
 const prism = await prismFigures();
+
+// Broken targets: one fault in the GET body (every check that reads the list runs into it), and 403
+// to every bad credential (four rules broken on every operation).
+const faultTimes: Record<string, number> = {};
+for (const [id, rule] of [['wrong-nesting', 'GET-200-SHAPE'], ['auth-403', 'AUTH-WRONG-TOKEN']]) {
+  const target = await startTarget(FAULTS.find((f) => f.id === id)!.App);
+  faultTimes[id] = await medianOf(`verdict of the faulty server ${id}`, () => failingRun({ env: target.env }, rule));
+  await target.close();
+}
+
+// Many targets: ten references judged in one run, against one of them alone.
+const TARGETS = 10;
+const many = await Promise.all(Array.from({ length: TARGETS }, () => startTarget()));
+const config = configFor(many.map((target, i) => ({ name: `target-${i + 1}`, target })));
+const oneTarget = await medianOf('one target, through a configuration file', () => passingRun({ env: configFor([{ name: 'target-1', target: many[0] }]).env }));
+const tenTargets = await medianOf(`${TARGETS} targets in one run`, () => passingRun({ env: config.env }));
+const manyPeakBytes = await peakMemoryOf(passingRun, { env: config.env });
+await Promise.all(many.map((t) => t.close()));
 const peakBytes = await peakMemoryOf(passingRun);
 // A target whose answer never ends (faulty/catalogue.ts, endless-answer): the cap bounds what a worker holds.
 const endless = await startTarget(EndlessAnswer);
@@ -123,11 +148,18 @@ const criticalPath = (perRun.get('snapshot') ?? 0) + Math.max(0, ...of('per-name
 const figures = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
   runs: RUNS,
-  seconds: { trivial: seconds(trivial), fullCold: seconds(cold), fullWarm: seconds(warm), fullWarmLatency50ms: seconds(latency), prismStart: seconds(prism.startMs), statelessOnPrism: seconds(prism.statelessMs) },
-  ratios: { coldToTrivial: +(cold / trivial).toFixed(2), warmToTrivial: +(warm / trivial).toFixed(2), latencyToWarm: +(latency / warm).toFixed(2) },
+  seconds: {
+    trivial: seconds(trivial), fullCold: seconds(cold), fullWarm: seconds(warm), fullWarmLatency50ms: seconds(latency), prismStart: seconds(prism.startMs), statelessOnPrism: seconds(prism.statelessMs),
+    faultWrongNesting: seconds(faultTimes['wrong-nesting']), faultAuth403: seconds(faultTimes['auth-403']), oneTarget: seconds(oneTarget), tenTargets: seconds(tenTargets),
+  },
+  ratios: {
+    coldToTrivial: +(cold / trivial).toFixed(2), warmToTrivial: +(warm / trivial).toFixed(2), latencyToWarm: +(latency / warm).toFixed(2),
+    wrongNestingToWarm: +(faultTimes['wrong-nesting'] / warm).toFixed(2), auth403ToWarm: +(faultTimes['auth-403'] / warm).toFixed(2), tenTargetsToOne: +(tenTargets / oneTarget).toFixed(2),
+  },
   requests: { total: Math.round(total), criticalPath: Math.round(criticalPath), checks: of('per-name/').length + of('whole-list/').length },
   peakMemoryMiB: Math.round(peakBytes / 2 ** 20),
   peakMemoryEndlessAnswerMiB: Math.round(endlessPeakBytes / 2 ** 20),
+  peakMemoryTenTargetsMiB: Math.round(manyPeakBytes / 2 ** 20),
 };
 mkdirSync(join(ROOT, 'reports'), { recursive: true });
 writeFileSync(join(ROOT, 'reports/bench.json'), JSON.stringify(figures, null, 2) + '\n');
@@ -138,10 +170,14 @@ console.log([
   `  full run, cold (servers started)      ${s.fullCold.toFixed(2)} s   ${figures.ratios.coldToTrivial}× trivial`,
   `  full run, warm (servers up)           ${s.fullWarm.toFixed(2)} s   ${figures.ratios.warmToTrivial}× trivial`,
   `  full run, warm, 50 ms per request     ${s.fullWarmLatency50ms.toFixed(2)} s   ${figures.ratios.latencyToWarm}× warm`,
+  `  verdict, GET body nested wrongly      ${s.faultWrongNesting.toFixed(2)} s   ${figures.ratios.wrongNestingToWarm}× warm reference`,
+  `  verdict, 403 to bad credentials       ${s.faultAuth403.toFixed(2)} s   ${figures.ratios.auth403ToWarm}× warm reference`,
+  `  one target / ${TARGETS} targets in one run    ${s.oneTarget.toFixed(2)} s / ${s.tenTargets.toFixed(2)} s   ${figures.ratios.tenTargetsToOne}×`,
   `  Prism mock start-up                   ${s.prismStart.toFixed(2)} s`,
   `  stateless subset against Prism        ${s.statelessOnPrism.toFixed(2)} s`,
   `  requests per full run                 ${figures.requests.total} (critical path ${figures.requests.criticalPath}, ${figures.requests.checks} checks)`,
   `  peak memory, runner and servers       ${figures.peakMemoryMiB} MiB`,
   `  peak memory, target answering endlessly ${figures.peakMemoryEndlessAnswerMiB} MiB (answers capped at 8 MiB)`,
+  `  peak memory, ${TARGETS} targets in one run      ${figures.peakMemoryTenTargetsMiB} MiB`,
   '  written to reports/bench.json',
 ].join('\n'));

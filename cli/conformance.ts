@@ -27,6 +27,7 @@ export const FLAGS: Flag[] = [
   { name: 'stateless', variable: 'CONFORMANCE_STATELESS' },
   { name: 'report-dir', variable: 'CONFORMANCE_REPORT_DIR', value: 'DIR' },
   { name: 'workers', variable: 'CONFORMANCE_WORKERS', value: 'N', check: (f, t) => void integerFlag(f, t, 64) },
+  { name: 'config', variable: 'CONFORMANCE_CONFIG', value: 'FILE', about: 'a configuration file of targets (several in one run) and settings; tokens by variable name' },
 ];
 
 function url(flag: string, text: string): void {

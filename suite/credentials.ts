@@ -20,9 +20,10 @@ function derivedFrom(bot: Bot): string[] {
   return [bot.token, flipLast(bot.token), basicOf(bot)];
 }
 
-/** This process's redactor: the configured tokens and their derivatives, and the run's ledger once the run has one. */
-export function secretsOf(settings: Settings): Secrets {
-  const secrets = new Secrets(settings.runId ? ledgerPath(settings, settings.runId) : undefined);
-  for (const bot of botsOf(settings)) secrets.know(...derivedFrom(bot));
+/** This process's redactor: every target's tokens and their derivatives, and the run's ledger once the run has one. */
+export function secretsOf(targets: Settings[]): Secrets {
+  const [first] = targets;
+  const secrets = new Secrets(first.runId ? ledgerPath(first, first.runId) : undefined);
+  for (const target of targets) for (const bot of botsOf(target)) secrets.know(...derivedFrom(bot));
   return secrets;
 }

@@ -1,18 +1,28 @@
-// Before any test: the settings are read, the target is reached with the run's credentials, and the
-// bots' lists are snapshotted. Any problem stops the run here with one message.
+// Before any test: the settings are read, and each target is locked, reached with the run's
+// credentials, and its bots' lists snapshotted. Any problem stops the run here with one message.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { FullConfig } from '@playwright/test';
-import { readSettings, RUN_ID_VARIABLE, SettingsError } from './settings.ts';
-import { PreflightError, restoreSnapshot, takeSnapshot } from './snapshot.ts';
+import { readTargets, RUN_ID_VARIABLE, SettingsError, type Settings } from './settings.ts';
+import { ledgerPath, newRunId, PreflightError, releaseUnwritten, restoreSnapshot, takeSnapshot } from './snapshot.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
-  let settings;
+  const taken: Settings[] = [];
+  let ledger: string | undefined;
   try {
-    const read = readSettings();
-    const runId = await takeSnapshot(read);
+    const runId = newRunId();
+    for (const target of readTargets()) {
+      if (!ledger) {
+        mkdirSync(target.stateDir, { recursive: true, mode: 0o700 });
+        writeFileSync((ledger = ledgerPath(target, runId)), '', { mode: 0o600 });
+      }
+      await takeSnapshot(target, runId);
+      taken.push({ ...target, runId });
+    }
     // Workers start after this and inherit the environment: the run id names the run's secret ledger.
     process.env[RUN_ID_VARIABLE] = runId;
-    settings = { ...read, runId };
   } catch (e) {
+    for (const target of taken) releaseUnwritten(target);
+    if (ledger) rmSync(ledger, { force: true });
     if (e instanceof SettingsError || e instanceof PreflightError) {
       const error = new Error(`conformance run stopped: ${e.message}`);
       error.stack = error.message; // one clear message, not a stack trace
@@ -20,13 +30,14 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     }
     throw e;
   }
-  const ready = settings;
   // Playwright calls this after the run, and after an interrupted one (Ctrl-C) too.
   return async () => {
-    const outcome = await restoreSnapshot(ready);
-    if (outcome && !outcome.verified) {
-      process.stderr.write(`conformance: the restore of the bots' providers could not be verified (${outcome.problem}).\n` +
-        `The snapshot is kept at ${outcome.path}; run \`npm run restore\` with the same environment to try again.\n`);
+    for (const target of taken) {
+      const outcome = await restoreSnapshot(target);
+      if (outcome && !outcome.verified) {
+        process.stderr.write(`conformance: the restore of target '${target.name}' (${target.targetUrl}) could not be verified (${outcome.problem}).\n` +
+          `The snapshot is kept at ${outcome.path}; run \`npm run restore\` with the same environment to try again.\n`);
+      }
     }
   };
 }

@@ -1,7 +1,8 @@
 // Secrets (API tokens, every password and bearer value generated, sent, received, snapshotted or
 // restored) never reach any output. Two nets:
 // 1. By value: every secret the run knows is replaced wherever text is shown, in each form a
-//    transcript may show it (as is, JSON-escaped, URL-encoded, base64, cut short at the end of a text).
+//    transcript may show it (as is, JSON-escaped, URL-encoded, base64; and where the suite cuts a
+//    text short, its first characters at the end).
 //    The processes of one run (the runner and its workers) share what they learn through a ledger
 //    file kept, like the snapshot, user-only in the state folder.
 // 2. By structure: the Authorization header and values under secret-bearing keys are masked
@@ -34,15 +35,29 @@ export function formsOf(value: string): string[] {
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** How many first characters index a long form (every long form is at least LONG characters). */
+const KEY = 4;
+
+function insertLongestFirst(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key) ?? [];
+  if (list.includes(value)) return;
+  list.push(value);
+  list.sort((a, b) => b.length - a.length);
+  map.set(key, list);
+}
 
 export class Secrets {
   readonly #values = new Set<string>();
   /** Values every process of the run derives for itself (the tokens and their variants): never written to the ledger. */
   readonly #local = new Set<string>();
-  #pattern: RegExp | undefined;
-  #prefixes: string[] = [];
-  /** The pattern is rebuilt when a redaction needs it, not on every value learnt. */
-  #stale = false;
+  /** Every form of every long secret, by its first KEY characters, longest first: a text is scanned once, whatever their number. */
+  readonly #byStart = new Map<string, string[]>();
+  /** The same forms by their first SHORTEST_PREFIX characters, to find one cut off at the end of a text. */
+  readonly #byPrefix = new Map<string, string[]>();
+  #longest = 0;
+  /** Short secrets, matched as whole words; rebuilt when a redaction needs it, not on every value learnt. */
+  #words: RegExp | undefined;
+  #wordsStale = false;
   #ledgerOffset = 0;
 
   /** `ledger`: the run's shared file of secrets; what this process learns is appended to it. */
@@ -96,6 +111,15 @@ export class Secrets {
     return this.#replace(text);
   }
 
+  /**
+   * The first `limit` characters of a text, redacted, and marked as cut: a cut may leave the first
+   * characters of a secret at the end, which no whole-value match can see, so they are masked too.
+   */
+  redactClipped(text: string, limit: number): string {
+    if (text.length <= limit) return this.redact(text);
+    return `${this.#maskCutOff(this.redact(text.slice(0, limit)))}… (${text.length} characters)`;
+  }
+
   /** A copy of a parsed JSON value with secret-bearing keys masked and known secrets replaced. */
   redactJson(value: unknown): unknown {
     this.#refresh();
@@ -110,50 +134,68 @@ export class Secrets {
 
   #refresh(): void {
     this.#sync();
-    if (this.#stale) this.#build();
+    if (this.#wordsStale) this.#buildWords();
   }
 
   #replace(text: string): string {
-    let out = this.#pattern ? text.replace(this.#pattern, MASK) : text;
+    let out = this.#replaceLong(text);
+    if (this.#words) out = out.replace(this.#words, MASK);
     // An Authorization header quoted anywhere: its scheme stays, its credential goes (placeholders such as $API_TOKEN stay).
     out = out.replace(/(authorization["']?\s*[:=]\s*["']?)((?:bearer|basic)\s+)?([^\s"',;]+)/gi,
       (whole, lead: string, scheme: string | undefined, credential: string) =>
         (credential === MASK || credential.startsWith('$') || (!scheme && /^(bearer|basic)$/i.test(credential)) ? whole : `${lead}${scheme ?? ''}${MASK}`));
-    return this.#maskCutOff(out);
+    return out;
   }
 
   #remember(values: string[]): void {
-    for (const v of values) this.#values.add(v);
-    this.#stale = true;
-  }
-
-  #build(): void {
-    this.#stale = false;
-    const long: string[] = [];
-    const words: string[] = [];
-    for (const v of this.#values) {
-      if (v.length >= LONG) long.push(...formsOf(v));
-      else if (!VOCABULARY.has(v.toLowerCase())) words.push(...formsOf(v).filter((f) => f.length < LONG));
-    }
-    // Longest first, so that a secret containing another is replaced whole.
-    const alternatives = [
-      ...[...new Set(long)].sort((a, b) => b.length - a.length).map(escapeRegExp),
-      ...[...new Set(words)].sort((a, b) => b.length - a.length).map((w) => `(?<![\\p{L}\\p{N}_])${escapeRegExp(w)}(?![\\p{L}\\p{N}_])`),
-    ];
-    this.#pattern = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
-    this.#prefixes = [...new Set(long)];
-  }
-
-  /** A text cut short (by a length limit) may end in the first characters of a secret. */
-  #maskCutOff(text: string): string {
-    const tail = text.replace(/(…|\.\.\.)$/, '');
-    const last = tail.at(-1);
-    if (last === undefined) return text;
-    for (const secret of this.#prefixes) {
-      if (!secret.includes(last)) continue;
-      for (let n = Math.min(secret.length - 1, tail.length); n >= SHORTEST_PREFIX; n--) {
-        if (tail.endsWith(secret.slice(0, n))) return `${tail.slice(0, tail.length - n)}${MASK}${text.slice(tail.length)}`;
+    for (const v of values) {
+      this.#values.add(v);
+      if (v.length < LONG) {
+        this.#wordsStale ||= !VOCABULARY.has(v.toLowerCase());
+        continue;
       }
+      for (const form of formsOf(v)) {
+        insertLongestFirst(this.#byStart, form.slice(0, KEY), form);
+        insertLongestFirst(this.#byPrefix, form.slice(0, SHORTEST_PREFIX), form);
+        this.#longest = Math.max(this.#longest, form.length);
+      }
+    }
+  }
+
+  #buildWords(): void {
+    this.#wordsStale = false;
+    const words = [...this.#values].filter((v) => v.length < LONG && !VOCABULARY.has(v.toLowerCase()))
+      .flatMap((v) => formsOf(v).filter((f) => f.length < LONG));
+    const alternatives = [...new Set(words)].sort((a, b) => b.length - a.length)
+      .map((w) => `(?<![\\p{L}\\p{N}_])${escapeRegExp(w)}(?![\\p{L}\\p{N}_])`);
+    this.#words = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
+  }
+
+  /** Replaces every long secret's every form; at each position the longest match wins, so a secret containing another goes whole. */
+  #replaceLong(text: string): string {
+    if (!this.#byStart.size) return text;
+    let out = '';
+    let kept = 0;
+    for (let i = 0; i + KEY <= text.length;) {
+      const hit = this.#byStart.get(text.substr(i, KEY))?.find((form) => text.startsWith(form, i));
+      if (!hit) {
+        i++;
+        continue;
+      }
+      out += text.slice(kept, i) + MASK;
+      i += hit.length;
+      kept = i;
+    }
+    return out + text.slice(kept);
+  }
+
+  /** Masks the end of a cut text when it is the beginning of a secret (the longest such end). */
+  #maskCutOff(text: string): string {
+    for (let p = Math.max(0, text.length - this.#longest + 1); p <= text.length - SHORTEST_PREFIX; p++) {
+      const candidates = this.#byPrefix.get(text.substr(p, SHORTEST_PREFIX));
+      if (!candidates) continue;
+      const rest = text.slice(p);
+      if (candidates.some((form) => form.length > rest.length && form.startsWith(rest))) return `${text.slice(0, p)}${MASK}`;
     }
     return text;
   }

@@ -10,7 +10,7 @@ import { renderMatrix } from './matrix-html.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
 import { ledgerPath } from './snapshot.ts';
-import { readFlags, readSettings } from './settings.ts';
+import { readFlags, readTargets } from './settings.ts';
 
 export type RuleStatus = 'passed' | 'failed' | 'warning' | 'skipped';
 
@@ -27,6 +27,8 @@ export interface RuleResult {
 
 /** What a run was pointed at; every test records it (the `run` annotation), so merged runs stay apart. */
 export interface RunInfo {
+  /** The target's short name (its column); absent in reports of runs before there were several targets. */
+  name?: string;
   target: string;
   otherRegionUrl: string | null;
   profile: Profile;
@@ -150,7 +152,7 @@ export default class ConformanceReporter implements Reporter {
 /** The run's redactor; a merge of other runs' reports has no run of its own, only the tokens it was given. */
 function runSecrets(): Secrets {
   try {
-    return secretsOf(readSettings());
+    return secretsOf(readTargets());
   } catch {
     const secrets = new Secrets();
     secrets.know(process.env.API_TOKEN, process.env.SECOND_API_TOKEN);
@@ -160,7 +162,7 @@ function runSecrets(): Secrets {
 
 function runLedger(): string | undefined {
   try {
-    const settings = readSettings();
+    const [settings] = readTargets();
     return settings.runId ? ledgerPath(settings, settings.runId) : undefined;
   } catch {
     return undefined;

@@ -1,8 +1,11 @@
-// The suite's configuration, in one module: environment variables (and a .env file), nothing else.
-// These names are a fixed interface: CI pipelines and the command-line entry set them.
-import { existsSync } from 'node:fs';
+// The suite's configuration, in one module: environment variables (and a .env file), and a
+// configuration file of targets. The variables are a fixed interface: CI pipelines and the
+// command-line entry set them; they override the file.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadEnvFile } from 'node:process';
+import { createRequire } from 'node:module';
+import { compiledContract } from '../contract/compiled.ts';
 import { PROFILES, type Profile } from '../contract/openapi.ts';
 
 export interface Bot { id: string; token: string }
@@ -17,6 +20,8 @@ export interface RunFlags {
 }
 
 export interface Settings extends RunFlags {
+  /** The target's short name: its Playwright project and its column in the reports. */
+  name: string;
   /** Base URL; the suite appends the API's path to it. */
   targetUrl: string;
   bot: Bot;
@@ -53,7 +58,17 @@ export const VARIABLES = {
   CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
   CONFORMANCE_TARGET_NAME: 'a short name for the target, tagged on its tests when several runs are merged into one report',
   CONFORMANCE_WORKERS: 'parallel workers (default: one a CPU core, at least 2; more for a distant target)',
+  CONFORMANCE_CONFIG: 'a configuration file of targets and settings (JSON or YAML; default: conformance.config.json, .yaml or .yml in the working directory)',
 } as const;
+
+/** A bot of the configuration file: its token is named by the variable that holds it, never written. */
+interface ConfigBot { id: string; tokenEnv: string }
+interface ConfigTarget { name: string; url: string; bot: ConfigBot; secondBot?: ConfigBot; otherRegionUrl?: string }
+/** The configuration file (its JSON Schema: schemas/conformance.config.schema.json). */
+export interface ConfigFile { targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number }
+
+const CONFIG_NAMES = ['conformance.config.json', 'conformance.config.yaml', 'conformance.config.yml'];
+const require = createRequire(import.meta.url);
 
 export class SettingsError extends Error {}
 
@@ -65,8 +80,90 @@ export function loadDotEnv(): void {
   if (existsSync('.env')) loadEnvFile('.env');
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+let lastRead: { key: string; file: { path: string; config: ConfigFile } } | undefined;
+
+/** The configuration file, when there is one: CONFORMANCE_CONFIG, or one of CONFIG_NAMES here. */
+export function readConfigFile(env: NodeJS.ProcessEnv = process.env): { path: string; config: ConfigFile } | undefined {
   loadDotEnv();
+  const named = env.CONFORMANCE_CONFIG?.trim();
+  const path = named ? resolve(named) : CONFIG_NAMES.map((n) => resolve(n)).find((p) => existsSync(p));
+  if (!path) return undefined;
+  if (!existsSync(path)) throw new SettingsError(`CONFORMANCE_CONFIG names ${path}, which does not exist`);
+  const key = `${path}@${statSync(path).mtimeMs}`;
+  if (lastRead?.key === key) return lastRead.file;
+  let config: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    // YAML is loaded only for a YAML file: every worker reads the configuration.
+    config = path.endsWith('.json') ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text);
+  } catch (e) {
+    throw new SettingsError(`${path} is not ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const validate = compiledContract().validators.config;
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(top)'} ${e.message}`).join('; ');
+    throw new SettingsError(`${path} does not fit schemas/conformance.config.schema.json: ${problems}`);
+  }
+  const targets = (config as ConfigFile).targets ?? [];
+  const twice = targets.map((t) => t.name).find((n, i, all) => all.indexOf(n) !== i);
+  if (twice) throw new SettingsError(`${path} names target '${twice}' twice`);
+  lastRead = { key, file: { path, config: config as ConfigFile } };
+  return lastRead.file;
+}
+
+/** Every target of the run, each with the run's settings: TARGET_URL's one, or the configuration file's. */
+export function readTargets(env: NodeJS.ProcessEnv = process.env): Settings[] {
+  loadDotEnv();
+  const file = readConfigFile(env);
+  const run = runSettings(env, file?.config);
+  if (env.TARGET_URL?.trim() || !file?.config.targets) return [{ ...run, ...envTarget(env) }];
+  return file.config.targets.map((t) => ({ ...run, ...fileTarget(t, env, file.path) }));
+}
+
+/** The names of the run's targets, known before any server starts (one Playwright project pair each). */
+export function targetNames(env: NodeJS.ProcessEnv = process.env): string[] {
+  loadDotEnv();
+  const file = readConfigFile(env);
+  if (env.TARGET_URL?.trim() || !file?.config.targets) return [singleName(env)];
+  return file.config.targets.map((t) => t.name);
+}
+
+/** The target named `name` (a project's), or the run's only one. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, name?: string): Settings {
+  const targets = readTargets(env);
+  if (name === undefined) {
+    if (targets.length > 1) throw new SettingsError(`this command takes one target; the configuration file has ${targets.length} (${targets.map((t) => t.name).join(', ')})`);
+    return targets[0];
+  }
+  const found = targets.find((t) => t.name === name);
+  if (!found) throw new SettingsError(`no target named '${name}' (targets: ${targets.map((t) => t.name).join(', ')})`);
+  return found;
+}
+
+type RunLevel = Omit<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl'>;
+type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl'>;
+
+function runSettings(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): RunLevel {
+  const seedText = env.CONFORMANCE_SEED?.trim() || String(config?.seed ?? '');
+  if (!/^\d{1,15}$/.test(seedText)) throw new SettingsError(`CONFORMANCE_SEED must be a whole number; got '${seedText}'`);
+  const timeoutText = env.CONFORMANCE_TIMEOUT_MS?.trim() || String(config?.timeoutMs ?? 5000);
+  if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 100) {
+    throw new SettingsError(`CONFORMANCE_TIMEOUT_MS must be a whole number of milliseconds, at least 100; got '${timeoutText}'`);
+  }
+  return {
+    ...readFlags(env),
+    seed: Number(seedText),
+    requestTimeoutMs: Number(timeoutText),
+    embedded: env.CONFORMANCE_EMBEDDED === '1',
+    stateDir: resolve(env.CONFORMANCE_STATE_DIR?.trim() || '.conformance'),
+    runId: env[RUN_ID_VARIABLE]?.trim() || undefined,
+  };
+}
+
+const singleName = (env: NodeJS.ProcessEnv) => env.CONFORMANCE_TARGET_NAME?.trim() || 'target';
+
+/** The one target of TARGET_URL, BOT_ID, API_TOKEN and their optional companions. */
+function envTarget(env: NodeJS.ProcessEnv): TargetLevel {
   const need = (name: keyof typeof VARIABLES) => {
     const value = env[name]?.trim();
     if (!value) throw new SettingsError(`${name} is not set (${VARIABLES[name]}); set it in the environment or in .env`);
@@ -83,34 +180,39 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (second[0] === botId) throw new SettingsError('SECOND_BOT_ID names the same bot as BOT_ID; the isolation checks need another bot');
   const otherRegionUrl = env.OTHER_REGION_URL?.trim() || undefined;
   if (otherRegionUrl) checkUrl('OTHER_REGION_URL', otherRegionUrl);
-  const seedText = env.CONFORMANCE_SEED?.trim() || '';
-  if (!/^\d{1,15}$/.test(seedText)) throw new SettingsError(`CONFORMANCE_SEED must be a whole number; got '${seedText}'`);
-  const timeoutText = env.CONFORMANCE_TIMEOUT_MS?.trim() || '5000';
-  if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 100) {
-    throw new SettingsError(`CONFORMANCE_TIMEOUT_MS must be a whole number of milliseconds, at least 100; got '${timeoutText}'`);
-  }
   return {
+    name: singleName(env),
     targetUrl,
     bot: { id: botId, token: need('API_TOKEN') },
     secondBot: second[0] && second[1] ? { id: second[0], token: second[1] } : undefined,
     otherRegionUrl,
-    ...readFlags(env),
-    seed: Number(seedText),
-    requestTimeoutMs: Number(timeoutText),
-    embedded: env.CONFORMANCE_EMBEDDED === '1',
-    stateDir: resolve(env.CONFORMANCE_STATE_DIR?.trim() || '.conformance'),
-    runId: env[RUN_ID_VARIABLE]?.trim() || undefined,
   };
+}
+
+/** A target of the configuration file, its tokens read from the variables it names. */
+function fileTarget(t: ConfigTarget, env: NodeJS.ProcessEnv, path: string): TargetLevel {
+  const where = `target '${t.name}' of ${path}`;
+  const bot = (b: ConfigBot): Bot => {
+    const token = env[b.tokenEnv]?.trim();
+    if (!token) throw new SettingsError(`${b.tokenEnv} is not set: ${where} takes bot '${b.id}''s token from it`);
+    return { id: b.id, token };
+  };
+  checkUrl(`the url of ${where}`, t.url);
+  if (t.otherRegionUrl) checkUrl(`the otherRegionUrl of ${where}`, t.otherRegionUrl);
+  if (t.secondBot?.id === t.bot.id) throw new SettingsError(`${where}: secondBot names the same bot as bot`);
+  return { name: t.name, targetUrl: t.url, bot: bot(t.bot), secondBot: t.secondBot && bot(t.secondBot), otherRegionUrl: t.otherRegionUrl };
 }
 
 export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
   loadDotEnv();
-  const profile = env.CONFORMANCE_PROFILE?.trim() || 'default';
+  const config = readConfigFile(env)?.config;
+  const profile = env.CONFORMANCE_PROFILE?.trim() || config?.profile || 'default';
   if (!(PROFILES as readonly string[]).includes(profile)) {
     throw new SettingsError(`CONFORMANCE_PROFILE must be one of ${PROFILES.join(', ')}; got '${profile}'`);
   }
   const on = (name: string) => ['1', 'true', 'yes'].includes(env[name]?.trim().toLowerCase() ?? '');
-  return { profile: profile as Profile, strict: on('CONFORMANCE_STRICT'), stateless: on('CONFORMANCE_STATELESS') };
+  const strict = env.CONFORMANCE_STRICT?.trim() ? on('CONFORMANCE_STRICT') : config?.strict ?? false;
+  return { profile: profile as Profile, strict, stateless: on('CONFORMANCE_STATELESS') };
 }
 
 function checkUrl(name: string, value: string): void {
@@ -132,7 +234,7 @@ function checkBotId(name: string, value: string): string {
   return value;
 }
 
-/** The configured bots: BOT_ID and, when set, SECOND_BOT_ID. */
+/** A target's configured bots: its bot and, when set, its second bot. */
 export function botsOf(settings: Pick<Settings, 'bot' | 'secondBot'>): Bot[] {
   return [settings.bot, ...(settings.secondBot ? [settings.secondBot] : [])];
 }

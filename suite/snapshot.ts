@@ -83,10 +83,13 @@ function refusal(settings: Settings, lock: Lock | undefined): string | undefined
   return undefined;
 }
 
+/** A new run's id: it names the run in locks and its secret ledger. */
+export const newRunId = () => randomBytes(8).toString('hex');
+
 /** Takes the bot for this run, atomically: of two runs started at once, one gets it and the other is refused. */
-function acquire(settings: Settings): Lock {
+function acquire(settings: Settings, runId: string): Lock {
   mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
-  const lock: Lock = { runId: randomBytes(8).toString('hex'), pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), target: settings.targetUrl, bot: settings.bot.id };
+  const lock: Lock = { runId, pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), target: settings.targetUrl, bot: settings.bot.id };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lockPath(settings), JSON.stringify(lock, null, 2), { flag: 'wx', mode: 0o600 });
@@ -164,11 +167,11 @@ function namedArray(node: unknown, depth: number): unknown[] | undefined {
 }
 
 /**
- * Takes the bot's lock, snapshots every configured bot's list, and starts the run's secret ledger
- * with the snapshot's secrets. Returns the run's id; anything amiss stops the run with one message.
+ * Takes a target's lock for run `runId`, snapshots each of its configured bots' lists, and adds the
+ * snapshot's secrets to the run's ledger. Anything amiss stops the run with one message.
  */
-export async function takeSnapshot(settings: Settings): Promise<string> {
-  const lock = acquire(settings);
+export async function takeSnapshot(settings: Settings, runId: string): Promise<void> {
+  acquire(settings, runId);
   try {
     const bots = [];
     for (const bot of botsOf(settings)) bots.push({ id: bot.id, providers: await readForSnapshot(settings, bot) });
@@ -176,13 +179,17 @@ export async function takeSnapshot(settings: Settings): Promise<string> {
     const path = snapshotPath(settings);
     writeFileSync(path, JSON.stringify(snapshot, null, 2), { mode: 0o600 });
     chmodSync(path, 0o600);
-    writeFileSync(ledgerPath(settings, lock.runId), '', { mode: 0o600 });
-    new Secrets(ledgerPath(settings, lock.runId)).collect(snapshot);
+    new Secrets(ledgerPath(settings, runId)).collect(snapshot);
   } catch (e) {
     rmSync(lockPath(settings), { force: true }); // nothing was written to the target: the bot is free again
     throw e;
   }
-  return lock.runId;
+}
+
+/** Gives a target back before anything was written to it (another target of the run could not start). */
+export function releaseUnwritten(settings: Settings): void {
+  rmSync(snapshotPath(settings), { force: true });
+  rmSync(lockPath(settings), { force: true });
 }
 
 /**

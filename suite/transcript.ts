@@ -65,6 +65,6 @@ function redactBody(text: string, secrets: Secrets): string {
       return secrets.redact(text);
     }
   }
-  // Cut first, then redacted: the redactor masks a secret the cut left half-shown at the end.
-  return `${secrets.redact(text.slice(0, BODY_LIMIT))}… (${text.length} characters)`;
+  // Cut first (a huge body is never scanned whole), then redacted, a secret the cut halved included.
+  return secrets.redactClipped(text, BODY_LIMIT);
 }

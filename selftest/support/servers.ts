@@ -1,5 +1,8 @@
 // Servers for the self-tests, in process on 127.0.0.1: the reference, or any subclass of it.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ReferenceApp, type AppClass, type ReferenceOptions } from '../../reference/app.ts';
 import { serve, type Running } from '../../reference/serve.ts';
 import type { Bots } from '../../faulty/probe.ts';
@@ -34,4 +37,23 @@ export async function startTarget(App: AppClass = ReferenceApp, options: Partial
       await Promise.all([main.close(), otherRegion.close()]);
     },
   };
+}
+
+/**
+ * A configuration file naming several targets, each with its own bots, and the environment that holds
+ * their tokens (the file names the variables, never the values): one suite run judges them all.
+ */
+export function configFor(named: { name: string; target: Target }[]): { env: Record<string, string>; file: string } {
+  const env: Record<string, string> = {};
+  const targets = named.map(({ name, target }, i) => {
+    env[`TARGET_TOKEN_${i}_A`] = target.bots.tokenA;
+    env[`TARGET_TOKEN_${i}_B`] = target.bots.tokenB;
+    return {
+      name, url: target.main.url, otherRegionUrl: target.otherRegion.url,
+      bot: { id: target.bots.botA, tokenEnv: `TARGET_TOKEN_${i}_A` }, secondBot: { id: target.bots.botB, tokenEnv: `TARGET_TOKEN_${i}_B` },
+    };
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'conformance-config-')), 'conformance.config.json');
+  writeFileSync(file, JSON.stringify({ targets }, null, 2));
+  return { env: { ...env, CONFORMANCE_CONFIG: file }, file };
 }
