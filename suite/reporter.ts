@@ -10,7 +10,7 @@ import { renderMatrix } from './matrix-html.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
 import { ledgerPath } from './snapshot.ts';
-import { readFlags, readTargets } from './settings.ts';
+import { readFlags, readTargets, targetNames } from './settings.ts';
 
 export type RuleStatus = 'passed' | 'failed' | 'warning' | 'skipped';
 
@@ -169,16 +169,20 @@ function runLedger(): string | undefined {
   }
 }
 
-/** The run this process is part of, from its environment (a merge has none of its own). */
+/** The run this process is part of, from its settings (a merge has none of its own). */
 function currentRun(): RunInfo {
   const env = process.env;
   let flags;
+  let targets: string[] = [];
   try {
     flags = readFlags();
+    targets = targetNames();
   } catch {
-    flags = { profile: 'default' as Profile, strict: false }; // a bad flag already stopped the run with its own message
+    flags = { profile: 'default' as Profile, strict: false }; // a bad setting already stopped the run with its own message
   }
-  return { target: env.TARGET_URL ?? '', otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0 };
+  // Several targets of a configuration file: their names; one target: its URL (empty while embedded).
+  const target = targets.length > 1 ? targets.join(', ') : env.TARGET_URL ?? '';
+  return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0 };
 }
 
 /** Merged targets at the top level: each rule at its worst status across them. */
@@ -264,7 +268,7 @@ export function renderTable(report: TargetReport, file: string): string {
   const c = report.counts;
   return [
     '',
-    `Conformance (${report.profile} profile${report.strict ? ', strict' : ''}) of ${report.target || '(no target)'}: ${report.outcome.toUpperCase()}`,
+    `Conformance (${report.profile} profile${report.strict ? ', strict' : ''}) of ${report.name && report.name !== 'target' ? `${report.name} (${report.target})` : report.target || '(no target)'}: ${report.outcome.toUpperCase()}`,
     ...(report.abortReason ? [`  ${report.abortReason}`] : []),
     ...rows,
     `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped · seed ${report.seed} · ${file}`,
