@@ -14,6 +14,16 @@ env.CONFORMANCE_SEED ||= String(readConfigFile(env)?.config.seed ?? randomInt(1,
 // The run id is the global setup's to give (workers load this file too, and keep theirs).
 if (!env.TEST_WORKER_INDEX) delete env[RUN_ID_VARIABLE];
 
+// The embedded reference is for a run with no target settings at all: a target setting without
+// TARGET_URL (an empty CI variable, say) must never pass a gate against the wrong server.
+const stray = ['BOT_ID', 'API_TOKEN', 'SECOND_BOT_ID', 'SECOND_API_TOKEN', 'OTHER_REGION_URL'].filter((v) => env[v]?.trim());
+if (!env.TEST_WORKER_INDEX && env.CONFORMANCE_EMBEDDED !== '1' && !env.TARGET_URL?.trim() && !readConfigFile(env)?.config.targets && stray.length) {
+  const error = new Error(`conformance run stopped: ${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set but TARGET_URL is not. ` +
+    'Set TARGET_URL to the server to judge; unset every target setting to run against the embedded reference server.');
+  error.stack = error.message;
+  throw error;
+}
+
 let webServer: PlaywrightTestConfig['webServer'];
 if (!env.TARGET_URL?.trim() && !readConfigFile(env)?.config.targets) {
   env.CONFORMANCE_EMBEDDED = '1';

@@ -76,6 +76,25 @@ test('credentials that get 401 on a plain GET stop the run with one message nami
   expect(run.stdout + run.stderr).not.toContain('not-the-token');
 });
 
+test('target settings without TARGET_URL stop the run: never a verdict on the embedded reference', async () => {
+  const run = await runSuite({ env: { BOT_ID: 'my-bot', API_TOKEN: 'token-for-a-real-target' } });
+  expect(run.code).not.toBe(0);
+  expect(run.stdout + run.stderr).toContain('BOT_ID, API_TOKEN are set but TARGET_URL is not');
+  expect(run.report?.outcome ?? 'none').not.toBe('passed');
+  expect(run.stdout + run.stderr).not.toContain('token-for-a-real-target');
+});
+
+test('--list writes no verdict, and a run that decides no rule is incomplete with exit 1', async () => {
+  const listed = await runSuite({ args: ['--list'] });
+  expect(listed.code).toBe(0);
+  expect(listed.report).toBeUndefined();
+  // Every selected check is outside the stateless subset: all skipped, nothing decided.
+  const skipped = await runSuite({ env: { CONFORMANCE_STATELESS: '1' }, args: ['-g', 'UPSERT-REPLACES'] });
+  expect(skipped.code).toBe(1);
+  expect(skipped.report?.outcome).toBe('incomplete');
+  expect(skipped.stdout).toContain(': INCOMPLETE');
+});
+
 test('a bad setting is named: CONFORMANCE_PROFILE', async () => {
   const run = await runSuite({ env: { TARGET_URL: 'http://127.0.0.1:9', BOT_ID: 'b', API_TOKEN: 't', CONFORMANCE_PROFILE: '1999' } });
   expect(run.code).not.toBe(0);

@@ -37,8 +37,11 @@ export interface RunInfo {
 }
 
 export interface TargetReport extends RunInfo {
-  /** passed: no MUST failed (in strict mode, no SHOULD either); aborted: the run stopped before its verdict. */
-  outcome: 'passed' | 'failed' | 'aborted';
+  /**
+   * passed: every rule decided and no MUST failed (in strict mode, no SHOULD either); aborted: the run
+   * stopped before its verdict; incomplete: it ran and decided no rule (everything skipped or filtered out).
+   */
+  outcome: 'passed' | 'failed' | 'aborted' | 'incomplete';
   abortReason?: string;
   counts: Record<RuleStatus, number>;
   rules: RuleResult[];
@@ -90,6 +93,8 @@ export default class ConformanceReporter implements Reporter {
 
   /** Writes the reports; the run's exit code follows the verdict (a rule can fail through tests it blocked). */
   async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
+    // `playwright test --list` runs the reporters too: a listing is no run, and gets no verdict.
+    if (process.argv.includes('--list')) return undefined;
     const secrets = runSecrets();
     // Shards of one target (same URL, profile and mode) make one column; the first shard's seed names it.
     const groups = new Map<string, { run: RunInfo; seen: Seen[] }>();
@@ -140,7 +145,8 @@ export default class ConformanceReporter implements Reporter {
     const failedRun = seen.some((s) => s.result.status === 'failed' || s.result.status === 'timedOut' || s.result.status === 'interrupted');
     return {
       ...run,
-      outcome: aborted ? 'aborted' : !failedRun && counts.failed === 0 && result.status !== 'interrupted' ? 'passed' : 'failed',
+      outcome: aborted ? 'aborted' : failedRun || counts.failed > 0 || result.status === 'interrupted' ? 'failed'
+        : counts.passed + counts.warning === 0 ? 'incomplete' : 'passed',
       ...(aborted ? { abortReason: clip(secrets.redact(this.#errors[0] ?? `run ended: ${result.status}`)) } : {}),
       counts,
       rules,
@@ -203,7 +209,8 @@ function combine(targets: TargetReport[]): TargetReport {
     profile: targets[0].profile,
     strict: targets.some((t) => t.strict),
     seed: targets[0].seed,
-    outcome: targets.some((t) => t.outcome === 'aborted') ? 'aborted' : targets.every((t) => t.outcome === 'passed') ? 'passed' : 'failed',
+    outcome: targets.some((t) => t.outcome === 'aborted') ? 'aborted' : targets.every((t) => t.outcome === 'passed') ? 'passed'
+      : targets.some((t) => t.outcome === 'failed') ? 'failed' : 'incomplete',
     counts: countOf(rules),
     rules,
     observations: targets.flatMap((t) => t.observations.map((o) => `${t.target}: ${o}`)),
