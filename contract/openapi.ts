@@ -1,5 +1,6 @@
-// The OpenAPI document is the only place the API's schemas are written. This module loads it and
-// compiles ajv validators straight from its components, for the reference server and the suite alike.
+// The OpenAPI document is the only place the API's schemas are written. This module is the contract
+// the reference server and the suite read: the document's paths, and violations of its component
+// schemas, from the validators compiled once (contract/compiled.ts).
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { compiledContract, documentPath, PROFILES, type Profile } from './compiled.ts';
