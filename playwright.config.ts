@@ -71,10 +71,10 @@ export default defineConfig({
     // One target keeps the plain names; several are told apart by theirs (each a column of the report).
     const named = (phase: string) => (targets.length > 1 ? `${target} ${phase}` : phase);
     return [
-      // Checks on names of their own, in parallel; then the checks that need the whole list, alone.
+      // Checks on names of their own, in parallel; then the checks tagged @whole-list, one at a time.
       // Several targets run side by side, a worker each: every worker a project takes costs a process start.
-      { name: named('per-name'), metadata: { target }, testIgnore: /whole-list\.spec\.[jt]s$/, fullyParallel: true, teardown: named('whole-list'), ...(targets.length > 1 ? { workers: 1 } : {}) },
-      { name: named('whole-list'), metadata: { target }, testMatch: /whole-list\.spec\.[jt]s$/, fullyParallel: false },
+      { name: named('per-name'), metadata: { target }, grepInvert: /@whole-list/, fullyParallel: true, teardown: named('whole-list'), ...(targets.length > 1 ? { workers: 1 } : {}) },
+      { name: named('whole-list'), metadata: { target }, grep: /@whole-list/, fullyParallel: false, workers: 1 },
     ];
   }),
 });

@@ -114,6 +114,8 @@ const cold = await medianOf('full run, cold (servers started by the run)', () =>
 CountingApp.counts.clear();
 const warm = await medianOf('full run, warm (servers already up)', () => passingRun({ env: counting.env }));
 const perRun = new Map([...CountingApp.counts].map(([k, v]) => [k, v / RUNS]));
+// The generated checks' share: the same warm run with CONFORMANCE_BUDGET=0 leaves them out.
+const handWritten = await medianOf('full run, warm, without the generated checks', () => passingRun({ env: { ...counting.env, CONFORMANCE_BUDGET: '0' } }));
 const latency = await medianOf('full run, warm, 50 ms latency per request', () => passingRun({ env: latent.env }));
 const prism = await prismFigures();
 
@@ -149,11 +151,11 @@ const figures = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
   runs: RUNS,
   seconds: {
-    trivial: seconds(trivial), fullCold: seconds(cold), fullWarm: seconds(warm), fullWarmLatency50ms: seconds(latency), prismStart: seconds(prism.startMs), statelessOnPrism: seconds(prism.statelessMs),
+    trivial: seconds(trivial), fullCold: seconds(cold), fullWarm: seconds(warm), fullWarmWithoutGenerated: seconds(handWritten), fullWarmLatency50ms: seconds(latency), prismStart: seconds(prism.startMs), statelessOnPrism: seconds(prism.statelessMs),
     faultWrongNesting: seconds(faultTimes['wrong-nesting']), faultAuth403: seconds(faultTimes['auth-403']), oneTarget: seconds(oneTarget), tenTargets: seconds(tenTargets),
   },
   ratios: {
-    coldToTrivial: +(cold / trivial).toFixed(2), warmToTrivial: +(warm / trivial).toFixed(2), latencyToWarm: +(latency / warm).toFixed(2),
+    coldToTrivial: +(cold / trivial).toFixed(2), warmToTrivial: +(warm / trivial).toFixed(2), warmToWithoutGenerated: +(warm / handWritten).toFixed(2), latencyToWarm: +(latency / warm).toFixed(2),
     wrongNestingToWarm: +(faultTimes['wrong-nesting'] / warm).toFixed(2), auth403ToWarm: +(faultTimes['auth-403'] / warm).toFixed(2), tenTargetsToOne: +(tenTargets / oneTarget).toFixed(2),
   },
   requests: { total: Math.round(total), criticalPath: Math.round(criticalPath), checks: of('per-name/').length + of('whole-list/').length },
@@ -169,6 +171,7 @@ console.log([
   `  trivial one-test Playwright run       ${s.trivial.toFixed(2)} s`,
   `  full run, cold (servers started)      ${s.fullCold.toFixed(2)} s   ${figures.ratios.coldToTrivial}× trivial`,
   `  full run, warm (servers up)           ${s.fullWarm.toFixed(2)} s   ${figures.ratios.warmToTrivial}× trivial`,
+  `  full run, warm, no generated checks   ${s.fullWarmWithoutGenerated.toFixed(2)} s   the generated checks add ${((figures.ratios.warmToWithoutGenerated - 1) * 100).toFixed(0)}%`,
   `  full run, warm, 50 ms per request     ${s.fullWarmLatency50ms.toFixed(2)} s   ${figures.ratios.latencyToWarm}× warm`,
   `  verdict, GET body nested wrongly      ${s.faultWrongNesting.toFixed(2)} s   ${figures.ratios.wrongNestingToWarm}× warm reference`,
   `  verdict, 403 to bad credentials       ${s.faultAuth403.toFixed(2)} s   ${figures.ratios.auth403ToWarm}× warm reference`,

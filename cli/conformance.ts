@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { VARIABLES } from '../suite/settings.ts';
+import { readBudget, VARIABLES } from '../suite/settings.ts';
 import { UsageError, integerFlag, profileFlag } from './flags.ts';
 
 type Variable = keyof typeof VARIABLES;
@@ -23,12 +23,21 @@ export const FLAGS: Flag[] = [
   { name: 'profile', variable: 'CONFORMANCE_PROFILE', value: 'P', check: (f, t) => void profileFlag(f, t) },
   { name: 'strict', variable: 'CONFORMANCE_STRICT' },
   { name: 'seed', variable: 'CONFORMANCE_SEED', value: 'N', check: (f, t) => void integerFlag(f, t, Number.MAX_SAFE_INTEGER) },
+  { name: 'budget', variable: 'CONFORMANCE_BUDGET', value: 'B', about: "what each generated check may spend: runs ('25'), time ('90s', '5m'), or 0 for none", check: budget },
   { name: 'timeout-ms', variable: 'CONFORMANCE_TIMEOUT_MS', value: 'N', check: (f, t) => void integerFlag(f, t, 600_000) },
   { name: 'stateless', variable: 'CONFORMANCE_STATELESS' },
   { name: 'report-dir', variable: 'CONFORMANCE_REPORT_DIR', value: 'DIR' },
   { name: 'workers', variable: 'CONFORMANCE_WORKERS', value: 'N', check: (f, t) => void integerFlag(f, t, 64) },
   { name: 'config', variable: 'CONFORMANCE_CONFIG', value: 'FILE', about: 'a configuration file of targets (several in one run) and settings; tokens by variable name' },
 ];
+
+function budget(flag: string, text: string): void {
+  try {
+    readBudget(text, flag);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
 
 function url(flag: string, text: string): void {
   let parsed: URL;

@@ -14,7 +14,16 @@ export function loadDocument(profile: Profile): OpenAPIV3_1.Document {
 /** A component schema's name; the suite's own three are spelled out for completion. */
 export type SchemaName = 'Provider' | 'ProviderList' | 'Error' | (string & {});
 
-export interface Violation { path: string; message: string }
+export interface Violation {
+  /** Where in the value, as a JSON path (`$.config.basic`). */
+  path: string;
+  message: string;
+  /** The JSON Schema keyword that failed, and the property names leading to the value. */
+  keyword: string;
+  at: string[];
+  /** For `required`: the property that is missing. */
+  missing?: string;
+}
 
 export class Contract {
   readonly document: OpenAPIV3_1.Document;
@@ -49,12 +58,13 @@ export class Contract {
 }
 
 function toViolation(e: ErrorObject): Violation {
-  const path = '$' + e.instancePath.split('/').slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const at = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = '$' + at
     .map((s) => (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
     .join('');
   const detail = e.keyword === 'enum' ? `${e.message}: ${JSON.stringify(e.params.allowedValues)}` : e.message ?? e.keyword;
-  return { path, message: detail };
+  const missing = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
+  return { path, message: detail, keyword: e.keyword, at, ...(missing ? { missing } : {}) };
 }
 
 const contracts = new Map<Profile, Contract>();

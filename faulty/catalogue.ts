@@ -6,18 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, Refusal, error, type Answer, type AppClass, type ReferenceOptions } from '../reference/app.ts';
-import { Probe } from './probe.ts';
+import { isObject, type Fault } from './fault.ts';
+import type { Probe } from './probe.ts';
+import { UNLISTED } from './unlisted.ts';
 
-export interface Fault {
-  id: string;
-  /** The rule the suite must fail (MUST) or flag (SHOULD) on. */
-  rule: string;
-  sentence: string;
-  profile: Profile;
-  App: AppClass;
-  /** True when the fault shows over raw HTTP. */
-  probe: (p: Probe) => Promise<boolean>;
-}
+export type { Fault };
 
 type Transform = (req: http.IncomingMessage, answer: Answer) => Answer | Promise<Answer>;
 
@@ -537,8 +530,6 @@ fault('rev-remove-unauthenticated', 'REV-DELETE-ONE-AUTH', 'DELETE of provider/{
   },
   async (p) => { const a = p.name(); await p.post(valid(p, a)); await p.send('DELETE', { name: a, auth: null }); return (await p.has(a)) === 0; }, '2020-03-10');
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+FAULTS.push(...UNLISTED);
 
 export { FAULTS };

@@ -3,7 +3,9 @@
 import type http from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
-import { ReferenceApp, type Answer, type AppClass, type ReferenceOptions } from '../reference/app.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ReferenceApp, error, type Answer, type AppClass, type ReferenceOptions } from '../reference/app.ts';
+import { judgeText } from '../model/rules.ts';
 
 export interface Oddball {
   id: string;
@@ -59,6 +61,80 @@ export const ODDBALLS: Oddball[] = [
     id: 'www-authenticate', sentence: 'Adds WWW-Authenticate: Bearer to every 401.', profile: 'default',
     App: class extends ReferenceApp {
       protected override unauthorized(): Answer { return { ...super.unauthorized(), headers: { 'www-authenticate': 'Bearer realm="whatsapp"' } }; }
+    },
+  },
+  // Where a naive model test would go wrong: encodings, connections, timing, order, and the choices left open.
+  {
+    id: 'ascii-json', sentence: 'Escapes every non-ASCII character of its JSON as \\uXXXX (the same values, another encoding).', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override send(res: http.ServerResponse, answer: Answer): void {
+        if (answer.body === undefined) return super.send(res, answer);
+        const text = JSON.stringify(answer.body).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+      }
+    },
+  },
+  {
+    id: 'pretty-json', sentence: 'Pretty-prints its JSON, with a newline at the end.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override send(res: http.ServerResponse, answer: Answer): void {
+        if (answer.body === undefined) return super.send(res, answer);
+        const text = `${JSON.stringify(answer.body, null, 2)}\n`;
+        res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+      }
+    },
+  },
+  {
+    id: 'connection-close', sentence: 'Closes the connection after every answer (Connection: close).', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override send(res: http.ServerResponse, answer: Answer): void { super.send(res, { ...answer, headers: { ...answer.headers, connection: 'close' } }); }
+    },
+  },
+  {
+    id: 'jitter', sentence: 'Answers each request after a random 0–20 ms, so that concurrent answers come back out of order.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+        await sleep(Math.random() * 20);
+        return super.handle(req);
+      }
+    },
+  },
+  { id: 'sorted-by-name', sentence: 'Lists providers sorted by name.', App: withOrder((p) => p.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))), profile: 'default' },
+  {
+    id: 'reused-to-end', sentence: 'Moves a reused name to the end of the list.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override async upsert(botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
+        list.delete(provider.name);
+        await super.upsert(botId, list, provider);
+      }
+    },
+  },
+  {
+    id: 'keeps-extras', sentence: 'Keeps the unknown fields of a provider and lists them with it.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override validate(body: unknown) {
+        const result = super.validate(body);
+        if (!('provider' in result)) return result;
+        const { name: _n, type: _t, config: _c, ...extra } = body as Record<string, unknown>;
+        return { provider: { ...extra, ...result.provider } as Provider };
+      }
+    },
+  },
+  {
+    id: 'refuses-open', sentence: 'Answers 400 to every body docs/rules.md leaves open: both basic and bearer, extra fields, empty strings, long values, names the revision refuses.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override parseProvider(contentType: string | undefined, raw: Buffer) {
+        const verdict = judgeText(this.contract.profile, raw.toString('utf8'));
+        return verdict.kind === 'open' ? { answer: error(400, 'Validation error', `Not supported: ${verdict.why}.`) } : super.parseProvider(contentType, raw);
+      }
+    },
+  },
+  {
+    id: 'limit-64k', sentence: 'Refuses bodies over 64 KiB with 413.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override parseProvider(contentType: string | undefined, raw: Buffer) {
+        return raw.length > 65_536 ? { answer: error(413, 'Payload too large', 'At most 64 KiB.') } : super.parseProvider(contentType, raw);
+      }
     },
   },
   { id: 'later-revision', sentence: 'A server of the 2020-03-10 revision, held to the default profile.', App: ReferenceApp, options: { profile: '2020-03-10' }, profile: 'default' },

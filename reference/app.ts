@@ -1,4 +1,5 @@
-// The reference server: a small, stateful, in-memory implementation of exactly docs/rules.md.
+// The reference server: a small, stateful, in-memory implementation of exactly docs/rules.md, on the
+// executable model of the rules (model/rules.ts) that the state-machine check holds targets to.
 // Built on node:http: no framework to learn, no dependency to keep, and it starts in ~0.1 s;
 // the three operations need a router of one regular expression, not a framework's.
 // Each step of a request is one method, so that a faulty variant (faulty/) changes exactly one.
@@ -6,7 +7,8 @@ import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { contractFor, type Contract, type Profile } from '../contract/openapi.ts';
-import { type Provider, type ProviderConfig } from '../contract/provider.ts';
+import type { Provider } from '../contract/provider.ts';
+import * as model from '../model/rules.ts';
 
 export interface ReferenceOptions {
   /** bot id → API token; the bots that reside in this region. */
@@ -85,7 +87,7 @@ export class ReferenceApp {
         await this.clear(route.botId, list);
         return this.ok();
       case 'remove':
-        list.delete(route.name);
+        model.removeOne(list, route.name);
         return this.ok();
     }
   }
@@ -174,12 +176,11 @@ export class ReferenceApp {
     return this.validate(body);
   }
 
+  /** Refuses what the rules call invalid; takes the rest, every choice docs/rules.md leaves open included. */
   protected validate(body: unknown): { provider: Provider } | { answer: Answer } {
-    const violations = this.contract.violations('Provider', body);
-    if (violations.length) {
-      return { answer: this.badRequest(violations.map((v) => `${v.path}: ${v.message}`).join('; ')) };
-    }
-    return { provider: normalise(body as Provider) };
+    const verdict = model.judge(this.contract.profile, body);
+    if (verdict.kind === 'invalid') return { answer: this.badRequest(verdict.why) };
+    return { provider: model.stored(body as Provider) };
   }
 
   protected badRequest(reason: string): Answer {
@@ -188,7 +189,7 @@ export class ReferenceApp {
 
   /** Replaces the entry of that exact name in place, or appends a new one. */
   protected async upsert(_botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
-    list.set(provider.name, provider);
+    model.upsert(list, provider);
   }
 
   protected async read(_botId: string, list: Map<string, Provider>): Promise<Provider[]> {
@@ -200,7 +201,7 @@ export class ReferenceApp {
   }
 
   protected async clear(_botId: string, list: Map<string, Provider>): Promise<void> {
-    list.clear();
+    model.clear(list);
   }
 
   protected send(res: http.ServerResponse, answer: Answer): void {
@@ -226,14 +227,6 @@ export class Refusal extends Error {
 
 export function error(status: number, message: string, reason: string): Answer {
   return { status, body: { message, reason } };
-}
-
-/** Keeps the fields the API defines; unknown extras (left open by docs/rules.md) are dropped, not stored. */
-function normalise(p: Provider): Provider {
-  const config: ProviderConfig = {};
-  if (p.config.basic) config.basic = { username: p.config.basic.username, password: p.config.basic.password };
-  if (p.config.bearer !== undefined) config.bearer = p.config.bearer;
-  return { name: p.name, type: p.type, config };
 }
 
 function isJsonMediaType(contentType: string): boolean {

@@ -16,6 +16,12 @@ export interface Rule {
   /** Profiles the rule belongs to; a rule of the original page belongs to both. */
   profiles: readonly Profile[];
   needs?: Need;
+  /**
+   * The contract violations whose refusal (400) this rule decides, each as `Schema.property:keyword`
+   * of the OpenAPI document (`Schema:keyword` for the object itself, `syntax` for malformed JSON).
+   * The generator (generation/providers.ts) makes an invalid body for each one it finds in the schemas.
+   */
+  refuses?: readonly string[];
 }
 
 const BOTH: readonly Profile[] = ['default', '2020-03-10'];
@@ -36,14 +42,18 @@ const rule = (id: string, level: Level, doc: string, title: string, extra: Parti
 export const RULES: readonly Rule[] = [
   rule('POST-VALID-200', 'MUST', `${UPDATE} › Response`, 'A valid provider, Basic or Bearer, gets 200 (not 201, not 204).'),
   rule('POST-EMPTY-BODY', 'SHOULD', `${UPDATE} › Response`, 'The 200 answer to a POST has an empty body.'),
-  rule('POST-400-MALFORMED-JSON', 'MUST', `${UPDATE} › Response`, 'A body that is not well-formed JSON gets 400.'),
-  rule('POST-400-NOT-OBJECT', 'MUST', `${UPDATE} › Request`, 'JSON that is not an object (array, string, number, null) gets 400.'),
-  rule('POST-400-MISSING-FIELD', 'MUST', `${UPDATE} › Request`, 'A provider without name, type or config gets 400.'),
-  rule('POST-400-WRONG-TYPE', 'MUST', `${UPDATE} › Request`, 'A name, type or config of the wrong JSON type gets 400.'),
-  rule('POST-400-UNKNOWN-TYPE', 'MUST', `${UPDATE} › Request`, 'A type other than `www` (compared case-sensitively) gets 400.'),
-  rule('POST-400-EMPTY-CONFIG', 'MUST', CONFIG, 'A config with neither basic nor bearer gets 400.'),
-  rule('POST-400-INCOMPLETE-BASIC', 'MUST', `${CONFIG} › Basic authorization`, 'A basic config without username or password gets 400.'),
-  rule('POST-400-NON-STRING-CREDENTIAL', 'MUST', CONFIG, 'A username, password or bearer that is not a string gets 400.'),
+  rule('POST-400-MALFORMED-JSON', 'MUST', `${UPDATE} › Response`, 'A body that is not well-formed JSON gets 400.', { refuses: ['syntax'] }),
+  rule('POST-400-NOT-OBJECT', 'MUST', `${UPDATE} › Request`, 'JSON that is not an object (array, string, number, null) gets 400.', { refuses: ['Provider:type'] }),
+  rule('POST-400-MISSING-FIELD', 'MUST', `${UPDATE} › Request`, 'A provider without name, type or config gets 400.',
+    { refuses: ['Provider.name:required', 'Provider.type:required', 'Provider.config:required'] }),
+  rule('POST-400-WRONG-TYPE', 'MUST', `${UPDATE} › Request`, 'A name, type or config of the wrong JSON type gets 400.',
+    { refuses: ['Provider.name:type', 'Provider.type:type', 'Provider.config:type'] }),
+  rule('POST-400-UNKNOWN-TYPE', 'MUST', `${UPDATE} › Request`, 'A type other than `www` (compared case-sensitively) gets 400.', { refuses: ['Provider.type:enum'] }),
+  rule('POST-400-EMPTY-CONFIG', 'MUST', CONFIG, 'A config with neither basic nor bearer gets 400.', { refuses: ['ProviderConfig:anyOf'] }),
+  rule('POST-400-INCOMPLETE-BASIC', 'MUST', `${CONFIG} › Basic authorization`, 'A basic config without username or password gets 400.',
+    { refuses: ['BasicCredentials.username:required', 'BasicCredentials.password:required'] }),
+  rule('POST-400-NON-STRING-CREDENTIAL', 'MUST', CONFIG, 'A username, password or bearer that is not a string gets 400.',
+    { refuses: ['BasicCredentials.username:type', 'BasicCredentials.password:type', 'ProviderConfig.bearer:type'] }),
   rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.'),
   rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the strings message and reason.'),
   rule('POST-400-NO-CHANGE', 'MUST', `${UPDATE} › Response`, 'A request that got 400 changes nothing that GET shows.'),
@@ -77,8 +87,8 @@ export const RULES: readonly Rule[] = [
   rule('ROBUST-NO-5XX', 'MUST', ROBUST, 'No input makes the server answer 5xx.'),
   rule('ROBUST-NO-DROP', 'MUST', ROBUST, 'No input makes the server drop the connection.'),
   rule('ROBUST-NO-HANG', 'MUST', ROBUST, "No input makes the server hang past the suite's per-request timeout."),
-  rule('REV-NAME-CHARSET', 'MUST', `${REV} › name`, 'A name with a character outside A-Z, a-z, - and _ gets 400 and changes nothing.', { profiles: REVISION }),
-  rule('REV-NAME-LENGTH', 'MUST', `${REV} › name`, 'A name of 201 characters gets 400 and changes nothing; 200 characters exactly is accepted.', { profiles: REVISION }),
+  rule('REV-NAME-CHARSET', 'MUST', `${REV} › name`, 'A name with a character outside A-Z, a-z, - and _ gets 400 and changes nothing.', { profiles: REVISION, refuses: ['Provider.name:pattern'] }),
+  rule('REV-NAME-LENGTH', 'MUST', `${REV} › name`, 'A name of 201 characters gets 400 and changes nothing; 200 characters exactly is accepted.', { profiles: REVISION, refuses: ['Provider.name:maxLength'] }),
   rule('REV-DELETE-ONE', 'MUST', `${REV} › Deleting a provider`, 'DELETE of provider/{name} answers 200, removes exactly that provider and leaves the rest.', { profiles: REVISION }),
   rule('REV-DELETE-ONE-EXACT', 'SHOULD', `${REV} › Deleting a provider`, 'DELETE of provider/{name} matches the name exactly: it leaves a provider whose name differs only in case.', { profiles: REVISION }),
   rule('REV-DELETE-ONE-AUTH', 'MUST', `${REV} › Deleting a provider`, 'DELETE of provider/{name} without valid credentials gets 401 and removes nothing.', { profiles: REVISION }),
@@ -90,6 +100,11 @@ export function ruleById(id: string): Rule {
   const found = BY_ID.get(id);
   if (!found) throw new Error(`unknown rule id ${id}`);
   return found;
+}
+
+/** The rule of the profile that decides the refusal of a body breaking `location` (`Provider.type:enum`), if any. */
+export function ruleRefusing(profile: Profile, location: string): Rule | undefined {
+  return RULES.find((r) => r.profiles.includes(profile) && r.refuses?.includes(location));
 }
 
 export function rulesFor(profile: Profile): Rule[] {

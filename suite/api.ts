@@ -34,6 +34,11 @@ export class ProviderApi {
     return new ProviderApi(this.baseUrl, bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label);
   }
 
+  /** The same client, recording its exchanges in `log` instead. */
+  logTo(log: Exchange[]): ProviderApi {
+    return new ProviderApi(this.baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, log, this.label);
+  }
+
   /** The same credentials against another base URL (another region). */
   at(baseUrl: string): ProviderApi {
     return new ProviderApi(baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label);

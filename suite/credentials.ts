@@ -4,10 +4,31 @@ import { ledgerPath } from './snapshot.ts';
 import { Secrets } from './redaction.ts';
 import { botsOf, type Bot, type Settings } from './settings.ts';
 
-/** The token with its last character changed: wrong, yet as close as a token gets. */
-export function flipLast(token: string): string {
-  const last = token.at(-1)!;
-  return token.slice(0, -1) + (last === 'a' ? 'b' : 'a');
+/** The token with the character at `at` changed: wrong, yet as close as a token gets. */
+function flipAt(token: string, at: number): string {
+  return token.slice(0, at) + (token[at] === 'a' ? 'b' : 'a') + token.slice(at + 1);
+}
+
+const swapCase = (s: string) => s.replace(/[a-z]/gi, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
+
+/**
+ * Near misses of a token: what a server that compares credentials loosely (a prefix, the first N
+ * characters, without case, trimmed) takes for the token. Each is wrong and must get 401. Spaces
+ * and tabs at the edges are not among them: HTTP strips them from a header's value, so that
+ * `Bearer  token ` is the token itself (RFC 9110); a no-break space is part of the value.
+ */
+export function nearMisses(token: string): { what: string; token: string }[] {
+  const misses = [
+    { what: 'its first character changed', token: flipAt(token, 0) },
+    { what: 'its middle character changed', token: flipAt(token, Math.floor(token.length / 2)) },
+    { what: 'its last character changed', token: flipAt(token, token.length - 1) },
+    { what: 'its last character cut', token: token.slice(0, -1) },
+    { what: 'one character added', token: `${token}a` },
+    { what: 'its case changed', token: swapCase(token) },
+    { what: 'a no-break space before it', token: `\u00a0${token}` },
+    { what: 'a no-break space after it', token: `${token}\u00a0` },
+  ];
+  return misses.filter((m) => m.token !== token && m.token.length > 0);
 }
 
 /** Basic credentials made of a bot's id and token (a malformed header for this API). */
@@ -17,7 +38,7 @@ export function basicOf(bot: Bot): string {
 
 /** Every value derived from a bot's token that a request of the suite may carry. */
 function derivedFrom(bot: Bot): string[] {
-  return [bot.token, flipLast(bot.token), basicOf(bot)];
+  return [bot.token, ...nearMisses(bot.token).map((m) => m.token), basicOf(bot)];
 }
 
 /** This process's redactor: every target's tokens and their derivatives, and the run's ledger once the run has one. */

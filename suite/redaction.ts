@@ -34,6 +34,13 @@ export function formsOf(value: string): string[] {
   return [...new Set([value, json, asciiJson, encodeURIComponent(value), base64, base64.replace(/=+$/, '')])];
 }
 
+/** The part of a value that is remembered: its first REMEMBERED characters, never half a surrogate pair (which no encoding can show). */
+function remembered(value: string): string {
+  if (value.length <= REMEMBERED) return value;
+  const high = value.charCodeAt(REMEMBERED - 1);
+  return value.slice(0, high >= 0xd800 && high <= 0xdbff ? REMEMBERED - 1 : REMEMBERED);
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** How many first characters index a long form (every long form is at least LONG characters). */
 const KEY = 4;
@@ -81,7 +88,7 @@ export class Secrets {
   }
 
   #fresh(values: (string | undefined)[]): string[] {
-    const kept = values.filter((v): v is string => v !== undefined && v.length >= SHORTEST).map((v) => v.slice(0, REMEMBERED));
+    const kept = values.filter((v): v is string => v !== undefined && v.length >= SHORTEST).map(remembered);
     return [...new Set(kept.filter((v) => !this.#values.has(v)))];
   }
 

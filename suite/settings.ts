@@ -10,6 +10,12 @@ import { PROFILES, type Profile } from '../contract/openapi.ts';
 
 export interface Bot { id: string; token: string }
 
+/** What the generated checks may spend: a number of runs each (the same seed then replays them exactly), or seconds each. */
+export type Budget = { runs: number } | { seconds: number };
+
+/** Runs of each generated check by default: the generated part then adds at most half to a full run (npm run bench). */
+export const DEFAULT_BUDGET: Budget = { runs: 25 };
+
 /** The switches that shape what runs; known when tests are collected, before any server starts. */
 export interface RunFlags {
   profile: Profile;
@@ -17,6 +23,8 @@ export interface RunFlags {
   strict: boolean;
   /** Only the checks a stateless mock can answer. */
   stateless: boolean;
+  /** What the generated checks may spend; `{ runs: 0 }` leaves them out. */
+  budget: Budget;
 }
 
 export interface Settings extends RunFlags {
@@ -51,6 +59,7 @@ export const VARIABLES = {
   OTHER_REGION_URL: 'base URL of a region where BOT_ID does not reside (optional)',
   CONFORMANCE_STRICT: 'SHOULD violations fail the run too',
   CONFORMANCE_SEED: "replays a run's generated data (printed by every run)",
+  CONFORMANCE_BUDGET: `what each generated check may spend: a number of runs (default ${(DEFAULT_BUDGET as { runs: number }).runs}; the seed replays them exactly), seconds ('90s', '5m') for a deeper nightly run, or 0 to leave them out`,
   CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
   CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
   CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
@@ -65,7 +74,7 @@ export const VARIABLES = {
 interface ConfigBot { id: string; tokenEnv: string }
 interface ConfigTarget { name: string; url: string; bot: ConfigBot; secondBot?: ConfigBot; otherRegionUrl?: string }
 /** The configuration file (its JSON Schema: schemas/conformance.config.schema.json). */
-export interface ConfigFile { targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number }
+export interface ConfigFile { targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number; budget?: number | string }
 
 const CONFIG_NAMES = ['conformance.config.json', 'conformance.config.yaml', 'conformance.config.yml'];
 const require = createRequire(import.meta.url);
@@ -212,7 +221,20 @@ export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
   }
   const on = (name: string) => ['1', 'true', 'yes'].includes(env[name]?.trim().toLowerCase() ?? '');
   const strict = env.CONFORMANCE_STRICT?.trim() ? on('CONFORMANCE_STRICT') : config?.strict ?? false;
-  return { profile: profile as Profile, strict, stateless: on('CONFORMANCE_STATELESS') };
+  return { profile: profile as Profile, strict, stateless: on('CONFORMANCE_STATELESS'), budget: readBudget(env.CONFORMANCE_BUDGET?.trim() || String(config?.budget ?? ''), 'CONFORMANCE_BUDGET') };
+}
+
+/** '25' or '25runs': that many runs; '90s', '5m': that long; '0': none. Empty: the default. `name`: the setting, for the message. */
+export function readBudget(text: string, name: string): Budget {
+  if (text === '') return DEFAULT_BUDGET;
+  const match = /^(\d{1,7})\s*(runs?|s|m)?$/.exec(text);
+  if (!match) throw new SettingsError(`${name} must be a number of runs ('25'), seconds ('90s') or minutes ('5m'); got '${text}'`);
+  const n = Number(match[1]);
+  if (match[2] === 's' || match[2] === 'm') {
+    if (n === 0) throw new SettingsError(`${name} of no time: say '0' to leave the generated checks out`);
+    return { seconds: match[2] === 'm' ? n * 60 : n };
+  }
+  return { runs: n };
 }
 
 function checkUrl(name: string, value: string): void {

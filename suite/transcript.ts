@@ -43,10 +43,12 @@ function headerShown(name: string, value: string, settings: Settings, secrets: S
   return `${/^[A-Za-z]+$/.test(scheme) && !variable(scheme) ? scheme : MASK} ${variable(credential) ?? (credential ? MASK : '')}`.trim();
 }
 
-function curl(x: Exchange, settings: Settings, secrets: Secrets): string {
+/** A curl line that replays an exchange: credentials as the variables that hold them or masked, secrets masked. */
+export function curl(x: Exchange, settings: Settings, secrets: Secrets): string {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const parts = ['curl -i', '-X', x.sent.method, quote(secrets.redact(x.sent.url))];
-  for (const [k, v] of Object.entries(x.sent.headers)) {
+  // The check's label is for the server's log (the transcript shows it); a replay needs none.
+  for (const [k, v] of Object.entries(x.sent.headers).filter(([k]) => k !== 'x-conformance-check')) {
     const value = headerShown(k, v, settings, secrets);
     parts.push('-H', value.includes('$') ? `"${k}: ${value}"` : quote(`${k}: ${value}`));
   }

@@ -5,8 +5,15 @@ import type { Provider } from '../contract/provider.ts';
 import type { Exchange } from './http.ts';
 import { MASK } from './redaction.ts';
 
+export interface FailureExtras {
+  /** Lines shown under the failure (a generated sequence, say), never in the one-line reason. */
+  details?: string;
+  /** The command that replays it, when the test's own rerun would not. */
+  replay?: string;
+}
+
 export class ConformanceFailure extends Error {
-  constructor(readonly ruleId: string, readonly reason: string) {
+  constructor(readonly ruleId: string, readonly reason: string, readonly extras: FailureExtras = {}) {
     super(`${ruleId}: ${reason}`);
   }
 }
@@ -109,7 +116,8 @@ export function sameValue(ruleId: string, actual: unknown, expected: unknown, wh
 
 const SECRET_KEY = /^(password|bearer)$/;
 
-function firstDifference(actual: unknown, expected: unknown, path: string): string | undefined {
+/** The first path where `actual` and `expected` differ, described without showing a secret's value. */
+export function firstDifference(actual: unknown, expected: unknown, path: string): string | undefined {
   if (Object.is(actual, expected)) return undefined;
   const show = (v: unknown) => (v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : JSON.stringify(v));
   const key = path.split('.').pop() ?? '';

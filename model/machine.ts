@@ -1,0 +1,368 @@
+// The state machine: random sequences of POST (new, reused and related names, invalid bodies), GET,
+// DELETE of the list, the revision's DELETE of one provider, concurrent bursts on one bot and across
+// bots, lists grown past a hundred entries and requests with near-miss credentials, on both bots.
+// After every step each bot's list must agree with the model (model/rules.ts); where it does not,
+// model/divergence.ts names the rule. fast-check generates the steps and shrinks a failing sequence.
+import fc from 'fast-check';
+import type { Contract, Profile } from '../contract/openapi.ts';
+import type { Provider } from '../contract/provider.ts';
+import type { GeneratedPost } from '../generation/providers.ts';
+import type { ProviderApi, RequestOptions } from '../suite/api.ts';
+import { nearMisses } from '../suite/credentials.ts';
+import { NetworkError, type Exchange } from '../suite/http.ts';
+import { fail, firstDifference, jsonObjectBody, providerList, type ProviderList } from '../suite/verdicts.ts';
+import { divergence, ruleOf, type Divergence, type StepContext } from './divergence.ts';
+import { clear, LONGEST_REQUIRED, removeOne, stored, upsert, type ProviderMap } from './rules.ts';
+
+export type BotKey = 'first' | 'second';
+const BOT_NAMES: Record<BotKey, string> = { first: 'the first bot', second: 'the second bot' };
+
+/** What the rules say each bot's list holds, and what it lost to deletes (to name a delete that did not delete). */
+export class World {
+  readonly lists = new Map<BotKey, ProviderMap>();
+  readonly deleted = new Map<BotKey, Map<string, 'list' | 'one'>>();
+  /** Every name a POST of this run carried, on any bot, whatever the answer. */
+  readonly sent = new Set<string>();
+  grown = 0;
+
+  constructor(readonly profile: Profile, readonly bots: BotKey[]) {
+    for (const bot of bots) {
+      this.lists.set(bot, new Map());
+      this.deleted.set(bot, new Map());
+    }
+  }
+
+  /** Notes the name a POST is about to carry. */
+  sending(post: { name?: string }): void {
+    if (post.name !== undefined) this.sent.add(post.name);
+  }
+
+  take(bot: BotKey, provider: Provider): void {
+    upsert(this.lists.get(bot)!, stored(provider));
+    this.deleted.get(bot)!.delete(provider.name);
+  }
+}
+
+/** One step as it happened: what it did, and its exchanges. */
+export interface RecordedStep { what: string; exchanges: Exchange[] }
+
+/** The target under test during one run of a sequence. */
+export class Target {
+  readonly log: Exchange[] = [];
+  readonly steps: RecordedStep[] = [];
+  readonly #clients = new Map<BotKey, ProviderApi>();
+
+  /** `scheduler` orders concurrent requests (fast-check's: the order is generated, and shrunk). */
+  constructor(clients: Map<BotKey, ProviderApi>, readonly contract: Contract, readonly scheduler: fc.Scheduler) {
+    for (const [bot, client] of clients) this.#clients.set(bot, client.logTo(this.log));
+  }
+
+  client(bot: BotKey): ProviderApi {
+    return this.#clients.get(bot)!;
+  }
+
+  /** Records a step: its description and the exchanges it made. */
+  async step<T>(what: () => string, body: () => Promise<T>): Promise<T> {
+    const from = this.log.length;
+    const record: RecordedStep = { what: '', exchanges: [] };
+    this.steps.push(record);
+    try {
+      return await body();
+    } finally {
+      record.what = what();
+      record.exchanges = this.log.slice(from);
+    }
+  }
+
+  /** Sends a request; a 5xx, a dropped connection or a hang is a robustness failure whatever the step. */
+  async send(what: string, request: () => Promise<Exchange>): Promise<Exchange> {
+    let x: Exchange;
+    try {
+      x = await request();
+    } catch (e) {
+      if (!(e instanceof NetworkError)) throw e;
+      fail(e.kind === 'timeout' || e.kind === 'oversized' ? 'ROBUST-NO-HANG' : 'ROBUST-NO-DROP', `${what}: ${e.message}`);
+    }
+    if (x.received.status >= 500) fail('ROBUST-NO-5XX', `${what} answered ${x.received.status}`);
+    return x;
+  }
+
+  /** GET of a bot's list, read with GET-200-SHAPE's checks; `empty`: the list should be empty, which is no reason for a 404. */
+  async read(bot: BotKey, empty = false): Promise<ProviderList> {
+    const x = await this.send(`GET of ${BOT_NAMES[bot]}'s list`, () => this.client(bot).list());
+    if (x.received.status === 404 && empty) fail('GET-EMPTY-200', `GET of ${BOT_NAMES[bot]}'s empty list answered 404`);
+    return providerList(this.contract, x);
+  }
+
+  /** Reads `bots` and holds each list to the model; `contextOf` says what the step did to each. */
+  async verify(world: World, contextOf: (bot: BotKey) => StepContext, bots: BotKey[] = world.bots): Promise<void> {
+    for (const bot of bots) {
+      const listed = await this.read(bot, world.lists.get(bot)!.size === 0);
+      const d = divergence(world.lists.get(bot)!, listed.providers);
+      if (d) fail(ruleOf(d, contextOf(bot), { deleted: world.deleted.get(bot)!, sent: world.sent }, listed.providers), `then GET of ${BOT_NAMES[bot]}'s list ${describe(d, world.lists.get(bot)!, listed.providers)}`);
+    }
+  }
+}
+
+const shown = (name: string) => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
+const names = (list: string[]) => list.slice(0, 3).map(shown).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
+
+function describe(d: Divergence, model: ProviderMap, listed: Provider[]): string {
+  const parts: string[] = [];
+  if (d.duplicates.length) parts.push(`lists ${names(d.duplicates)} more than once`);
+  if (d.missing.length) parts.push(`lacks ${names(d.missing)}`);
+  if (d.extra.length) parts.push(`lists ${names(d.extra)}, which the rules say it does not hold`);
+  for (const name of d.changed.slice(0, 1)) {
+    const entry = listed.find((p) => p.name === name)!;
+    const expected = model.get(name)!;
+    parts.push(`lists ${shown(name)} with ${firstDifference({ type: entry.type, config: entry.config }, { type: expected.type, config: expected.config }, '$') ?? 'other content'} (last posted value expected)`);
+  }
+  return parts.join('; ');
+}
+
+/** How a POST's answer must look for the body's verdict; returns whether the target took it. */
+export function judgeAnswer(post: GeneratedPost, x: Exchange, what: string): boolean {
+  const status = x.received.status;
+  const { verdict } = post;
+  if (verdict.kind === 'valid' && status !== 200) fail('POST-VALID-200', `${what}: a valid provider got ${status}, not 200`);
+  // A server may weigh a body before it reads it: a long one may get 413 instead.
+  const refusals = post.text.length > LONGEST_REQUIRED ? [400, 413] : [400];
+  if (verdict.kind === 'invalid' && !refusals.includes(status) && verdict.rule) fail(verdict.rule, `${what}: a body that breaks ${verdict.location} got ${status}, not 400`);
+  if (verdict.kind === 'open' && ![200, 400, 413].includes(status)) {
+    fail('POST-VALID-200', `${what}: a provider the rules leave open (${verdict.why}) got ${status}; expected 200 to take it, or 400 to refuse it`);
+  }
+  if (status === 400) jsonObjectBody('ERROR-400-JSON', x);
+  return status === 200 && verdict.kind !== 'invalid';
+}
+
+const summary = (post: GeneratedPost) => {
+  const body = post.body as Partial<Provider> | undefined;
+  const what = post.verdict.kind === 'valid' ? '' : post.verdict.kind === 'open' ? ` (open: ${post.verdict.why})` : ` (invalid: ${post.breaks ?? post.verdict.location})`;
+  const config = body?.config && typeof body.config === 'object' ? Object.keys(body.config).join('+') : undefined;
+  return `${post.name !== undefined ? shown(post.name) : 'a body'}${config ? ` with ${config}` : ''}${what}`;
+};
+
+type Command = fc.AsyncCommand<World, Target, false>;
+
+class Post implements Command {
+  constructor(readonly bot: BotKey, readonly post: GeneratedPost) {}
+  check = (w: Readonly<World>) => w.bots.includes(this.bot);
+  async run(w: World, t: Target): Promise<void> {
+    let status = 0;
+    await t.step(() => `POST ${summary(this.post)} to ${BOT_NAMES[this.bot]} → ${status}`, async () => {
+      const before = this.post.name === undefined ? undefined : w.lists.get(this.bot)!.get(this.post.name);
+      w.sending(this.post);
+      const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).postText(this.post.text));
+      status = x.received.status;
+      const taken = judgeAnswer(this.post, x, `POST to ${BOT_NAMES[this.bot]}`);
+      if (taken) w.take(this.bot, this.post.body as Provider);
+      const here: StepContext = taken ? { kind: 'post', name: this.post.name!, before } : { kind: 'refused', status: 400 };
+      await t.verify(w, (bot) => (bot === this.bot ? here : { kind: 'elsewhere', what: taken ? 'write' : 400 }));
+    });
+  }
+  toString = () => `post(${this.bot}, ${summary(this.post)})`;
+}
+
+class Read implements Command {
+  constructor(readonly bot: BotKey) {}
+  check = (w: Readonly<World>) => w.bots.includes(this.bot);
+  async run(w: World, t: Target): Promise<void> {
+    await t.step(() => `GET ${BOT_NAMES[this.bot]}'s list`, () => t.verify(w, () => ({ kind: 'read' }), [this.bot]));
+  }
+  toString = () => `read(${this.bot})`;
+}
+
+class Clear implements Command {
+  constructor(readonly bot: BotKey) {}
+  check = (w: Readonly<World>) => w.bots.includes(this.bot);
+  async run(w: World, t: Target): Promise<void> {
+    let status = 0;
+    await t.step(() => `DELETE ${BOT_NAMES[this.bot]}'s list → ${status}`, async () => {
+      const list = w.lists.get(this.bot)!;
+      const x = await t.send(`DELETE of ${BOT_NAMES[this.bot]}'s list`, () => t.client(this.bot).clear());
+      status = x.received.status;
+      // DELETE of an empty list is a SHOULD of its own (DELETE-IDEMPOTENT), decided by its own check.
+      if (list.size && status !== 200) fail('DELETE-200', `DELETE of ${BOT_NAMES[this.bot]}'s list of ${list.size} answered ${status}, not 200`);
+      for (const name of list.keys()) w.deleted.get(this.bot)!.set(name, 'list');
+      clear(list);
+      await t.verify(w, (bot) => (bot === this.bot ? { kind: 'clear' } : { kind: 'elsewhere', what: 'delete' }));
+    });
+  }
+  toString = () => `clear(${this.bot})`;
+}
+
+class Remove implements Command {
+  constructor(readonly bot: BotKey, readonly name: string) {}
+  check = (w: Readonly<World>) => w.bots.includes(this.bot) && w.profile === '2020-03-10';
+  async run(w: World, t: Target): Promise<void> {
+    let status = 0;
+    await t.step(() => `DELETE provider ${shown(this.name)} of ${BOT_NAMES[this.bot]} → ${status}`, async () => {
+      const list = w.lists.get(this.bot)!;
+      const held = list.has(this.name);
+      const x = await t.send(`DELETE of provider ${shown(this.name)}`, () => t.client(this.bot).remove(this.name));
+      status = x.received.status;
+      // An unlisted name is left open by the revision: any answer but 5xx, and nothing changes.
+      if (held && status !== 200) fail('REV-DELETE-ONE', `DELETE of listed provider ${shown(this.name)} answered ${status}, not 200`);
+      if (held) {
+        removeOne(list, this.name);
+        w.deleted.get(this.bot)!.set(this.name, 'one');
+      }
+      await t.verify(w, (bot) => (bot === this.bot ? { kind: 'remove', name: this.name } : { kind: 'elsewhere', what: 'delete' }));
+    });
+  }
+  toString = () => `remove(${this.bot}, ${shown(this.name)})`;
+}
+
+export interface BurstItem { bot: BotKey; post: GeneratedPost }
+
+/** Concurrent POSTs (distinct names on each bot), sent in an order the scheduler picks; maybe a DELETE of a bot no POST goes to. */
+class Burst implements Command {
+  constructor(readonly items: BurstItem[], readonly clearing?: BotKey) {}
+  check = (w: Readonly<World>) => this.items.every((i) => w.bots.includes(i.bot)) && (!this.clearing || w.bots.includes(this.clearing));
+  async run(w: World, t: Target): Promise<void> {
+    const order: string[] = [];
+    await t.step(() => `at once, in this order: ${order.join('; ')}`, async () => {
+      const sends = this.items.map((item) => t.scheduler.schedule(Promise.resolve(), `POST ${item.post.name}`).then(async () => {
+        order.push(`POST ${summary(item.post)} to ${BOT_NAMES[item.bot]}`);
+        w.sending(item.post);
+        const x = await t.send(`POST to ${BOT_NAMES[item.bot]} (concurrent)`, () => t.client(item.bot).postText(item.post.text));
+        return judgeAnswer(item.post, x, `concurrent POST to ${BOT_NAMES[item.bot]}`);
+      }));
+      const clearing = this.clearing;
+      const cleared = clearing && t.scheduler.schedule(Promise.resolve(), 'DELETE').then(async () => {
+        order.push(`DELETE ${BOT_NAMES[clearing]}'s list`);
+        return t.send(`DELETE of ${BOT_NAMES[clearing]}'s list (concurrent)`, () => t.client(clearing).clear());
+      });
+      await t.scheduler.waitAll();
+      const settled = await Promise.allSettled([...sends, ...(cleared ? [cleared] : [])]);
+      const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (rejected) throw rejected.reason;
+      const taken = settled.slice(0, sends.length).map((s) => (s as PromiseFulfilledResult<boolean>).value);
+      this.items.forEach((item, i) => taken[i] && w.take(item.bot, item.post.body as Provider));
+      if (clearing) {
+        const list = w.lists.get(clearing)!;
+        const status = (settled[sends.length] as PromiseFulfilledResult<Exchange>).value.received.status;
+        if (list.size && status !== 200) fail('DELETE-200', `DELETE of ${BOT_NAMES[clearing]}'s list answered ${status}, not 200`);
+        for (const name of list.keys()) w.deleted.get(clearing)!.set(name, 'list');
+        clear(list);
+      }
+      await t.verify(w, (bot) => (bot === clearing ? { kind: 'clear' }
+        : { kind: 'burst', names: this.items.filter((i, n) => i.bot === bot && taken[n]).map((i) => i.post.name!) }));
+    });
+  }
+  toString = () => `burst(${this.items.map((i) => `${i.bot}:${summary(i.post)}`).join(', ')}${this.clearing ? `, clear ${this.clearing}` : ''})`;
+}
+
+const letters = (n: number): string => (n >= 26 ? letters(Math.floor(n / 26) - 1) : '') + String.fromCharCode(97 + (n % 26));
+
+/** Grows a bot's list past a hundred entries, one POST after another (bursts are the concurrent steps). */
+class Grow implements Command {
+  constructor(readonly bot: BotKey, readonly past: number, readonly stem: string, readonly mark: string) {}
+  check = (w: Readonly<World>) => w.bots.includes(this.bot);
+  async run(w: World, t: Target): Promise<void> {
+    const list = w.lists.get(this.bot)!;
+    const count = Math.max(0, 100 + this.past - list.size);
+    await t.step(() => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, one after another, to list ${list.size}`, async () => {
+      for (let i = 0; i < count; i++) {
+        const n = w.grown++;
+        const provider: Provider = { name: `${this.stem}-grow-${letters(n)}`, type: 'www', config: { bearer: `${this.mark}-${n}` } };
+        w.sending(provider);
+        const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).post(provider));
+        if (x.received.status !== 200) fail('POST-VALID-200', `POST of provider ${i + 1} of ${count} answered ${x.received.status}, not 200`);
+        w.take(this.bot, provider);
+      }
+      await t.verify(w, (bot) => (bot === this.bot ? { kind: 'grow' } : { kind: 'elsewhere', what: 'write' }));
+    });
+  }
+  toString = () => `grow(${this.bot}, ${100 + this.past})`;
+}
+
+export type Credential = { kind: 'near-miss'; index: number } | { kind: 'other-bot' } | { kind: 'none' };
+
+/** A request with bad credentials: 401 with a JSON body, and nothing changed. */
+class BadCredentials implements Command {
+  constructor(readonly bot: BotKey, readonly credential: Credential, readonly op: 'POST' | 'GET' | 'DELETE', readonly post: GeneratedPost) {}
+  check = (w: Readonly<World>) => w.bots.includes(this.bot) && (this.credential.kind !== 'other-bot' || w.bots.length > 1);
+  #credential(t: Target): { rule: string; what: string; options: RequestOptions } {
+    const own = t.client(this.bot).bot.token;
+    if (this.credential.kind === 'none') return { rule: 'AUTH-MISSING', what: 'no Authorization header', options: { authorization: null } };
+    if (this.credential.kind === 'other-bot') {
+      const other = t.client(this.bot === 'first' ? 'second' : 'first').bot.token;
+      return { rule: 'AUTH-OTHER-BOT', what: "the other bot's token", options: { authorization: `Bearer ${other}` } };
+    }
+    const misses = nearMisses(own);
+    const miss = misses[this.credential.index % misses.length];
+    return { rule: 'AUTH-WRONG-TOKEN', what: `the token with ${miss.what}`, options: { authorization: `Bearer ${miss.token}` } };
+  }
+  async run(w: World, t: Target): Promise<void> {
+    const { rule, what, options } = this.#credential(t);
+    let status = 0;
+    await t.step(() => `${this.op} ${this.op === 'POST' ? `${summary(this.post)} ` : ''}on ${BOT_NAMES[this.bot]} with ${what} → ${status}`, async () => {
+      const client = t.client(this.bot);
+      if (this.op === 'POST') w.sending(this.post);
+      const x = await t.send(`${this.op} with ${what}`, () => (this.op === 'POST' ? client.postText(this.post.text, options) : this.op === 'GET' ? client.list(options) : client.clear(options)));
+      status = x.received.status;
+      if (status !== 401) fail(rule, `${this.op} with ${what} answered ${status}, not 401`);
+      jsonObjectBody('AUTH-401-JSON', x);
+      if (this.op !== 'GET') await t.verify(w, (bot) => (bot === this.bot ? { kind: 'refused', status: 401 } : { kind: 'elsewhere', what: 401 }));
+    });
+  }
+  toString = () => `badCredentials(${this.bot}, ${this.credential.kind}, ${this.op})`;
+}
+
+/** Where the steps take their data from. */
+export interface StepSources {
+  profile: Profile;
+  bots: BotKey[];
+  /** Valid and open bodies, names from a small pool. */
+  valid: fc.Arbitrary<GeneratedPost>;
+  /** Bodies that break one claimed constraint. */
+  invalid: fc.Arbitrary<GeneratedPost>;
+  /** Names of the pool (for the per-provider DELETE). */
+  name: fc.Arbitrary<string>;
+  /** Letters for grown names, unique to the run. */
+  stem: string;
+  /** With concurrent bursts: a search without them comes first, so that a fault a sequence shows is never blamed on concurrency. */
+  concurrent: boolean;
+}
+
+/** The weighted steps of a sequence. */
+export function steps(s: StepSources): fc.Arbitrary<Command> {
+  const bot = fc.constantFrom(...s.bots);
+  const post = fc.oneof({ arbitrary: s.valid, weight: 5 }, { arbitrary: s.invalid, weight: 1 });
+  const burst = fc.tuple(fc.array(fc.record({ bot, post: s.valid }), { minLength: 2, maxLength: 8 }), fc.option(bot, { freq: 3 }))
+    .map(([items, clearing]) => {
+      const seen = new Set<string>();
+      const distinct = items.filter((i) => i.post.name !== undefined && !seen.has(`${i.bot}\u0000${i.post.name}`) && seen.add(`${i.bot}\u0000${i.post.name}`));
+      // A DELETE that races a POST on the same bot has no single right outcome: only a bot no POST goes to is cleared.
+      const free = clearing !== null && !distinct.some((i) => i.bot === clearing) ? clearing : undefined;
+      return new Burst(distinct, free);
+    });
+  const credential: fc.Arbitrary<Credential> = fc.oneof(
+    { arbitrary: fc.nat(7).map((index) => ({ kind: 'near-miss' as const, index })), weight: 6 },
+    { arbitrary: fc.constant({ kind: 'other-bot' as const }), weight: 1 },
+    { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
+  );
+  const growMark = fc.noShrink(fc.noBias(fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 12, maxLength: 12 })));
+  return fc.oneof(
+    { arbitrary: fc.tuple(bot, post).map(([b, p]) => new Post(b, p)), weight: 40 },
+    { arbitrary: bot.map((b) => new Read(b)), weight: 5 },
+    { arbitrary: bot.map((b) => new Clear(b)), weight: 6 },
+    ...(s.profile === '2020-03-10' ? [{ arbitrary: fc.tuple(bot, s.name).map(([b, n]) => new Remove(b, n)), weight: 8 }] : []),
+    ...(s.concurrent ? [{ arbitrary: burst, weight: 6 }] : []),
+    { arbitrary: fc.tuple(bot, fc.integer({ min: 1, max: 25 }), growMark).map(([b, past, mark]) => new Grow(b, past, s.stem, `grow${mark}`)), weight: 2 },
+    { arbitrary: fc.tuple(bot, credential, fc.constantFrom('POST' as const, 'GET' as const, 'DELETE' as const), s.valid).map(([b, c, op, p]) => new BadCredentials(b, c, op, p)), weight: 6 },
+  );
+}
+
+/** Empties every bot's list through the API: the state every sequence starts from. What was listed counts as deleted. */
+export async function emptied(world: World, t: Target): Promise<void> {
+  await t.step(() => 'DELETE every bot\'s list, to start from empty lists', async () => {
+    for (const bot of world.bots) {
+      for (const p of (await t.read(bot)).providers) world.deleted.get(bot)!.set(p.name, 'list');
+      await t.send(`DELETE of ${BOT_NAMES[bot]}'s list`, () => t.client(bot).clear());
+      const left = (await t.read(bot, true)).providers;
+      if (left.length) fail('DELETE-EMPTIES', `GET of ${BOT_NAMES[bot]}'s list still lists ${left.length} provider(s) after DELETE`);
+    }
+  });
+}
