@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readBudget, VARIABLES } from '../suite/settings.ts';
+import { readBudget, readRules, VARIABLES } from '../suite/settings.ts';
 import { UsageError, integerFlag, profileFlag } from './flags.ts';
 
 type Variable = keyof typeof VARIABLES;
@@ -23,6 +23,7 @@ export const FLAGS: Flag[] = [
   { name: 'profile', variable: 'CONFORMANCE_PROFILE', value: 'P', check: (f, t) => void profileFlag(f, t) },
   { name: 'strict', variable: 'CONFORMANCE_STRICT' },
   { name: 'seed', variable: 'CONFORMANCE_SEED', value: 'N', check: (f, t) => void integerFlag(f, t, Number.MAX_SAFE_INTEGER) },
+  { name: 'rule', variable: 'CONFORMANCE_RULES', value: 'ID[,ID]', about: 'only the checks of these rules (the Reproduce line of a failure names one)', check: rules },
   { name: 'budget', variable: 'CONFORMANCE_BUDGET', value: 'B', about: "what each generated check may spend: runs ('25'), time ('90s', '5m'), or 0 for none", check: budget },
   { name: 'timeout-ms', variable: 'CONFORMANCE_TIMEOUT_MS', value: 'N', check: (f, t) => void integerFlag(f, t, 600_000) },
   { name: 'stateless', variable: 'CONFORMANCE_STATELESS' },
@@ -30,6 +31,14 @@ export const FLAGS: Flag[] = [
   { name: 'workers', variable: 'CONFORMANCE_WORKERS', value: 'N', check: (f, t) => void integerFlag(f, t, 64) },
   { name: 'config', variable: 'CONFORMANCE_CONFIG', value: 'FILE', about: 'a configuration file of targets (several in one run) and settings; tokens by variable name' },
 ];
+
+function rules(flag: string, text: string): void {
+  try {
+    readRules(text, flag);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
 
 function budget(flag: string, text: string): void {
   try {
@@ -64,6 +73,7 @@ export function usage(): string {
     '',
     ...rows,
     '  --restore                 put back the providers a killed run left in its snapshot, then exit',
+    '  --version                 the version of this suite',
     '  --help                    this text',
     '',
     'Exit code: 0 when no MUST rule failed (strict: no MUST or SHOULD), 1 otherwise, 2 for a bad flag.',
@@ -72,11 +82,11 @@ export function usage(): string {
 }
 
 /** The environment the suite runs with: the caller's, with the flags applied. Throws UsageError. */
-export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean; restore: boolean } {
+export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean; version: boolean; restore: boolean } {
   const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean' } as const]));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' }, restore: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true });
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' }, version: { type: 'boolean' }, restore: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -92,7 +102,7 @@ export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: N
   }
   if (out.TARGET_URL && (!out.BOT_ID || !out.API_TOKEN)) throw new UsageError('--target needs --bot-id and --token (or BOT_ID and API_TOKEN)');
   if (Boolean(out.SECOND_BOT_ID) !== Boolean(out.SECOND_API_TOKEN)) throw new UsageError('--second-bot and --second-token go together');
-  return { env: out, playwrightArgs: parsed.positionals, help: Boolean(values.help), restore: Boolean(values.restore) };
+  return { env: out, playwrightArgs: parsed.positionals, help: Boolean(values.help), version: Boolean(values.version), restore: Boolean(values.restore) };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -106,6 +116,13 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (run.help) {
     console.log(usage());
+    return;
+  }
+  if (run.version) {
+    // package.json sits next to cli/ in the repository and next to dist/ in the package.
+    const require = createRequire(import.meta.url);
+    const path = ['../package.json', '../../package.json'].find((p) => { try { return require(p).name === 'whatsapp-media-provider-conformance'; } catch { return false; } })!;
+    console.log((require(path) as { version: string }).version);
     return;
   }
   if (run.restore) {

@@ -1,13 +1,15 @@
 // What a faulty server is: the reference with exactly one change, the rule it breaks, and a probe
 // over raw HTTP that shows the change really happens.
+import type http from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
-import type { AppClass } from '../reference/app.ts';
+import { ReferenceApp, type Answer, type AppClass } from '../reference/app.ts';
+import type { RuleId } from '../rules/catalogue.ts';
 import type { Probe } from './probe.ts';
 
 export interface Fault {
   id: string;
   /** The rule the suite must fail (MUST) or flag (SHOULD) on. */
-  rule: string;
+  rule: RuleId;
   sentence: string;
   profile: Profile;
   App: AppClass;
@@ -19,4 +21,50 @@ export interface Fault {
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Declares faults into `list`, one call each. */
+export function faultsIn(list: Fault[], extra: Partial<Fault> = {}) {
+  return (id: string, rule: RuleId, sentence: string, App: AppClass, probe: Fault['probe'], profile: Profile = 'default'): void => {
+    list.push({ id, rule, sentence, App, probe, profile, ...extra });
+  };
+}
+
+export type Transform = (req: http.IncomingMessage, answer: Answer) => Answer | Promise<Answer>;
+
+/** A variant whose only change is to the answers the reference gives. */
+export function answers(transform: Transform): AppClass {
+  return class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      return transform(req, await super.handle(req));
+    }
+  };
+}
+
+export const isPost = (req: http.IncomingMessage) => req.method === 'POST';
+export const isDelete = (req: http.IncomingMessage) => req.method === 'DELETE';
+export const valid = (p: Probe, name = p.name()) => p.provider(name);
+
+/** The answer that is never sent: the request hangs (or its socket is already gone). */
+export const NO_ANSWER: Answer = { status: 0 };
+export class Unanswering extends ReferenceApp {
+  protected override send(res: http.ServerResponse, answer: Answer): void {
+    if (answer !== NO_ANSWER) super.send(res, answer);
+  }
+}
+
+export function parseOrUndefined(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+
+/** A variant that rewrites the parsed body before the contract sees it: it takes what it should refuse. */
+export class Lenient extends ReferenceApp {
+  /** Rewrites the parsed body before the contract sees it. */
+  protected loosen(body: unknown): unknown { return body; }
+  protected override validate(body: unknown) { return super.validate(this.loosen(body)); }
 }

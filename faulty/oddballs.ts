@@ -121,7 +121,8 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'refuses-open', sentence: 'Answers 400 to every body docs/rules.md leaves open: both basic and bearer, extra fields, empty strings, long values, names the revision refuses.', profile: 'default',
+    id: 'refuses-open', profile: 'default',
+    sentence: 'Answers 400 to every body docs/rules.md leaves open: both basic and bearer, extra fields, empty strings, long values, names the revision refuses.',
     App: class extends ReferenceApp {
       protected override parseProvider(contentType: string | undefined, raw: Buffer) {
         const verdict = judgeText(this.contract.profile, raw.toString('utf8'));

@@ -5,16 +5,13 @@
 // generated checks (tests/generated.spec.ts, tests/model.spec.ts) must find every one.
 import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Profile } from '../contract/openapi.ts';
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { ReferenceApp, type Answer, type AppClass } from '../reference/app.ts';
-import type { Fault } from './fault.ts';
+import { faultsIn, type Fault } from './fault.ts';
 import type { Probe } from './probe.ts';
 
 export const UNLISTED: Fault[] = [];
-function fault(id: string, rule: string, sentence: string, App: AppClass, probe: Fault['probe'], profile: Profile = 'default'): void {
-  UNLISTED.push({ id, rule, sentence, App, probe, profile, unlisted: true });
-}
+const fault = faultsIn(UNLISTED, { unlisted: true });
 
 /** A store that keeps every string of a config changed by `change` (a column type, an escaping layer). */
 const storing = (change: (value: string) => string): AppClass => class extends ReferenceApp {
@@ -83,12 +80,19 @@ fault('hand-built-json', 'GET-200-SHAPE', 'Builds the GET body by hand, escaping
       const providers = (answer.body as { settings?: { application?: { media?: { providers?: Provider[] } } } } | undefined)?.settings?.application?.media?.providers;
       if (!providers) return super.send(res, answer);
       const str = (v: string) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-      const config = (c: ProviderConfig) => `{${[c.basic && `"basic":{"username":${str(c.basic.username)},"password":${str(c.basic.password)}}`, c.bearer !== undefined && `"bearer":${str(c.bearer)}`].filter(Boolean).join(',')}}`;
+      const config = (c: ProviderConfig) => `{${[
+        c.basic && `"basic":{"username":${str(c.basic.username)},"password":${str(c.basic.password)}}`,
+        c.bearer !== undefined && `"bearer":${str(c.bearer)}`,
+      ].filter(Boolean).join(',')}}`;
       const text = `{"settings":{"application":{"media":{"providers":[${providers.map((q) => `{"name":${str(q.name)},"type":${str(q.type)},"config":${config(q.config)}}`).join(',')}]}}}}`;
       res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
     }
   },
-  async (p) => { await p.post(p.provider(p.name(), { bearer: 'a\tb' })); const r = await p.send('GET'); return typeof r !== 'string' && r.json === undefined; });
+  async (p) => {
+    await p.post(p.provider(p.name(), { bearer: 'a\tb' }));
+    const r = await p.send('GET');
+    return typeof r !== 'string' && r.json === undefined;
+  });
 
 // ── indexing
 fault('name-prefix-match', 'UPSERT-OTHERS-UNTOUCHED', 'Finds the entry to replace by prefix: posting `abc` replaces `abcdef` (and the other way round).',
@@ -99,7 +103,12 @@ fault('name-prefix-match', 'UPSERT-OTHERS-UNTOUCHED', 'Finds the entry to replac
       await super.upsert(botId, list, provider);
     }
   },
-  async (p) => { const name = p.name(); await p.post(p.provider(`${name}long`)); await p.post(p.provider(name)); return (await p.has(`${name}long`)) === 0; });
+  async (p) => {
+    const name = p.name();
+    await p.post(p.provider(`${name}long`));
+    await p.post(p.provider(name));
+    return (await p.has(`${name}long`)) === 0;
+  });
 fault('name-index-32', 'UPSERT-OTHERS-UNTOUCHED', 'Indexes names by their first 32 characters: two long names that share them are one entry.',
   class extends ReferenceApp {
     protected override async upsert(botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
@@ -107,12 +116,20 @@ fault('name-index-32', 'UPSERT-OTHERS-UNTOUCHED', 'Indexes names by their first 
       await super.upsert(botId, list, provider);
     }
   },
-  async (p) => { const stem = p.name().padEnd(32, 'x'); await p.post(p.provider(`${stem}-a`)); await p.post(p.provider(`${stem}-b`)); return (await p.has(`${stem}-a`)) === 0; });
+  async (p) => {
+    const stem = p.name().padEnd(32, 'x');
+    await p.post(p.provider(`${stem}-a`));
+    await p.post(p.provider(`${stem}-b`));
+    return (await p.has(`${stem}-a`)) === 0;
+  });
 fault('list-first-100', 'GET-READ-AFTER-WRITE', 'Lists at most the first 100 providers of a bot (a page size that never pages).',
   class extends ReferenceApp {
     protected override async read(botId: string, list: Map<string, Provider>): Promise<Provider[]> { return (await super.read(botId, list)).slice(0, 100); }
   },
-  async (p) => { for (let i = 0; i < 101; i++) await p.post(p.provider(`probe-page-${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${'abcdefghijklmnopqrstuvwxyz'[Math.floor(i / 26)]}`)); return (await p.providers())?.length === 100; });
+  async (p) => {
+    for (let i = 0; i < 101; i++) await p.post(p.provider(`probe-page-${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${'abcdefghijklmnopqrstuvwxyz'[Math.floor(i / 26)]}`));
+    return (await p.providers())?.length === 100;
+  });
 
 // ── deletes that do not delete, caches
 fault('cache-survives-delete', 'DELETE-EMPTIES', 'Serves GET from a cache that every POST refreshes but DELETE forgets.',
@@ -128,7 +145,13 @@ fault('cache-survives-delete', 'DELETE-EMPTIES', 'Serves GET from a cache that e
       return answer;
     }
   },
-  async (p) => { const name = p.name(); await p.post(p.provider(name)); await p.providers(); await p.send('DELETE'); return (await p.has(name)) === 1; });
+  async (p) => {
+    const name = p.name();
+    await p.post(p.provider(name));
+    await p.providers();
+    await p.send('DELETE');
+    return (await p.has(name)) === 1;
+  });
 fault('soft-delete-resurrects', 'DELETE-EMPTIES', "DELETE only hides a bot's providers; the next POST rewrites the bot's document from a copy that still holds them.",
   class extends ReferenceApp {
     #hidden = new Map<string, Map<string, Provider>>();
@@ -147,7 +170,13 @@ fault('soft-delete-resurrects', 'DELETE-EMPTIES', "DELETE only hides a bot's pro
       return answer;
     }
   },
-  async (p) => { const name = p.name(); await p.post(p.provider(name)); await p.send('DELETE'); await p.post(p.provider(p.name())); return (await p.has(name)) === 1; });
+  async (p) => {
+    const name = p.name();
+    await p.post(p.provider(name));
+    await p.send('DELETE');
+    await p.post(p.provider(p.name()));
+    return (await p.has(name)) === 1;
+  });
 
 // ── state shared between bots
 fault('delete-shared-names', 'DELETE-THIS-BOT-ONLY', "DELETE of one bot's list also deletes, from every bot, the providers of the same names (one name index for all bots).",
@@ -157,7 +186,13 @@ fault('delete-shared-names', 'DELETE-THIS-BOT-ONLY', "DELETE of one bot's list a
       await super.clear(botId, list);
     }
   },
-  async (p) => { const name = p.name(); await p.post(p.provider(name)); await p.post(p.provider(name), { bot: p.bots.botB }); await p.send('DELETE'); return (await p.has(name, p.bots.botB)) === 0; });
+  async (p) => {
+    const name = p.name();
+    await p.post(p.provider(name));
+    await p.post(p.provider(name), { bot: p.bots.botB });
+    await p.send('DELETE');
+    return (await p.has(name, p.bots.botB)) === 0;
+  });
 fault('cross-bot-upsert', 'GET-CONFIG-ROUNDTRIP', 'A POST also rewrites every other bot\'s provider of the same name (the store is keyed by name).',
   class extends ReferenceApp {
     protected override async upsert(botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
@@ -171,7 +206,8 @@ fault('cross-bot-upsert', 'GET-CONFIG-ROUNDTRIP', 'A POST also rewrites every ot
     await p.post(p.provider(name, { bearer: 'second' }), { bot: p.bots.botB });
     return (await p.providers())?.find((x) => x.name === name)?.config.bearer === 'second';
   });
-fault('store-write-back', 'CONCURRENT-UPSERTS', 'Writes the whole store (every bot) back from a copy taken before a slow write; writes to one bot wait for each other, writes to two bots lose one another.',
+fault('store-write-back', 'CONCURRENT-UPSERTS',
+  'Writes the whole store (every bot) back from a copy taken before a slow write; writes to one bot wait for each other, writes to two bots lose one another.',
   class extends ReferenceApp {
     #queues = new Map<string, Promise<void>>();
     protected override async upsert(botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
@@ -224,5 +260,11 @@ fault('rev-remove-prefix', 'REV-DELETE-ONE', 'DELETE of provider/{name} removes 
       return super.handle(req);
     }
   },
-  async (p) => { const name = p.name(); await p.post(p.provider(name)); await p.post(p.provider(`${name}x`)); await p.send('DELETE', { name }); return (await p.has(`${name}x`)) === 0; },
+  async (p) => {
+    const name = p.name();
+    await p.post(p.provider(name));
+    await p.post(p.provider(`${name}x`));
+    await p.send('DELETE', { name });
+    return (await p.has(`${name}x`)) === 0;
+  },
   '2020-03-10');

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { Profile } from '../contract/openapi.ts';
 import { judge, judgeText, type Verdict } from '../model/rules.ts';
-import { ruleRefusing } from '../rules/catalogue.ts';
+import { ruleRefusing, type RuleId } from '../rules/catalogue.ts';
 import { schemaOf, type Flat } from '../contract/schema-tree.ts';
 
 /** A generated POST: the body as sent, and what the rules say of it. */
@@ -158,7 +158,7 @@ export function invalidPosts(profile: Profile, sources: StringSources): fc.Arbit
   const valid = validPosts(profile, sources, { both: 0, extra: 0 });
   const claimed = breaches(schemaOf(profile, 'Provider'), [], sources)
     .map((b) => ({ ...b, rule: claimant(profile, b.location) }))
-    .filter((b): b is Breach & { rule: string } => b.rule !== undefined);
+    .filter((b): b is Breach & { rule: RuleId } => b.rule !== undefined);
   const broken = claimed.map((b) => fc.tuple(valid.filter((post) => has(post.body, needed(b))), b.breakWith).map(([post, breakIt]) =>
     postOf(profile, setAt(clone(post.body) as Record<string, unknown>, b.path, breakIt), b.location)));
   const syntax = claimant(profile, 'syntax');

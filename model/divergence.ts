@@ -2,6 +2,7 @@
 // (model/machine.ts) calls it after every step with what the step did and what each bot had lost
 // to deletes, so that a divergence is named by the step that caused it.
 import type { Provider } from '../contract/provider.ts';
+import type { RuleId } from '../rules/catalogue.ts';
 import { folded, type ProviderMap } from './rules.ts';
 
 export interface Divergence {
@@ -65,7 +66,7 @@ export interface History {
  * The rule a divergence breaks, given the step that caused it. A name listed that no POST of the run
  * carried can only be one the DELETE that started the run left (or brought back later).
  */
-export function ruleOf(d: Divergence, step: StepContext, history: History, listed: Provider[]): string {
+export function ruleOf(d: Divergence, step: StepContext, history: History, listed: Provider[]): RuleId {
   if (d.duplicates.length) return 'UPSERT-NO-DUPLICATE';
   if (step.kind === 'post' && d.missing.includes(step.name)) return 'GET-READ-AFTER-WRITE';
   const back = d.extra.find((n) => history.deleted.has(n) || !history.sent.has(n));
@@ -95,7 +96,7 @@ export function ruleOf(d: Divergence, step: StepContext, history: History, liste
 }
 
 /** A reused name that lists neither the new config nor a clean copy of it. */
-function reuseRule(listed: Provider, before: Provider): string {
+function reuseRule(listed: Provider, before: Provider): RuleId {
   const config = (listed.config ?? {}) as Record<string, unknown>;
   if (sameContent(listed, before)) return 'UPSERT-REPLACES';
   const kept = Object.keys(before.config).filter((k) => k in config);

@@ -10,7 +10,8 @@ import type { GeneratedPost } from '../generation/providers.ts';
 import type { ProviderApi, RequestOptions } from '../suite/api.ts';
 import { nearMisses } from '../suite/credentials.ts';
 import { NetworkError, type Exchange } from '../suite/http.ts';
-import { fail, firstDifference, jsonObjectBody, providerList, type ProviderList } from '../suite/verdicts.ts';
+import { fail, firstDifference, jsonObjectBody, providerList, statusIs, type ProviderList } from '../suite/verdicts.ts';
+import type { RuleId } from '../rules/catalogue.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from './divergence.ts';
 import { clear, LONGEST_REQUIRED, removeOne, stored, upsert, type ProviderMap } from './rules.ts';
 
@@ -283,7 +284,7 @@ export type Credential = { kind: 'near-miss'; index: number } | { kind: 'other-b
 class BadCredentials implements Command {
   constructor(readonly bot: BotKey, readonly credential: Credential, readonly op: 'POST' | 'GET' | 'DELETE', readonly post: GeneratedPost) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot) && (this.credential.kind !== 'other-bot' || w.bots.length > 1);
-  #credential(t: Target): { rule: string; what: string; options: RequestOptions } {
+  #credential(t: Target): { rule: RuleId; what: string; options: RequestOptions } {
     const own = t.client(this.bot).bot.token;
     if (this.credential.kind === 'none') return { rule: 'AUTH-MISSING', what: 'no Authorization header', options: { authorization: null } };
     if (this.credential.kind === 'other-bot') {
@@ -302,8 +303,8 @@ class BadCredentials implements Command {
       if (this.op === 'POST') w.sending(this.post);
       const x = await t.send(`${this.op} with ${what}`, () => (this.op === 'POST' ? client.postText(this.post.text, options) : this.op === 'GET' ? client.list(options) : client.clear(options)));
       status = x.received.status;
-      if (status !== 401) fail(rule, `${this.op} with ${what} answered ${status}, not 401`);
-      jsonObjectBody('AUTH-401-JSON', x);
+      statusIs(rule, x);
+      if (status === 401) jsonObjectBody('AUTH-401-JSON', x);
       if (this.op !== 'GET') await t.verify(w, (bot) => (bot === this.bot ? { kind: 'refused', status: 401 } : { kind: 'elsewhere', what: 401 }));
     });
   }

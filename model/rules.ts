@@ -5,7 +5,7 @@
 import { contractFor, type Profile, type Violation } from '../contract/openapi.ts';
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { schemaOf, type Flat } from '../contract/schema-tree.ts';
-import { ruleRefusing } from '../rules/catalogue.ts';
+import { ruleRefusing, type RuleId } from '../rules/catalogue.ts';
 
 /** One bot's list: provider name → provider. Order is open (docs/rules.md), so nothing compares it. */
 export type ProviderMap = Map<string, Provider>;
@@ -19,7 +19,7 @@ export type Verdict =
   | { kind: 'valid' }
   | { kind: 'open'; why: string }
   /** `rule`: the catalogue's rule for the refusal (none when no rule claims the constraint broken). */
-  | { kind: 'invalid'; why: string; rule?: string; location?: string };
+  | { kind: 'invalid'; why: string; rule?: RuleId; location?: string };
 
 /** A parsed POST body against the profile's contract and the choices docs/rules.md leaves open. */
 export function judge(profile: Profile, body: unknown): Verdict {
@@ -45,10 +45,10 @@ export function judgeText(profile: Profile, text: string): Verdict {
  * several violations the deepest claimed one wins: a basic without password also fails the anyOf
  * around it, but the rule is the one about basic.
  */
-function refusal(profile: Profile, violations: Violation[]): { rule?: string; location?: string } {
+function refusal(profile: Profile, violations: Violation[]): { rule?: RuleId; location?: string } {
   const root = schemaOf(profile, 'Provider');
   const claimed = violations.map((v) => ({ v, location: locationOf(root, v) }))
-    .map((c) => ({ ...c, rule: c.location && ruleRefusing(profile, c.location)?.id }))
+    .map((c) => ({ ...c, rule: c.location === undefined ? undefined : ruleRefusing(profile, c.location)?.id }))
     .filter((c) => c.rule)
     .sort((a, b) => b.v.at.length - a.v.at.length || Number(a.v.keyword === 'anyOf') - Number(b.v.keyword === 'anyOf'));
   return claimed.length ? { rule: claimed[0].rule, location: claimed[0].location } : {};

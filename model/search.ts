@@ -25,7 +25,7 @@ export interface Searched { runs: number; found?: Found }
  * Shrinking tries at most this many smaller candidates (each a run against the target), then keeps the
  * shortest failure found: a count, not a time, so that the same seed still gives the same sequence.
  */
-const SHRINK_TRIES = 120;
+const SHRINK_TRIES = 60;
 /** A run always ends: past this, a search stops where it is (a distant or hanging target). */
 const SEARCH_LIMIT_MS = 240_000;
 
@@ -87,6 +87,7 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
 }
 
 /** The failure as the reports show it: its reason, and the numbered sequence with a curl line per exchange. */
+/** `replay`: what a rerun needs besides the seed and the rule (the budget), as `NAME=value`. */
 export function reported(found: Found, curl: (x: Exchange) => string, replay: string): ConformanceFailure {
   const { failure, steps } = found;
   const lines = steps.flatMap((s, i) => [`${String(i + 1).padStart(2)}. ${s.what}`, ...s.exchanges.map((x) => `      ${curl(x)}`)]);

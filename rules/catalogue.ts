@@ -6,8 +6,8 @@ export type Level = 'MUST' | 'SHOULD';
 /** What a rule's check needs beyond BOT_ID and API_TOKEN. */
 export type Need = 'second-bot' | 'other-region';
 
-export interface Rule {
-  id: string;
+/** What a rule is, but its id (whose type, RuleId, the catalogue below defines). */
+interface RuleFields {
   level: Level;
   /** The rule as a sentence of the spec. */
   title: string;
@@ -22,9 +22,15 @@ export interface Rule {
    * The generator (generation/providers.ts) makes an invalid body for each one it finds in the schemas.
    */
   refuses?: readonly string[];
+  /** The statuses an answer may have, where the rule names them: every check of the rule reads them here. */
+  answers?: readonly number[];
 }
 
+export type Rule = RuleFields & { id: RuleId };
+
 const BOTH: readonly Profile[] = ['default', '2020-03-10'];
+/** What every kind of bad credential gets (the vendor page names 401, not 403). */
+const UNAUTHORIZED = [401] as const;
 const REVISION: readonly Profile[] = ['2020-03-10'];
 
 const UPDATE = 'Updating the Providers List';
@@ -36,10 +42,12 @@ const AUTH = 'Responses: 401 Unauthorized';
 const ROBUST = 'docs/rules.md: Robustness';
 const REV = 'Release 2020-03-10';
 
-const rule = (id: string, level: Level, doc: string, title: string, extra: Partial<Rule> = {}): Rule =>
+// Each id stays a literal type, so that RuleId is exactly the catalogue's ids: a mistyped id in a
+// check, a fault or a report does not compile.
+const rule = <const Id extends string>(id: Id, level: Level, doc: string, title: string, extra: Partial<RuleFields> = {}): RuleFields & { id: Id } =>
   ({ id, level, doc, title, profiles: BOTH, ...extra });
 
-export const RULES: readonly Rule[] = [
+const CATALOGUE = [
   rule('POST-VALID-200', 'MUST', `${UPDATE} › Response`, 'A valid provider, Basic or Bearer, gets 200 (not 201, not 204).'),
   rule('POST-EMPTY-BODY', 'SHOULD', `${UPDATE} › Response`, 'The 200 answer to a POST has an empty body.'),
   rule('POST-400-MALFORMED-JSON', 'MUST', `${UPDATE} › Response`, 'A body that is not well-formed JSON gets 400.', { refuses: ['syntax'] }),
@@ -74,12 +82,12 @@ export const RULES: readonly Rule[] = [
   rule('DELETE-THIS-BOT-ONLY', 'MUST', `${DELETE} › Responses`, "DELETE changes no other bot's list.", { needs: 'second-bot' }),
   rule('DELETE-EMPTY-BODY', 'SHOULD', `${DELETE} › Responses`, 'The 200 answer to a DELETE has an empty body.'),
   rule('DELETE-IDEMPOTENT', 'SHOULD', `${DELETE} › Responses`, 'DELETE on an already empty list is 200 too.'),
-  rule('AUTH-MISSING', 'MUST', AUTH, 'Every operation without an Authorization header gets 401 (not 403).'),
-  rule('AUTH-MALFORMED', 'MUST', AUTH, 'Every operation with a malformed Authorization header gets 401.'),
-  rule('AUTH-WRONG-TOKEN', 'MUST', AUTH, 'Every operation with a wrong token gets 401 (not 403).'),
-  rule('AUTH-OTHER-BOT', 'MUST', AUTH, "Every operation with another bot's token gets 401.", { needs: 'second-bot' }),
-  rule('AUTH-UNKNOWN-BOT', 'MUST', AUTH, "Every operation on an unknown bot id gets 401, whatever the token."),
-  rule('AUTH-OTHER-REGION', 'MUST', AUTH, "A bot's own token on a region where the bot does not reside gets 401.", { needs: 'other-region' }),
+  rule('AUTH-MISSING', 'MUST', AUTH, 'Every operation without an Authorization header gets 401 (not 403).', { answers: UNAUTHORIZED }),
+  rule('AUTH-MALFORMED', 'MUST', AUTH, 'Every operation with a malformed Authorization header gets 401.', { answers: UNAUTHORIZED }),
+  rule('AUTH-WRONG-TOKEN', 'MUST', AUTH, 'Every operation with a wrong token gets 401 (not 403).', { answers: UNAUTHORIZED }),
+  rule('AUTH-OTHER-BOT', 'MUST', AUTH, "Every operation with another bot's token gets 401.", { needs: 'second-bot', answers: UNAUTHORIZED }),
+  rule('AUTH-UNKNOWN-BOT', 'MUST', AUTH, "Every operation on an unknown bot id gets 401, whatever the token.", { answers: UNAUTHORIZED }),
+  rule('AUTH-OTHER-REGION', 'MUST', AUTH, "A bot's own token on a region where the bot does not reside gets 401.", { needs: 'other-region', answers: UNAUTHORIZED }),
   rule('AUTH-401-JSON', 'MUST', `${AUTH}; ${ERRORS}`, 'The body of a 401 is a JSON object.'),
   rule('AUTH-401-FIELDS', 'SHOULD', `${AUTH}; ${ERRORS}`, 'The body of a 401 carries the strings message and reason.'),
   rule('AUTH-NO-CHANGE', 'MUST', AUTH, 'A request that got 401 changes nothing.'),
@@ -91,12 +99,22 @@ export const RULES: readonly Rule[] = [
   rule('REV-NAME-LENGTH', 'MUST', `${REV} › name`, 'A name of 201 characters gets 400 and changes nothing; 200 characters exactly is accepted.', { profiles: REVISION, refuses: ['Provider.name:maxLength'] }),
   rule('REV-DELETE-ONE', 'MUST', `${REV} › Deleting a provider`, 'DELETE of provider/{name} answers 200, removes exactly that provider and leaves the rest.', { profiles: REVISION }),
   rule('REV-DELETE-ONE-EXACT', 'SHOULD', `${REV} › Deleting a provider`, 'DELETE of provider/{name} matches the name exactly: it leaves a provider whose name differs only in case.', { profiles: REVISION }),
-  rule('REV-DELETE-ONE-AUTH', 'MUST', `${REV} › Deleting a provider`, 'DELETE of provider/{name} without valid credentials gets 401 and removes nothing.', { profiles: REVISION }),
-];
+  rule('REV-DELETE-ONE-AUTH', 'MUST', `${REV} › Deleting a provider`, 'DELETE of provider/{name} without valid credentials gets 401 and removes nothing.', { profiles: REVISION, answers: UNAUTHORIZED }),
+] as const;
 
-const BY_ID = new Map(RULES.map((r) => [r.id, r]));
+/** Every rule's id. */
+export type RuleId = (typeof CATALOGUE)[number]['id'];
 
-export function ruleById(id: string): Rule {
+export const RULES: readonly Rule[] = CATALOGUE;
+
+const BY_ID = new Map<string, Rule>(RULES.map((r) => [r.id, r]));
+
+export function isRuleId(id: string): id is RuleId {
+  return BY_ID.has(id);
+}
+
+/** The rule of an id; an id read from outside the code (a report, an annotation) may be unknown. */
+export function ruleById(id: RuleId | string): Rule {
   const found = BY_ID.get(id);
   if (!found) throw new Error(`unknown rule id ${id}`);
   return found;

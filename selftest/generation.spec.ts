@@ -119,7 +119,8 @@ test('a fault found by generation reads as its shortest sequence under the rule 
   const fault = FAULTS.find((f) => f.id === 'name-prefix-match')!;
   const target = await startTarget(fault.App);
   try {
-    const run = () => runSuite({ env: { ...target.env, CONFORMANCE_SEED: '4242' }, args: ['-g', 'generated sequences'] });
+    // As the printed Reproduce line says: the seed, and the rule.
+    const run = () => runSuite({ env: { ...target.env, CONFORMANCE_SEED: '4242', CONFORMANCE_RULES: fault.rule } });
     const first = await run();
     const second = await run();
     const failure = (r: typeof first) => r.report?.rules.find((x) => x.id === fault.rule);
@@ -127,7 +128,7 @@ test('a fault found by generation reads as its shortest sequence under the rule 
     expect(failure(first)?.reason).toMatch(/after \d+ generated steps/);
     expect(failure(second)?.reason, 'the same seed, the same shortest sequence').toBe(failure(first)?.reason);
     // The terminal and every report show the numbered sequence and how to replay it.
-    const shows = (text: string) => /Shortest sequence found \(\d+ steps/.test(text) && / 1\. DELETE every bot's list/.test(text) && /curl -i -X POST/.test(text) && /CONFORMANCE_SEED=4242 CONFORMANCE_BUDGET=\d+ npx playwright test -g/.test(text);
+    const shows = (text: string) => /Shortest sequence found \(\d+ steps/.test(text) && / 1\. DELETE every bot's list/.test(text) && /curl -i -X POST/.test(text) && /CONFORMANCE_SEED=4242 CONFORMANCE_BUDGET=\d+ CONFORMANCE_RULES=UPSERT-OTHERS-UNTOUCHED npx playwright test/.test(text);
     expect(shows(first.stdout), 'terminal').toBe(true);
     expect(shows(readFileSync(join(first.reportDir, 'junit.xml'), 'utf8').replace(/&apos;/g, "'")), 'JUnit').toBe(true);
     expect([...outputsOf(join(first.reportDir, 'html')).values()].some(shows), 'HTML report').toBe(true);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
-import type { ConformanceReport } from '../suite/reporter.ts';
+import type { ConformanceReport } from '../suite/report-model.ts';
 import { ROOT, cleanEnv } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
 
@@ -46,7 +46,13 @@ test('--help documents every flag with its environment variable', async () => {
   }
 });
 
-for (const [args, named] of [[['--colour'], '--colour'], [['--target', 'ftp://x'], '--target'], [['--profile', '1999'], '--profile'], [['--target', 'http://127.0.0.1:9'], '--bot-id']] as const) {
+test('--version prints the installed package\'s version', async () => {
+  const { code, output } = await npx(['--version']);
+  expect(code).toBe(0);
+  expect(output.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+});
+
+for (const [args, named] of [[['--colour'], '--colour'], [['--target', 'ftp://x'], '--target'], [['--profile', '1999'], '--profile'], [['--target', 'http://127.0.0.1:9'], '--bot-id'], [['--budget', 'lots'], '--budget']] as const) {
   test(`a bad command line (${args.join(' ')}) exits 2 naming ${named}`, async () => {
     const { code, output } = await npx([...args]);
     expect(code).toBe(2);

@@ -1,7 +1,7 @@
 // Reports people look at, as they see them: two targets, each run in two shards with the blob
 // reporter, merged by `playwright merge-reports` into one HTML report and one rule matrix, then
 // rendered in headless Chromium (Debian's package, driven by playwright-core).
-import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,6 +60,12 @@ test('two targets in two shards each merge into one matrix with a column per tar
   expect(report.outcome).toBe('failed');
   expect(existsSync(join(merged.reportDir, 'html/index.html'))).toBe(true);
   expect(existsSync(join(merged.reportDir, 'junit.xml'))).toBe(true);
+});
+
+test('JUnit records a rule failure as a <failure> typed by the rule it breaks, never as an <error>', () => {
+  const xml = readFileSync(join(merged.reportDir, 'junit.xml'), 'utf8');
+  expect(xml).toMatch(/<failure message="GET-CONFIG-ROUNDTRIP \(MUST\) failed: [^"]+" type="GET-CONFIG-ROUNDTRIP">/);
+  expect(xml).not.toContain('<error ');
 });
 
 test('conformance.html shows the counts per target, a failed rule with its reason, links into the HTML report, and no secret', async () => {

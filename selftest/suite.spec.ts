@@ -95,11 +95,18 @@ test('--list writes no verdict, and a run that decides no rule is incomplete wit
   expect(skipped.stdout).toContain(': INCOMPLETE');
 });
 
-test('a bad setting is named: CONFORMANCE_PROFILE', async () => {
-  const run = await runSuite({ env: { TARGET_URL: 'http://127.0.0.1:9', BOT_ID: 'b', API_TOKEN: 't', CONFORMANCE_PROFILE: '1999' } });
-  expect(run.code).not.toBe(0);
-  expect(run.stdout + run.stderr).toContain('CONFORMANCE_PROFILE must be one of');
-});
+for (const [variable, value, message] of [
+  ['CONFORMANCE_PROFILE', '1999', 'CONFORMANCE_PROFILE must be one of'],
+  ['CONFORMANCE_WORKERS', 'abc', "CONFORMANCE_WORKERS must be a whole number from 1 to 64; got 'abc'"],
+  ['CONFORMANCE_BUDGET', 'lots', "CONFORMANCE_BUDGET must be a number of runs ('25'), seconds ('90s') or minutes ('5m'); got 'lots'"],
+]) {
+  test(`a bad setting is named, and stops the run before any request: ${variable}`, async () => {
+    const run = await runSuite({ env: { TARGET_URL: 'http://127.0.0.1:9', BOT_ID: 'b', API_TOKEN: 't', [variable]: value } });
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain(message);
+    expect(run.report, 'no verdict is written').toBeUndefined();
+  });
+}
 
 class PostBody extends ReferenceApp {
   protected override ok(): Answer { return { status: 200, body: { ok: true } }; }

@@ -2,7 +2,7 @@
 // credentials, and its bots' lists snapshotted. Any problem stops the run here with one message.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { FullConfig } from '@playwright/test';
-import { readTargets, RUN_ID_VARIABLE, SettingsError, type Settings } from './settings.ts';
+import { readTargets, SettingsError, shareRunId, type Settings } from './settings.ts';
 import { ledgerPath, newRunId, PreflightError, releaseUnwritten, restoreSnapshot, takeSnapshot } from './snapshot.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
@@ -18,8 +18,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       await takeSnapshot(target, runId);
       taken.push({ ...target, runId });
     }
-    // Workers start after this and inherit the environment: the run id names the run's secret ledger.
-    process.env[RUN_ID_VARIABLE] = runId;
+    shareRunId(runId);
   } catch (e) {
     for (const target of taken) releaseUnwritten(target);
     if (ledger) rmSync(ledger, { force: true });

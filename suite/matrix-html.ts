@@ -1,7 +1,7 @@
 // reports/conformance.html: the rule matrix as one self-contained page (no script, no network):
 // a row per rule, a column per target, coloured by status, each cell linking to its test in the
 // Playwright HTML report.
-import type { ConformanceReport, RuleStatus, TargetReport } from './reporter.ts';
+import type { ConformanceReport, RuleStatus, TargetReport } from './report-model.ts';
 
 const COLOURS: Record<RuleStatus, string> = { passed: '#d8f5d0', failed: '#ffd6d6', warning: '#fff0c2', skipped: '#eceff1' };
 

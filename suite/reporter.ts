@@ -1,74 +1,30 @@
 // Turns Playwright's test results into the rule matrix: reports/conformance.json (a fixed interface:
 // tools outside the repo read it), reports/conformance.html (the same matrix, for people) and the
 // table the terminal ends with. Runs merged from several targets (merge-reports) get a column each.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
-import { rulesFor, type Level } from '../rules/catalogue.ts';
-import type { Profile } from '../contract/openapi.ts';
+import { rulesFor } from '../rules/catalogue.ts';
 import { renderMatrix } from './matrix-html.ts';
+import { decisionsOf, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type TargetReport } from './report-model.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
 import { ledgerPath } from './snapshot.ts';
-import { readFlags, readTargets, targetNames } from './settings.ts';
-
-export type RuleStatus = 'passed' | 'failed' | 'warning' | 'skipped';
-
-export interface RuleResult {
-  id: string;
-  level: Level;
-  title: string;
-  doc: string;
-  status: RuleStatus;
-  reason?: string;
-  /** Titles and ids of the tests that decided the rule (the ids link into the HTML report). */
-  tests: { title: string; testId: string; status: string }[];
-}
-
-/** What a run was pointed at; every test records it (the `run` annotation), so merged runs stay apart. */
-export interface RunInfo {
-  /** The target's short name (its column); absent in reports of runs before there were several targets. */
-  name?: string;
-  target: string;
-  otherRegionUrl: string | null;
-  profile: Profile;
-  strict: boolean;
-  seed: number;
-}
-
-export interface TargetReport extends RunInfo {
-  /**
-   * passed: every rule decided and no MUST failed (in strict mode, no SHOULD either); aborted: the run
-   * stopped before its verdict; incomplete: it ran and decided no rule (everything skipped or filtered out).
-   */
-  outcome: 'passed' | 'failed' | 'aborted' | 'incomplete';
-  abortReason?: string;
-  counts: Record<RuleStatus, number>;
-  rules: RuleResult[];
-  /** What the target did where the docs leave the choice open (never a verdict). */
-  observations: string[];
-}
-
-/** The top level is the one target's report; for merged runs it sums them up and `targets` has each. */
-export interface ConformanceReport extends TargetReport {
-  schemaVersion: 1;
-  startedAt: string;
-  durationMs: number;
-  targets: TargetReport[];
-}
+import { describeRun, environmentTokens, readTargets } from './settings.ts';
 
 interface Seen { test: TestCase; result: TestResult }
 
-export const RUN_ANNOTATION = 'run';
 
 export default class ConformanceReporter implements Reporter {
   readonly #seen = new Map<string, Seen>();
   readonly #errors: string[] = [];
   readonly #file: string;
   readonly #htmlReport: string;
+  readonly #junit: string | undefined;
   #started = new Date();
 
-  constructor(options: { outputFile?: string; htmlReport?: string } = {}) {
+  constructor(options: { outputFile?: string; htmlReport?: string; junit?: string } = {}) {
+    this.#junit = options.junit;
     this.#file = options.outputFile ?? 'reports/conformance.json';
     this.#htmlReport = options.htmlReport ?? join(dirname(this.#file), 'html');
   }
@@ -79,7 +35,7 @@ export default class ConformanceReporter implements Reporter {
 
   onBegin(): void {
     this.#started = new Date();
-    const run = currentRun();
+    const run = describeRun();
     console.log(`conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}`);
   }
 
@@ -107,11 +63,11 @@ export default class ConformanceReporter implements Reporter {
     // Tests skipped when collected (another profile, the stateless subset) never ran: they belong to every run.
     const unrun: Seen[] = [];
     for (const seen of this.#seen.values()) {
-      const recorded = (seen.result.annotations ?? []).find((a) => a.type === RUN_ANNOTATION)?.description;
-      if (recorded) add(JSON.parse(recorded) as RunInfo, seen);
+      const recorded = decisionsOf(seen.result.annotations ?? []).run;
+      if (recorded) add(recorded, seen);
       else unrun.push(seen);
     }
-    if (groups.size === 0) add(currentRun());
+    if (groups.size === 0) add(describeRun());
     for (const group of groups.values()) group.seen.push(...unrun);
     const targets = [...groups.values()].map(({ run, seen }) => this.#targetReport(run, seen, result, secrets));
     const report: ConformanceReport = {
@@ -131,6 +87,7 @@ export default class ConformanceReporter implements Reporter {
 
   /** After every reporter is done: the run's secret ledger goes (the snapshot went with the verified restore). */
   async onExit(): Promise<void> {
+    if (this.#junit) asRuleFailures(this.#junit);
     const ledger = runLedger();
     if (ledger) rmSync(ledger, { force: true });
   }
@@ -150,7 +107,7 @@ export default class ConformanceReporter implements Reporter {
       ...(aborted ? { abortReason: clip(secrets.redact(this.#errors[0] ?? `run ended: ${result.status}`)) } : {}),
       counts,
       rules,
-      observations: [...new Set(seen.flatMap((s) => (s.result.annotations ?? []).filter((a) => a.type === 'observed').map((a) => a.description ?? '')))],
+      observations: [...new Set(seen.flatMap((s) => decisionsOf(s.result.annotations ?? []).observed))],
     };
   }
 }
@@ -161,7 +118,7 @@ function runSecrets(): Secrets {
     return secretsOf(readTargets());
   } catch {
     const secrets = new Secrets();
-    secrets.know(process.env.API_TOKEN, process.env.SECOND_API_TOKEN);
+    secrets.know(...environmentTokens());
     return secrets;
   }
 }
@@ -175,20 +132,18 @@ function runLedger(): string | undefined {
   }
 }
 
-/** The run this process is part of, from its settings (a merge has none of its own). */
-function currentRun(): RunInfo {
-  const env = process.env;
-  let flags;
-  let targets: string[] = [];
-  try {
-    flags = readFlags();
-    targets = targetNames();
-  } catch {
-    flags = { profile: 'default' as Profile, strict: false }; // a bad setting already stopped the run with its own message
-  }
-  // Several targets of a configuration file: their names; one target: its URL (empty while embedded).
-  const target = targets.length > 1 ? targets.join(', ') : env.TARGET_URL ?? '';
-  return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0 };
+/**
+ * Playwright's JUnit file records a failure as <failure> only when an expect() matcher threw, and
+ * every rule failure as <error>, which CI tools read as a broken test rather than a failed check.
+ * After the JUnit reporter has written it (onExit runs after every reporter's onEnd), a rule failure
+ * becomes a <failure> whose type is the rule id.
+ */
+function asRuleFailures(file: string): void {
+  if (!existsSync(file)) return;
+  const xml = readFileSync(file, 'utf8');
+  const fixed = xml.replace(/<error message="([A-Z0-9-]+) \((MUST|SHOULD)\) failed: ([^"]*)" type="[^"]*">([\s\S]*?)<\/error>/g,
+    (_all, id: string, level: string, message: string, text: string) => `<failure message="${id} (${level}) failed: ${message}" type="${id}">${text}</failure>`);
+  if (fixed !== xml) writeFileSync(file, fixed);
 }
 
 /** Merged targets at the top level: each rule at its worst status across them. */
@@ -231,20 +186,18 @@ function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level' | 'ti
   let passed = false;
   let skipReason: string | undefined;
   for (const { test, result } of seen) {
-    const annotations = result.annotations ?? test.annotations;
-    if (!annotations.some((a) => a.type === 'rule' && a.description === id)) continue;
+    const said = decisionsOf(result.annotations ?? test.annotations);
+    if (!said.rules.includes(id)) continue;
     tests.push({ title: test.title, testId: test.id, status: result.status });
-    const mine = (type: string) => annotations.filter((a) => a.type === type && a.description?.startsWith(`${id}: `)).map((a) => a.description!.slice(id.length + 2));
-    const failures = mine('failed');
-    const warnings = mine('warning');
+    const failures = said.failed.get(id) ?? [];
+    const warnings = said.warnings.get(id) ?? [];
     if (failures.length) failed ??= failures[0];
     else if (result.status === 'failed' || result.status === 'timedOut' || result.status === 'interrupted') {
       // A failure attributed elsewhere (or a timeout) leaves this rule undecided by this test;
       // a test whose first rule is this one and that failed unattributed fails it.
-      const first = annotations.find((a) => a.type === 'rule')?.description;
-      if (first === id && !annotations.some((a) => a.type === 'failed')) failed ??= firstLine(result.error?.message ?? result.status);
+      if (said.rules[0] === id && said.failed.size === 0) failed ??= firstLine(result.error?.message ?? result.status);
     } else if (result.status === 'skipped') {
-      skipReason ??= annotations.find((a) => a.type === 'skip')?.description ?? 'skipped';
+      skipReason ??= said.skip ?? 'skipped';
     } else {
       if (warnings.length) warned ??= warnings[0];
       passed = true;

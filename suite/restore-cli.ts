@@ -4,7 +4,6 @@
 import { readTargets, SettingsError } from './settings.ts';
 import { restoreRefusal, restoreSnapshot } from './snapshot.ts';
 
-process.env.CONFORMANCE_SEED ||= '0'; // not used by a restore, but part of the settings
 let targets;
 try {
   targets = readTargets();

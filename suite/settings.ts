@@ -1,12 +1,15 @@
 // The suite's configuration, in one module: environment variables (and a .env file), and a
 // configuration file of targets. The variables are a fixed interface: CI pipelines and the
 // command-line entry set them; they override the file.
+import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadEnvFile } from 'node:process';
 import { createRequire } from 'node:module';
 import { compiledContract } from '../contract/compiled.ts';
 import { PROFILES, type Profile } from '../contract/openapi.ts';
+import type { RunInfo } from './report-model.ts';
+import { isRuleId, type RuleId } from '../rules/catalogue.ts';
 
 export interface Bot { id: string; token: string }
 
@@ -25,6 +28,8 @@ export interface RunFlags {
   stateless: boolean;
   /** What the generated checks may spend; `{ runs: 0 }` leaves them out. */
   budget: Budget;
+  /** Only the checks of these rules run (CONFORMANCE_RULES); every check when absent. */
+  rules?: RuleId[];
 }
 
 export interface Settings extends RunFlags {
@@ -38,8 +43,6 @@ export interface Settings extends RunFlags {
   seed: number;
   /** Past this a request counts as a hang. */
   requestTimeoutMs: number;
-  /** True when the suite started its own reference servers (no TARGET_URL given). */
-  embedded: boolean;
   /** Where the lock, the snapshot and the secret ledger live (user-only, outside the reports). */
   stateDir: string;
   /** The run this process belongs to, once the global setup has taken the bot's lock (workers inherit it). */
@@ -59,6 +62,7 @@ export const VARIABLES = {
   OTHER_REGION_URL: 'base URL of a region where BOT_ID does not reside (optional)',
   CONFORMANCE_STRICT: 'SHOULD violations fail the run too',
   CONFORMANCE_SEED: "replays a run's generated data (printed by every run)",
+  CONFORMANCE_RULES: 'only the checks of these rules, comma-separated ids (e.g. AUTH-WRONG-TOKEN,DELETE-200)',
   CONFORMANCE_BUDGET: `what each generated check may spend: a number of runs (default ${(DEFAULT_BUDGET as { runs: number }).runs}; the seed replays them exactly), seconds ('90s', '5m') for a deeper nightly run, or 0 to leave them out`,
   CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
   CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
@@ -153,7 +157,8 @@ type RunLevel = Omit<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'oth
 type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl'>;
 
 function runSettings(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): RunLevel {
-  const seedText = env.CONFORMANCE_SEED?.trim() || String(config?.seed ?? '');
+  // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
+  const seedText = env.CONFORMANCE_SEED?.trim() || String(config?.seed ?? '0');
   if (!/^\d{1,15}$/.test(seedText)) throw new SettingsError(`CONFORMANCE_SEED must be a whole number; got '${seedText}'`);
   const timeoutText = env.CONFORMANCE_TIMEOUT_MS?.trim() || String(config?.timeoutMs ?? 5000);
   if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 100) {
@@ -163,7 +168,6 @@ function runSettings(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): Ru
     ...readFlags(env),
     seed: Number(seedText),
     requestTimeoutMs: Number(timeoutText),
-    embedded: env.CONFORMANCE_EMBEDDED === '1',
     stateDir: resolve(env.CONFORMANCE_STATE_DIR?.trim() || '.conformance'),
     runId: env[RUN_ID_VARIABLE]?.trim() || undefined,
   };
@@ -221,7 +225,22 @@ export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
   }
   const on = (name: string) => ['1', 'true', 'yes'].includes(env[name]?.trim().toLowerCase() ?? '');
   const strict = env.CONFORMANCE_STRICT?.trim() ? on('CONFORMANCE_STRICT') : config?.strict ?? false;
-  return { profile: profile as Profile, strict, stateless: on('CONFORMANCE_STATELESS'), budget: readBudget(env.CONFORMANCE_BUDGET?.trim() || String(config?.budget ?? ''), 'CONFORMANCE_BUDGET') };
+  return {
+    profile: profile as Profile,
+    strict,
+    stateless: on('CONFORMANCE_STATELESS'),
+    budget: readBudget(env.CONFORMANCE_BUDGET?.trim() || String(config?.budget ?? ''), 'CONFORMANCE_BUDGET'),
+    rules: readRules(env.CONFORMANCE_RULES?.trim() ?? '', 'CONFORMANCE_RULES'),
+  };
+}
+
+/** 'ID,ID': those rules' ids, each checked against the catalogue. Empty: every rule. */
+export function readRules(text: string, name: string): RuleId[] | undefined {
+  if (text === '') return undefined;
+  const ids = text.split(',').map((id) => id.trim().toUpperCase()).filter(Boolean);
+  const unknown = ids.filter((id) => !isRuleId(id));
+  if (unknown.length || !ids.length) throw new SettingsError(`${name} must name rules of the catalogue (README, "Rules"), comma-separated; ${unknown.length ? `no rule is called ${unknown.join(', ')}` : 'it names none'}`);
+  return ids as RuleId[];
 }
 
 /** '25' or '25runs': that many runs; '90s', '5m': that long; '0': none. Empty: the default. `name`: the setting, for the message. */
@@ -259,4 +278,87 @@ function checkBotId(name: string, value: string): string {
 /** A target's configured bots: its bot and, when set, its second bot. */
 export function botsOf(settings: Pick<Settings, 'bot' | 'secondBot'>): Bot[] {
   return [settings.bot, ...(settings.secondBot ? [settings.secondBot] : [])];
+}
+
+/** The settings that name a target; any of them without TARGET_URL is a mistake, never a run against the embedded reference. */
+const TARGET_SETTINGS = ['BOT_ID', 'API_TOKEN', 'SECOND_BOT_ID', 'SECOND_API_TOKEN', 'OTHER_REGION_URL'] as const;
+
+/** What playwright.config.ts needs to set a run up. */
+export interface RunPlan {
+  /** The embedded reference servers to start (a run with no target settings at all): their bots and profile. */
+  embedded?: { bots: string; profile: Profile };
+  /** The run's targets, each a Playwright project pair. */
+  targets: string[];
+  workers?: number;
+  reportDir: string;
+  /** A tag for every test of the run, when the target is named (merged reports keep targets apart). */
+  tag?: string;
+}
+
+/**
+ * Reads the run's settings in the runner and leaves the workers (which inherit the environment) what
+ * they need: the seed, chosen once, and for the embedded reference its bots and fresh tokens. The one
+ * place the suite writes the environment, besides the run id (shareRunId).
+ */
+export function prepareRun(env: NodeJS.ProcessEnv = process.env): RunPlan {
+  loadDotEnv();
+  const worker = Boolean(env.TEST_WORKER_INDEX);
+  const file = readConfigFile(env);
+  env.CONFORMANCE_SEED ||= String(file?.config.seed ?? randomInt(1, 2 ** 31));
+  // The run id is the global setup's to give (workers load the config too, and keep theirs).
+  if (!worker) delete env[RUN_ID_VARIABLE];
+  const hasTarget = Boolean(env.TARGET_URL?.trim() || file?.config.targets);
+  const stray = TARGET_SETTINGS.filter((v) => env[v]?.trim());
+  if (!worker && env.CONFORMANCE_EMBEDDED !== '1' && !hasTarget && stray.length) {
+    throw new SettingsError(`${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set but TARGET_URL is not. ` +
+      'Set TARGET_URL to the server to judge; unset every target setting to run against the embedded reference server.');
+  }
+  let embedded: RunPlan['embedded'];
+  if (!hasTarget) {
+    env.CONFORMANCE_EMBEDDED = '1';
+    env.BOT_ID = 'bot-a';
+    env.API_TOKEN = `ta-${randomBytes(12).toString('hex')}`;
+    env.SECOND_BOT_ID = 'bot-b';
+    env.SECOND_API_TOKEN = `tb-${randomBytes(12).toString('hex')}`;
+    embedded = { bots: `${env.BOT_ID}:${env.API_TOKEN},${env.SECOND_BOT_ID}:${env.SECOND_API_TOKEN}`, profile: readFlags(env).profile };
+  }
+  // Every setting is checked here, before a test is collected: a bad one stops the run with one message.
+  readFlags(env);
+  if (hasTarget) readTargets(env);
+  const workersText = env.CONFORMANCE_WORKERS?.trim();
+  if (workersText && (!/^\d+$/.test(workersText) || Number(workersText) < 1 || Number(workersText) > 64)) {
+    throw new SettingsError(`CONFORMANCE_WORKERS must be a whole number from 1 to 64; got '${workersText}'`);
+  }
+  const name = env.CONFORMANCE_TARGET_NAME?.trim();
+  return { embedded, targets: targetNames(env), workers: workersText ? Number(workersText) : undefined, reportDir: reportDir(env), tag: name ? `@${name}` : undefined };
+}
+
+/** Hands the workers (started after the global setup) the id of the run, which names its secret ledger. */
+export function shareRunId(runId: string): void {
+  process.env[RUN_ID_VARIABLE] = runId;
+}
+
+/** Where the reports go, relative to where the user runs the suite (Playwright would take them relative to the config). */
+export function reportDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.CONFORMANCE_REPORT_DIR?.trim() || 'reports');
+}
+
+/** What a run was pointed at, for the reports (a merge of reports has no run of its own: its fields are empty). */
+export function describeRun(env: NodeJS.ProcessEnv = process.env): RunInfo {
+  let flags: Pick<RunFlags, 'profile' | 'strict'> = { profile: 'default', strict: false };
+  let targets: string[] = [];
+  try {
+    flags = readFlags(env);
+    targets = targetNames(env);
+  } catch {
+    // a bad setting already stopped the run with its own message
+  }
+  // Several targets of a configuration file: their names; one target: its URL (empty while embedded).
+  const target = targets.length > 1 ? targets.join(', ') : env.TARGET_URL ?? '';
+  return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0 };
+}
+
+/** The tokens the environment holds, for a merge of reports that has no run of its own to read them from. */
+export function environmentTokens(env: NodeJS.ProcessEnv = process.env): (string | undefined)[] {
+  return [env.API_TOKEN, env.SECOND_API_TOKEN];
 }

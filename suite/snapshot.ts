@@ -11,7 +11,7 @@ import { ProviderApi } from './api.ts';
 import { NetworkError, type Exchange } from './http.ts';
 import { Secrets } from './redaction.ts';
 import { botsOf, type Bot, type Settings } from './settings.ts';
-import { sameValue } from './verdicts.ts';
+import { firstDifference } from './verdicts.ts';
 
 export interface Snapshot {
   targetUrl: string;
@@ -224,7 +224,8 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
       if (read.received.status !== 200 && read.received.status !== 404) throw new Error(`GET for bot '${bot.id}' answered ${read.received.status}`);
       const now = read.received.status === 404 ? [] : savedEntries(read);
       const byName = (list: Provider[]) => Object.fromEntries(list.map((p) => [p.name, { type: p.type, config: p.config }]));
-      sameValue('restore', byName(now), byName(saved.providers), `bot '${bot.id}''s list after the restore`);
+      const difference = firstDifference(byName(now), byName(saved.providers), '$');
+      if (difference) throw new Error(`bot '${bot.id}''s list after the restore differs from the snapshot: ${difference}`);
     }
   } catch (e) {
     return { verified: false, path, problem: (e as Error).message };

@@ -4,33 +4,43 @@ import type { Contract, SchemaName } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import type { Exchange } from './http.ts';
 import { MASK } from './redaction.ts';
+import { ruleById, type RuleId } from '../rules/catalogue.ts';
+
+/** The statuses a rule names for its answers. */
+export function answersOf(ruleId: RuleId): readonly number[] {
+  const { answers } = ruleById(ruleId);
+  if (!answers) throw new Error(`rule ${ruleId} names no status: say which the check expects`);
+  return answers;
+}
 
 export interface FailureExtras {
   /** Lines shown under the failure (a generated sequence, say), never in the one-line reason. */
   details?: string;
-  /** The command that replays it, when the test's own rerun would not. */
+  /** Settings a rerun needs besides the seed and the rule (a generated check's budget, say), as `NAME=value`. */
   replay?: string;
 }
 
 export class ConformanceFailure extends Error {
-  constructor(readonly ruleId: string, readonly reason: string, readonly extras: FailureExtras = {}) {
+  constructor(readonly ruleId: RuleId, readonly reason: string, readonly extras: FailureExtras = {}) {
     super(`${ruleId}: ${reason}`);
   }
 }
 
-export function fail(ruleId: string, reason: string): never {
+export function fail(ruleId: RuleId, reason: string): never {
   throw new ConformanceFailure(ruleId, reason);
 }
 
 const describe = (x: Exchange) => `${x.sent.method} answered ${x.received.status}`;
 
-export function statusIs(ruleId: string, x: Exchange, ...expected: number[]): void {
+/** The answer has one of `expected`, or, when none is given, one of the statuses the rule names (rules/catalogue.ts). */
+export function statusIs(ruleId: RuleId, x: Exchange, ...expected: number[]): void {
+  if (!expected.length) expected = [...answersOf(ruleId)];
   if (!expected.includes(x.received.status)) {
     fail(ruleId, `expected ${expected.join(' or ')}, got ${x.received.status} to ${x.sent.method} ${new URL(x.sent.url).pathname}`);
   }
 }
 
-export function jsonObjectBody(ruleId: string, x: Exchange): Record<string, unknown> {
+export function jsonObjectBody(ruleId: RuleId, x: Exchange): Record<string, unknown> {
   const { json, notJson, text } = x.received;
   if (notJson !== undefined) fail(ruleId, `${describe(x)} with a body that is not JSON (${notJson})`);
   if (text.trim() === '') fail(ruleId, `${describe(x)} with an empty body, not a JSON object`);
@@ -40,11 +50,11 @@ export function jsonObjectBody(ruleId: string, x: Exchange): Record<string, unkn
   return json as Record<string, unknown>;
 }
 
-export function emptyBody(ruleId: string, x: Exchange): void {
+export function emptyBody(ruleId: RuleId, x: Exchange): void {
   if (x.received.text.length > 0) fail(ruleId, `${describe(x)} with a ${Buffer.byteLength(x.received.text)}-byte body; the body should be empty`);
 }
 
-export function matchesSchema(ruleId: string, contract: Contract, schema: SchemaName, value: unknown, what: string): void {
+export function matchesSchema(ruleId: RuleId, contract: Contract, schema: SchemaName, value: unknown, what: string): void {
   const violations = contract.violations(schema, value);
   if (violations.length) {
     const shown = violations.slice(0, 3).map((v) => `${v.path} ${v.message}`).join('; ');
@@ -52,7 +62,7 @@ export function matchesSchema(ruleId: string, contract: Contract, schema: Schema
   }
 }
 
-export function jsonContentType(ruleId: string, x: Exchange): void {
+export function jsonContentType(ruleId: RuleId, x: Exchange): void {
   const type = String(x.received.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') fail(ruleId, `${describe(x)} with Content-Type '${x.received.headers['content-type'] ?? '(none)'}', not application/json`);
 }
@@ -101,7 +111,7 @@ export function entriesNamed(list: ProviderList, name: string): Provider[] {
 }
 
 /** The one entry of that name; fails `ruleId` when it is missing or listed twice. */
-export function theEntry(ruleId: string, list: ProviderList, name: string): Provider {
+export function theEntry(ruleId: RuleId, list: ProviderList, name: string): Provider {
   const found = entriesNamed(list, name);
   if (found.length === 0) fail(ruleId, `GET does not list provider '${name}' (${list.providers.length} entries listed)`);
   if (found.length > 1) fail(ruleId, `GET lists provider '${name}' ${found.length} times`);
@@ -109,7 +119,7 @@ export function theEntry(ruleId: string, list: ProviderList, name: string): Prov
 }
 
 /** Deep equality of what was posted and what came back; the reason names the first differing path, never a secret. */
-export function sameValue(ruleId: string, actual: unknown, expected: unknown, what: string): void {
+export function sameValue(ruleId: RuleId, actual: unknown, expected: unknown, what: string): void {
   const difference = firstDifference(actual, expected, '$');
   if (difference) fail(ruleId, `${what} differs from what was posted: ${difference}`);
 }

@@ -7,9 +7,10 @@
 import fc from 'fast-check';
 import { rule, test } from '../fixtures/conformance.ts';
 import { emptied, steps, World, type Target } from '../model/machine.ts';
+import type { RuleId } from '../rules/catalogue.ts';
 
 // Every MUST rule a sequence can break: a failure of any of them is this check's own.
-const DECIDED = [
+const DECIDED: RuleId[] = [
   'POST-VALID-200', 'POST-400-NO-CHANGE', 'ERROR-400-JSON', 'UPSERT-REPLACES', 'UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE',
   'UPSERT-OTHERS-UNTOUCHED', 'CONCURRENT-UPSERTS', 'GET-200-SHAPE', 'GET-CONFIG-ROUNDTRIP', 'GET-EMPTY-200', 'DELETE-200',
   'DELETE-EMPTIES', 'DELETE-THIS-BOT-ONLY', 'AUTH-MISSING', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', 'AUTH-401-JSON', 'AUTH-NO-CHANGE',

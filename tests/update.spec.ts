@@ -1,6 +1,7 @@
 // POST: what a valid provider gets, and a 400 for every kind of invalid input, with nothing written.
 // Vendor page: "Updating the Providers List"; docs/rules.md: "POST".
 import { rule, test } from '../fixtures/conformance.ts';
+import type { RuleId } from '../rules/catalogue.ts';
 import { emptyBody, jsonContentType, jsonObjectBody, matchesSchema, providerList, statusIs, fail } from '../suite/verdicts.ts';
 
 for (const kind of ['basic', 'bearer'] as const) {
@@ -43,7 +44,7 @@ test(...rule('POST-400-NO-CHANGE', 'a provider refused with 400 is not listed, n
 }, { stateless: true }));
 
 interface Invalid {
-  rule: string;
+  rule: RuleId;
   what: string;
   /** The raw body; `name` is a fresh provider name and `marker` a unique value: neither may ever be listed. */
   body: (name: string, marker: string) => string;

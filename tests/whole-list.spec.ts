@@ -2,6 +2,7 @@
 // Each is tagged @whole-list: they run after every per-name check, one at a time (playwright.config.ts).
 // Vendor page: "Deleting the Providers List"; docs/rules.md: "DELETE", "GET", "Authentication".
 import { rule, test } from '../fixtures/conformance.ts';
+import { annotate } from '../suite/report-model.ts';
 import { BAD_CREDENTIALS, BAD_CREDENTIALS_BY_RULE, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
 import type { Builders } from '../fixtures/builders.ts';
 import type { ProviderApi } from '../suite/api.ts';
@@ -87,7 +88,7 @@ test(...rule('REV-DELETE-ONE', 'DELETE of provider/{name} removes that provider 
   should('DELETE-EMPTY-BODY', () => emptyBody('DELETE-EMPTY-BODY', answer));
   // The revision leaves an unknown name open: record what the target does, judge nothing.
   const unknown = await api.remove(make.name());
-  testInfo.annotations.push({ type: 'observed', description: `DELETE of an unlisted provider name answered ${unknown.received.status}` });
+  testInfo.annotations.push(annotate.observed(`DELETE of an unlisted provider name answered ${unknown.received.status}`));
 }, { wholeList: true }));
 
 test(...rule('REV-DELETE-ONE-EXACT', 'DELETE of provider/{name} leaves the provider whose name differs only in case', async ({ api, make, read }) => {

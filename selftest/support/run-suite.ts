@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ConformanceReport } from '../../suite/reporter.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ConformanceReport } from '../../suite/report-model.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const PLAYWRIGHT_CLI = join(ROOT, 'node_modules/@playwright/test/cli.js');
@@ -45,6 +46,8 @@ export interface RunOptions {
   onTesting?: () => void;
 }
 
+const validateReport = new Ajv2020({ allErrors: true, validateFormats: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas/conformance-report.schema.json'), 'utf8')));
+
 export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'conformance-reports-'));
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'conformance-state-'));
@@ -66,10 +69,15 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
     }, 50);
     child.on('close', () => clearInterval(poll));
   }
-  return new Promise((resolvePromise) => {
+  return new Promise((resolvePromise, rejectPromise) => {
     child.on('close', (code, signal) => {
       const file = join(reportDir, 'conformance.json');
       const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ConformanceReport) : undefined;
+      // Every report a self-test reads is held to the schema published for it.
+      if (report && !validateReport(report)) {
+        rejectPromise(new Error(`${file} does not fit schemas/conformance-report.schema.json: ${JSON.stringify(validateReport.errors?.slice(0, 3))}`));
+        return;
+      }
       resolvePromise({ code, signal, stdout, stderr, reportDir, stateDir, report });
     });
   });

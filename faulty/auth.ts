@@ -1,0 +1,104 @@
+// Faulty servers: Authentication on every operation.
+// Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
+import type http from 'node:http';
+import { ReferenceApp, error, type Answer, type ReferenceOptions } from '../reference/app.ts';
+import { faultsIn, isDelete, isObject, isPost, valid, type Fault } from './fault.ts';
+
+export const AUTH: Fault[] = [];
+const fault = faultsIn(AUTH);
+
+const tokensOf = (app: ReferenceApp) => [...app.options.bots.entries()];
+fault('auth-403', 'AUTH-WRONG-TOKEN', 'Answers 403 instead of 401 to a token it does not know.',
+  class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      const answer = await super.handle(req);
+      const hasToken = /^bearer \S+/i.test(req.headers.authorization ?? '');
+      return answer.status === 401 && hasToken ? error(403, '403', 'Forbidden') : answer;
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 403);
+fault('text-401', 'AUTH-401-JSON', 'Answers 401 with a plain-text body.',
+  class extends ReferenceApp {
+    protected override send(res: http.ServerResponse, answer: Answer): void {
+      if (answer.status !== 401) return super.send(res, answer);
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized');
+    }
+  },
+  async (p) => { const r = await p.send('GET', { auth: null }); return typeof r !== 'string' && r.status === 401 && r.json === undefined; });
+fault('401-without-reason', 'AUTH-401-FIELDS', 'Answers 401 with {"error": ...} instead of message and reason.',
+  class extends ReferenceApp { protected override unauthorized(): Answer { return { status: 401, body: { error: 'unauthorized' } }; } },
+  async (p) => { const r = await p.send('GET', { auth: null }); return typeof r !== 'string' && isObject(r.json) && !('message' in r.json); });
+fault('any-token', 'AUTH-WRONG-TOKEN', 'Accepts any Bearer token for a bot that resides here.',
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean { return this.lists.has(botId) && /^bearer \S+$/i.test(header ?? ''); }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 200);
+fault('any-bots-token', 'AUTH-OTHER-BOT', "Accepts any resident bot's token for any resident bot.",
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      return this.lists.has(botId) && tokensOf(this).some(([bot]) => super.authorized(bot, header));
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: `Bearer ${p.bots.tokenB}` }))) === 200);
+fault('get-without-auth', 'AUTH-MISSING', 'Answers GET without an Authorization header.',
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean { return header === undefined ? this.lists.has(botId) : super.authorized(botId, header); }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: null }))) === 200);
+fault('delete-without-auth', 'AUTH-MISSING', 'Performs DELETE without an Authorization header.',
+  class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      if (isDelete(req) && req.headers.authorization === undefined) req.headers.authorization = `Bearer ${tokensOf(this).find(([b]) => (req.url ?? '').includes(`/${b}/`))?.[1] ?? ''}`;
+      return super.handle(req);
+    }
+  },
+  async (p) => { const name = p.name(); await p.post(valid(p, name)); await p.send('DELETE', { auth: null }); return (await p.has(name)) === 0; });
+fault('schemeless-token', 'AUTH-MALFORMED', 'Accepts the token without the Bearer scheme.',
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean { return super.authorized(botId, header?.includes(' ') ? header : `Bearer ${header}`); }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: p.bots.tokenA }))) === 200);
+fault('unknown-bot-created', 'AUTH-UNKNOWN-BOT', 'Creates an unknown bot on first use, with whatever token came.',
+  class extends ReferenceApp {
+    readonly adopted = new Set<string>();
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      if (!this.lists.has(botId) && this.options.bots.size > 0 && /^bearer \S+$/i.test(header ?? '')) {
+        this.lists.set(botId, new Map());
+        this.adopted.add(botId);
+      }
+      return this.adopted.has(botId) || super.authorized(botId, header);
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { bot: 'no-such-bot' }))) === 200);
+const REGISTRY = new Map<string, string>();
+fault('resident-everywhere', 'AUTH-OTHER-REGION', 'Every region answers for every bot of any region (one shared directory).',
+  class extends ReferenceApp {
+    constructor(options: ReferenceOptions) {
+      super(options);
+      for (const [bot, token] of options.bots) REGISTRY.set(bot, token);
+    }
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      if (!this.lists.has(botId) && REGISTRY.has(botId)) this.lists.set(botId, new Map());
+      const token = /^bearer (\S+)$/i.exec(header ?? '')?.[1];
+      return super.authorized(botId, header) || (token !== undefined && REGISTRY.get(botId) === token);
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { base: p.otherRegionUrl }))) === 200);
+fault('writes-then-401', 'AUTH-NO-CHANGE', 'Stores a POSTed provider even when the token is wrong, then answers 401.',
+  class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      const route = this.route(req.method ?? '', req.url ?? '/');
+      const bot = 'botId' in route ? route.botId : '';
+      if (isPost(req) && this.lists.has(bot) && !this.authorized(bot, req.headers.authorization)) {
+        await this.update(req, bot, this.lists.get(bot)!);
+        return this.unauthorized();
+      }
+      return super.handle(req);
+    }
+  },
+  async (p) => { const name = p.name(); await p.post(valid(p, name), { auth: 'Bearer wrong-token' }); return (await p.has(name)) === 1; });
+fault('scheme-exact-case', 'AUTH-SCHEME-CASE', "Accepts only 'Bearer' spelled exactly so.",
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean { return (header ?? '').startsWith('Bearer ') && super.authorized(botId, header); }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: `bearer ${p.bots.tokenA}` }))) === 401);

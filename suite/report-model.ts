@@ -1,0 +1,107 @@
+// The report model, in one place: what a run reports per target and per rule (reports/conformance.json
+// is this, a fixed interface that tools outside the repository read), and the annotations by which a
+// check tells the reporter what it decided. Checks write annotations only through `annotate`; the
+// reporter reads them only through `decisionsOf`.
+import type { Profile } from '../contract/openapi.ts';
+import type { Level, RuleId } from '../rules/catalogue.ts';
+
+export type RuleStatus = 'passed' | 'failed' | 'warning' | 'skipped';
+
+export interface RuleResult {
+  id: string;
+  level: Level;
+  title: string;
+  doc: string;
+  status: RuleStatus;
+  reason?: string;
+  /** Titles and ids of the tests that decided the rule (the ids link into the HTML report). */
+  tests: { title: string; testId: string; status: string }[];
+}
+
+/** What a run was pointed at; every test records it (the `run` annotation), so merged runs stay apart. */
+export interface RunInfo {
+  /** The target's short name (its column); absent in reports of runs before there were several targets. */
+  name?: string;
+  target: string;
+  otherRegionUrl: string | null;
+  profile: Profile;
+  strict: boolean;
+  seed: number;
+}
+
+export interface TargetReport extends RunInfo {
+  /**
+   * passed: every rule decided and no MUST failed (in strict mode, no SHOULD either); aborted: the run
+   * stopped before its verdict; incomplete: it ran and decided no rule (everything skipped or filtered out).
+   */
+  outcome: 'passed' | 'failed' | 'aborted' | 'incomplete';
+  abortReason?: string;
+  counts: Record<RuleStatus, number>;
+  rules: RuleResult[];
+  /** What the target did where the docs leave the choice open (never a verdict). */
+  observations: string[];
+}
+
+/** The top level is the one target's report; for merged runs it sums them up and `targets` has each. */
+export interface ConformanceReport extends TargetReport {
+  schemaVersion: 1;
+  startedAt: string;
+  durationMs: number;
+  targets: TargetReport[];
+}
+
+type Annotation = { type: string; description?: string };
+
+/** The annotations a check writes. */
+export const annotate = {
+  /** The test decides this rule (its title's rule, those it covers, and any it finds broken). */
+  rule: (id: RuleId): Annotation => ({ type: 'rule', description: id }),
+  /** The vendor page's section the test checks. */
+  doc: (section: string): Annotation => ({ type: 'doc', description: section }),
+  /** Why the test does not run here (another profile, a subset, no budget). */
+  skip: (reason: string): Annotation => ({ type: 'skip', description: reason }),
+  failed: (id: RuleId, reason: string): Annotation => ({ type: 'failed', description: `${id}: ${reason}` }),
+  warning: (id: RuleId, reason: string): Annotation => ({ type: 'warning', description: `${id}: ${reason}` }),
+  /** What the target did where the documents leave the choice open: recorded, never judged. */
+  observed: (what: string): Annotation => ({ type: 'observed', description: what }),
+  /** Which run the test belongs to, so that reports merged from several targets keep them apart. */
+  run: (info: RunInfo): Annotation => ({ type: 'run', description: JSON.stringify(info) }),
+};
+
+/** Takes back rules a test turns out not to decide in this run (it lacks what they need). */
+export function undecide(annotations: Annotation[], ids: ReadonlySet<string>): void {
+  for (let i = annotations.length - 1; i >= 0; i--) if (annotations[i].type === 'rule' && ids.has(annotations[i].description ?? '')) annotations.splice(i, 1);
+}
+
+/** What a test's annotations say. */
+export interface Decisions {
+  /** The rules it decides, its title's rule first. */
+  rules: string[];
+  failed: Map<string, string[]>;
+  warnings: Map<string, string[]>;
+  skip?: string;
+  run?: RunInfo;
+  observed: string[];
+}
+
+export function decisionsOf(annotations: readonly Annotation[]): Decisions {
+  const byRule = (type: string) => {
+    const out = new Map<string, string[]>();
+    for (const a of annotations.filter((x) => x.type === type && x.description)) {
+      const at = a.description!.indexOf(': ');
+      const [id, reason] = [a.description!.slice(0, at), a.description!.slice(at + 2)];
+      out.set(id, [...(out.get(id) ?? []), reason]);
+    }
+    return out;
+  };
+  const of = (type: string) => annotations.filter((a) => a.type === type).map((a) => a.description ?? '');
+  const run = of('run')[0];
+  return {
+    rules: of('rule'),
+    failed: byRule('failed'),
+    warnings: byRule('warning'),
+    skip: of('skip')[0],
+    run: run ? (JSON.parse(run) as RunInfo) : undefined,
+    observed: of('observed'),
+  };
+}
