@@ -34,8 +34,8 @@ const CHUNK = 10;
 
 /**
  * Runs `body` on generated values until the budget is spent or it fails, then shrinks the failure.
- * The runs go in seeded chunks, so that a budget of time ends between chunks and a failure is still
- * shrunk in full; a budget of runs replays exactly.
+ * The runs go in seeded chunks; a budget of time stops making runs when it is spent, but a failure
+ * found by then is still shrunk in full. A budget of runs alone replays exactly.
  */
 export async function search<Ts extends [unknown, ...unknown[]]>(
   options: { seed: number; budget: Budget },
@@ -43,11 +43,12 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
   body: (run: Run, ...values: Ts) => Promise<void>,
 ): Promise<Searched> {
   const { budget } = options;
-  const deadline = performance.now() + ('seconds' in budget ? budget.seconds * 1000 : Infinity);
+  const deadline = performance.now() + (budget.seconds ?? Infinity) * 1000;
+  const most = budget.runs ?? Infinity;
   let runs = 0;
-  for (let chunk = 0; 'runs' in budget ? runs < budget.runs : performance.now() < deadline; chunk++) {
-    const numRuns = 'runs' in budget ? Math.min(CHUNK, budget.runs - runs) : CHUNK;
-    const { ran, found } = await searchChunk((options.seed + chunk * 0x9e3779b1) | 0, numRuns, arbitraries, body);
+  for (let chunk = 0; runs < most && performance.now() < deadline; chunk++) {
+    const numRuns = Math.min(CHUNK, most - runs);
+    const { ran, found } = await searchChunk((options.seed + chunk * 0x9e3779b1) | 0, numRuns, deadline, arbitraries, body);
     if (found) return { runs: runs + found.runs, found: { ...found, runs: runs + found.runs } };
     runs += ran;
   }
@@ -57,6 +58,8 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
 async function searchChunk<Ts extends [unknown, ...unknown[]]>(
   seed: number,
   numRuns: number,
+  /** Past it, the runs left in the chunk are not made (a failure already found is still shrunk). */
+  deadline: number,
   arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
   body: (run: Run, ...values: Ts) => Promise<void>,
 ): Promise<{ ran: number; found?: Found }> {
@@ -64,9 +67,14 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
   let last: Omit<Found, 'runs' | 'shrinks'> | undefined;
   let hung = false;
   let tries = 0;
+  let unmade = 0;
   const property = fc.asyncProperty(...arbitraries, async (...values: Ts) => {
     // A hang is not shrunk: every try would cost a request timeout.
     if (hung || (first !== undefined && ++tries > SHRINK_TRIES)) return;
+    if (first === undefined && performance.now() > deadline) {
+      unmade++;
+      return;
+    }
     const run: Run = { steps: [] };
     try {
       await body(run, ...values);
@@ -81,7 +89,7 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
     }
   });
   const out = await fc.check(property, { seed, numRuns, interruptAfterTimeLimit: SEARCH_LIMIT_MS });
-  if (!out.failed) return { ran: out.numRuns };
+  if (!out.failed) return { ran: out.numRuns - unmade };
   if (!last) throw out.errorInstance;
   return { ran: out.numRuns, found: { ...last, runs: out.numRuns, shrinks: out.numShrinks } };
 }

@@ -111,6 +111,7 @@ test('the rules the model judges by: open choices, what is kept, a bad CONFORMAN
   expect(stored({ name: 'a', type: 'www', config: { bearer: 'x' }, extra: 1 } as Provider)).toEqual({ name: 'a', type: 'www', config: { bearer: 'x' } });
   expect(readFlags({ CONFORMANCE_BUDGET: '90s' }).budget).toEqual({ seconds: 90 });
   expect(readFlags({ CONFORMANCE_BUDGET: '40' }).budget).toEqual({ runs: 40 });
+  expect(readFlags({}).budget).toEqual({ runs: 25, seconds: 10 });
   expect(() => readFlags({ CONFORMANCE_BUDGET: 'lots' })).toThrow(/CONFORMANCE_BUDGET must be/);
 });
 

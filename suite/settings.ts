@@ -13,11 +13,18 @@ import { isRuleId, type RuleId } from '../rules/catalogue.ts';
 
 export interface Bot { id: string; token: string }
 
-/** What the generated checks may spend: a number of runs each (the same seed then replays them exactly), or seconds each. */
-export type Budget = { runs: number } | { seconds: number };
+/**
+ * What each generated check may spend: a number of runs (the same seed then replays them exactly),
+ * seconds, or both (whichever comes first).
+ */
+export interface Budget { runs?: number; seconds?: number }
 
-/** Runs of each generated check by default: the generated part then adds at most half to a full run (npm run bench). */
-export const DEFAULT_BUDGET: Budget = { runs: 25 };
+/**
+ * By default 25 runs, and at most 10 s a check: against the reference on loopback the runs end first
+ * (the generated part then adds at most half to a full run, npm run bench); against a distant target
+ * the time does, since every run is a sequence of requests that cannot overlap.
+ */
+export const DEFAULT_BUDGET: Budget = { runs: 25, seconds: 10 };
 
 /** The switches that shape what runs; known when tests are collected, before any server starts. */
 export interface RunFlags {
@@ -63,7 +70,7 @@ export const VARIABLES = {
   CONFORMANCE_STRICT: 'SHOULD violations fail the run too',
   CONFORMANCE_SEED: "replays a run's generated data (printed by every run)",
   CONFORMANCE_RULES: 'only the checks of these rules, comma-separated ids (e.g. AUTH-WRONG-TOKEN,DELETE-200)',
-  CONFORMANCE_BUDGET: `what each generated check may spend: a number of runs (default ${(DEFAULT_BUDGET as { runs: number }).runs}; the seed replays them exactly), seconds ('90s', '5m') for a deeper nightly run, or 0 to leave them out`,
+  CONFORMANCE_BUDGET: `what each generated check may spend: a number of runs (the seed replays them exactly), seconds ('90s', '5m') for a deeper nightly run, or 0 to leave them out (default ${DEFAULT_BUDGET.runs} runs or ${DEFAULT_BUDGET.seconds} s, whichever comes first)`,
   CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
   CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
   CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
