@@ -24,6 +24,7 @@ export class World {
   readonly deleted = new Map<BotKey, Map<string, 'list' | 'one'>>();
   /** Every name a POST of this run carried, on any bot, whatever the answer. */
   readonly sent = new Set<string>();
+  /** How many providers Grow steps have made: their names stay unique in the run. */
   grown = 0;
 
   constructor(readonly profile: Profile, readonly bots: BotKey[]) {
