@@ -64,14 +64,15 @@ function locationOf(root: Flat, v: Violation): string | undefined {
 /** Values up to this length MUST be taken; a server may set its limit above it (docs/rules.md, "Generated checks"). */
 export const LONGEST_REQUIRED = 4096;
 
-const KNOWN = { provider: ['name', 'type', 'config'], config: ['basic', 'bearer'], basic: ['username', 'password'] };
-
 /** The first choice docs/rules.md leaves to the target that this (schema-valid) provider meets. */
 function openChoice(profile: Profile, p: Provider): string | undefined {
   const { basic, bearer } = p.config;
   if (basic && bearer !== undefined) return 'a config with both basic and bearer';
-  const extra = (o: object, known: string[]) => Object.keys(o).some((k) => !known.includes(k));
-  if (extra(p, KNOWN.provider) || extra(p.config, KNOWN.config) || (basic && extra(basic, KNOWN.basic))) return 'unknown extra fields';
+  // The fields the schema defines, at each level (the OpenAPI document is where they are written).
+  const provider = schemaOf(profile, 'Provider');
+  const config = provider.properties.config;
+  const extra = (o: object, schema: Flat | undefined) => Object.keys(o).some((k) => !(k in (schema?.properties ?? {})));
+  if (extra(p, provider) || extra(p.config, config) || (basic && extra(basic, config?.properties.basic))) return 'unknown extra fields';
   const values = [p.name, basic?.username, basic?.password, bearer];
   if (values.includes('')) return 'an empty string value';
   if (values.some((v) => v !== undefined && v.length > LONGEST_REQUIRED)) return `a value longer than ${LONGEST_REQUIRED} characters`;
