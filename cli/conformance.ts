@@ -24,6 +24,7 @@ export const FLAGS: Flag[] = [
   { name: 'strict', variable: 'CONFORMANCE_STRICT' },
   { name: 'seed', variable: 'CONFORMANCE_SEED', value: 'N', check: (f, t) => void integerFlag(f, t, Number.MAX_SAFE_INTEGER) },
   { name: 'rule', variable: 'CONFORMANCE_RULES', value: 'ID[,ID]', about: 'only the checks of these rules (the Reproduce line of a failure names one)', check: rules },
+  { name: 'skip-rule', variable: 'CONFORMANCE_SKIP_RULES', value: 'ID[,ID]', about: 'leave these rules out on purpose (a run passes only when every MUST rule it keeps was decided)', check: rules },
   { name: 'budget', variable: 'CONFORMANCE_BUDGET', value: 'B', about: "what each generated check may spend: runs ('25'), time ('90s', '5m'), or 0 for none", check: budget },
   { name: 'timeout-ms', variable: 'CONFORMANCE_TIMEOUT_MS', value: 'N', check: (f, t) => void integerFlag(f, t, 600_000) },
   { name: 'stateless', variable: 'CONFORMANCE_STATELESS' },

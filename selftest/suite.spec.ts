@@ -41,7 +41,7 @@ test('the 2020-03-10 profile passes against the reference of that revision and i
   expect(run.report?.observations).toEqual(['DELETE of an unlisted provider name answered 200']);
 });
 
-test('a TARGET_URL with a path prefix and a trailing slash works', async () => {
+test('a TARGET_URL with a path prefix and a trailing slash works; a MUST rule left undecided keeps the run from passing until it is left out on purpose', async () => {
   const app = new ReferenceApp({ bots: new Map([['bot-a', 'prefix-token-123']]) });
   const listener = app.listener();
   const server = await serve(Object.assign(app, {
@@ -51,10 +51,21 @@ test('a TARGET_URL with a path prefix and a trailing slash works', async () => {
       listener(req, res);
     },
   }));
-  const run = await runSuite({ env: { TARGET_URL: `${server.url}/api/v2/`, BOT_ID: 'bot-a', API_TOKEN: 'prefix-token-123' } });
-  await server.close();
-  expect(run.code, notPassed(run).join('\n')).toBe(0);
+  const target = { TARGET_URL: `${server.url}/api/v2/`, BOT_ID: 'bot-a', API_TOKEN: 'prefix-token-123' };
+  const run = await runSuite({ env: target });
+  // Without a second bot and another region, three MUST rules cannot be decided: an honest gate does not pass.
+  const needing = RULES.filter((r) => r.needs).map((r) => r.id);
+  expect(notPassed(run).filter((line) => !needing.some((id) => line.startsWith(`${id}=`)))).toEqual([]);
   expect(run.report?.rules.filter((r) => r.status === 'skipped').map((r) => r.reason)).toEqual(expect.arrayContaining(['needs SECOND_BOT_ID and SECOND_API_TOKEN', 'needs OTHER_REGION_URL']));
+  expect(run.report?.outcome).toBe('incomplete');
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain(`3 MUST rules were not decided, so the run cannot pass: give what they need, or leave them out on purpose: CONFORMANCE_SKIP_RULES=${needing.join(',')}`);
+  // Left out on purpose, they no longer hold back the pass; the report says they were excluded.
+  const waived = await runSuite({ env: { ...target, CONFORMANCE_SKIP_RULES: needing.join(',') } });
+  await server.close();
+  expect(waived.code, notPassed(waived).join('\n')).toBe(0);
+  expect(waived.report?.outcome).toBe('passed');
+  expect(waived.report?.rules.filter((r) => r.excluded).map((r) => [r.id, r.status, r.reason])).toEqual(needing.map((id) => [id, 'skipped', 'left out by CONFORMANCE_SKIP_RULES']));
 });
 
 test('an unreachable target stops the run at once with one clear message', async () => {

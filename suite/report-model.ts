@@ -14,6 +14,11 @@ export interface RuleResult {
   doc: string;
   status: RuleStatus;
   reason?: string;
+  /**
+   * The run's settings left the rule out on purpose (another profile, CONFORMANCE_RULES,
+   * CONFORMANCE_SKIP_RULES, the stateless subset): skipped, and it does not hold back a pass.
+   */
+  excluded?: true;
   /** Titles and ids of the tests that decided the rule (the ids link into the HTML report). */
   tests: { title: string; testId: string; status: string }[];
 }
@@ -31,8 +36,9 @@ export interface RunInfo {
 
 export interface TargetReport extends RunInfo {
   /**
-   * passed: every rule decided and no MUST failed (in strict mode, no SHOULD either); aborted: the run
-   * stopped before its verdict; incomplete: it ran and decided no rule (everything skipped or filtered out).
+   * passed: every MUST rule the run did not exclude was decided and none failed (in strict mode, the
+   * SHOULD rules too); failed: a MUST rule failed (strict: or a SHOULD); aborted: the run stopped
+   * before its verdict; incomplete: no rule failed, but a MUST rule it kept was not decided, or none was.
    */
   outcome: 'passed' | 'failed' | 'aborted' | 'incomplete';
   abortReason?: string;
@@ -58,8 +64,10 @@ export const annotate = {
   rule: (id: RuleId): Annotation => ({ type: 'rule', description: id }),
   /** The vendor page's section the test checks. */
   doc: (section: string): Annotation => ({ type: 'doc', description: section }),
-  /** Why the test does not run here (another profile, a subset, no budget). */
+  /** Why the test does not run here (another profile, a subset, no budget): Playwright skips it when collected. */
   skip: (reason: string): Annotation => ({ type: 'skip', description: reason }),
+  /** The run's settings leave the test's rules out on purpose (its skip is a choice, not a gap). */
+  excluded: (reason: string): Annotation => ({ type: 'excluded', description: reason }),
   failed: (id: RuleId, reason: string): Annotation => ({ type: 'failed', description: `${id}: ${reason}` }),
   warning: (id: RuleId, reason: string): Annotation => ({ type: 'warning', description: `${id}: ${reason}` }),
   /** What the target did where the documents leave the choice open: recorded, never judged. */
@@ -80,6 +88,8 @@ export interface Decisions {
   failed: Map<string, string[]>;
   warnings: Map<string, string[]>;
   skip?: string;
+  /** Why the run's settings left the test out, when they did. */
+  excluded?: string;
   run?: RunInfo;
   observed: string[];
 }
@@ -101,6 +111,7 @@ export function decisionsOf(annotations: readonly Annotation[]): Decisions {
     failed: byRule('failed'),
     warnings: byRule('warning'),
     skip: of('skip')[0],
+    excluded: of('excluded')[0],
     run: run ? (JSON.parse(run) as RunInfo) : undefined,
     observed: of('observed'),
   };

@@ -103,7 +103,7 @@ export default class ConformanceReporter implements Reporter {
     return {
       ...run,
       outcome: aborted ? 'aborted' : failedRun || counts.failed > 0 || result.status === 'interrupted' ? 'failed'
-        : counts.passed + counts.warning === 0 ? 'incomplete' : 'passed',
+        : counts.passed + counts.warning === 0 || undecided(rules, run.strict).length > 0 ? 'incomplete' : 'passed',
       ...(aborted ? { abortReason: clip(secrets.redact(this.#errors[0] ?? `run ended: ${result.status}`)) } : {}),
       counts,
       rules,
@@ -172,6 +172,11 @@ function combine(targets: TargetReport[]): TargetReport {
   };
 }
 
+/** The rules that hold back a pass: kept in the run's scope, yet not decided (MUST; in strict mode SHOULD too). */
+export function undecided(rules: RuleResult[], strict: boolean): RuleResult[] {
+  return rules.filter((r) => r.status === 'skipped' && !r.excluded && (r.level === 'MUST' || strict));
+}
+
 function countOf(rules: RuleResult[]): Record<RuleStatus, number> {
   const counts = { passed: 0, failed: 0, warning: 0, skipped: 0 };
   for (const r of rules) counts[r.status]++;
@@ -185,10 +190,14 @@ function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level' | 'ti
   let warned: string | undefined;
   let passed = false;
   let skipReason: string | undefined;
+  let excluded: string | undefined;
+  let kept = false;
   for (const { test, result } of seen) {
     const said = decisionsOf(result.annotations ?? test.annotations);
     if (!said.rules.includes(id)) continue;
     tests.push({ title: test.title, testId: test.id, status: result.status });
+    if (said.excluded) excluded ??= said.excluded;
+    else kept = true;
     const failures = said.failed.get(id) ?? [];
     const warnings = said.warnings.get(id) ?? [];
     if (failures.length) failed ??= failures[0];
@@ -206,6 +215,7 @@ function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level' | 'ti
   if (failed !== undefined) return { status: 'failed', reason: failed, tests };
   if (warned !== undefined) return { status: 'warning', reason: warned, tests };
   if (passed) return { status: 'passed', tests };
+  if (excluded && !kept) return { status: 'skipped', reason: excluded, excluded: true, tests };
   return { status: 'skipped', reason: skipReason ?? (tests.length ? 'not decided: every test of it stopped on another rule' : 'no test of this rule ran'), tests };
 }
 
@@ -221,17 +231,21 @@ function clip(text: string): string {
 
 export function renderTable(report: TargetReport, file: string): string {
   const order: RuleStatus[] = ['failed', 'warning', 'skipped', 'passed'];
-  const rows = report.rules
-    .filter((r) => r.status !== 'passed')
+  // An aborted run decided nothing: its one reason says why, not a row for every rule.
+  const rows = report.outcome === 'aborted' ? [] : report.rules
+    .filter((r) => r.status !== 'passed' && !r.excluded)
     .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))
     .map((r) => `  ${r.status.toUpperCase().padEnd(8)} ${r.level.padEnd(6)} ${r.id.padEnd(32)} ${r.reason ?? ''}`.slice(0, 220));
   const c = report.counts;
+  const excluded = report.rules.filter((r) => r.excluded).length;
+  const holding = report.outcome === 'incomplete' ? undecided(report.rules, report.strict) : [];
   return [
     '',
     `Conformance (${report.profile} profile${report.strict ? ', strict' : ''}) of ${report.name && report.name !== 'target' ? `${report.name} (${report.target})` : report.target || '(no target)'}: ${report.outcome.toUpperCase()}`,
     ...(report.abortReason ? [`  ${report.abortReason}`] : []),
     ...rows,
-    `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped · seed ${report.seed} · ${file}`,
+    ...(holding.length ? [`  ${holding.length} ${report.strict ? '' : 'MUST '}rule${holding.length > 1 ? 's were' : ' was'} not decided, so the run cannot pass: give what ${holding.length > 1 ? 'they need' : 'it needs'}, or leave ${holding.length > 1 ? 'them' : 'it'} out on purpose: CONFORMANCE_SKIP_RULES=${holding.map((r) => r.id).join(',')} (--skip-rule)`] : []),
+    `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped${excluded ? ` (${excluded} left out by the run's settings)` : ''} · seed ${report.seed} · ${file}`,
     '',
   ].join('\n');
 }

@@ -37,6 +37,8 @@ export interface RunFlags {
   budget: Budget;
   /** Only the checks of these rules run (CONFORMANCE_RULES); every check when absent. */
   rules?: RuleId[];
+  /** Rules deliberately left out (CONFORMANCE_SKIP_RULES): out of the run's scope, so they cannot hold back a pass. */
+  skipRules?: RuleId[];
 }
 
 export interface Settings extends RunFlags {
@@ -70,6 +72,7 @@ export const VARIABLES = {
   CONFORMANCE_STRICT: 'SHOULD violations fail the run too',
   CONFORMANCE_SEED: "replays a run's generated data (printed by every run)",
   CONFORMANCE_RULES: 'only the checks of these rules, comma-separated ids (e.g. AUTH-WRONG-TOKEN,DELETE-200)',
+  CONFORMANCE_SKIP_RULES: 'rules left out on purpose, comma-separated ids (e.g. AUTH-OTHER-REGION when there is no other region): a run passes only when every MUST rule it does not leave out was decided',
   CONFORMANCE_BUDGET: `what each generated check may spend: a number of runs (the seed replays them exactly), seconds ('90s', '5m') for a deeper nightly run, or 0 to leave them out (default ${DEFAULT_BUDGET.runs} runs or ${DEFAULT_BUDGET.seconds} s, whichever comes first)`,
   CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
   CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
@@ -85,7 +88,7 @@ export const VARIABLES = {
 interface ConfigBot { id: string; tokenEnv: string }
 interface ConfigTarget { name: string; url: string; bot: ConfigBot; secondBot?: ConfigBot; otherRegionUrl?: string }
 /** The configuration file (its JSON Schema: schemas/conformance.config.schema.json). */
-export interface ConfigFile { targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number; budget?: number | string }
+export interface ConfigFile { targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number; budget?: number | string; skipRules?: string[] }
 
 const CONFIG_NAMES = ['conformance.config.json', 'conformance.config.yaml', 'conformance.config.yml'];
 const require = createRequire(import.meta.url);
@@ -238,6 +241,7 @@ export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
     stateless: on('CONFORMANCE_STATELESS'),
     budget: readBudget(env.CONFORMANCE_BUDGET?.trim() || String(config?.budget ?? ''), 'CONFORMANCE_BUDGET'),
     rules: readRules(env.CONFORMANCE_RULES?.trim() ?? '', 'CONFORMANCE_RULES'),
+    skipRules: readRules(env.CONFORMANCE_SKIP_RULES?.trim() || (config?.skipRules ?? []).join(','), 'CONFORMANCE_SKIP_RULES'),
   };
 }
 
