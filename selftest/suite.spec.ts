@@ -9,6 +9,7 @@ import { expect, test } from '@playwright/test';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
+import { FAULTS } from '../faulty/catalogue.ts';
 import { RULES, rulesFor } from '../rules/catalogue.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
 import { outputsOf } from './support/outputs.ts';
@@ -29,6 +30,27 @@ test('npm run conformance (no TARGET_URL) passes against the embedded reference,
   expect(run.stdout).toContain(`seed ${report.seed}`);
   for (const file of ['html/index.html', 'junit.xml', 'conformance.json']) expect(existsSync(join(run.reportDir, file)), file).toBe(true);
   expect(run.stdout).toMatch(/rules: \d+ passed, 0 failed, 0 warning, 0 skipped/);
+});
+
+test('without a terminal, the run prints a line for each rule as soon as it is decided, and each failure as it happens', async () => {
+  // The reference whose POST answers 201: one MUST rule fails, a few checks are blocked by it.
+  const target = await startTarget(FAULTS.find((f) => f.id === 'post-201')!.App);
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_BUDGET: '0' } });
+  await target.close();
+  expect(run.report?.outcome).toBe('failed');
+  const told = (id: string) => run.timeline.find((t) => new RegExp(`^  \\[\\d+/\\d+\\]\\s+[A-Z]+\\s+${id}\\b`).test(t.line));
+  // A line for every rule of the profile, each carrying the status the report gives it.
+  for (const rule of run.report!.rules) expect(told(rule.id)?.line, rule.id).toContain(`${rule.status.toUpperCase()}`);
+  // As it is decided, not at the end: the first rule's line arrives long before the last one's.
+  const lines = run.timeline.filter((t) => /^  \[\d+\/\d+\]/.test(t.line));
+  expect(lines.at(-1)!.ms - lines[0].ms).toBeGreaterThan(500);
+  // The failure is told in full, with its rule and how to reproduce it, before the verdict table.
+  const failure = run.timeline.findIndex((t) => t.line.includes('✘ POST-VALID-200 MUST'));
+  const table = run.timeline.findIndex((t) => t.line.startsWith('Conformance (default profile)'));
+  expect(failure).toBeGreaterThan(-1);
+  expect(failure).toBeLessThan(table);
+  expect(run.stdout).toMatch(/Error: POST-VALID-200 \(MUST\) failed: expected 200, got 201[\s\S]*Reproduce: CONFORMANCE_SEED=\d+ CONFORMANCE_RULES=POST-VALID-200/);
+  expect(run.stdout).toMatch(/\[\d+\/\d+\]\s+SKIPPED\s+[A-Z0-9-]+: blocked by POST-VALID-200/);
 });
 
 test('the 2020-03-10 profile passes against the reference of that revision and is recorded', async () => {
@@ -68,10 +90,12 @@ test('a TARGET_URL with a path prefix and a trailing slash works; a MUST rule le
   expect(waived.report?.rules.filter((r) => r.excluded).map((r) => [r.id, r.status, r.reason])).toEqual(needing.map((id) => [id, 'skipped', 'left out by CONFORMANCE_SKIP_RULES']));
 });
 
-test('an unreachable target stops the run at once with one clear message', async () => {
+test('an unreachable target stops the run at once with one clear message, printed once', async () => {
   const run = await runSuite({ env: { TARGET_URL: `http://127.0.0.1:${await freePort()}`, BOT_ID: 'b', API_TOKEN: 'unreachable-token' } });
   expect(run.code).not.toBe(0);
-  expect(run.stdout + run.stderr).toContain('cannot reach the target');
+  expect((run.stdout + run.stderr).split('cannot reach the target').length - 1).toBe(1);
+  // No row for each of the rules it never reached: the one reason says why.
+  expect(run.stdout).not.toMatch(/^  SKIPPED /m);
   expect(run.report?.outcome).toBe('aborted');
   expect(run.report?.counts.failed).toBe(0);
   expect(run.stdout + run.stderr).not.toMatch(/✘|failed: /);

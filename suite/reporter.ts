@@ -12,7 +12,7 @@ import { Secrets } from './redaction.ts';
 import { ledgerPath } from './snapshot.ts';
 import { describeRun, environmentTokens, readTargets } from './settings.ts';
 
-interface Seen { test: TestCase; result: TestResult }
+export interface Seen { test: TestCase; result: TestResult }
 
 
 export default class ConformanceReporter implements Reporter {
@@ -35,8 +35,6 @@ export default class ConformanceReporter implements Reporter {
 
   onBegin(): void {
     this.#started = new Date();
-    const run = describeRun();
-    console.log(`conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}`);
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -44,7 +42,7 @@ export default class ConformanceReporter implements Reporter {
   }
 
   onError(error: TestError): void {
-    this.#errors.push(firstLine(error.message ?? String(error.value ?? 'unknown error')));
+    this.#errors.push(firstLine(error.message ?? String(error.value ?? 'unknown error')).replace(/^Error: /, ''));
   }
 
   /** Writes the reports; the run's exit code follows the verdict (a rule can fail through tests it blocked). */
@@ -81,6 +79,8 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(this.#file, JSON.stringify(report, null, 2) + '\n');
     const page = join(dirname(this.#file), 'conformance.html');
     writeFileSync(page, renderMatrix(report, relative(dirname(page), this.#htmlReport)));
+    // An aborted run's error is its abort reason, in its table; any other is told here, once.
+    if (report.outcome !== 'aborted') for (const e of new Set(this.#errors)) console.log(`conformance: error: ${clip(secrets.redact(e))}`);
     for (const t of targets) console.log(renderTable(t, relative(process.cwd(), this.#file) || this.#file));
     return report.outcome !== 'passed' && result.status === 'passed' ? { status: 'failed' } : undefined;
   }
@@ -184,7 +184,7 @@ function countOf(rules: RuleResult[]): Record<RuleStatus, number> {
 }
 
 /** A rule failed if any test attributed a failure to it; warned likewise; passed if a test that covers it got through. */
-function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
+export function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
   const tests: RuleResult['tests'] = [];
   let failed: string | undefined;
   let warned: string | undefined;

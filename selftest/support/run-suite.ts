@@ -18,6 +18,8 @@ export interface SuiteRun {
   reportDir: string;
   stateDir: string;
   report?: ConformanceReport;
+  /** Each line of stdout with when it arrived (ms after the spawn): what a CI log shows, and when. */
+  timeline: { ms: number; line: string }[];
 }
 
 /** The variables a run reads; none leaks in from the environment the self-tests run in. */
@@ -56,7 +58,15 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
+  const timeline: SuiteRun['timeline'] = [];
+  const spawned = performance.now();
+  let partial = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    const lines = (partial + d).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) timeline.push({ ms: performance.now() - spawned, line });
+  });
   child.stderr.on('data', (d) => (stderr += d));
   options.onSpawn?.(child.pid!);
   const { interrupt } = options;
@@ -78,7 +88,7 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
         rejectPromise(new Error(`${file} does not fit schemas/conformance-report.schema.json: ${JSON.stringify(validateReport.errors?.slice(0, 3))}`));
         return;
       }
-      resolvePromise({ code, signal, stdout, stderr, reportDir, stateDir, report });
+      resolvePromise({ code, signal, stdout, stderr, reportDir, stateDir, report, timeline });
     });
   });
 }
