@@ -27,6 +27,8 @@ export const FLAGS: Flag[] = [
   { name: 'skip-rule', variable: 'CONFORMANCE_SKIP_RULES', value: 'ID[,ID]', about: 'leave these rules out on purpose (a run passes only when every MUST rule it keeps was decided)', check: rules },
   { name: 'budget', variable: 'CONFORMANCE_BUDGET', value: 'B', about: "what each generated check may spend: runs ('25'), time ('90s', '5m'), or 0 for none", check: budget },
   { name: 'timeout-ms', variable: 'CONFORMANCE_TIMEOUT_MS', value: 'N', check: (f, t) => void integerFlag(f, t, 600_000) },
+  { name: 'ca-file', variable: 'CONFORMANCE_CA_FILE', value: 'FILE' },
+  { name: 'insecure', variable: 'CONFORMANCE_INSECURE' },
   { name: 'stateless', variable: 'CONFORMANCE_STATELESS' },
   { name: 'report-dir', variable: 'CONFORMANCE_REPORT_DIR', value: 'DIR' },
   { name: 'workers', variable: 'CONFORMANCE_WORKERS', value: 'N', check: (f, t) => void integerFlag(f, t, 64) },

@@ -1,12 +1,16 @@
 // Starts a ReferenceApp (or a subclass of it) on 127.0.0.1 and stops it cleanly.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ReferenceApp, type ReferenceOptions } from './app.ts';
 
 export interface Running { url: string; server: http.Server; close(): Promise<void> }
 
-export async function serve(app: ReferenceApp, port = 0): Promise<Running> {
-  const server = http.createServer({ requestTimeout: 30_000 }, app.listener());
+/** `tls`: serve https with this key and certificate (the self-tests' private CA). */
+export async function serve(app: ReferenceApp, port = 0, tls?: { key: string; cert: string }): Promise<Running> {
+  const server = tls
+    ? https.createServer({ requestTimeout: 30_000, ...tls }, app.listener()) as unknown as http.Server
+    : http.createServer({ requestTimeout: 30_000 }, app.listener());
   // A malformed request line or header block gets a 400 with a JSON body, not a bare reset.
   server.on('clientError', (_error, socket) => {
     if (socket.writable) {
@@ -22,7 +26,7 @@ export async function serve(app: ReferenceApp, port = 0): Promise<Running> {
   });
   const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${bound}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
     server,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -2,7 +2,7 @@
 // per-provider DELETE) once, records each exchange for the report, and registers every secret it sees.
 import type { Contract } from '../contract/openapi.ts';
 import type { Bot } from './settings.ts';
-import { exchange, type Exchange, type Sent } from './http.ts';
+import { DIRECT, exchange, type Exchange, type Sent, type Transport } from './http.ts';
 import type { Secrets } from './redaction.ts';
 
 export interface RequestOptions {
@@ -25,23 +25,25 @@ export class ProviderApi {
     readonly log: Exchange[],
     /** Sent as `x-conformance-check`, so that a server's own log can tell which check sent what. */
     readonly label: string,
+    /** How requests leave: trusted certificates, the proxy. */
+    private readonly transport: Transport = DIRECT,
   ) {
     secrets.add(bot.token);
   }
 
   /** Another bot's credentials on the same target. */
   as(bot: Bot): ProviderApi {
-    return new ProviderApi(this.baseUrl, bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label);
+    return new ProviderApi(this.baseUrl, bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label, this.transport);
   }
 
   /** The same client, recording its exchanges in `log` instead. */
   logTo(log: Exchange[]): ProviderApi {
-    return new ProviderApi(this.baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, log, this.label);
+    return new ProviderApi(this.baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, log, this.label, this.transport);
   }
 
   /** The same credentials against another base URL (another region). */
   at(baseUrl: string): ProviderApi {
-    return new ProviderApi(baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label);
+    return new ProviderApi(baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label, this.transport);
   }
 
   /** POSTs a value as JSON. */
@@ -91,7 +93,7 @@ export class ProviderApi {
     this.secrets.addAuthorization(authorization ?? undefined);
     if (body !== undefined) this.collect(body);
     const sent: Sent = { method, url, headers, body };
-    const result = await exchange(sent, this.timeoutMs);
+    const result = await exchange(sent, this.timeoutMs, this.transport);
     this.log.push(result);
     if (result.received.json !== undefined) this.secrets.collect(result.received.json);
     return result;

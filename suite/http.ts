@@ -1,9 +1,13 @@
 // One HTTP exchange over node:http(s), with full control of headers and body (no Content-Type is
 // added behind the suite's back), a per-request timeout and a cap on what an answer may hold;
-// network failures are their own error. Redirects are not followed: the token never leaves for
-// another origin.
+// network failures are their own error, named for what they are (a certificate not trusted, an
+// answer that is not HTTP, a proxy that refused). Redirects are not followed: the token never
+// leaves for another origin.
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 
 export interface Sent { method: string; url: string; headers: Record<string, string>; body?: string }
 export interface Received {
@@ -17,7 +21,7 @@ export interface Received {
 }
 export interface Exchange { sent: Sent; received: Received; ms: number }
 
-export type NetworkFailure = 'refused' | 'dropped' | 'timeout' | 'unreachable' | 'oversized';
+export type NetworkFailure = 'refused' | 'dropped' | 'timeout' | 'unreachable' | 'oversized' | 'certificate' | 'not-http' | 'proxy';
 
 /** No answer of this API comes near this; past it the answer is cut off, never buffered whole. */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -27,32 +31,75 @@ export class NetworkError extends Error {
   }
 }
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
-};
+/** How requests leave: which certificates are trusted, whether they are checked at all, and through which proxy. */
+export interface TransportOptions {
+  /** PEM certificates trusted besides Node's own (a private CA). */
+  ca?: string;
+  /** Certificates are not checked at all (an explicit choice, printed in the report). */
+  insecure?: boolean;
+  /** The proxy a URL goes through (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), if any. */
+  proxyFor?: (url: string) => string | undefined;
+}
 
-export async function exchange(sent: Sent, timeoutMs: number): Promise<Exchange> {
+export class Transport {
+  readonly #agents = new Map<string, http.Agent>();
+  constructor(readonly options: TransportOptions = {}) {
+    this.trust = { ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}), rejectUnauthorized: !options.insecure };
+  }
+
+  /**
+   * The certificates an https target's must chain to. Given with each request as well as to the
+   * agent: through a proxy the agent's own options are for the proxy, the request's for the target.
+   */
+  readonly trust: tls.ConnectionOptions;
+
+  /** The proxy this URL goes through, if any. */
+  proxyOf(url: URL): string | undefined {
+    return this.options.proxyFor?.(url.href) || undefined;
+  }
+
+  /** One kept-alive agent per scheme and proxy, made when first needed. */
+  agentFor(url: URL): http.Agent {
+    const proxy = this.proxyOf(url);
+    const key = `${url.protocol} ${proxy ?? ''}`;
+    let agent = this.#agents.get(key);
+    if (!agent) {
+      const pool = { keepAlive: true, maxSockets: 32 };
+      agent = url.protocol === 'https:'
+        ? proxy ? new HttpsProxyAgent(proxy, pool) : new https.Agent({ ...pool, ...this.trust })
+        : proxy ? new HttpProxyAgent(proxy, pool) : new http.Agent(pool);
+      this.#agents.set(key, agent);
+    }
+    return agent;
+  }
+}
+
+/** Straight out, Node's own trust: the transport of the self-tests' and probes' own requests. */
+export const DIRECT = new Transport();
+
+export async function exchange(sent: Sent, timeoutMs: number, transport: Transport = DIRECT): Promise<Exchange> {
   try {
-    return await attempt(sent, timeoutMs);
+    return await attempt(sent, timeoutMs, transport);
   } catch (e) {
     // A kept-alive socket the server had already closed is not the server dropping a request: retry once.
-    if (e instanceof StaleSocket) return attempt(sent, timeoutMs);
+    if (e instanceof StaleSocket) return attempt(sent, timeoutMs, transport);
     throw e;
   }
 }
 
 class StaleSocket extends Error {}
 
-function attempt(sent: Sent, timeoutMs: number): Promise<Exchange> {
+function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<Exchange> {
   const started = performance.now();
   const url = new URL(sent.url);
-  const transport = url.protocol === 'https:' ? https : http;
+  const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, {
+    const req = client.request(url, {
       method: sent.method,
       headers: sent.headers,
-      agent: agents[url.protocol as keyof typeof agents],
+      agent: transport.agentFor(url),
+      // The certificate names the URL's host; through a CONNECT tunnel the agent would check 'localhost' for an IP.
+      ...(url.protocol === 'https:' ? { ...transport.trust, checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ''), cert) } : {}),
     });
     let settled = false;
     const fail = (kind: NetworkFailure, detail: string) => {
@@ -71,10 +118,8 @@ function attempt(sent: Sent, timeoutMs: number): Promise<Exchange> {
         reject(new StaleSocket());
         return;
       }
-      const kind: NetworkFailure = e.code === 'ECONNREFUSED' ? 'refused'
-        : e.code === 'ECONNRESET' || e.message === 'socket hang up' ? 'dropped'
-          : e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH' ? 'unreachable' : 'dropped';
-      fail(kind, e.code ?? e.message);
+      const [kind, detail] = classify(e, transport.proxyOf(url));
+      fail(kind, detail);
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -96,6 +141,42 @@ function attempt(sent: Sent, timeoutMs: number): Promise<Exchange> {
     });
     req.end(sent.body);
   });
+}
+
+/** What went wrong, in the words a user can act on. */
+function classify(e: NodeJS.ErrnoException & { reason?: string }, proxy: string | undefined): [NetworkFailure, string] {
+  const code = e.code ?? '';
+  if (CERTIFICATE_CODES.has(code) || /certificate|self.signed/i.test(e.message)) {
+    return ['certificate', `the server's TLS certificate is not trusted (${code || 'TLS'}: ${e.message})`];
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/.test(e.message)) {
+    return ['not-http', `the server did not answer TLS (${code || 'EPROTO'}): is it plain http?`];
+  }
+  if (code.startsWith('ERR_SSL_') || code === 'EPROTO') return ['certificate', `the TLS handshake failed (${code}: ${e.message})`];
+  if (code === 'HPE_HEADER_OVERFLOW') return ['not-http', `the answer's headers are larger than Node accepts (${http.maxHeaderSize / 1024} KiB; ${code})`];
+  if (code.startsWith('HPE_')) return ['not-http', `the answer is not valid HTTP/1.1 (${code}: ${e.reason ?? e.message})`];
+  if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET')) {
+    return ['proxy', `the proxy ${withoutCredentials(proxy)} cannot be reached (${code})`];
+  }
+  if (code === 'ECONNREFUSED') return ['refused', code];
+  if (code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return ['unreachable', code];
+  return ['dropped', code || e.message];
+}
+
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
+  'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE', 'INVALID_CA',
+]);
+
+/** A proxy URL fit to print: its user and password (a secret) left out. */
+export function withoutCredentials(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    return url.username || url.password ? `${url.protocol}//${url.host}` : proxy.replace(/\/$/, '');
+  } catch {
+    return '(the proxy setting, which is not a URL)';
+  }
 }
 
 function parseJson(text: string): Pick<Received, 'json' | 'notJson'> {

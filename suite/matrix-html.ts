@@ -5,6 +5,8 @@ import type { ConformanceReport, RuleStatus, TargetReport } from './report-model
 
 const COLOURS: Record<RuleStatus, string> = { passed: '#d8f5d0', failed: '#ffd6d6', warning: '#fff0c2', skipped: '#eceff1' };
 
+export const INSECURE = 'TLS certificates were not verified (CONFORMANCE_INSECURE): this verdict does not vouch for the connection';
+
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function renderMatrix(report: ConformanceReport, htmlReport: string): string {
@@ -22,7 +24,7 @@ export function renderMatrix(report: ConformanceReport, htmlReport: string): str
   const rows = ids.map((r) => `<tr><td><code>${escape(r.id)}</code></td><td>${r.level}</td><td>${escape(r.title)}</td><td>${escape(r.doc)}</td>${targets.map((t) => cell(t, r.id)).join('')}</tr>`).join('\n');
   const summary = targets.map((t) => {
     const c = t.counts;
-    return `<li class="summary"><strong>${escape(t.target || '(no target)')}</strong>: <span class="outcome ${t.outcome}">${t.outcome.toUpperCase()}</span> · <span class="count-passed">${c.passed} passed</span>, <span class="count-failed">${c.failed} failed</span>, <span class="count-warning">${c.warning} warning</span>, <span class="count-skipped">${c.skipped} skipped</span>${t.abortReason ? ` · ${escape(t.abortReason)}` : ''}</li>`;
+    return `<li class="summary"><strong>${escape(t.target || '(no target)')}</strong>: <span class="outcome ${t.outcome}">${t.outcome.toUpperCase()}</span> · <span class="count-passed">${c.passed} passed</span>, <span class="count-failed">${c.failed} failed</span>, <span class="count-warning">${c.warning} warning</span>, <span class="count-skipped">${c.skipped} skipped</span>${t.abortReason ? ` · ${escape(t.abortReason)}` : ''}${t.insecure ? ` · <strong class="insecure">${INSECURE}</strong>` : ''}</li>`;
   }).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Media-provider conformance: ${report.outcome}</title>
@@ -33,7 +35,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #c9d1d9; padding: .35rem .5rem; vertical-align: top; text-align: left; }
 th { background: #f6f8fa; position: sticky; top: 0; }
 .reason { font-size: 12px; color: #444; margin-top: .2rem; }
-.outcome.passed { color: #1a7f37; } .outcome.failed, .outcome.aborted { color: #cf222e; }
+.outcome.passed { color: #1a7f37; } .insecure { color: #9a6700; } .outcome.failed, .outcome.aborted { color: #cf222e; }
 .legend span { padding: .1rem .5rem; margin-right: .4rem; }
 </style></head>
 <body>

@@ -37,7 +37,7 @@ export default class ProgressReporter implements Reporter {
     const kept = tests.filter((t) => !decisionsOf(t.annotations).excluded).length;
     const targets = new Set(tests.map((t) => projectOf(t))).size;
     // A run stopped by its global setup begins with no tests at all.
-    console.log(`conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}` +
+    console.log(`conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}${run.insecure ? ', TLS certificates NOT verified (CONFORMANCE_INSECURE)' : ''}` +
       (tests.length ? `; ${kept} checks of ${this.#total} rules${targets > 1 ? ` on ${targets} targets` : ''}, ${config.workers} workers` : ''));
   }
 

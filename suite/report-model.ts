@@ -32,6 +32,8 @@ export interface RunInfo {
   profile: Profile;
   strict: boolean;
   seed: number;
+  /** TLS certificates were not checked (CONFORMANCE_INSECURE): the verdict holds for this connection only. */
+  insecure?: true;
 }
 
 export interface TargetReport extends RunInfo {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { rulesFor } from '../rules/catalogue.ts';
-import { renderMatrix } from './matrix-html.ts';
+import { INSECURE, renderMatrix } from './matrix-html.ts';
 import { decisionsOf, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type TargetReport } from './report-model.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
@@ -163,6 +163,7 @@ function combine(targets: TargetReport[]): TargetReport {
     otherRegionUrl: null,
     profile: targets[0].profile,
     strict: targets.some((t) => t.strict),
+    ...(targets.some((t) => t.insecure) ? { insecure: true as const } : {}),
     seed: targets[0].seed,
     outcome: targets.some((t) => t.outcome === 'aborted') ? 'aborted' : targets.every((t) => t.outcome === 'passed') ? 'passed'
       : targets.some((t) => t.outcome === 'failed') ? 'failed' : 'incomplete',
@@ -243,6 +244,7 @@ export function renderTable(report: TargetReport, file: string): string {
     '',
     `Conformance (${report.profile} profile${report.strict ? ', strict' : ''}) of ${report.name && report.name !== 'target' ? `${report.name} (${report.target})` : report.target || '(no target)'}: ${report.outcome.toUpperCase()}`,
     ...(report.abortReason ? [`  ${report.abortReason}`] : []),
+    ...(report.insecure ? [`  ${INSECURE}`] : []),
     ...rows,
     ...(holding.length ? [`  ${holding.length} ${report.strict ? '' : 'MUST '}rule${holding.length > 1 ? 's were' : ' was'} not decided, so the run cannot pass: give what ${holding.length > 1 ? 'they need' : 'it needs'}, or leave ${holding.length > 1 ? 'them' : 'it'} out on purpose: CONFORMANCE_SKIP_RULES=${holding.map((r) => r.id).join(',')} (--skip-rule)`] : []),
     `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped${excluded ? ` (${excluded} left out by the run's settings)` : ''} · seed ${report.seed} · ${file}`,

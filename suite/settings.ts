@@ -10,6 +10,8 @@ import { compiledContract } from '../contract/compiled.ts';
 import { PROFILES, type Profile } from '../contract/openapi.ts';
 import type { RunInfo } from './report-model.ts';
 import { isRuleId, type RuleId } from '../rules/catalogue.ts';
+import { getProxyForUrl } from 'proxy-from-env';
+import { Transport, type TransportOptions } from './http.ts';
 
 export interface Bot { id: string; token: string }
 
@@ -56,6 +58,10 @@ export interface Settings extends RunFlags {
   stateDir: string;
   /** The run this process belongs to, once the global setup has taken the bot's lock (workers inherit it). */
   runId?: string;
+  /** A PEM file of certificates to trust besides Node's own (a private CA). */
+  caFile?: string;
+  /** TLS certificates are not checked at all: an explicit choice, printed in every report. */
+  insecure: boolean;
 }
 
 /** Set by the global setup for the run's workers and reporter; not a user setting. */
@@ -77,6 +83,8 @@ export const VARIABLES = {
   CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
   CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
   CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
+  CONFORMANCE_CA_FILE: 'a PEM file of CA certificates to trust for an https target with a private CA (NODE_EXTRA_CA_CERTS works too)',
+  CONFORMANCE_INSECURE: 'do not check TLS certificates at all (printed in every report; prefer CONFORMANCE_CA_FILE)',
   CONFORMANCE_REPORT_DIR: 'where the reports go (default ./reports)',
   CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
   CONFORMANCE_TARGET_NAME: 'a short name for the target, tagged on its tests when several runs are merged into one report',
@@ -88,7 +96,7 @@ export const VARIABLES = {
 interface ConfigBot { id: string; tokenEnv: string }
 interface ConfigTarget { name: string; url: string; bot: ConfigBot; secondBot?: ConfigBot; otherRegionUrl?: string }
 /** The configuration file (its JSON Schema: schemas/conformance.config.schema.json). */
-export interface ConfigFile { targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number; budget?: number | string; skipRules?: string[] }
+export interface ConfigFile { targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number; budget?: number | string; skipRules?: string[]; caFile?: string; insecure?: boolean }
 
 const CONFIG_NAMES = ['conformance.config.json', 'conformance.config.yaml', 'conformance.config.yml'];
 const require = createRequire(import.meta.url);
@@ -174,13 +182,69 @@ function runSettings(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): Ru
   if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 100) {
     throw new SettingsError(`CONFORMANCE_TIMEOUT_MS must be a whole number of milliseconds, at least 100; got '${timeoutText}'`);
   }
+  const caFile = env.CONFORMANCE_CA_FILE?.trim() || config?.caFile;
+  if (caFile) readCaFile(caFile);
   return {
     ...readFlags(env),
+    ...(caFile ? { caFile: resolve(caFile) } : {}),
+    insecure: readInsecure(env, config),
     seed: Number(seedText),
     requestTimeoutMs: Number(timeoutText),
     stateDir: resolve(env.CONFORMANCE_STATE_DIR?.trim() || '.conformance'),
     runId: env[RUN_ID_VARIABLE]?.trim() || undefined,
   };
+}
+
+/** CONFORMANCE_INSECURE, or the configuration file's `insecure`: the variable wins. */
+function readInsecure(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): boolean {
+  const text = env.CONFORMANCE_INSECURE?.trim().toLowerCase();
+  return text ? ['1', 'true', 'yes'].includes(text) : config?.insecure ?? false;
+}
+
+/** The certificates of a CA file; a file that holds none is a setting error, named. */
+function readCaFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SettingsError(`CONFORMANCE_CA_FILE (--ca-file) names ${resolve(path)}, which cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text)) {
+    throw new SettingsError(`CONFORMANCE_CA_FILE (--ca-file) names ${resolve(path)}, which holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return text;
+}
+
+/**
+ * How the run's requests leave: the CA file's certificates trusted besides Node's own (and those of
+ * NODE_EXTRA_CA_CERTS, which Node drops once a CA is given), verification off only when asked, and
+ * the proxy of HTTPS_PROXY / HTTP_PROXY / NO_PROXY (as curl reads them; loopback is no exception).
+ */
+export function transportOptions(settings: Pick<Settings, 'caFile' | 'insecure'>, env: NodeJS.ProcessEnv = process.env): TransportOptions {
+  const extra = env.NODE_EXTRA_CA_CERTS?.trim();
+  const ca = settings.caFile ? [readCaFile(settings.caFile), ...(extra && existsSync(extra) ? [readFileSync(extra, 'utf8')] : [])].join('\n') : undefined;
+  return { ca, insecure: settings.insecure, proxyFor: (url) => getProxyForUrl(url) || undefined };
+}
+
+const transports = new Map<string, Transport>();
+/** This process's transport for a target's settings (one pool of connections per trust setting). */
+export function transportFor(settings: Pick<Settings, 'caFile' | 'insecure'>): Transport {
+  const key = `${settings.caFile ?? ''} ${settings.insecure}`;
+  let transport = transports.get(key);
+  if (!transport) transports.set(key, (transport = new Transport(transportOptions(settings))));
+  return transport;
+}
+
+/** The proxies' own passwords, which no output may show. */
+export function proxySecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].flatMap((name) => {
+    try {
+      const url = new URL(env[name] ?? '');
+      return [url.password, url.password && decodeURIComponent(url.password)].filter((p): p is string => Boolean(p));
+    } catch {
+      return [];
+    }
+  });
 }
 
 const singleName = (env: NodeJS.ProcessEnv) => env.CONFORMANCE_TARGET_NAME?.trim() || 'target';
@@ -366,7 +430,16 @@ export function describeRun(env: NodeJS.ProcessEnv = process.env): RunInfo {
   }
   // Several targets of a configuration file: their names; one target: its URL (empty while embedded).
   const target = targets.length > 1 ? targets.join(', ') : env.TARGET_URL ?? '';
-  return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0 };
+  const insecure = readInsecure(env, readConfigFileQuietly(env));
+  return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0, ...(insecure ? { insecure: true as const } : {}) };
+}
+
+function readConfigFileQuietly(env: NodeJS.ProcessEnv): ConfigFile | undefined {
+  try {
+    return readConfigFile(env)?.config;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The tokens the environment holds, for a merge of reports that has no run of its own to read them from. */

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { contractFor } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ProviderApi } from './api.ts';
-import { NetworkError, type Exchange } from './http.ts';
+import { NetworkError, withoutCredentials, type Exchange } from './http.ts';
 import { Secrets } from './redaction.ts';
-import { botsOf, type Bot, type Settings } from './settings.ts';
+import { botsOf, transportFor, type Bot, type Settings } from './settings.ts';
 import { firstDifference } from './verdicts.ts';
 
 export interface Snapshot {
@@ -44,7 +44,7 @@ export function ledgerPath(settings: Pick<Settings, 'stateDir'>, runId: string):
 export interface Lock { runId: string; pid: number; host: string; startedAt: string; target: string; bot: string }
 
 function clientFor(settings: Settings, bot: Bot, label: 'snapshot' | 'restore'): ProviderApi {
-  return new ProviderApi(settings.targetUrl, bot, contractFor(settings.profile), new Secrets(), settings.requestTimeoutMs, [], label);
+  return new ProviderApi(settings.targetUrl, bot, contractFor(settings.profile), new Secrets(), settings.requestTimeoutMs, [], label, transportFor(settings));
 }
 
 function readLock(settings: StatePlace): Lock | undefined {
@@ -112,6 +112,24 @@ function acquire(settings: Settings, runId: string): Lock {
 }
 
 
+/** Why the first request got no answer, in words that say what to do about it. */
+function unreachable(settings: Settings, url: string, e: unknown): string {
+  if (!(e instanceof NetworkError)) return `cannot reach the target at ${settings.targetUrl} (GET ${url}: ${(e as Error).message}). Is it running, and is TARGET_URL right?`;
+  const detail = e.message.slice(e.message.indexOf(': ', e.message.indexOf(url)) + 2);
+  switch (e.kind) {
+    case 'certificate':
+      return `the TLS check of the target at ${settings.targetUrl} failed: ${detail}. If it uses a private CA, trust that CA: --ca-file FILE (CONFORMANCE_CA_FILE) or NODE_EXTRA_CA_CERTS=FILE; --insecure (CONFORMANCE_INSECURE=1) skips the check, and every report then says so.`;
+    case 'not-http':
+      return `the target at ${settings.targetUrl} does not answer in HTTP the suite can read (GET ${url}): ${detail}. Is TARGET_URL's scheme right (http or https), and its port that of the API?`;
+    case 'proxy':
+      return `cannot reach the target at ${settings.targetUrl}: ${detail}. Check HTTPS_PROXY / HTTP_PROXY, or list the target in NO_PROXY.`;
+    default: {
+      const proxy = transportFor(settings).proxyOf(new URL(url));
+      return `cannot reach the target at ${settings.targetUrl} (GET ${url}: ${e.kind}${proxy ? `, through the proxy ${withoutCredentials(proxy)}` : ''}). Is it running, and is TARGET_URL right?`;
+    }
+  }
+}
+
 /** Reads a bot's list for the snapshot; anything but a readable list stops the run. */
 async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]> {
   const api = clientFor(settings, bot, 'snapshot');
@@ -119,10 +137,12 @@ async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]
   try {
     answer = await api.list();
   } catch (e) {
-    const detail = e instanceof NetworkError ? e.kind : (e as Error).message;
-    throw new PreflightError(`cannot reach the target at ${settings.targetUrl} (GET ${api.listUrl()}: ${detail}). Is it running, and is TARGET_URL right?`);
+    throw new PreflightError(unreachable(settings, api.listUrl(), e));
   }
   const status = answer.received.status;
+  if (status === 407) {
+    throw new PreflightError(`the proxy ${withoutCredentials(transportFor(settings).proxyOf(new URL(api.listUrl())) ?? '')} wants credentials (407 Proxy Authentication Required): put them in the proxy's URL (HTTPS_PROXY=http://user:password@host:port), or list the target in NO_PROXY.`);
+  }
   if (status === 401 || status === 403) {
     throw new PreflightError(`the target refuses the credentials of bot '${bot.id}' (a plain GET got ${status}). Check ${bot === settings.bot ? 'BOT_ID and API_TOKEN' : 'SECOND_BOT_ID and SECOND_API_TOKEN'}, and that the bot resides in the region of ${settings.targetUrl}.`);
   }

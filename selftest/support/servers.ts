@@ -15,10 +15,11 @@ export function newBots(): Bots {
 export interface Target { bots: Bots; app: ReferenceApp; main: Running; otherRegion: Running; env: Record<string, string | undefined>; close(): Promise<void> }
 
 /** A target as the suite sees it: the server on trial with two bots, and an "other region" without them. */
-export async function startTarget(App: AppClass = ReferenceApp, options: Partial<ReferenceOptions> = {}, bots = newBots()): Promise<Target> {
+/** `tls`: both servers speak https with this key and certificate. */
+export async function startTarget(App: AppClass = ReferenceApp, options: Partial<ReferenceOptions> = {}, bots = newBots(), tls?: { key: string; cert: string }): Promise<Target> {
   const app = new App({ bots: new Map([[bots.botA, bots.tokenA], [bots.botB, bots.tokenB]]), ...options });
-  const main = await serve(app);
-  const otherRegion = await serve(new App({ bots: new Map(), ...options }));
+  const main = await serve(app, 0, tls);
+  const otherRegion = await serve(new App({ bots: new Map(), ...options }), 0, tls);
   return {
     bots,
     app,

@@ -1,0 +1,192 @@
+// The suite's client on the terms of real networks: an https target whose certificate comes from a
+// private CA made here, a forward proxy on loopback (HTTP_PROXY; HTTPS_PROXY through CONNECT;
+// NO_PROXY; a proxy that wants credentials), and answers that are not HTTP. Each failure is named
+// at the preflight for what it is, with what to do about it; a run that skips the certificate check
+// says so in every report.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import forge from 'node-forge';
+import { leaksOf } from './support/leaks.ts';
+import { freePort } from './support/ports.ts';
+import { runSuite, type SuiteRun } from './support/run-suite.ts';
+import { startTarget, type Target } from './support/servers.ts';
+
+/** A CA and a certificate it signed for 127.0.0.1, made for this test run only. */
+function privateCa(): { caFile: string; key: string; cert: string } {
+  const make = (subject: string, issuer: forge.pki.CertificateField[] | undefined, signer: forge.pki.rsa.PrivateKey | undefined, serial: string) => {
+    const keys = forge.pki.rsa.generateKeyPair(2048);
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = keys.publicKey;
+    cert.serialNumber = serial;
+    cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+    cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+    const name = [{ name: 'commonName', value: subject }];
+    cert.setSubject(name);
+    cert.setIssuer(issuer ?? name);
+    cert.setExtensions(issuer
+      ? [{ name: 'basicConstraints', cA: false }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]
+      : [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }]);
+    cert.sign(signer ?? keys.privateKey, forge.md.sha256.create());
+    return { keys, cert };
+  };
+  const ca = make('Conformance self-test CA', undefined, undefined, '01');
+  const leaf = make('127.0.0.1', ca.cert.subject.attributes, ca.keys.privateKey, '02');
+  const caFile = join(mkdtempSync(join(tmpdir(), 'conformance-ca-')), 'ca.pem');
+  writeFileSync(caFile, forge.pki.certificateToPem(ca.cert));
+  return { caFile, key: forge.pki.privateKeyToPem(leaf.keys.privateKey), cert: forge.pki.certificateToPem(leaf.cert) };
+}
+
+/** A forward proxy: absolute-URI requests for http, CONNECT tunnels for https; wants `user:password` when given. */
+async function forwardProxy(credentials?: string): Promise<{ url: string; seen: { forwarded: number; tunnels: number }; close(): Promise<void> }> {
+  const seen = { forwarded: 0, tunnels: 0 };
+  // A tunnel is no longer the server's connection: closeAllConnections does not see it.
+  const tunnels = new Set<net.Socket>();
+  const allowed = (header: string | undefined) => !credentials || header === `Basic ${Buffer.from(credentials).toString('base64')}`;
+  const server = http.createServer((req, res) => {
+    if (!allowed(req.headers['proxy-authorization'])) return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"' }).end();
+    seen.forwarded++;
+    const headers = { ...req.headers };
+    delete headers['proxy-authorization'];
+    const upstream = http.request(req.url!, { method: req.method, headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    if (!allowed(req.headers['proxy-authorization'])) return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm="proxy"\r\ncontent-length: 0\r\n\r\n');
+    seen.tunnels++;
+    tunnels.add(socket);
+    const [host, port] = req.url!.split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket).pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+    socket.on('close', () => {
+      tunnels.delete(socket);
+      upstream.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const socket of tunnels) socket.destroy();
+    }),
+  };
+}
+
+/** A run of a few rules' checks: enough requests of every operation to show where they went. */
+const FEW = { CONFORMANCE_RULES: 'POST-VALID-200,GET-200-SHAPE,DELETE-200', CONFORMANCE_BUDGET: '0' };
+const said = (run: SuiteRun) => run.stdout + run.stderr;
+
+test('an https target with a private CA: the certificate failure is named at the preflight, trusted with --ca-file or NODE_EXTRA_CA_CERTS, and --insecure is printed in every report', async () => {
+  const ca = privateCa();
+  const target: Target = await startTarget(undefined, {}, undefined, ca);
+  try {
+    expect(target.env.TARGET_URL).toMatch(/^https:/);
+    const untrusted = await runSuite({ env: { ...target.env, ...FEW } });
+    expect(untrusted.report?.outcome).toBe('aborted');
+    expect(untrusted.report?.abortReason).toMatch(/the TLS check of the target at https:\/\/127\.0\.0\.1:\d+ failed: the server's TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    expect(untrusted.report?.abortReason).toContain('--ca-file FILE (CONFORMANCE_CA_FILE) or NODE_EXTRA_CA_CERTS=FILE');
+    expect(said(untrusted)).not.toContain('Is it running');
+
+    for (const trust of [{ CONFORMANCE_CA_FILE: ca.caFile }, { NODE_EXTRA_CA_CERTS: ca.caFile }]) {
+      const run = await runSuite({ env: { ...target.env, ...FEW, ...trust } });
+      expect(run.report?.outcome, `${Object.keys(trust)[0]}: ${said(run).slice(-600)}`).toBe('passed');
+      expect(run.report?.insecure).toBeUndefined();
+    }
+
+    const insecure = await runSuite({ env: { ...target.env, ...FEW, CONFORMANCE_INSECURE: '1' } });
+    expect(insecure.report).toMatchObject({ outcome: 'passed', insecure: true });
+    expect(insecure.report?.targets[0].insecure).toBe(true);
+    expect(insecure.stdout).toContain('TLS certificates NOT verified (CONFORMANCE_INSECURE)');
+    expect(insecure.stdout).toContain('TLS certificates were not verified (CONFORMANCE_INSECURE)');
+    expect(readFileSync(join(insecure.reportDir, 'conformance.html'), 'utf8')).toContain('TLS certificates were not verified (CONFORMANCE_INSECURE)');
+
+    const notPem = join(mkdtempSync(join(tmpdir(), 'conformance-ca-')), 'ca.pem');
+    writeFileSync(notPem, 'not a certificate');
+    const bad = await runSuite({ env: { ...target.env, ...FEW, CONFORMANCE_CA_FILE: notPem } });
+    expect(bad.code).not.toBe(0);
+    expect(said(bad)).toContain(`CONFORMANCE_CA_FILE (--ca-file) names ${notPem}, which holds no PEM certificate`);
+  } finally {
+    await target.close();
+  }
+});
+
+test('HTTP_PROXY and HTTPS_PROXY carry every request through the proxy (CONNECT for https), NO_PROXY bypasses it, and a proxy that refuses is named; its password is never shown', async () => {
+  const password = `proxypw${Date.now().toString(36)}x`;
+  const proxy = await forwardProxy(`user:${password}`);
+  const plain = await startTarget();
+  const ca = privateCa();
+  const secure = await startTarget(undefined, {}, undefined, ca);
+  const through = proxy.url.replace('//', `//user:${password}@`);
+  try {
+    const viaHttp = await runSuite({ env: { ...plain.env, ...FEW, HTTP_PROXY: through } });
+    expect(viaHttp.report?.outcome, said(viaHttp).slice(-600)).toBe('passed');
+    expect(proxy.seen.forwarded).toBeGreaterThan(10);
+    expect(leaksOf(viaHttp, [password])).toEqual([]);
+
+    const before = proxy.seen.forwarded;
+    const bypassed = await runSuite({ env: { ...plain.env, ...FEW, HTTP_PROXY: through, NO_PROXY: '127.0.0.1' } });
+    expect(bypassed.report?.outcome).toBe('passed');
+    expect(proxy.seen.forwarded).toBe(before);
+
+    const viaConnect = await runSuite({ env: { ...secure.env, ...FEW, HTTPS_PROXY: through, CONFORMANCE_CA_FILE: ca.caFile } });
+    expect(viaConnect.report?.outcome, said(viaConnect).slice(-600)).toBe('passed');
+    expect(proxy.seen.tunnels).toBeGreaterThan(0);
+    expect(leaksOf(viaConnect, [password])).toEqual([]);
+
+    const wrongPassword = `wrongpw${Date.now().toString(36)}y`;
+    const refused = await runSuite({ env: { ...plain.env, ...FEW, HTTP_PROXY: proxy.url.replace('//', `//user:${wrongPassword}@`) } });
+    expect(refused.report?.outcome).toBe('aborted');
+    expect(refused.report?.abortReason).toContain(`the proxy ${proxy.url} wants credentials (407 Proxy Authentication Required)`);
+    expect(leaksOf(refused, [wrongPassword])).toEqual([]);
+
+    const gone = `http://127.0.0.1:${await freePort()}`;
+    const unreachable = await runSuite({ env: { ...plain.env, ...FEW, HTTP_PROXY: gone } });
+    expect(unreachable.report?.abortReason).toContain(`the proxy ${gone} cannot be reached (ECONNREFUSED). Check HTTPS_PROXY / HTTP_PROXY, or list the target in NO_PROXY`);
+  } finally {
+    await Promise.all([proxy.close(), plain.close(), secure.close()]);
+  }
+});
+
+/** A server that answers every connection with `answer` and hangs up. */
+async function rawServer(answer: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => socket.end(answer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+test('answers that are not HTTP are named at the preflight (not "dropped"): another protocol, oversized headers, https to a plain-http port', async () => {
+  const ssh = await rawServer('SSH-2.0-OpenSSH_9.6\r\n');
+  const huge = await rawServer(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-padding: ${'a'.repeat(20_000)}\r\ncontent-length: 2\r\n\r\n{}`);
+  const plain = await startTarget();
+  const env = { BOT_ID: 'bot-a', API_TOKEN: 'not-http-token-123', ...FEW };
+  try {
+    const other = await runSuite({ env: { ...env, TARGET_URL: ssh.url } });
+    expect(other.report?.abortReason).toMatch(/does not answer in HTTP the suite can read .*: the answer is not valid HTTP\/1\.1 \(HPE_INVALID_CONSTANT/);
+    const headers = await runSuite({ env: { ...env, TARGET_URL: huge.url } });
+    expect(headers.report?.abortReason).toContain("the answer's headers are larger than Node accepts (16 KiB; HPE_HEADER_OVERFLOW)");
+    const tlsToPlain = await runSuite({ env: { ...plain.env, ...FEW, TARGET_URL: plain.env.TARGET_URL!.replace('http:', 'https:') } });
+    expect(tlsToPlain.report?.abortReason).toMatch(/does not answer in HTTP the suite can read .*: the server did not answer TLS/);
+    for (const run of [other, headers, tlsToPlain]) expect(said(run)).not.toMatch(/dropped|Is it running/);
+  } finally {
+    await Promise.all([ssh.close(), huge.close(), plain.close()]);
+  }
+});
