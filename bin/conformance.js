@@ -1,6 +1,4 @@
 #!/usr/bin/env node
 // The npx entry. The package ships the suite compiled to dist/ (Playwright does not compile
 // TypeScript inside node_modules); `npm pack` builds it.
-import { main } from '../dist/cli/conformance.js';
-
-await main(process.argv.slice(2));
+import '../dist/cli/run.js';
