@@ -70,9 +70,12 @@ test('an answer that never ends is cut off at the cap and reported as a hang, ne
   const reason = run.report?.rules.find((r) => r.id === 'ROBUST-NO-HANG')?.reason ?? '';
   expect(reason).toContain(`passed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was cut off`);
   // The client stopped reading at the cap: what the server got out is the cap plus socket buffers, not the timeout's worth.
-  expect(EndlessAnswer.written.length).toBe(1);
-  expect(EndlessAnswer.written[0]).toBeGreaterThan(MAX_ANSWER_BYTES);
-  expect(EndlessAnswer.written[0]).toBeLessThan(MAX_ANSWER_BYTES + 8 * 1024 * 1024);
+  // (A generated name may hit the endless answer too, depending on the seed: each is cut the same way.)
+  expect(EndlessAnswer.written.length).toBeGreaterThanOrEqual(1);
+  for (const written of EndlessAnswer.written) {
+    expect(written).toBeGreaterThan(MAX_ANSWER_BYTES);
+    expect(written).toBeLessThan(MAX_ANSWER_BYTES + 8 * 1024 * 1024);
+  }
   expect(notPassed(run).filter((r) => !r.startsWith('ROBUST-NO-HANG'))).toEqual([]);
 });
 
