@@ -43,15 +43,15 @@ export interface TransportOptions {
 
 export class Transport {
   readonly #agents = new Map<string, http.Agent>();
-  constructor(readonly options: TransportOptions = {}) {
-    this.trust = { ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}), rejectUnauthorized: !options.insecure };
-  }
-
   /**
    * The certificates an https target's must chain to. Given with each request as well as to the
    * agent: through a proxy the agent's own options are for the proxy, the request's for the target.
    */
   readonly trust: tls.ConnectionOptions;
+
+  constructor(readonly options: TransportOptions = {}) {
+    this.trust = { ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}), rejectUnauthorized: !options.insecure };
+  }
 
   /** The proxy this URL goes through, if any. */
   proxyOf(url: URL): string | undefined {
@@ -155,7 +155,8 @@ function classify(e: NodeJS.ErrnoException & { reason?: string }, proxy: string 
   if (code.startsWith('ERR_SSL_') || code === 'EPROTO') return ['certificate', `the TLS handshake failed (${code}: ${e.message})`];
   if (code === 'HPE_HEADER_OVERFLOW') return ['not-http', `the answer's headers are larger than Node accepts (${http.maxHeaderSize / 1024} KiB; ${code})`];
   if (code.startsWith('HPE_')) return ['not-http', `the answer is not valid HTTP/1.1 (${code}: ${e.reason ?? e.message})`];
-  if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET')) {
+  // Through a proxy the connection is to the proxy: failing to open it is the proxy's (a reset later may be the target's).
+  if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')) {
     return ['proxy', `the proxy ${withoutCredentials(proxy)} cannot be reached (${code})`];
   }
   if (code === 'ECONNREFUSED') return ['refused', code];
