@@ -65,7 +65,7 @@ export default class ProgressReporter implements Reporter {
     if (this.#told.get(key)?.line === line) return;
     const first = !this.#told.has(key);
     this.#told.set(key, { line, decided: status !== 'skipped' });
-    const count = first ? `[${[...this.#told.keys()].length}/${this.#total}]` : '[again]';
+    const count = first ? `[${this.#told.size}/${this.#total}]` : '[again]';
     const target = projectOf(test);
     console.log(`  ${count.padEnd(9)} ${target ? `${target}: ` : ''}${line}`.slice(0, 240));
   }

@@ -140,8 +140,9 @@ async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]
     throw new PreflightError(unreachable(settings, api.listUrl(), e));
   }
   const status = answer.received.status;
-  if (status === 407) {
-    throw new PreflightError(`the proxy ${withoutCredentials(transportFor(settings).proxyOf(new URL(api.listUrl())) ?? '')} wants credentials (407 Proxy Authentication Required): put them in the proxy's URL (HTTPS_PROXY=http://user:password@host:port), or list the target in NO_PROXY.`);
+  const proxy = transportFor(settings).proxyOf(new URL(api.listUrl()));
+  if (status === 407 && proxy) {
+    throw new PreflightError(`the proxy ${withoutCredentials(proxy)} wants credentials (407 Proxy Authentication Required): put them in the proxy's URL (HTTPS_PROXY=http://user:password@host:port), or list the target in NO_PROXY.`);
   }
   if (status === 401 || status === 403) {
     throw new PreflightError(`the target refuses the credentials of bot '${bot.id}' (a plain GET got ${status}). Check ${bot === settings.bot ? 'BOT_ID and API_TOKEN' : 'SECOND_BOT_ID and SECOND_API_TOKEN'}, and that the bot resides in the region of ${settings.targetUrl}.`);
