@@ -2,7 +2,8 @@
 // check per rule tries each of its kinds, so a server that answers 403 fails each rule once.
 // (DELETE's share runs in whole-list.spec.ts: a DELETE that wrongly succeeds empties the whole list.)
 // Vendor page: "401 Unauthorized" under each operation; docs/rules.md: "Authentication".
-import { rule, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import { BAD_CREDENTIALS, BAD_CREDENTIALS_BY_RULE, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
 import { entriesNamed, fail, jsonObjectBody, matchesSchema, statusIs } from '../suite/verdicts.ts';
 import type { Provider } from '../contract/provider.ts';

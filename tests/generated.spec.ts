@@ -2,7 +2,8 @@
 // strings of every length and alphabet, must come back exactly; bodies that break one constraint of
 // the schema must be refused and change nothing. Names come from a pool of this check's own, so
 // they run beside every other per-name check. docs/rules.md: "POST", "GET", "Generated checks".
-import { rule, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import type { Provider } from '../contract/provider.ts';
 import { stored } from '../model/rules.ts';
 import { RULES } from '../rules/catalogue.ts';

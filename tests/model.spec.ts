@@ -5,7 +5,8 @@
 // and reported under the rule it breaks. It needs the whole list, so it runs with the whole-list
 // checks. docs/rules.md: "Generated checks".
 import fc from 'fast-check';
-import { rule, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import { emptied, steps, World, type Target } from '../model/machine.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 

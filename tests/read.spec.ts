@@ -1,6 +1,7 @@
 // GET: the list's shape (validated against the OpenAPI document), the round trip of each config, and
 // reads right after writes. Vendor page: "Retrieving the Providers List"; docs/rules.md: "GET".
-import { rule, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import { jsonContentType, providerList, sameValue, statusIs, theEntry } from '../suite/verdicts.ts';
 
 test(...rule('GET-200-SHAPE', 'GET answers 200 with the list nested at settings.application.media.providers', async ({ api, contract, should }) => {

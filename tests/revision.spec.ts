@@ -1,6 +1,7 @@
 // The 2020-03-10 revision's name rule: only A-Z, a-z, '-' and '_', at most 200 characters.
 // Runs only with CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
-import { rule, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import { entriesNamed, fail, jsonObjectBody, statusIs, theEntry } from '../suite/verdicts.ts';
 
 const OUTSIDE = [['a digit', '7'], ['a space', ' '], ['a dot', '.'], ['an accented letter', 'é'], ['a slash', '/']];

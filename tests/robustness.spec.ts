@@ -1,6 +1,7 @@
 // Hostile input on every operation: the server may refuse it (any 4xx) or take it, but never answers
 // 5xx, drops the connection or hangs. docs/rules.md: "Robustness, on every operation".
-import { rule, test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import type { Exchange } from '../suite/http.ts';
 import { NetworkError } from '../suite/http.ts';
 import { fail } from '../suite/verdicts.ts';

@@ -1,6 +1,7 @@
 // POST: what a valid provider gets, and a 400 for every kind of invalid input, with nothing written.
 // Vendor page: "Updating the Providers List"; docs/rules.md: "POST".
-import { rule, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { emptyBody, jsonContentType, jsonObjectBody, matchesSchema, providerList, statusIs, fail } from '../suite/verdicts.ts';
 

@@ -1,7 +1,8 @@
 // Upsert by name: the vendor page's note "reusing a name will overwrite the previous entry", as
 // docs/rules.md settles it (replace, never duplicate, never merge, others untouched).
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
-import { rule, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import { entriesNamed, fail, sameValue, statusIs, theEntry, type ProviderList } from '../suite/verdicts.ts';
 
 /** Decides, in the order that names the real fault, whether `name` now holds exactly `now` and nothing of `before`. */

@@ -1,7 +1,8 @@
 // Checks that need the bot's whole list: DELETE, the empty list, and DELETE with bad credentials.
 // Each is tagged @whole-list: they run after every per-name check, one at a time (playwright.config.ts).
 // Vendor page: "Deleting the Providers List"; docs/rules.md: "DELETE", "GET", "Authentication".
-import { rule, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
 import { annotate } from '../suite/report-model.ts';
 import { BAD_CREDENTIALS, BAD_CREDENTIALS_BY_RULE, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
 import type { Builders } from '../fixtures/builders.ts';
