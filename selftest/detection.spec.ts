@@ -99,7 +99,15 @@ test('every faulty server is caught on its declared rule, every oddball passes, 
     for (let i = 0; i < group.length; i += BATCH) batches.push(group.slice(i, i + BATCH));
   }
   const judged: Outcome[] = [];
-  for (const batch of batches) judged.push(...await judgeBatch(batch));
+  // Where the meta-test's time goes (it is most of npm test's): each suite run, timed.
+  const timings: { targets: number; profile: string; seed: string; budget: string; narrowed: boolean; seconds: number }[] = [];
+  for (const batch of batches) {
+    const started = performance.now();
+    judged.push(...await judgeBatch(batch));
+    const [{ profile, seed, budget, rules }] = batch;
+    timings.push({ targets: batch.length, profile, seed, budget: budget || 'default', narrowed: Boolean(rules), seconds: Math.round((performance.now() - started) / 100) / 10 });
+    console.log(`detection: suite run ${timings.length}/${batches.length}: ${JSON.stringify(timings.at(-1))}`);
+  }
   outcomes.push(...judged.filter((o) => !o.baseline));
   const handWritten = judged.filter((o) => o.baseline);
   const count = (kind: Outcome['kind'], unlisted?: boolean) => outcomes.filter((o) => o.kind === kind && (unlisted === undefined || unlistedIds.has(o.id) === unlisted));
@@ -114,7 +122,7 @@ test('every faulty server is caught on its declared rule, every oddball passes, 
   console.log(line);
   if (!only) {
     mkdirSync(join(ROOT, 'reports'), { recursive: true });
-    writeFileSync(join(ROOT, 'reports/detection.json'), JSON.stringify({ score: line, missedByHandWrittenChecks: missedByHand, outcomes, handWritten }, null, 2));
+    writeFileSync(join(ROOT, 'reports/detection.json'), JSON.stringify({ score: line, missedByHandWrittenChecks: missedByHand, timings, outcomes, handWritten }, null, 2));
     writeFileSync(join(ROOT, 'reports/detection.txt'), `${line}\n${handWritten.length ? `missed by the hand-written checks alone: ${missedByHand.join(', ')}\n` : ''}`);
   }
   expect(outcomes.filter((o) => !o.ok).map((o) => `${o.id} (seed ${o.seed}): ${o.detail}`)).toEqual([]);
