@@ -26,7 +26,7 @@ export type NetworkFailure = 'refused' | 'dropped' | 'timeout' | 'unreachable' |
 /** No answer of this API comes near this; past it the answer is cut off, never buffered whole. */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 export class NetworkError extends Error {
-  constructor(readonly kind: NetworkFailure, readonly sent: Sent, detail: string) {
+  constructor(readonly kind: NetworkFailure, readonly sent: Sent, readonly detail: string) {
     super(`network error (${kind}) on ${sent.method} ${sent.url}: ${detail}`);
   }
 }

@@ -1,11 +1,9 @@
 // reports/conformance.html: the rule matrix as one self-contained page (no script, no network):
 // a row per rule, a column per target, coloured by status, each cell linking to its test in the
 // Playwright HTML report.
-import type { ConformanceReport, RuleStatus, TargetReport } from './report-model.ts';
+import { INSECURE, type ConformanceReport, type RuleStatus, type TargetReport } from './report-model.ts';
 
 const COLOURS: Record<RuleStatus, string> = { passed: '#d8f5d0', failed: '#ffd6d6', warning: '#fff0c2', skipped: '#eceff1' };
-
-export const INSECURE = 'TLS certificates were not verified (CONFORMANCE_INSECURE): this verdict does not vouch for the connection';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

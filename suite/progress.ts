@@ -4,7 +4,7 @@
 // table (suite/reporter.ts), so that an aborted run says why once.
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { decide, type Seen } from './reporter.ts';
-import { decisionsOf } from './report-model.ts';
+import { decisionsOf, INSECURE } from './report-model.ts';
 import { describeRun } from './settings.ts';
 import { rulesFor } from '../rules/catalogue.ts';
 
@@ -37,8 +37,9 @@ export default class ProgressReporter implements Reporter {
     const kept = tests.filter((t) => !decisionsOf(t.annotations).excluded).length;
     const targets = new Set(tests.map((t) => projectOf(t))).size;
     // A run stopped by its global setup begins with no tests at all.
-    console.log(`conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}${run.insecure ? ', TLS certificates NOT verified (CONFORMANCE_INSECURE)' : ''}` +
-      (tests.length ? `; ${kept} checks of ${this.#total} rules${targets > 1 ? ` on ${targets} targets` : ''}, ${config.workers} workers` : ''));
+    console.log(`conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}` +
+      (tests.length ? `; ${kept} checks of ${this.#total} rules${targets > 1 ? ` on ${targets} targets` : ''}, ${config.workers} workers` : '') +
+      (run.insecure ? `\n  ${INSECURE}` : ''));
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {

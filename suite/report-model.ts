@@ -32,7 +32,7 @@ export interface RunInfo {
   profile: Profile;
   strict: boolean;
   seed: number;
-  /** TLS certificates were not checked (CONFORMANCE_INSECURE): the verdict holds for this connection only. */
+  /** TLS certificates were not checked (CONFORMANCE_INSECURE): see INSECURE. */
   insecure?: true;
 }
 
@@ -57,6 +57,9 @@ export interface ConformanceReport extends TargetReport {
   durationMs: number;
   targets: TargetReport[];
 }
+
+/** What every report of a run without certificate checks says (terminal, conformance.html). */
+export const INSECURE = 'TLS certificates were not verified (CONFORMANCE_INSECURE): this verdict does not vouch for the connection';
 
 type Annotation = { type: string; description?: string };
 

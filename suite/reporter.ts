@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { rulesFor } from '../rules/catalogue.ts';
-import { INSECURE, renderMatrix } from './matrix-html.ts';
-import { decisionsOf, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type TargetReport } from './report-model.ts';
+import { renderMatrix } from './matrix-html.ts';
+import { decisionsOf, INSECURE, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type TargetReport } from './report-model.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
 import { ledgerPath } from './snapshot.ts';

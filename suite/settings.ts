@@ -195,10 +195,15 @@ function runSettings(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): Ru
   };
 }
 
+/** An on/off variable: on for 1, true or yes; off for anything else; unset (undefined) when empty. */
+function switchOf(text: string | undefined): boolean | undefined {
+  const value = text?.trim().toLowerCase();
+  return value ? ['1', 'true', 'yes'].includes(value) : undefined;
+}
+
 /** CONFORMANCE_INSECURE, or the configuration file's `insecure`: the variable wins. */
 function readInsecure(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): boolean {
-  const text = env.CONFORMANCE_INSECURE?.trim().toLowerCase();
-  return text ? ['1', 'true', 'yes'].includes(text) : config?.insecure ?? false;
+  return switchOf(env.CONFORMANCE_INSECURE) ?? config?.insecure ?? false;
 }
 
 /** The certificates of a CA file; a file that holds none is a setting error, named. */
@@ -219,6 +224,7 @@ function readCaFile(path: string): string {
  * How the run's requests leave: the CA file's certificates trusted besides Node's own (and those of
  * NODE_EXTRA_CA_CERTS, which Node drops once a CA is given), verification off only when asked, and
  * the proxy of HTTPS_PROXY / HTTP_PROXY / NO_PROXY (as curl reads them; loopback is no exception).
+ * proxy-from-env reads those from process.env itself: they are the process's, like NODE_EXTRA_CA_CERTS.
  */
 export function transportOptions(settings: Pick<Settings, 'caFile' | 'insecure'>, env: NodeJS.ProcessEnv = process.env): TransportOptions {
   const extra = env.NODE_EXTRA_CA_CERTS?.trim();
@@ -297,12 +303,11 @@ export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
   if (!(PROFILES as readonly string[]).includes(profile)) {
     throw new SettingsError(`CONFORMANCE_PROFILE must be one of ${PROFILES.join(', ')}; got '${profile}'`);
   }
-  const on = (name: string) => ['1', 'true', 'yes'].includes(env[name]?.trim().toLowerCase() ?? '');
-  const strict = env.CONFORMANCE_STRICT?.trim() ? on('CONFORMANCE_STRICT') : config?.strict ?? false;
+  const strict = switchOf(env.CONFORMANCE_STRICT) ?? config?.strict ?? false;
   return {
     profile: profile as Profile,
     strict,
-    stateless: on('CONFORMANCE_STATELESS'),
+    stateless: switchOf(env.CONFORMANCE_STATELESS) ?? false,
     budget: readBudget(env.CONFORMANCE_BUDGET?.trim() || String(config?.budget ?? ''), 'CONFORMANCE_BUDGET'),
     rules: readRules(env.CONFORMANCE_RULES?.trim() ?? '', 'CONFORMANCE_RULES'),
     skipRules: readRules(env.CONFORMANCE_SKIP_RULES?.trim() || (config?.skipRules ?? []).join(','), 'CONFORMANCE_SKIP_RULES'),
@@ -422,24 +427,18 @@ export function reportDir(env: NodeJS.ProcessEnv = process.env): string {
 export function describeRun(env: NodeJS.ProcessEnv = process.env): RunInfo {
   let flags: Pick<RunFlags, 'profile' | 'strict'> = { profile: 'default', strict: false };
   let targets: string[] = [];
+  let config: ConfigFile | undefined;
   try {
     flags = readFlags(env);
     targets = targetNames(env);
+    config = readConfigFile(env)?.config;
   } catch {
     // a bad setting already stopped the run with its own message
   }
   // Several targets of a configuration file: their names; one target: its URL (empty while embedded).
   const target = targets.length > 1 ? targets.join(', ') : env.TARGET_URL ?? '';
-  const insecure = readInsecure(env, readConfigFileQuietly(env));
+  const insecure = readInsecure(env, config);
   return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0, ...(insecure ? { insecure: true as const } : {}) };
-}
-
-function readConfigFileQuietly(env: NodeJS.ProcessEnv): ConfigFile | undefined {
-  try {
-    return readConfigFile(env)?.config;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The tokens the environment holds, for a merge of reports that has no run of its own to read them from. */

@@ -115,7 +115,7 @@ function acquire(settings: Settings, runId: string): Lock {
 /** Why the first request got no answer, in words that say what to do about it. */
 function unreachable(settings: Settings, url: string, e: unknown): string {
   if (!(e instanceof NetworkError)) return `cannot reach the target at ${settings.targetUrl} (GET ${url}: ${(e as Error).message}). Is it running, and is TARGET_URL right?`;
-  const detail = e.message.slice(e.message.indexOf(': ', e.message.indexOf(url)) + 2);
+  const { detail } = e;
   switch (e.kind) {
     case 'certificate':
       return `the TLS check of the target at ${settings.targetUrl} failed: ${detail}. If it uses a private CA, trust that CA: --ca-file FILE (CONFORMANCE_CA_FILE) or NODE_EXTRA_CA_CERTS=FILE; --insecure (CONFORMANCE_INSECURE=1) skips the check, and every report then says so.`;
