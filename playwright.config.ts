@@ -50,14 +50,14 @@ export default defineConfig({
   tag: plan.tag,
   // No trace, screenshot or video: traces hold the Authorization header and bodies in clear.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
-  projects: targets.flatMap((target) => {
-    // One target keeps the plain names; several are told apart by theirs (each a column of the report).
-    const named = (phase: string) => (targets.length > 1 ? `${target} ${phase}` : phase);
-    return [
-      // Checks on names of their own, in parallel; then the checks tagged @whole-list, one at a time.
-      // Several targets run side by side, a worker each: every worker a project takes costs a process start.
-      { name: named('per-name'), metadata: { target }, grepInvert: /@whole-list/, fullyParallel: true, teardown: named('whole-list'), ...(targets.length > 1 ? { workers: 1 } : {}) },
-      { name: named('whole-list'), metadata: { target }, grep: /@whole-list/, fullyParallel: false, workers: 1 },
-    ];
-  }),
+  // One target: its checks on names of their own in parallel, then the checks tagged @whole-list,
+  // one at a time. Several targets run side by side, one worker each, so a target's checks run one at
+  // a time anyway: they share one project, named by the target (each a column of the report), and
+  // its worker. Every worker costs a process start and about a second of module loading.
+  projects: targets.length === 1
+    ? [
+      { name: 'per-name', metadata: { target: targets[0] }, grepInvert: /@whole-list/, fullyParallel: true, teardown: 'whole-list' },
+      { name: 'whole-list', metadata: { target: targets[0] }, grep: /@whole-list/, fullyParallel: false, workers: 1 },
+    ]
+    : targets.map((target) => ({ name: target, metadata: { target }, fullyParallel: false, workers: 1 })),
 });

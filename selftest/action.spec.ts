@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import { parse } from 'yaml';
 import { FAULTS } from '../faulty/catalogue.ts';
 import { FLAGS } from '../cli/conformance.ts';
-import { cleanEnv, ROOT } from './support/run-suite.ts';
+import { cleanEnv, QUICK, ROOT } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
 
 interface Step { uses?: string; run?: string; shell?: string; id?: string; env?: Record<string, string> }
@@ -45,7 +45,7 @@ async function runAction(inputs: Record<string, string>): Promise<{ code: number
 const targetInputs = (target: Target) => ({
   'target-url': target.env.TARGET_URL!, 'bot-id': target.bots.botA, token: target.bots.tokenA,
   'second-bot-id': target.bots.botB, 'second-token': target.bots.tokenB, 'other-region-url': target.env.OTHER_REGION_URL!,
-  rules: 'POST-VALID-200,GET-200-SHAPE,DELETE-200', budget: '0',
+  ...QUICK,
 });
 
 test('action.yml is a composite action whose inputs are the command line\'s flags, and whose outputs come from its run step', () => {

@@ -13,7 +13,7 @@ import forge from 'node-forge';
 import { INSECURE } from '../suite/report-model.ts';
 import { leaksOf } from './support/leaks.ts';
 import { freePort } from './support/ports.ts';
-import { runSuite, type SuiteRun } from './support/run-suite.ts';
+import { QUICK_ENV, runSuite, type SuiteRun } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
 
 /** A CA and a certificate it signed for 127.0.0.1, made for this test run only. */
@@ -90,7 +90,6 @@ async function forwardProxy(credentials?: string): Promise<{ url: string; seen: 
 }
 
 /** A run of a few rules' checks: enough requests of every operation to show where they went. */
-const FEW = { CONFORMANCE_RULES: 'POST-VALID-200,GET-200-SHAPE,DELETE-200', CONFORMANCE_BUDGET: '0' };
 const said = (run: SuiteRun) => run.stdout + run.stderr;
 
 test('an https target with a private CA: the certificate failure is named at the preflight, trusted with --ca-file or NODE_EXTRA_CA_CERTS, and --insecure is printed in every report', async () => {
@@ -98,19 +97,19 @@ test('an https target with a private CA: the certificate failure is named at the
   const target: Target = await startTarget(undefined, {}, undefined, ca);
   try {
     expect(target.env.TARGET_URL).toMatch(/^https:/);
-    const untrusted = await runSuite({ env: { ...target.env, ...FEW } });
+    const untrusted = await runSuite({ env: { ...target.env, ...QUICK_ENV } });
     expect(untrusted.report?.outcome).toBe('aborted');
     expect(untrusted.report?.abortReason).toMatch(/the TLS check of the target at https:\/\/127\.0\.0\.1:\d+ failed: the server's TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
     expect(untrusted.report?.abortReason).toContain('--ca-file FILE (CONFORMANCE_CA_FILE) or NODE_EXTRA_CA_CERTS=FILE');
     expect(said(untrusted)).not.toContain('Is it running');
 
     for (const trust of [{ CONFORMANCE_CA_FILE: ca.caFile }, { NODE_EXTRA_CA_CERTS: ca.caFile }]) {
-      const run = await runSuite({ env: { ...target.env, ...FEW, ...trust } });
+      const run = await runSuite({ env: { ...target.env, ...QUICK_ENV, ...trust } });
       expect(run.report?.outcome, `${Object.keys(trust)[0]}: ${said(run).slice(-600)}`).toBe('passed');
       expect(run.report?.insecure).toBeUndefined();
     }
 
-    const insecure = await runSuite({ env: { ...target.env, ...FEW, CONFORMANCE_INSECURE: '1' } });
+    const insecure = await runSuite({ env: { ...target.env, ...QUICK_ENV, CONFORMANCE_INSECURE: '1' } });
     expect(insecure.report).toMatchObject({ outcome: 'passed', insecure: true });
     expect(insecure.report?.targets[0].insecure).toBe(true);
     // Said when the run starts and again with its verdict.
@@ -119,7 +118,7 @@ test('an https target with a private CA: the certificate failure is named at the
 
     const notPem = join(mkdtempSync(join(tmpdir(), 'conformance-ca-')), 'ca.pem');
     writeFileSync(notPem, 'not a certificate');
-    const bad = await runSuite({ env: { ...target.env, ...FEW, CONFORMANCE_CA_FILE: notPem } });
+    const bad = await runSuite({ env: { ...target.env, ...QUICK_ENV, CONFORMANCE_CA_FILE: notPem } });
     expect(bad.code).not.toBe(0);
     expect(said(bad)).toContain(`CONFORMANCE_CA_FILE (--ca-file) names ${notPem}, which holds no PEM certificate`);
   } finally {
@@ -135,29 +134,29 @@ test('HTTP_PROXY and HTTPS_PROXY carry every request through the proxy (CONNECT 
   const secure = await startTarget(undefined, {}, undefined, ca);
   const through = proxy.url.replace('//', `//user:${password}@`);
   try {
-    const viaHttp = await runSuite({ env: { ...plain.env, ...FEW, HTTP_PROXY: through } });
+    const viaHttp = await runSuite({ env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: through } });
     expect(viaHttp.report?.outcome, said(viaHttp).slice(-600)).toBe('passed');
     expect(proxy.seen.forwarded).toBeGreaterThan(10);
     expect(leaksOf(viaHttp, [password])).toEqual([]);
 
     const before = proxy.seen.forwarded;
-    const bypassed = await runSuite({ env: { ...plain.env, ...FEW, HTTP_PROXY: through, NO_PROXY: '127.0.0.1' } });
+    const bypassed = await runSuite({ env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: through, NO_PROXY: '127.0.0.1' } });
     expect(bypassed.report?.outcome).toBe('passed');
     expect(proxy.seen.forwarded).toBe(before);
 
-    const viaConnect = await runSuite({ env: { ...secure.env, ...FEW, HTTPS_PROXY: through, CONFORMANCE_CA_FILE: ca.caFile } });
+    const viaConnect = await runSuite({ env: { ...secure.env, ...QUICK_ENV, HTTPS_PROXY: through, CONFORMANCE_CA_FILE: ca.caFile } });
     expect(viaConnect.report?.outcome, said(viaConnect).slice(-600)).toBe('passed');
     expect(proxy.seen.tunnels).toBeGreaterThan(0);
     expect(leaksOf(viaConnect, [password])).toEqual([]);
 
     const wrongPassword = `wrongpw${Date.now().toString(36)}y`;
-    const refused = await runSuite({ env: { ...plain.env, ...FEW, HTTP_PROXY: proxy.url.replace('//', `//user:${wrongPassword}@`) } });
+    const refused = await runSuite({ env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: proxy.url.replace('//', `//user:${wrongPassword}@`) } });
     expect(refused.report?.outcome).toBe('aborted');
     expect(refused.report?.abortReason).toContain(`the proxy ${proxy.url} wants credentials (407 Proxy Authentication Required)`);
     expect(leaksOf(refused, [wrongPassword])).toEqual([]);
 
     const gone = `http://127.0.0.1:${await freePort()}`;
-    const unreachable = await runSuite({ env: { ...plain.env, ...FEW, HTTP_PROXY: gone } });
+    const unreachable = await runSuite({ env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: gone } });
     expect(unreachable.report?.abortReason).toContain(`the proxy ${gone} cannot be reached (ECONNREFUSED). Check HTTPS_PROXY / HTTP_PROXY, or list the target in NO_PROXY`);
   } finally {
     await Promise.all([proxy.close(), plain.close(), secure.close()]);
@@ -178,13 +177,13 @@ test('answers that are not HTTP are named at the preflight (not "dropped"): anot
   const ssh = await rawServer('SSH-2.0-OpenSSH_9.6\r\n');
   const huge = await rawServer(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-padding: ${'a'.repeat(20_000)}\r\ncontent-length: 2\r\n\r\n{}`);
   const plain = await startTarget();
-  const env = { BOT_ID: 'bot-a', API_TOKEN: 'not-http-token-123', ...FEW };
+  const env = { BOT_ID: 'bot-a', API_TOKEN: 'not-http-token-123', ...QUICK_ENV };
   try {
     const other = await runSuite({ env: { ...env, TARGET_URL: ssh.url } });
     expect(other.report?.abortReason).toMatch(/does not answer in HTTP the suite can read .*: the answer is not valid HTTP\/1\.1 \(HPE_INVALID_CONSTANT/);
     const headers = await runSuite({ env: { ...env, TARGET_URL: huge.url } });
     expect(headers.report?.abortReason).toContain("the answer's headers are larger than Node accepts (16 KiB; HPE_HEADER_OVERFLOW)");
-    const tlsToPlain = await runSuite({ env: { ...plain.env, ...FEW, TARGET_URL: plain.env.TARGET_URL!.replace('http:', 'https:') } });
+    const tlsToPlain = await runSuite({ env: { ...plain.env, ...QUICK_ENV, TARGET_URL: plain.env.TARGET_URL!.replace('http:', 'https:') } });
     expect(tlsToPlain.report?.abortReason).toMatch(/does not answer in HTTP the suite can read .*: the server did not answer TLS/);
     for (const run of [other, headers, tlsToPlain]) expect(said(run)).not.toMatch(/dropped|Is it running/);
   } finally {

@@ -2,6 +2,9 @@
 // conformance suite itself, run as a user runs it against servers on loopback.
 import { defineConfig } from '@playwright/test';
 
+// One value a run, which the workers inherit: the detection score counts only this run's batches.
+process.env.DETECTION_RUN ??= `${process.pid}-${Date.now()}`;
+
 export default defineConfig({
   testDir: '.',
   outputDir: '../reports/selftest/test-results',
@@ -11,4 +14,9 @@ export default defineConfig({
   retries: 0,
   forbidOnly: true,
   reporter: [['list'], ['html', { outputFolder: '../reports/selftest/html', open: 'never' }]],
+  projects: [
+    { name: 'selftest', testIgnore: /detection-score\.spec\.ts/ },
+    // The score of the detection batches, after every self-test has run.
+    { name: 'detection score', testMatch: /detection-score\.spec\.ts/, dependencies: ['selftest'] },
+  ],
 });

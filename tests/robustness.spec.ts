@@ -9,6 +9,12 @@ import { fail } from '../suite/verdicts.ts';
 interface Hostile {
   what: string;
   send: (f: CheckFixtures) => Promise<Exchange>;
+  /**
+   * Leaves an entry of 100 KB or more when the server takes it, which every later GET of the run
+   * would carry (a name cannot be deleted alone): such a check runs with the whole-list checks, alone,
+   * and empties the list after itself.
+   */
+  huge?: true;
 }
 
 const MiB = 1024 * 1024;
@@ -20,8 +26,8 @@ const HOSTILE: Hostile[] = [
   { what: "POST the name '__proto__'", send: ({ api }) => api.postText(provider('__proto__')) },
   { what: "POST the name 'constructor'", send: ({ api }) => api.postText(provider('constructor')) },
   { what: "POST a body with a '__proto__' key", send: ({ api, make }) => api.postText(`{"__proto__":{"polluted":true},"name":"${make.name()}","type":"www","config":{"__proto__":{"basic":1},"bearer":"x"}}`) },
-  { what: 'POST a name of 100 000 characters', send: ({ api }) => api.postText(provider('a'.repeat(100_000))) },
-  { what: 'POST a bearer of 1 MiB', send: ({ api, make }) => api.postText(provider(make.name(), { bearer: 'b'.repeat(MiB) })) },
+  { what: 'POST a name of 100 000 characters', send: ({ api }) => api.postText(provider('a'.repeat(100_000))), huge: true },
+  { what: 'POST a bearer of 1 MiB', send: ({ api, make }) => api.postText(provider(make.name(), { bearer: 'b'.repeat(MiB) })), huge: true },
   { what: 'POST null for every field', send: ({ api }) => api.postText(json({ name: null, type: null, config: null })) },
   { what: 'POST null for basic', send: ({ api, make }) => api.postText(provider(make.name(), { basic: null })) },
   { what: 'POST a control character in the name', send: ({ api, make }) => api.postText(provider(`${make.name()}\u0000\u001f`)) },
@@ -52,8 +58,13 @@ async function survives(step: string, send: () => Promise<Exchange>): Promise<vo
 
 for (const h of HOSTILE) {
   test(...rule('ROBUST-NO-5XX', `${h.what}: no 5xx, no dropped connection, no hang, and GET still works`, async (f) => {
-    await survives(h.what, () => h.send(f));
-    // Whatever was taken must not break the next read (a polluted store answers 500 here).
-    await survives(`GET after "${h.what}"`, () => f.api.list());
-  }, { covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'] }));
+    try {
+      await survives(h.what, () => h.send(f));
+      // Whatever was taken must not break the next read (a polluted store answers 500 here).
+      await survives(`GET after "${h.what}"`, () => f.api.list());
+    } finally {
+      // Clearing up, not a check: the DELETE rules have checks of their own.
+      if (h.huge) await f.api.clear().catch(() => undefined);
+    }
+  }, { covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'], ...(h.huge ? { wholeList: true } : {}) }));
 }

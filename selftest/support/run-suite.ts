@@ -52,9 +52,21 @@ export interface RunOptions {
 
 const validateReport = new Ajv2020({ allErrors: true, validateFormats: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas/conformance-report.schema.json'), 'utf8')));
 
+/**
+ * A quick run, for self-tests about something other than the checks (networks, the Action, strict
+ * mode): the hand-written checks of three rules that every operation's answer decides.
+ */
+export const QUICK = { rules: 'POST-VALID-200,GET-200-SHAPE,DELETE-200', budget: '0' };
+export const QUICK_ENV = { CONFORMANCE_RULES: QUICK.rules, CONFORMANCE_BUDGET: QUICK.budget };
+
+/** A state folder of its own, for runs that must share one. */
+export function newStateDir(): string {
+  return mkdtempSync(join(tmpdir(), 'conformance-state-'));
+}
+
 export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'conformance-reports-'));
-  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'conformance-state-'));
+  const stateDir = options.stateDir ?? newStateDir();
   const env = cleanEnv({ CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_STATE_DIR: stateDir, ...options.env });
   const command = options.command ?? [PLAYWRIGHT_CLI, 'test', ...(options.args ?? [])];
   const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
