@@ -1,8 +1,9 @@
 // Faulty servers: Authentication on every operation.
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
-import type http from 'node:http';
+import http from 'node:http';
 import { ReferenceApp, error, type Answer, type ReferenceOptions } from '../reference/app.ts';
 import { faultsIn, isDelete, isObject, isPost, valid, type Fault } from './fault.ts';
+import type { Probe } from './probe.ts';
 
 export const AUTH: Fault[] = [];
 const fault = faultsIn(AUTH);
@@ -102,3 +103,56 @@ fault('scheme-exact-case', 'AUTH-SCHEME-CASE', "Accepts only 'Bearer' spelled ex
     protected override authorized(botId: string, header: string | undefined): boolean { return (header ?? '').startsWith('Bearer ') && super.authorized(botId, header); }
   },
   async (p) => (await p.status(p.send('GET', { auth: `bearer ${p.bots.tokenA}` }))) === 401);
+fault('parses-before-auth', 'AUTH-BEFORE-BODY',
+  'Reads, parses and validates a POST body before checking credentials, as express.json() and a validator mounted before the auth middleware do: an invalid body with bad credentials gets 400.',
+  class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      const route = this.route(req.method ?? '', req.url ?? '/');
+      if (route.op !== 'update') return super.handle(req);
+      const read = await this.readBody(req);
+      if ('answer' in read) return read.answer;
+      const parsed = this.parseProvider(req.headers['content-type'], read.raw);
+      if ('answer' in parsed) return parsed.answer;
+      if (!this.authorized(route.botId, req.headers.authorization)) return this.unauthorized();
+      await this.upsert(route.botId, this.lists.get(route.botId)!, parsed.provider);
+      return this.ok();
+    }
+  },
+  async (p) => (await p.status(p.post('{', { auth: null }))) === 400);
+
+/** GETs sent one after another on one kept-alive connection, each with its own Authorization (null: none). */
+async function onOneConnection(p: Probe, auths: (string | null)[]): Promise<{ status: number; reused: boolean }[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const answers: { status: number; reused: boolean }[] = [];
+  try {
+    for (const auth of auths) {
+      answers.push(await new Promise((resolve, reject) => {
+        const req = http.get(p.url + p.path(), { agent, headers: auth === null ? {} : { authorization: auth } }, (res) => {
+          res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      }));
+    }
+  } finally {
+    agent.destroy();
+  }
+  return answers;
+}
+fault('auth-per-connection', 'AUTH-PER-REQUEST',
+  'Remembers the bot a keep-alive connection authenticated as and lets later requests for that bot on it through without checking their Authorization.',
+  class extends ReferenceApp {
+    /** Socket → the bot it authenticated as; the entry goes with the socket. */
+    readonly #sessions = new WeakMap<object, string>();
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      const route = this.route(req.method ?? '', req.url ?? '/');
+      if ('botId' in route) {
+        if (this.#sessions.get(req.socket) === route.botId) req.headers.authorization = `Bearer ${this.options.bots.get(route.botId)}`;
+        else if (this.authorized(route.botId, req.headers.authorization)) this.#sessions.set(req.socket, route.botId);
+      }
+      return super.handle(req);
+    }
+  },
+  async (p) => {
+    const [first, second] = await onOneConnection(p, [`Bearer ${p.bots.tokenA}`, null]);
+    return first.status === 200 && second.reused && second.status === 200;
+  });

@@ -9,6 +9,7 @@ import { GET } from './get.ts';
 import { POST } from './post.ts';
 import { REVISION } from './revision.ts';
 import { ROBUSTNESS } from './robustness.ts';
+import { STACKS } from './stacks.ts';
 import { TRANSCRIPTS } from './transcripts.ts';
 import { UNLISTED } from './unlisted.ts';
 import { UPSERT } from './upsert.ts';
@@ -16,4 +17,4 @@ import { UPSERT } from './upsert.ts';
 export type { Fault };
 export { EndlessAnswer } from './robustness.ts';
 
-export const FAULTS: Fault[] = [...POST, ...UPSERT, ...GET, ...DELETE, ...AUTH, ...TRANSCRIPTS, ...ROBUSTNESS, ...REVISION, ...UNLISTED];
+export const FAULTS: Fault[] = [...POST, ...UPSERT, ...GET, ...DELETE, ...AUTH, ...TRANSCRIPTS, ...ROBUSTNESS, ...REVISION, ...UNLISTED, ...STACKS];

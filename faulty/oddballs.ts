@@ -3,7 +3,7 @@
 import type http from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { ReferenceApp, error, type Answer, type AppClass, type ReferenceOptions } from '../reference/app.ts';
 import { judgeText } from '../model/rules.ts';
 
@@ -20,6 +20,38 @@ export interface Oddball {
 const withOrder = (order: (p: Provider[]) => Provider[]): AppClass => class extends ReferenceApp {
   protected override render(providers: Provider[]) { return super.render(order([...providers])); }
 };
+
+/** Every object of a JSON value with its members in reverse order. */
+const reversedMembers = (v: unknown): unknown => (Array.isArray(v) ? v.map(reversedMembers)
+  : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedMembers(x)])) : v);
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * The text with every repeated member name of an object renamed to one nobody defines, so that the
+ * first of each name is the one read (the renamed ones are unknown extra fields, which the reference drops).
+ */
+function firstMembersWin(text: string): string {
+  const objects: (Set<string> | null)[] = []; // the names seen in each open object; null for an array
+  let atName = false;
+  let renamed = 0;
+  return text.replace(/"[^"\\]*(?:\\.[^"\\]*)*"|[{}[\],]/gs, (token) => {
+    const open = objects[objects.length - 1];
+    if (token === '{' || token === '[') objects.push(token === '{' ? new Set() : null);
+    if (token === '}' || token === ']') objects.pop();
+    if (token.length === 1) {
+      atName = token === '{' || (token === ',' && open instanceof Set);
+      return token;
+    }
+    if (!atName || !open) return token;
+    atName = false;
+    let name: string;
+    try { name = JSON.parse(token) as string; } catch { return token; }
+    if (open.has(name)) return JSON.stringify(`${name}\u0000repeated ${renamed++}`);
+    open.add(name);
+    return token;
+  });
+}
 
 export const ODDBALLS: Oddball[] = [
   { id: 'reference', sentence: 'The reference server itself.', App: ReferenceApp, profile: 'default' },
@@ -140,4 +172,77 @@ export const ODDBALLS: Oddball[] = [
   },
   { id: 'later-revision', sentence: 'A server of the 2020-03-10 revision, held to the default profile.', App: ReferenceApp, options: { profile: '2020-03-10' }, profile: 'default' },
   { id: 'reference-revision', sentence: 'The reference server of the revision, held to the revision profile.', App: ReferenceApp, options: { profile: '2020-03-10' }, profile: '2020-03-10' },
+  {
+    id: 'tiny-chunks', profile: 'default',
+    sentence: 'Sends every answer body chunked, 1 to 3 bytes a chunk (1 to 3 KiB past the first KiB), each written on its own turn of the event loop.',
+    App: class extends ReferenceApp {
+      protected override send(res: http.ServerResponse, answer: Answer): void {
+        if (answer.body === undefined) return super.send(res, answer);
+        const bytes = Buffer.from(JSON.stringify(answer.body));
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        void (async () => {
+          for (let at = 0; at < bytes.length && !res.destroyed;) {
+            // Past the first KiB the chunks grow a thousandfold: a list of a megabyte in bytes would outlast the suite's timeout.
+            const size = (at < 1024 ? 1 : 1024) * (1 + Math.floor(Math.random() * 3));
+            res.write(bytes.subarray(at, (at += size)));
+            await nextTurn();
+          }
+          res.end();
+        })();
+      }
+    },
+  },
+  {
+    id: 'members-reordered', sentence: 'Writes the members of every JSON object in reverse order (config before type before name).', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override send(res: http.ServerResponse, answer: Answer): void {
+        super.send(res, answer.body === undefined ? answer : { ...answer, body: reversedMembers(answer.body) });
+      }
+    },
+  },
+  {
+    id: 'slow-delete', sentence: 'Answers a DELETE of the list 300 ms after emptying it.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override async clear(botId: string, list: Map<string, Provider>): Promise<void> {
+        await super.clear(botId, list);
+        await sleep(300);
+      }
+    },
+  },
+  {
+    id: 'refuses-open-names', profile: 'default',
+    sentence: "Answers 400 to every name the 2020-03-10 revision refuses (outside A-Z, a-z, - and _, or longer than 200), which the default profile leaves open.",
+    App: class extends ReferenceApp {
+      protected override validate(body: unknown) {
+        const result = super.validate(body);
+        const refused = 'provider' in result && !/^[A-Za-z_-]{1,200}$/.test(result.provider.name);
+        return refused ? { answer: this.badRequest('Names are A-Z, a-z, - and _, at most 200.') } : result;
+      }
+    },
+  },
+  {
+    id: 'bom-refused', sentence: 'Answers 400 to a body that starts with a UTF-8 byte-order mark.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override parseProvider(contentType: string | undefined, raw: Buffer) {
+        if (!raw.subarray(0, 3).equals(UTF8_BOM)) return super.parseProvider(contentType, raw);
+        return { answer: this.badRequest('A byte-order mark before the JSON text is not read.') };
+      }
+    },
+  },
+  {
+    id: 'bom-skipped', sentence: 'Reads a body that starts with a UTF-8 byte-order mark as if the mark were absent.', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override parseProvider(contentType: string | undefined, raw: Buffer) {
+        return super.parseProvider(contentType, raw.subarray(0, 3).equals(UTF8_BOM) ? raw.subarray(3) : raw);
+      }
+    },
+  },
+  {
+    id: 'duplicate-keys-first', sentence: 'Of members repeated in one object, reads the first (JSON.parse reads the last).', profile: 'default',
+    App: class extends ReferenceApp {
+      protected override parseProvider(contentType: string | undefined, raw: Buffer) {
+        return super.parseProvider(contentType, Buffer.from(firstMembersWin(raw.toString('utf8'))));
+      }
+    },
+  },
 ];

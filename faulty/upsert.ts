@@ -89,3 +89,8 @@ fault('lost-update', 'CONCURRENT-UPSERTS', 'Writes by read-copy-write with a pau
     const counts = await Promise.all(names.map((n) => p.has(n)));
     return counts.includes(0);
   });
+fault('trims-names', 'NAME-EXACT', 'Trims whitespace from both ends of a name before storing it: `x ` is listed as `x`, and replaces it.',
+  class extends ReferenceApp {
+    protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) { await super.upsert(b, list, { ...provider, name: provider.name.trim() }); }
+  },
+  async (p) => { const name = p.name(); await p.post(valid(p, `${name} `)); return (await p.has(name)) === 1; });

@@ -7,6 +7,7 @@ import type { Profile } from '../contract/openapi.ts';
 import { judge, judgeText, type Verdict } from '../model/rules.ts';
 import { ruleRefusing, type RuleId } from '../rules/catalogue.ts';
 import { schemaOf, type Flat } from '../contract/schema-tree.ts';
+import { ENCODINGS, type Encoding } from './wire.ts';
 
 /** A generated POST: the body as sent, and what the rules say of it. */
 export interface GeneratedPost {
@@ -31,10 +32,14 @@ export interface StringSources {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-function postOf(profile: Profile, body: unknown, breaks?: string): GeneratedPost {
+/** `encoding`: how the body is written (generation/wire.ts): every one must be read the same. */
+function postOf(profile: Profile, body: unknown, breaks?: string, encoding: Encoding = ENCODINGS[0]): GeneratedPost {
   const name = (body as { name?: unknown } | null)?.name;
-  return { text: JSON.stringify(body), body, verdict: judge(profile, body), ...(breaks ? { breaks } : {}), name: typeof name === 'string' ? name : undefined };
+  return { text: encoding.write(body), body, verdict: judge(profile, body), ...(breaks ? { breaks } : {}), name: typeof name === 'string' ? name : undefined };
 }
+
+/** The encoding of a generated body: the compact form most often, each other one now and then. */
+const encodings = fc.oneof({ arbitrary: fc.constant(ENCODINGS[0]), weight: ENCODINGS.length }, fc.constantFrom(...ENCODINGS.slice(1)));
 
 /** A value of the flattened schema; `location` names the node as the catalogue does (`Provider.name`). */
 function valueOf(flat: Flat, location: string, sources: StringSources, weights: { both: number; extra: number }): fc.Arbitrary<unknown> {
@@ -57,7 +62,7 @@ function valueOf(flat: Flat, location: string, sources: StringSources, weights: 
 
 /** Valid (and open) bodies of the profile's Provider schema. */
 export function validPosts(profile: Profile, sources: StringSources, weights = { both: 1, extra: 1 }): fc.Arbitrary<GeneratedPost> {
-  return valueOf(schemaOf(profile, 'Provider'), 'Provider', sources, weights).map((body) => postOf(profile, body));
+  return fc.tuple(valueOf(schemaOf(profile, 'Provider'), 'Provider', sources, weights), encodings).map(([body, encoding]) => postOf(profile, body, undefined, encoding));
 }
 
 /** A constraint of the schema, and how to break it in a valid value. */
@@ -159,8 +164,8 @@ export function invalidPosts(profile: Profile, sources: StringSources): fc.Arbit
   const claimed = breaches(schemaOf(profile, 'Provider'), [], sources)
     .map((b) => ({ ...b, rule: claimant(profile, b.location) }))
     .filter((b): b is Breach & { rule: RuleId } => b.rule !== undefined);
-  const broken = claimed.map((b) => fc.tuple(valid.filter((post) => has(post.body, needed(b))), b.breakWith).map(([post, breakIt]) =>
-    postOf(profile, setAt(clone(post.body) as Record<string, unknown>, b.path, breakIt), b.location)));
+  const broken = claimed.map((b) => fc.tuple(valid.filter((post) => has(post.body, needed(b))), b.breakWith, encodings).map(([post, breakIt, encoding]) =>
+    postOf(profile, setAt(clone(post.body) as Record<string, unknown>, b.path, breakIt), b.location, encoding)));
   const syntax = claimant(profile, 'syntax');
   if (syntax) {
     // A proper prefix of an object's JSON is never JSON.

@@ -68,7 +68,7 @@ export interface History {
  */
 export function ruleOf(d: Divergence, step: StepContext, history: History, listed: Provider[]): RuleId {
   if (d.duplicates.length) return 'UPSERT-NO-DUPLICATE';
-  if (step.kind === 'post' && d.missing.includes(step.name)) return 'GET-READ-AFTER-WRITE';
+  if (step.kind === 'post' && d.missing.includes(step.name)) return nameRule(d, step.name) ?? 'GET-READ-AFTER-WRITE';
   const back = d.extra.find((n) => history.deleted.has(n) || !history.sent.has(n));
   if (back !== undefined) return history.deleted.get(back) === 'one' ? 'REV-DELETE-ONE' : 'DELETE-EMPTIES';
   const any = [...d.missing, ...d.changed, ...d.extra];
@@ -83,7 +83,7 @@ export function ruleOf(d: Divergence, step: StepContext, history: History, liste
       return any.some((n) => folded(n) === folded(step.name)) ? 'REV-DELETE-ONE-EXACT' : 'REV-DELETE-ONE';
     case 'post': {
       if (d.changed.includes(step.name)) return step.before ? reuseRule(listed.find((p) => p.name === step.name)!, step.before) : 'GET-CONFIG-ROUNDTRIP';
-      return any.some((n) => folded(n) === folded(step.name)) ? 'NAME-CASE-SENSITIVE' : 'UPSERT-OTHERS-UNTOUCHED';
+      return nameRule(d, step.name) ?? 'UPSERT-OTHERS-UNTOUCHED';
     }
     case 'burst':
       if (d.missing.some((n) => step.names.includes(n))) return 'CONCURRENT-UPSERTS';
@@ -93,6 +93,29 @@ export function ruleOf(d: Divergence, step: StepContext, history: History, liste
     case 'read':
       return d.missing.length ? 'GET-READ-AFTER-WRITE' : 'GET-CONFIG-ROUNDTRIP';
   }
+}
+
+/**
+ * The naming rule a POST of `name` broke, when the names that went wrong are forms of it a store
+ * would produce: the same but for case or compatibility form (NAME-CASE-SENSITIVE, a SHOULD), or
+ * trimmed, normalised, stripped of accents or invisible characters, read as a number, or the posted
+ * name listed in a changed form (NAME-EXACT). A name only confused by a prefix stays with the rule of
+ * the entry it replaced (docs/rules.md).
+ */
+function nameRule(d: Divergence, name: string): RuleId | undefined {
+  const others = [...d.missing, ...d.changed, ...d.extra].filter((n) => n !== name);
+  if (others.some((n) => folded(n) === folded(name))) return 'NAME-CASE-SENSITIVE';
+  if (others.some((n) => merged(n) === merged(name))) return 'NAME-EXACT';
+  if (d.missing.includes(name) && d.extra.some((n) => name.startsWith(n))) return 'NAME-EXACT';
+  return undefined;
+}
+
+/** What a name comes to in a store that merges names (a collation, a normaliser, a loosely typed column). */
+export function merged(name: string): string {
+  const text = name.normalize('NFKD').replace(/\p{M}/gu, '').replace(/[\u200b-\u200d\u2060\ufeff\u0000]/g, '')
+    .replace(/[\u{10000}-\u{10ffff}]/gu, '?').replace(/^[\s\u00a0]+|[\s\u00a0]+$/g, '').toLowerCase();
+  const number = /^[-+]?(\d|\.\d)/.test(text) || /^0x[0-9a-f]+$/.test(text) ? Number(text) : NaN;
+  return Number.isFinite(number) ? String(number) : text;
 }
 
 /** A reused name that lists neither the new config nor a clean copy of it. */

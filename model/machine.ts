@@ -98,8 +98,12 @@ export class Target {
 
   /** Reads `bots` and holds each list to the model; `contextOf` says what the step did to each. */
   async verify(world: World, contextOf: (bot: BotKey) => StepContext, bots: BotKey[] = world.bots): Promise<void> {
-    for (const bot of bots) {
-      const listed = await this.read(bot, world.lists.get(bot)!.size === 0);
+    // Read at once (a distant target pays its latency once a step, not once a bot), judged in order.
+    const lists = await Promise.allSettled(bots.map((bot) => this.read(bot, world.lists.get(bot)!.size === 0)));
+    for (const [i, bot] of bots.entries()) {
+      const read = lists[i];
+      if (read.status === 'rejected') throw read.reason;
+      const listed = read.value;
       const d = divergence(world.lists.get(bot)!, listed.providers);
       if (d) fail(ruleOf(d, contextOf(bot), { deleted: world.deleted.get(bot)!, sent: world.sent }, listed.providers), `then GET of ${BOT_NAMES[bot]}'s list ${describe(d, world.lists.get(bot)!, listed.providers)}`);
     }

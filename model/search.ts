@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { ConformanceFailure } from '../suite/verdicts.ts';
 import type { Budget } from '../suite/settings.ts';
 import type { Exchange } from '../suite/http.ts';
+import type { RuleId } from '../rules/catalogue.ts';
 import type { RecordedStep } from './machine.ts';
 
 /** One run of a generated check: the steps it records (model/machine.ts's Target keeps them). */
@@ -17,42 +18,71 @@ export interface Found {
   /** Runs before the failure, and successful shrinks after it. */
   runs: number;
   shrinks: number;
+  /** What replays it: the chunk's seed and fast-check's path to the shrunk case. */
+  seed: number;
+  path: string;
+  /** It came from the failures a run before this one stored (model/found-cases.ts). */
+  replayed?: true;
 }
 
-export interface Searched { runs: number; found?: Found }
+/** A failure kept between runs, to replay before searching anew. */
+export interface Stored { rule: RuleId; seed: number; path: string }
+
+export interface Searched {
+  runs: number;
+  /** Every rule's failure the search met, each shrunk on its own rule, the first one first. */
+  found: Found[];
+}
 
 /**
  * Shrinking tries at most this many smaller candidates (each a run against the target), then keeps the
  * shortest failure found: a count, not a time, so that the same seed still gives the same sequence.
  */
 const SHRINK_TRIES = 60;
-/** A run always ends: past this, a search stops where it is (a distant or hanging target). */
+/** A run always ends: past this, a search stops where it is (a hanging target). */
 const SEARCH_LIMIT_MS = 240_000;
 
 /** Runs a search in chunks of this many runs, each seeded from the search's seed and its index. */
 const CHUNK = 10;
 
+type Body<Ts extends unknown[]> = (run: Run, ...values: Ts) => Promise<void>;
+
 /**
- * Runs `body` on generated values until the budget is spent or it fails, then shrinks the failure.
- * The runs go in seeded chunks; a budget of time stops making runs when it is spent, but a failure
- * found by then is still shrunk in full. A budget of runs alone replays exactly.
+ * Replays the stored failures, then runs `body` on generated values until the budget is spent. A
+ * failure is shrunk on its rule, kept, and the search goes on with that rule set aside, so that one
+ * fault does not hide another (a server that answers 500 early is still searched for merged names).
+ * A budget of runs replays exactly; a budget of time stops making runs when it is spent.
  */
 export async function search<Ts extends [unknown, ...unknown[]]>(
-  options: { seed: number; budget: Budget },
+  options: { seed: number; budget: Budget; stored?: Stored[] },
   arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
-  body: (run: Run, ...values: Ts) => Promise<void>,
+  body: Body<Ts>,
 ): Promise<Searched> {
   const { budget } = options;
   const deadline = performance.now() + (budget.seconds ?? Infinity) * 1000;
   const most = budget.runs ?? Infinity;
+  const found: Found[] = [];
+  const setAside = new Set<RuleId>();
+  for (const stored of options.stored ?? []) {
+    if (setAside.has(stored.rule)) continue;
+    const { found: again } = await searchChunk(stored.seed, 1, Infinity, arbitraries, body, setAside, stored.path);
+    if (again) {
+      found.push({ ...again, replayed: true });
+      setAside.add(again.failure.ruleId);
+    }
+  }
   let runs = 0;
   for (let chunk = 0; runs < most && performance.now() < deadline; chunk++) {
-    const numRuns = Math.min(CHUNK, most - runs);
-    const { ran, found } = await searchChunk((options.seed + chunk * 0x9e3779b1) | 0, numRuns, deadline, arbitraries, body);
-    if (found) return { runs: runs + found.runs, found: { ...found, runs: runs + found.runs } };
+    const seed = (options.seed + chunk * 0x9e3779b1) | 0;
+    const { ran, found: next } = await searchChunk(seed, Math.min(CHUNK, most - runs), deadline, arbitraries, body, setAside);
     runs += ran;
+    if (!next) continue;
+    found.push({ ...next, runs });
+    setAside.add(next.failure.ruleId);
+    // A hang is not searched past: every later run could cost a timeout.
+    if (next.failure.ruleId === 'ROBUST-NO-HANG') break;
   }
-  return { runs };
+  return { runs, found };
 }
 
 async function searchChunk<Ts extends [unknown, ...unknown[]]>(
@@ -61,10 +91,14 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
   /** Past it, the runs left in the chunk are not made (a failure already found is still shrunk). */
   deadline: number,
   arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
-  body: (run: Run, ...values: Ts) => Promise<void>,
+  body: Body<Ts>,
+  /** Rules already found broken: meeting them again counts as a pass. */
+  setAside: ReadonlySet<RuleId>,
+  /** Replays the case at this path (a stored failure) instead of generating. */
+  path?: string,
 ): Promise<{ ran: number; found?: Found }> {
-  let first: string | undefined;
-  let last: Omit<Found, 'runs' | 'shrinks'> | undefined;
+  let first: RuleId | undefined;
+  let last: Pick<Found, 'failure' | 'steps'> | undefined;
   let hung = false;
   let tries = 0;
   let unmade = 0;
@@ -80,18 +114,18 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
       await body(run, ...values);
     } catch (e) {
       if (!(e instanceof ConformanceFailure)) throw e;
-      // Another rule's failure met while shrinking counts as a pass: each fault is shrunk on its own rule.
-      if (first !== undefined && e.ruleId !== first) return;
+      // A rule already found, or (while shrinking) another rule than the one being shrunk, counts as a pass.
+      if (setAside.has(e.ruleId) || (first !== undefined && e.ruleId !== first)) return;
       first = e.ruleId;
       last = { failure: e, steps: run.steps };
       hung = e.ruleId === 'ROBUST-NO-HANG';
       throw e;
     }
   });
-  const out = await fc.check(property, { seed, numRuns, interruptAfterTimeLimit: SEARCH_LIMIT_MS });
+  const out = await fc.check(property, { seed, numRuns, interruptAfterTimeLimit: SEARCH_LIMIT_MS, ...(path ? { path, endOnFailure: true } : {}) });
   if (!out.failed) return { ran: out.numRuns - unmade };
   if (!last) throw out.errorInstance;
-  return { ran: out.numRuns, found: { ...last, runs: out.numRuns, shrinks: out.numShrinks } };
+  return { ran: out.numRuns, found: { ...last, runs: out.numRuns, shrinks: out.numShrinks, seed, path: out.counterexamplePath ?? path ?? '' } };
 }
 
 /** The failure as the reports show it: its reason, and the numbered sequence with a curl line per exchange. */
@@ -99,8 +133,9 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
 export function reported(found: Found, curl: (x: Exchange) => string, replay: string): ConformanceFailure {
   const { failure, steps } = found;
   const lines = steps.flatMap((s, i) => [`${String(i + 1).padStart(2)}. ${s.what}`, ...s.exchanges.map((x) => `      ${curl(x)}`)]);
+  const how = found.replayed ? 'replayed from the failures an earlier run stored' : `failed on run ${found.runs}, shrunk ${found.shrinks} times`;
   const details = [
-    `Shortest sequence found (${steps.length} steps; failed on run ${found.runs}, shrunk ${found.shrinks} times; secrets masked, the seed replays them):`,
+    `Shortest sequence found (${steps.length} steps; ${how}; secrets masked, the seed replays them):`,
     ...lines,
   ].join('\n');
   return new ConformanceFailure(failure.ruleId, `${failure.reason} (after ${steps.length} generated steps)`, { details, replay });

@@ -169,9 +169,10 @@ export class ReferenceApp {
     }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      // Bytes that are not UTF-8 are refused, not replaced with U+FFFD (docs/rules.md leaves both open).
+      body = JSON.parse(UTF8.decode(raw));
     } catch {
-      return { answer: this.badRequest('The body is not valid JSON.') };
+      return { answer: this.badRequest('The body is not valid JSON in UTF-8.') };
     }
     return this.validate(body);
   }
@@ -217,6 +218,8 @@ export class ReferenceApp {
     res.writeHead(answer.status, headers).end(text);
   }
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Thrown by any step to answer the request with `answer` at once. */
 export class Refusal extends Error {

@@ -26,7 +26,7 @@ export class ProviderApi {
     /** Sent as `x-conformance-check`, so that a server's own log can tell which check sent what. */
     readonly label: string,
     /** How requests leave: trusted certificates, the proxy. */
-    private readonly transport: Transport = DIRECT,
+    readonly transport: Transport = DIRECT,
   ) {
     secrets.add(bot.token);
   }
@@ -39,6 +39,11 @@ export class ProviderApi {
   /** The same client, recording its exchanges in `log` instead. */
   logTo(log: Exchange[]): ProviderApi {
     return new ProviderApi(this.baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, log, this.label, this.transport);
+  }
+
+  /** The same client, its requests leaving through `transport` (one connection for all, say). */
+  through(transport: Transport): ProviderApi {
+    return new ProviderApi(this.baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label, transport);
   }
 
   /** The same credentials against another base URL (another region). */
@@ -55,6 +60,11 @@ export class ProviderApi {
   postText(body: string, options: RequestOptions = {}): Promise<Exchange> {
     const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
     return this.send('POST', this.listUrl(options.botId), options, body, contentType);
+  }
+
+  /** A GET or DELETE of the list that carries a body anyway (a server may parse it before it checks credentials). */
+  withBody(method: 'GET' | 'DELETE', body: string, options: RequestOptions = {}): Promise<Exchange> {
+    return this.send(method, this.listUrl(options.botId), options, body, 'application/json');
   }
 
   list(options: RequestOptions = {}): Promise<Exchange> {

@@ -19,7 +19,8 @@ export interface Received {
   /** Why the body is not JSON, when it is not empty and not JSON. */
   notJson?: string;
 }
-export interface Exchange { sent: Sent; received: Received; ms: number }
+/** `reused`: the request went on a kept-alive connection an earlier request had opened. */
+export interface Exchange { sent: Sent; received: Received; ms: number; reused?: boolean }
 
 export type NetworkFailure = 'refused' | 'dropped' | 'timeout' | 'unreachable' | 'oversized' | 'certificate' | 'not-http' | 'proxy';
 
@@ -39,6 +40,11 @@ export interface TransportOptions {
   insecure?: boolean;
   /** The proxy a URL goes through (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), if any. */
   proxyFor?: (url: string) => string | undefined;
+  /**
+   * How requests share connections: a pool of kept-alive ones (the default), `one` kept-alive
+   * connection that every request reuses in turn, or a `fresh` connection for each request.
+   */
+  connections?: 'pool' | 'one' | 'fresh';
 }
 
 export class Transport {
@@ -53,6 +59,11 @@ export class Transport {
     this.trust = { ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}), rejectUnauthorized: !options.insecure };
   }
 
+  /** The same trust and proxy, with requests sharing connections another way. */
+  sharing(connections: TransportOptions['connections']): Transport {
+    return new Transport({ ...this.options, connections });
+  }
+
   /** The proxy this URL goes through, if any. */
   proxyOf(url: URL): string | undefined {
     return this.options.proxyFor?.(url.href) || undefined;
@@ -64,7 +75,8 @@ export class Transport {
     const key = `${url.protocol} ${proxy ?? ''}`;
     let agent = this.#agents.get(key);
     if (!agent) {
-      const pool = { keepAlive: true, maxSockets: 32 };
+      const { connections = 'pool' } = this.options;
+      const pool = { keepAlive: connections !== 'fresh', maxSockets: connections === 'one' ? 1 : 32 };
       agent = url.protocol === 'https:'
         ? proxy ? new HttpsProxyAgent(proxy, pool) : new https.Agent({ ...pool, ...this.trust })
         : proxy ? new HttpProxyAgent(proxy, pool) : new http.Agent(pool);
@@ -94,9 +106,11 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
   const url = new URL(sent.url);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
+    // A body is framed by its length, whatever the method: Node sends a GET's or a DELETE's body unframed otherwise.
+    const framing = sent.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(sent.body)) };
     const req = client.request(url, {
       method: sent.method,
-      headers: sent.headers,
+      headers: { ...framing, ...sent.headers },
       agent: transport.agentFor(url),
       // The certificate names the URL's host; through a CONNECT tunnel the agent would check 'localhost' for an IP.
       ...(url.protocol === 'https:' ? { ...transport.trust, checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ''), cert) } : {}),
@@ -136,7 +150,8 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
         settled = true;
         clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ sent, received: { status: res.statusCode ?? 0, headers: res.headers, text, ...parseJson(text) }, ms: performance.now() - started });
+        const received = { status: res.statusCode ?? 0, headers: res.headers, text, ...parseJson(text) };
+        resolve({ sent, received, ms: performance.now() - started, reused: req.reusedSocket });
       });
     });
     req.end(sent.body);

@@ -48,6 +48,8 @@ export interface TargetReport extends RunInfo {
   rules: RuleResult[];
   /** What the target did where the docs leave the choice open (never a verdict). */
   observations: string[];
+  /** What the generated checks' budget bought, summed over their searches (absent when none ran). */
+  generated?: Searched & { checks: number };
 }
 
 /** The top level is the one target's report; for merged runs it sums them up and `targets` has each. */
@@ -79,7 +81,15 @@ export const annotate = {
   observed: (what: string): Annotation => ({ type: 'observed', description: what }),
   /** Which run the test belongs to, so that reports merged from several targets keep them apart. */
   run: (info: RunInfo): Annotation => ({ type: 'run', description: JSON.stringify(info) }),
+  /** What a generated check's search bought with its budget. */
+  searched: (bought: Searched): Annotation => ({ type: 'searched', description: JSON.stringify(bought) }),
 };
+
+/**
+ * What the generated checks' budget bought: runs (sequences), requests, distinct requests (method,
+ * path, credentials and body), and failures replayed from earlier runs before the search.
+ */
+export interface Searched { runs: number; requests: number; inputs: number; replayed: number }
 
 /** Takes back rules a test turns out not to decide in this run (it lacks what they need). */
 export function undecide(annotations: Annotation[], ids: ReadonlySet<string>): void {
@@ -97,6 +107,7 @@ export interface Decisions {
   excluded?: string;
   run?: RunInfo;
   observed: string[];
+  searched: Searched[];
 }
 
 export function decisionsOf(annotations: readonly Annotation[]): Decisions {
@@ -119,5 +130,6 @@ export function decisionsOf(annotations: readonly Annotation[]): Decisions {
     excluded: of('excluded')[0],
     run: run ? (JSON.parse(run) as RunInfo) : undefined,
     observed: of('observed'),
+    searched: of('searched').map((d) => JSON.parse(d) as Searched),
   };
 }

@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { rulesFor } from '../rules/catalogue.ts';
 import { renderMatrix } from './matrix-html.ts';
-import { decisionsOf, INSECURE, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type TargetReport } from './report-model.ts';
+import { decisionsOf, INSECURE, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type Searched, type TargetReport } from './report-model.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
 import { ledgerPath } from './snapshot.ts';
@@ -108,6 +108,7 @@ export default class ConformanceReporter implements Reporter {
       counts,
       rules,
       observations: [...new Set(seen.flatMap((s) => decisionsOf(s.result.annotations ?? []).observed))],
+      ...generatedOf(seen.flatMap((s) => decisionsOf(s.result.annotations ?? []).searched)),
     };
   }
 }
@@ -170,7 +171,15 @@ function combine(targets: TargetReport[]): TargetReport {
     counts: countOf(rules),
     rules,
     observations: targets.flatMap((t) => t.observations.map((o) => `${t.target}: ${o}`)),
+    ...generatedOf(targets.flatMap((t) => (t.generated ? [t.generated] : []))),
   };
+}
+
+/** What the generated checks' searches bought, summed (nothing when none ran). */
+function generatedOf(searches: (Searched & { checks?: number })[]): Pick<TargetReport, 'generated'> {
+  if (!searches.length) return {};
+  const sum = (key: keyof Searched) => searches.reduce((n, s) => n + s[key], 0);
+  return { generated: { checks: searches.reduce((n, s) => n + (s.checks ?? 1), 0), runs: sum('runs'), requests: sum('requests'), inputs: sum('inputs'), replayed: sum('replayed') } };
 }
 
 /** The rules that hold back a pass: kept in the run's scope, yet not decided (MUST; in strict mode SHOULD too). */
@@ -247,6 +256,8 @@ export function renderTable(report: TargetReport, file: string): string {
     ...(report.insecure ? [`  ${INSECURE}`] : []),
     ...rows,
     ...(holding.length ? [`  ${holding.length} ${report.strict ? '' : 'MUST '}rule${holding.length > 1 ? 's were' : ' was'} not decided, so the run cannot pass: give what ${holding.length > 1 ? 'they need' : 'it needs'}, or leave ${holding.length > 1 ? 'them' : 'it'} out on purpose: CONFORMANCE_SKIP_RULES=${holding.map((r) => r.id).join(',')} (--skip-rule)`] : []),
+    ...(report.generated ? [`  generated: ${report.generated.runs} runs of ${report.generated.checks} searches, ${report.generated.requests} requests, ${report.generated.inputs} distinct` +
+      `${report.generated.replayed ? `, ${report.generated.replayed} stored failure(s) replayed first` : ''}`] : []),
     `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped${excluded ? ` (${excluded} left out by the run's settings)` : ''} · seed ${report.seed} · ${file}`,
     '',
   ].join('\n');

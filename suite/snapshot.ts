@@ -31,6 +31,11 @@ export function snapshotPath(settings: StatePlace): string {
   return join(settings.stateDir, `snapshot-${keyOf(settings)}.json`);
 }
 
+/** Where the generated check `check` keeps the failures it found against this target (suite/found-cases.ts). */
+export function foundCasesPath(settings: StatePlace, check: string): string {
+  return join(settings.stateDir, `found-${keyOf(settings)}-${createHash('sha256').update(check).digest('hex').slice(0, 12)}.json`);
+}
+
 export function lockPath(settings: StatePlace): string {
   return join(settings.stateDir, `lock-${keyOf(settings)}.json`);
 }

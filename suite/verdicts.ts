@@ -18,6 +18,8 @@ export interface FailureExtras {
   details?: string;
   /** Settings a rerun needs besides the seed and the rule (a generated check's budget, say), as `NAME=value`. */
   replay?: string;
+  /** Other rules the same check found broken: recorded on the way, so that one fault does not hide another. */
+  others?: ConformanceFailure[];
 }
 
 export class ConformanceFailure extends Error {
@@ -28,6 +30,56 @@ export class ConformanceFailure extends Error {
 
 export function fail(ruleId: RuleId, reason: string): never {
   throw new ConformanceFailure(ruleId, reason);
+}
+
+/** Throws what several searches of one check threw: an error that is not a rule's first, else every rule's failure once. */
+export function throwTogether(thrown: unknown[]): void {
+  const broken = thrown.find((e) => !(e instanceof ConformanceFailure));
+  if (broken) throw broken;
+  const all = (thrown as ConformanceFailure[]).flatMap((e) => [e, ...(e.extras.others ?? [])]);
+  const once = all.filter((e, i) => all.findIndex((f) => f.ruleId === e.ruleId) === i);
+  const [first, ...others] = once;
+  if (first) throw new ConformanceFailure(first.ruleId, first.reason, { ...first.extras, others });
+}
+
+/**
+ * The failures a check that sends many inputs collects before it ends, one per rule (its first
+ * reason, and what else broke it): the MUST rules' first, the first thrown and the others along with it.
+ */
+export class Findings {
+  readonly #byRule = new Map<RuleId, { first: ConformanceFailure; more: string[] }>();
+
+  /** `label`: what the input was, to list the others that broke the same rule. */
+  add(failure: ConformanceFailure, label?: string): void {
+    const seen = this.#byRule.get(failure.ruleId);
+    if (seen) seen.more.push(label ?? failure.reason);
+    else this.#byRule.set(failure.ruleId, { first: failure, more: [] });
+  }
+
+  /** Runs one verdict, keeping its failure instead of throwing it; true when it held. */
+  async check(verdict: () => unknown, label?: string): Promise<boolean> {
+    try {
+      await verdict();
+      return true;
+    } catch (e) {
+      if (!(e instanceof ConformanceFailure)) throw e;
+      this.add(e, label);
+      return false;
+    }
+  }
+
+  get failed(): boolean {
+    return this.#byRule.size > 0;
+  }
+
+  /** Throws what was found, if anything. */
+  throwIfAny(): void {
+    const found = [...this.#byRule.values()].map(({ first, more }) => new ConformanceFailure(first.ruleId, more.length
+      ? `${first.reason}; ${more.length} more input${more.length > 1 ? 's' : ''} broke it too: ${more.slice(0, 5).join('; ')}${more.length > 5 ? '; …' : ''}`
+      : first.reason, first.extras));
+    const [first, ...others] = found.sort((a, b) => Number(ruleById(a.ruleId).level === 'SHOULD') - Number(ruleById(b.ruleId).level === 'SHOULD'));
+    if (first) throw new ConformanceFailure(first.ruleId, first.reason, { ...first.extras, others });
+  }
 }
 
 const describe = (x: Exchange) => `${x.sent.method} answered ${x.received.status}`;

@@ -9,6 +9,7 @@ import { test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { emptied, steps, World, type Target } from '../model/machine.ts';
 import type { RuleId } from '../rules/catalogue.ts';
+import { throwTogether } from '../suite/verdicts.ts';
 
 // Every MUST rule a sequence can break: a failure of any of them is this check's own.
 const DECIDED: RuleId[] = [
@@ -33,6 +34,9 @@ test(...rule('GET-READ-AFTER-WRITE', 'generated sequences of every operation on 
     }, sequence);
   };
   // One step at a time first: a fault that a sequence shows is then never blamed on concurrency.
-  await explore.search([sequences(false)], run, { label: 'sequential', share: 0.5 });
-  await explore.search([sequences(true)], run, { label: 'concurrent', share: 0.5 });
+  // Both searches run whatever the first found, so that one fault does not hide another.
+  const thrown: unknown[] = [];
+  await explore.search([sequences(false)], run, { label: 'sequential', share: 0.5 }).catch((e: unknown) => thrown.push(e));
+  await explore.search([sequences(true)], run, { label: 'concurrent', share: 0.5 }).catch((e: unknown) => thrown.push(e));
+  throwTogether(thrown);
 }, { covers: DECIDED, wholeList: true, generated: true }));

@@ -1,0 +1,30 @@
+// The failing cases of the generated checks, kept in the state folder between runs and replayed
+// before any new search (as Hypothesis's example database does): a fault found once is found again
+// on every later run against the same target, whatever the seed, until the target no longer fails it.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Stored } from '../model/search.ts';
+import { isRuleId } from '../rules/catalogue.ts';
+
+/** The stored cases in `file`; a file that is missing, or not of this shape, holds none. */
+export function readFound(file: string): Stored[] {
+  try {
+    const cases = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (!Array.isArray(cases)) return [];
+    return cases.filter((c): c is Stored => typeof c?.seed === 'number' && typeof c?.path === 'string' && isRuleId(String(c?.rule)));
+  } catch {
+    return [];
+  }
+}
+
+/** Keeps exactly `cases` (those that fail now): a case that no longer fails is gone. */
+export function writeFound(file: string, cases: Stored[]): void {
+  if (!cases.length) {
+    rmSync(file, { force: true });
+    return;
+  }
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}`;
+  writeFileSync(temporary, JSON.stringify(cases.map(({ rule, seed, path }) => ({ rule, seed, path })), null, 2));
+  renameSync(temporary, file);
+}

@@ -1,0 +1,314 @@
+// What the wire and the store may vary, covered whole on every run (generation/wire.ts enumerates
+// it): every constraint broken with every kind of wrong value, the syntax lenient parsers take, the
+// same body in other encodings, names a store would merge, bad credentials with every other cause
+// of refusal, credentials on a reused connection, and concurrent writes of one name. Which real
+// stack each axis stands for: docs/fault-model.md. docs/rules.md: "What the wire and the store may vary".
+import { test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { rule } from '../fixtures/rule.ts';
+import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
+import type { Provider } from '../contract/provider.ts';
+import { brokenBodies, ENCODINGS, markedProvider, nameFamilies, openSyntax, syntaxNearMisses, type BrokenBody } from '../generation/wire.ts';
+import { judgeAnswer } from '../model/machine.ts';
+import { judge } from '../model/rules.ts';
+import type { RuleId } from '../rules/catalogue.ts';
+import { annotate } from '../suite/report-model.ts';
+import type { ProviderApi, RequestOptions } from '../suite/api.ts';
+import { NetworkError, type Exchange } from '../suite/http.ts';
+import { ConformanceFailure, entriesNamed, fail, Findings, firstDifference, jsonObjectBody, statusIs, type ProviderList } from '../suite/verdicts.ts';
+
+const shown = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
+/**
+ * Sends one request of many, keeping what goes wrong in `findings` instead of stopping: a 5xx is a
+ * ROBUST-NO-5XX finding besides whatever else the answer breaks. A dropped connection or a hang ends
+ * the check (every later request would pay the same timeout).
+ */
+async function sent(findings: Findings, what: string, request: () => Promise<Exchange>): Promise<Exchange> {
+  try {
+    const x = await request();
+    if (x.received.status >= 500) findings.add(new ConformanceFailure('ROBUST-NO-5XX', `${what} answered ${x.received.status}`), what);
+    return x;
+  } catch (e) {
+    if (!(e instanceof NetworkError)) throw e;
+    findings.add(new ConformanceFailure(e.kind === 'timeout' || e.kind === 'oversized' ? 'ROBUST-NO-HANG' : 'ROBUST-NO-DROP', `${what}: ${e.message}`));
+    findings.throwIfAny();
+    throw e;
+  }
+}
+
+const ROBUST: RuleId[] = ['ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG'];
+
+/** Reads the list; a list the server can no longer serve is blamed on the input that poisoned it. */
+async function readAfter(read: CheckFixtures['read'], after: string): Promise<ProviderList> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof ConformanceFailure) throw new ConformanceFailure(e.ruleId, `${e.reason}, right after ${after}`, e.extras);
+    throw e;
+  }
+}
+
+// ── Every body that breaks the contract, each kind of wrong value once. A server that takes one may
+// then be unable to serve its list (a NaN it stored): these run with the whole-list checks, alone,
+// and empty the list when anything was taken, so that no other check is blamed for it.
+const BROKEN = (profile: CheckFixtures['settings']['profile']) => [...brokenBodies(profile), ...syntaxNearMisses()];
+const REFUSAL_RULES = [...new Set(BROKEN('default').map((b) => b.rule))];
+
+for (const ruleId of REFUSAL_RULES) {
+  const kinds = BROKEN('default').filter((b) => b.rule === ruleId);
+  test(...rule(ruleId, `every one of ${kinds.length} bodies that break it (${kinds.slice(0, 3).map((k) => k.what).join('; ')}…) gets 400 with a JSON body and writes nothing`, async ({ api, make, settings }) => {
+    const findings = new Findings();
+    const bodies = BROKEN(settings.profile).filter((b) => b.rule === ruleId);
+    const carried: string[] = [];
+    let taken: BrokenBody | undefined;
+    try {
+      for (const body of bodies) {
+        const [name, marker] = [make.name(), make.marker()];
+        carried.push(name, marker);
+        const what = `POST with ${body.what}`;
+        const x = await sent(findings, what, () => api.postText(body.text(name, marker)));
+        const status = x.received.status;
+        if (status >= 200 && status < 300) taken ??= body;
+        if (status !== 400) findings.add(new ConformanceFailure(body.rule, `${what} answered ${status}, not 400`), `${body.what} → ${status}`);
+        else await findings.check(() => jsonObjectBody('ERROR-400-JSON', x), body.what);
+      }
+      if (!taken) {
+        // Looked for in the raw body: what a refused request wrote may not even fit the schema.
+        const listed = await sent(findings, 'GET after the refused POSTs', () => api.list());
+        const written = carried.find((c) => listed.received.text.includes(c));
+        if (written) findings.add(new ConformanceFailure('POST-400-NO-CHANGE', `every POST answered 400, yet GET now shows ${shown(written)}, which only one of them carried`));
+      }
+    } finally {
+      // Clearing up, not a check: a body the server took may have made its list unservable.
+      if (taken) await api.clear().catch(() => undefined);
+    }
+    findings.throwIfAny();
+  }, { wholeList: true, also: ['ERROR-400-JSON', 'POST-400-NO-CHANGE', ...ROBUST] }));
+}
+
+test(...rule('ROBUST-NO-5XX', `bodies whose reading the rules leave open (${openSyntax().map((o) => o.what).join('; ')}) get 2xx or 4xx, and GET still works`, async ({ api, make }, testInfo) => {
+  const findings = new Findings();
+  try {
+    for (const open of openSyntax()) {
+      const x = await sent(findings, `POST with ${open.what}`, () => api.postText(open.text(make.name(), make.marker())));
+      testInfo.annotations.push(annotate.observed(`POST with ${open.what} answered ${x.received.status}`));
+      await sent(findings, `GET after the POST with ${open.what}`, () => api.list());
+    }
+  } finally {
+    await api.clear().catch(() => undefined);
+  }
+  findings.throwIfAny();
+}, { wholeList: true, covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'] }));
+
+// ── One provider, many JSON texts: clients differ in how they write the same value.
+test(...rule('GET-CONFIG-ROUNDTRIP', `the same provider written as ${ENCODINGS.length} JSON texts (${ENCODINGS.map((e) => e.what).join('; ')}) is one entry with the exact values each time`, async ({ api, make, read }) => {
+  const findings = new Findings();
+  const name = make.name();
+  for (const [i, encoding] of ENCODINGS.entries()) {
+    // Characters each encoding writes differently: non-ASCII, astral, quotes, '/', controls, U+2028.
+    const odd = `é𝄞中 "q" \\ / \n\u2028 ${i}`;
+    const provider: Provider = { name, type: 'www', config: i % 2 ? { bearer: `${make.secret()}${odd}` } : { basic: { username: `user ${odd}`, password: `${make.secret()}${odd}` } } };
+    const what = `POST written ${encoding.what}`;
+    const x = await sent(findings, what, () => api.postText(encoding.write(provider)));
+    if (x.received.status !== 200) {
+      findings.add(new ConformanceFailure('POST-VALID-200', `${what} answered ${x.received.status}, not 200`), encoding.what);
+      continue;
+    }
+    const found = entriesNamed(await readAfter(read, `the ${what}`), name);
+    if (found.length === 0) findings.add(new ConformanceFailure('NAME-EXACT', `after the ${what}, GET does not list ${shown(name)}`), encoding.what);
+    else if (found.length > 1) findings.add(new ConformanceFailure('UPSERT-NO-DUPLICATE', `after the ${what}, GET lists ${shown(name)} ${found.length} times`), encoding.what);
+    else {
+      const difference = firstDifference(found[0].config, provider.config, '$.config');
+      if (difference) findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', `after the ${what}, ${difference}`), encoding.what);
+    }
+  }
+  findings.throwIfAny();
+}, { also: ['POST-VALID-200', 'NAME-EXACT', 'UPSERT-NO-DUPLICATE', ...ROBUST] }));
+
+// ── Names a collation, a normaliser or a column type would merge or change. Every member is posted
+// with a config of its own; each one taken must come back once, under its exact name, with its own
+// config. The families hold fixed names ('007'), so the check needs the whole list and clears it after.
+test(...rule('NAME-EXACT', 'names of every family a store merges or changes (accents, composed and decomposed forms, spaces at the ends, zero-width characters, number-like names, column-limit lengths, astral characters, NUL, case, full width) come back distinct and exact', async ({ api, make, read, settings }) => {
+  const findings = new Findings();
+  try {
+    for (const family of nameFamilies(make.name())) {
+      const posted: { name: string; marker: string }[] = [];
+      for (const name of family.names) {
+        const marker = make.secret();
+        const provider = markedProvider(name, marker);
+        const text = JSON.stringify(provider);
+        const what = `POST of the name ${shown(name)} (${family.what})`;
+        const x = await sent(findings, what, () => api.postText(text));
+        let taken = false;
+        await findings.check(() => { taken = judgeAnswer({ text, body: provider, verdict: judge(settings.profile, provider), name }, x, what); }, what);
+        if (taken) posted.push({ name, marker });
+      }
+      const list = await readAfter(read, `the POSTs of the names ${family.names.map(shown).join(', ')} (${family.what})`);
+      for (const { name, marker } of posted) await findings.check(() => keptApart(list, name, marker, posted, family.rule, family.what), family.what);
+    }
+  } finally {
+    await api.clear().catch(() => undefined);
+  }
+  findings.throwIfAny();
+}, { wholeList: true, also: ['NAME-CASE-SENSITIVE', 'UPSERT-NO-DUPLICATE', 'POST-VALID-200', 'REV-NAME-CHARSET', 'REV-NAME-LENGTH', ...ROBUST] }));
+
+/** The name is listed once, exactly, with its own config; where it went instead is named. */
+function keptApart(list: ProviderList, name: string, marker: string, family: { name: string; marker: string }[], ruleId: RuleId, what: string): void {
+  const carrying = list.providers.filter((p) => JSON.stringify(p.config ?? {}).includes(marker));
+  const found = entriesNamed(list, name);
+  if (found.length > 1) fail('UPSERT-NO-DUPLICATE', `GET lists ${shown(name)} ${found.length} times`);
+  if (found.length === 0) {
+    const as = carrying.find((p) => p.name !== name);
+    fail(ruleId, as ? `the name ${shown(name)} was changed: GET lists its provider as ${shown(String(as.name))} (${what})`
+      : `the name ${shown(name)} was taken (200) but GET does not list it: it was merged with another name of its family (${what})`);
+  }
+  if ((found[0].config as { bearer?: unknown }).bearer !== marker) {
+    const other = family.find((m) => m.name !== name && (found[0].config as { bearer?: unknown }).bearer === m.marker);
+    fail(ruleId, other ? `${shown(name)} and ${shown(other.name)} were merged into one provider: ${shown(name)} lists the config posted under ${shown(other.name)} (${what})`
+      : `${shown(name)} does not list the config posted under it (${what})`);
+  }
+}
+
+// ── Bad credentials with every other reason to refuse: the credentials decide, on every operation,
+// whether the list is empty or not (a framework that parses the body before the auth middleware
+// answers 400 here; one that reads the list first answers 200 to an empty one).
+interface Cause { what: string; plain?: true; send: (client: ProviderApi, options: RequestOptions, make: CheckFixtures['make']) => Promise<Exchange> }
+const json = JSON.stringify;
+const CAUSES: Cause[] = [
+  { what: 'POST of a valid provider', plain: true, send: (c, o, m) => c.post(m.provider('bearer'), o) },
+  { what: 'POST of malformed JSON', send: (c, o, m) => c.postText(`{"name":"${m.name()}","type":`, o) },
+  { what: 'POST of a provider without a name', send: (c, o, m) => c.postText(json({ type: 'www', config: { bearer: m.marker() } }), o) },
+  { what: 'POST of a JSON array', send: (c, o) => c.postText('[]', o) },
+  { what: 'POST of an empty body', send: (c, o) => c.postText('', o) },
+  { what: 'POST of a valid provider as text/plain', send: (c, o, m) => c.post(m.provider('bearer'), { ...o, contentType: 'text/plain' }) },
+  { what: 'POST of a valid provider without Content-Type', send: (c, o, m) => c.post(m.provider('bearer'), { ...o, contentType: null }) },
+  { what: 'GET', plain: true, send: (c, o) => c.list(o) },
+  { what: 'GET with a malformed JSON body', send: (c, o) => c.withBody('GET', '{"name":', o) },
+  { what: 'DELETE', plain: true, send: (c, o) => c.clear(o) },
+  { what: 'DELETE with a malformed JSON body', send: (c, o) => c.withBody('DELETE', '{"name":', o) },
+];
+
+/** One kind of bad credential of each rule this run can send (every near miss is the token checks' own). */
+function credentialKinds(f: CheckFixtures): BadCredentials[] {
+  const has = { 'second-bot': Boolean(f.settings.secondBot), 'other-region': false };
+  const seen = new Set<string>();
+  return BAD_CREDENTIALS.filter((b) => (!b.needs || has[b.needs]) && !seen.has(b.rule) && seen.add(b.rule));
+}
+
+test(...rule('AUTH-BEFORE-BODY', 'missing or bad credentials get 401 on every operation, whatever the body or its Content-Type, on an empty list and on a populated one, and change nothing', async (f) => {
+  const { api, make, read } = f;
+  const findings = new Findings();
+  const kinds = credentialKinds(f);
+  const kept = make.provider('basic');
+  for (const state of ['empty', 'populated'] as const) {
+    if (state === 'empty') statusIs('DELETE-200', await api.clear(), 200);
+    else statusIs('POST-VALID-200', await api.post(kept), 200);
+    for (const kind of kinds) {
+      const { client, options } = kind.arrange(f);
+      for (const cause of CAUSES) {
+        const what = `${cause.what} with ${kind.what} on the ${state} list`;
+        const x = await sent(findings, what, () => cause.send(client, options, make));
+        if (x.received.status === 401) await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), what);
+        // The plain request on a list that holds something is the credential rule's own case.
+        else findings.add(new ConformanceFailure(cause.plain && state === 'populated' ? kind.rule : 'AUTH-BEFORE-BODY', `${what} answered ${x.received.status}, not 401`), `${what} → ${x.received.status}`);
+      }
+    }
+  }
+  await findings.check(async () => {
+    const list = await read();
+    if (entriesNamed(list, kept.name).length !== 1 || list.providers.length !== 1) {
+      fail('AUTH-NO-CHANGE', `after requests that all had bad credentials, GET lists ${list.providers.length} provider(s), not just ${shown(kept.name)}`);
+    }
+  });
+  findings.throwIfAny();
+}, { wholeList: true, also: ['AUTH-401-JSON', 'AUTH-NO-CHANGE', 'AUTH-MISSING', 'AUTH-MALFORMED', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', 'AUTH-UNKNOWN-BOT', ...ROBUST] }));
+
+// ── Credentials on one kept-alive connection: each request is judged on its own header, never on
+// what the connection carried before. The same requests on fresh connections tell a connection's
+// fault from the credential's.
+test(...rule('AUTH-PER-REQUEST', 'on one kept-alive connection, requests with bad credentials right after good ones (and across bots) get 401 and change nothing', async (f, testInfo) => {
+  const { api, make, read, settings } = f;
+  const findings = new Findings();
+  const kept = make.provider('bearer');
+  statusIs('POST-VALID-200', await api.post(kept), 200);
+  const second = settings.secondBot ? f.secondApi : undefined;
+  /** Good and bad requests in turn: each bad one must get 401. */
+  const sequence = (one: ProviderApi, two?: ProviderApi): [string, boolean, () => Promise<Exchange>][] => [
+    ['GET with the token', true, () => one.list()],
+    ['GET without Authorization', false, () => one.list({ authorization: null })],
+    ['GET with the token', true, () => one.list()],
+    ['POST without Authorization', false, () => one.post(make.provider('bearer'), { authorization: null })],
+    ['GET with the token', true, () => one.list()],
+    ['GET with a wrong token', false, () => one.list({ authorization: `Bearer ${make.secret()}` })],
+    ['GET with the token', true, () => one.list()],
+    ['DELETE without Authorization', false, () => one.clear({ authorization: null })],
+    ...(two ? [
+      ["GET of the second bot's list with its token", true, () => two.list()],
+      ["GET of the first bot's list with the second bot's token", false, () => one.list({ authorization: `Bearer ${two.bot.token}` })],
+      ["GET of the second bot's list with its token", true, () => two.list()],
+      ["GET of the second bot's list without Authorization", false, () => two.list({ authorization: null })],
+    ] as [string, boolean, () => Promise<Exchange>][] : []),
+  ];
+  const run = async (connections: 'fresh' | 'one') => {
+    const transport = api.transport.sharing(connections);
+    const bad: { what: string; x: Exchange }[] = [];
+    for (const [what, good, send] of sequence(api.through(transport), second?.through(transport))) {
+      const x = await sent(findings, what, send);
+      if (good) statusIs('GET-200-SHAPE', x, 200);
+      else bad.push({ what, x });
+    }
+    return bad;
+  };
+  const fresh = await run('fresh');
+  const reused = await run('one');
+  if (!reused.some(({ x }) => x.reused)) testInfo.annotations.push(annotate.observed('the server did not keep connections open: no request went on a reused connection'));
+  reused.forEach(({ what, x }, i) => {
+    if (x.received.status === 401) return;
+    // Refused on a fresh connection but let through on a reused one: the connection decided.
+    const own = fresh[i].x.received.status === 401 && x.reused ? 'AUTH-PER-REQUEST' : 'AUTH-BEFORE-BODY';
+    findings.add(new ConformanceFailure(own, `${what} on a ${x.reused ? 'reused' : 'new'} connection, right after a request with good credentials, answered ${x.received.status}, not 401`), what);
+  });
+  for (const { what, x } of fresh) {
+    if (x.received.status !== 401) findings.add(new ConformanceFailure('AUTH-BEFORE-BODY', `${what} on a new connection answered ${x.received.status}, not 401`), what);
+  }
+  await findings.check(async () => {
+    if (entriesNamed(await read(), kept.name).length !== 1) fail('AUTH-NO-CHANGE', `requests with bad credentials removed ${shown(kept.name)}`);
+  });
+  findings.throwIfAny();
+}, { wholeList: true, also: ['AUTH-NO-CHANGE', 'AUTH-BEFORE-BODY', ...ROBUST] }));
+
+// ── Concurrent writes of one name: exactly one entry, ever, holding one of the posted configs.
+const AT_ONCE = 8;
+
+test(...rule('UPSERT-NO-DUPLICATE', `${AT_ONCE} concurrent POSTs of one new name, then of that existing name, leave exactly one entry holding one of the posted configs`, async ({ api, make, read }) => {
+  const findings = new Findings();
+  const name = make.name();
+  for (const round of ['new', 'existing']) {
+    const posts = Array.from({ length: AT_ONCE }, () => make.provider('bearer', name));
+    const answers = await Promise.all(posts.map((p, i) => sent(findings, `concurrent POST ${i + 1} of the ${round} name`, () => api.post(p))));
+    for (const x of answers) await findings.check(() => statusIs('POST-VALID-200', x, 200));
+    heldOnce(findings, await read(), name, posts, `after ${AT_ONCE} concurrent POSTs of the ${round} name`);
+  }
+  findings.throwIfAny();
+}, { also: ['POST-VALID-200', 'GET-CONFIG-ROUNDTRIP', ...ROBUST] }));
+
+test(...rule('UPSERT-NO-DUPLICATE', 'POSTs of one name racing a DELETE of the list leave that name at most once, holding one of the posted configs', async ({ api, make, read }) => {
+  const findings = new Findings();
+  for (let round = 1; round <= 4; round++) {
+    const name = make.name();
+    const posts = Array.from({ length: round }, () => make.provider('basic', name));
+    await Promise.all([...posts.map((p) => sent(findings, `POST racing a DELETE (round ${round})`, () => api.post(p))), sent(findings, 'DELETE racing POSTs', () => api.clear())]);
+    heldOnce(findings, await read(), name, posts, `after ${round} POST(s) of one name raced a DELETE`, true);
+  }
+  findings.throwIfAny();
+}, { wholeList: true, also: ['GET-CONFIG-ROUNDTRIP', ...ROBUST] }));
+
+/** The name is listed once (or, after a race with a DELETE, at most once), holding one of `posts`' configs. */
+function heldOnce(findings: Findings, list: ProviderList, name: string, posts: Provider[], what: string, mayBeGone = false): void {
+  const found = entriesNamed(list, name);
+  if (found.length > 1) findings.add(new ConformanceFailure('UPSERT-NO-DUPLICATE', `${what}, GET lists ${shown(name)} ${found.length} times`));
+  else if (found.length === 0 && !mayBeGone) findings.add(new ConformanceFailure('GET-READ-AFTER-WRITE', `${what}, all answered 200, GET does not list ${shown(name)}`));
+  else if (found.length === 1 && !posts.some((p) => !firstDifference(found[0].config, p.config, '$'))) {
+    findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', `${what}, ${shown(name)} holds none of the posted configs (a mix of them?)`));
+  }
+}
