@@ -150,6 +150,26 @@ export function openSyntax(): { what: string; text: (name: string, marker: strin
     { what: 'a UTF-8 byte-order mark before the JSON', text: (n, m) => `\ufeff${valid(n, m)}` },
     { what: 'the member name twice', text: (n, m) => `{"name":"${n}x",${valid(n, m).slice(1)}` },
     { what: 'a lone surrogate escape in the bearer', text: (n, m) => valid(n, m).replace(`"${m}"`, `"${m}\\ud800"`) },
+    { what: 'a lone surrogate escape in the name', text: (n, m) => valid(n, m).replace(`"${n}"`, `"${n}\\udc00"`) },
+  ];
+}
+
+/**
+ * Providers of every shape the rules leave open, each once (an empty string in each field, both basic
+ * and bearer, a member the API does not define): a server may refuse them with 400, and one that takes
+ * them keeps them exactly (a binder that drops an empty string on the way out breaks that).
+ */
+export function openShapes(marker: string): { what: string; provider: (name: string) => Json }[] {
+  const basic = { username: `user-${marker}`, password: marker };
+  const shape = (what: string, config: Json, extra: Json = {}) => ({ what, provider: (name: string) => ({ name, type: 'www', config, ...extra }) });
+  return [
+    shape('both basic and bearer', { basic, bearer: marker }),
+    shape('an empty bearer beside a basic', { basic, bearer: '' }),
+    shape('an empty bearer', { bearer: '' }),
+    shape('an empty username', { basic: { ...basic, username: '' } }),
+    shape('an empty password', { basic: { ...basic, password: '' } }),
+    shape('an empty basic beside a bearer', { basic: { username: '', password: '' }, bearer: marker }),
+    shape('a member the API does not define', { bearer: marker }, { description: 'extra' }),
   ];
 }
 
@@ -226,6 +246,23 @@ export function nameFamilies(base: string): NameFamily[] {
     exact('characters past U+FFFF (utf8mb3 columns)', [`${base}\u{1d11e}`, `${base}?`, `${base}\ufffd`, `${base}\u{1f600}`]),
     exact('NUL (C strings)', [`${base}y`, `${base}y\u0000`, `${base}y\u0000z`]),
   ];
+}
+
+/**
+ * Values of the lengths where columns cut (255, 256, 1 024, 4 096) and past a read buffer (64 KiB), in
+ * characters of one to four bytes in UTF-8, the long ones at every byte alignment, so that a buffer
+ * boundary falls inside a character whatever comes before the value in the body.
+ */
+export function lengthFamilies(): { what: string; value: string }[] {
+  const out: { what: string; value: string }[] = [];
+  for (const unit of ['x', 'é', '中', '𝄞']) {
+    for (const length of [255, 256, 1024, 4096]) out.push({ what: `${length} × '${unit}'`, value: unit.repeat(length) });
+  }
+  for (const [unit, bytes] of [['é', 2], ['中', 3], ['𝄞', 4]] as const) {
+    const count = Math.ceil(80_000 / bytes);
+    for (let shift = 0; shift < bytes; shift++) out.push({ what: `${shift} × 'a' then ${count} × '${unit}' (80 KB)`, value: `${'a'.repeat(shift)}${unit.repeat(count)}` });
+  }
+  return out;
 }
 
 /** A provider of `name` whose bearer is `marker`: each member of a family carries its own. */

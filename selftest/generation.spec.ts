@@ -1,7 +1,7 @@
 // The generated checks' own parts: the generators keep to the schemas and the catalogue, the model
 // names divergences by the rules, the same seed replays the same search, and a failure reads as the
 // shortest sequence, under its rule, in the terminal and in every report.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, test } from '@playwright/test';
@@ -18,7 +18,7 @@ import { exchange } from '../suite/http.ts';
 import { readFlags } from '../suite/settings.ts';
 import { leaksOf, secretsOfRun } from './support/leaks.ts';
 import { outputsOf } from './support/outputs.ts';
-import { runSuite } from './support/run-suite.ts';
+import { newStateDir, runSuite } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
 
 const pool = namePool('cfgtest', 'abcdefghij');
@@ -111,7 +111,7 @@ test('the rules the model judges by: open choices, what is kept, a bad CONFORMAN
   expect(stored({ name: 'a', type: 'www', config: { bearer: 'x' }, extra: 1 } as Provider)).toEqual({ name: 'a', type: 'www', config: { bearer: 'x' } });
   expect(readFlags({ CONFORMANCE_BUDGET: '90s' }).budget).toEqual({ seconds: 90 });
   expect(readFlags({ CONFORMANCE_BUDGET: '40' }).budget).toEqual({ runs: 40 });
-  expect(readFlags({}).budget).toEqual({ runs: 25, seconds: 10 });
+  expect(readFlags({}).budget).toEqual({ runs: 25 });
   expect(() => readFlags({ CONFORMANCE_BUDGET: 'lots' })).toThrow(/CONFORMANCE_BUDGET must be/);
 });
 
@@ -140,3 +140,24 @@ test('a fault found by generation reads as its shortest sequence under the rule 
     await target.close();
   }
 });
+
+test('a failure found once is replayed first on every later run against the same target, whatever the seed, and the report says what the budget bought', async () => {
+  test.setTimeout(180_000);
+  const fault = FAULTS.find((f) => f.id === 'name-prefix-match')!;
+  const target = await startTarget(fault.App);
+  try {
+    const stateDir = newStateDir();
+    const first = await runSuite({ stateDir, env: { ...target.env, CONFORMANCE_SEED: '4242', CONFORMANCE_RULES: fault.rule } });
+    expect(first.report?.rules.find((r) => r.id === fault.rule)?.status, first.stdout.slice(-2000)).toBe('failed');
+    expect(readdirSync(stateDir).filter((f) => f.startsWith('found-')).length, 'the failure is kept in the state folder').toBeGreaterThan(0);
+    // Another seed, and a budget of one run that alone would rarely meet the fault: the stored case still does.
+    const later = await runSuite({ stateDir, env: { ...target.env, CONFORMANCE_SEED: '7', CONFORMANCE_BUDGET: '1', CONFORMANCE_RULES: fault.rule } });
+    expect(later.report?.rules.find((r) => r.id === fault.rule)?.status, later.stdout.slice(-2000)).toBe('failed');
+    expect(later.stdout).toContain('replayed from the failures an earlier run stored');
+    expect(later.report?.generated?.replayed).toBeGreaterThan(0);
+    expect(later.stdout).toMatch(/generated: \d+ runs of \d+ searches, \d+ requests, \d+ distinct, \d+ stored failure\(s\) replayed first/);
+  } finally {
+    await target.close();
+  }
+});
+

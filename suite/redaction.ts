@@ -23,8 +23,9 @@ const SHORTEST = 3;
 const SHORTEST_PREFIX = 3;
 /** Longer values are remembered by their first characters: no output shows more of a value than that whole. */
 const REMEMBERED = 2048;
-/** Words of the API itself: a secret equal to one of them is masked only by structure. */
-const VOCABULARY = new Set(['www', 'basic', 'bearer', 'name', 'type', 'config', 'username', 'password', 'settings', 'application', 'media', 'providers', 'message', 'reason', 'null', 'true', 'false']);
+/** Words of the API and of JSON itself: a secret equal to one of them is masked only by structure. */
+const VOCABULARY = new Set(['www', 'basic', 'bearer', 'name', 'type', 'config', 'username', 'password', 'settings', 'application', 'media', 'providers', 'message', 'reason', 'null', 'true', 'false',
+  'nan', 'infinity']);
 
 /** The forms a value takes in a transcript, a header or a body. */
 export function formsOf(value: string): string[] {

@@ -7,9 +7,9 @@ import { test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { Provider } from '../contract/provider.ts';
-import { brokenBodies, ENCODINGS, markedProvider, nameFamilies, openSyntax, syntaxNearMisses, type BrokenBody } from '../generation/wire.ts';
+import { brokenBodies, ENCODINGS, lengthFamilies, markedProvider, nameFamilies, openShapes, openSyntax, syntaxNearMisses, type BrokenBody } from '../generation/wire.ts';
 import { judgeAnswer } from '../model/machine.ts';
-import { judge } from '../model/rules.ts';
+import { judge, stored } from '../model/rules.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../suite/report-model.ts';
 import type { ProviderApi, RequestOptions } from '../suite/api.ts';
@@ -124,6 +124,52 @@ test(...rule('GET-CONFIG-ROUNDTRIP', `the same provider written as ${ENCODINGS.l
   }
   findings.throwIfAny();
 }, { also: ['POST-VALID-200', 'NAME-EXACT', 'UPSERT-NO-DUPLICATE', ...ROBUST] }));
+
+// ── The shapes the rules leave open: refused, or kept exactly.
+test(...rule('GET-CONFIG-ROUNDTRIP', `providers of every shape the rules leave open (${openShapes('m').map((o) => o.what).join('; ')}) are refused with 400 or kept exactly`, async ({ make, read, api, settings }) => {
+  const findings = new Findings();
+  for (const { what, provider } of openShapes(make.secret())) {
+    const name = make.name();
+    const body = provider(name) as unknown as Provider;
+    const text = JSON.stringify(body);
+    const x = await sent(findings, `POST of a provider with ${what}`, () => api.postText(text));
+    let taken = false;
+    await findings.check(() => { taken = judgeAnswer({ text, body, verdict: judge(settings.profile, body), name }, x, `POST of a provider with ${what}`); }, what);
+    if (!taken) continue;
+    const found = entriesNamed(await readAfter(read, `the POST of a provider with ${what}`), name);
+    const difference = found.length === 1 ? firstDifference(found[0].config, stored(body).config, '$.config') : `it is listed ${found.length} times`;
+    if (difference) findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', `a provider with ${what} was taken (200), but ${difference}`), what);
+  }
+  findings.throwIfAny();
+}, { also: ['POST-VALID-200', ...ROBUST] }));
+
+// ── Values of the lengths where a column or a read buffer cuts. Together they make a list of about a
+// megabyte, so the check runs with the whole-list checks and clears the list after itself.
+test(...rule('GET-CONFIG-ROUNDTRIP', `values at the lengths columns and read buffers cut at (${lengthFamilies().length} of them, 255 characters to 80 KB, in 1- to 4-byte characters at every alignment) come back exactly`, async ({ api, make, read, settings }) => {
+  const findings = new Findings();
+  const posted: { name: string; value: string; what: string }[] = [];
+  try {
+    for (const { what, value } of lengthFamilies()) {
+      const provider: Provider = { name: make.name(), type: 'www', config: { bearer: value } };
+      const text = JSON.stringify(provider);
+      const x = await sent(findings, `POST of a bearer of ${what}`, () => api.postText(text));
+      let taken = false;
+      await findings.check(() => { taken = judgeAnswer({ text, body: provider, verdict: judge(settings.profile, provider), name: provider.name }, x, `POST of a bearer of ${what}`); }, what);
+      if (taken) posted.push({ name: provider.name, value, what });
+    }
+    const list = await readAfter(read, `the POSTs of long values`);
+    for (const { name, value, what } of posted) {
+      const listed = entriesNamed(list, name)[0]?.config as { bearer?: unknown } | undefined;
+      if (listed?.bearer === value) continue;
+      const got = typeof listed?.bearer === 'string' ? listed.bearer : '';
+      const at = [...value].findIndex((c, i) => [...got][i] !== c);
+      findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', listed ? `a bearer of ${what} came back changed: ${[...got].length} characters, the first difference at character ${at}` : `${shown(name)} (a bearer of ${what}) is not listed after its POST answered 200`), what);
+    }
+  } finally {
+    await api.clear().catch(() => undefined);
+  }
+  findings.throwIfAny();
+}, { wholeList: true, also: ['POST-VALID-200', ...ROBUST] }));
 
 // ── Names a collation, a normaliser or a column type would merge or change. Every member is posted
 // with a config of its own; each one taken must come back once, under its exact name, with its own

@@ -26,6 +26,8 @@ const BATCH = Number(process.env.DETECTION_BATCH) || 20;
 export const SEEDS = (process.env.DETECTION_SEEDS || '101,202,303').split(',');
 // DETECTION_ONLY=id,id narrows a local rerun; the score is only written for a full run.
 export const ONLY = process.env.DETECTION_ONLY?.split(',');
+// DETECTION_LATENCY_MS: every server on trial answers that much later (a distant target: the verdict must not change).
+const LATENCY_MS = Number(process.env.DETECTION_LATENCY_MS) || 0;
 // Set once by the self-tests' config: a batch's outcomes count only in the run that wrote them.
 const RUN = process.env.DETECTION_RUN ?? 'local';
 const BATCHES_DIR = join(ROOT, 'reports/detection');
@@ -102,7 +104,7 @@ export async function judge(batch: Batch): Promise<BatchResult> {
     if (shows === true) trials.push(trial);
     else outcomes.push({ id: trial.id, kind: trial.kind, unlisted: trial.unlisted, seed, budget, ok: false, detail: shows });
   }
-  const targets = await Promise.all(trials.map((t) => startTarget(recording(t.App), t.options)));
+  const targets = await Promise.all(trials.map((t) => startTarget(recording(t.App), { ...t.options, ...(LATENCY_MS ? { latencyMs: LATENCY_MS } : {}) })));
   const seeded = await Promise.all(targets.map((t) => seedSecrets(t)));
   const { env } = configFor(trials.map((trial, i) => ({ name: trial.id, target: targets[i] })));
   const run = await runSuite({ env: { ...env, CONFORMANCE_PROFILE: profile, CONFORMANCE_WORKERS: WORKERS, CONFORMANCE_SEED: seed, CONFORMANCE_BUDGET: budget, CONFORMANCE_RULES: rules } });
@@ -152,7 +154,15 @@ export function score(batches: Batch[], found: BatchResult[]): string {
   const ratio = (list: Outcome[]) => `${list.filter((o) => o.ok).length}/${list.length}`;
   const oddballs = count('oddball');
   const leaks = [...new Set(found.flatMap((r) => r.leaks))];
-  const line = `detected ${ratio(count('must', false))} listed must (by the checks of their rules), ${ratio(count('must', true))} unlisted must over ${SEEDS.length} seeds, flagged ${ratio(count('should'))} should, ` +
+  // The weakest unlisted fault: caught at how many of the seeds it was judged at (a verdict must not depend on the seed).
+  const perFault = new Map<string, { caught: number; seeds: number }>();
+  for (const o of count('must', true)) {
+    const seen = perFault.get(o.id) ?? { caught: 0, seeds: 0 };
+    perFault.set(o.id, { caught: seen.caught + Number(o.ok), seeds: seen.seeds + 1 });
+  }
+  const weakest = [...perFault].sort(([, a], [, b]) => a.caught / a.seeds - b.caught / b.seeds)[0];
+  const line = `detected ${ratio(count('must', false))} listed must (by the checks of their rules), ${ratio(count('must', true))} unlisted must over ${SEEDS.length} seeds` +
+    `${weakest ? ` (the weakest, ${weakest[0]}, ${weakest[1].caught}/${weakest[1].seeds})` : ''}${LATENCY_MS ? ` at ${LATENCY_MS} ms latency` : ''}, flagged ${ratio(count('should'))} should, ` +
     `false positives ${oddballs.filter((o) => !o.ok).length}/${oddballs.length} (${new Set(oddballs.map((o) => o.id)).size} oddballs over ${SEEDS.length} seeds); ` +
     (handWritten ? `the hand-written checks alone miss ${missedByHand.length}/${handWritten} unlisted faults; ` : '') +
     `secrets found in outputs ${leaks.length} (${found.reduce((n, r) => n + r.targets, 0)} targets in ${found.length} suite runs searched)`;
@@ -161,7 +171,7 @@ export function score(batches: Batch[], found: BatchResult[]): string {
       const batch = batches.find((b) => b.key === r.key)!;
       return { batch: r.key, targets: r.targets, profile: batch.profile, seed: batch.seed, budget: batch.budget || 'default', narrowed: Boolean(batch.rules), seconds: r.seconds };
     });
-    writeFileSync(join(ROOT, 'reports/detection.json'), JSON.stringify({ score: line, missedByHandWrittenChecks: missedByHand, timings, outcomes: all }, null, 2));
+    writeFileSync(join(ROOT, 'reports/detection.json'), JSON.stringify({ score: line, missedByHandWrittenChecks: missedByHand, latencyMs: LATENCY_MS, perFault: Object.fromEntries(perFault), timings, outcomes: all }, null, 2));
     writeFileSync(join(ROOT, 'reports/detection.txt'), `${line}\n${handWritten ? `missed by the hand-written checks alone: ${missedByHand.join(', ')}\n` : ''}`);
   }
   return line;
