@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
-import { ReferenceApp, type Answer, type AppClass } from '../reference/app.ts';
+import { error, ReferenceApp, Refusal, type Answer, type AppClass } from '../reference/app.ts';
 import { faultsIn, isObject, Lenient, valid, type Fault } from './fault.ts';
 import type { Probe } from './probe.ts';
 
@@ -173,7 +173,7 @@ fault('postgres-nul', 'ROBUST-NO-5XX',
   storing((provider) => {
     const { basic, bearer } = provider.config;
     if ([provider.name, basic?.username, basic?.password, bearer].some((v) => v?.includes('\u0000'))) {
-      throw new Error('invalid byte sequence for encoding "UTF8": 0x00');
+      throw new Refusal(error(500, 'Internal error', 'invalid byte sequence for encoding "UTF8": 0x00'));
     }
     return provider;
   }),

@@ -8,8 +8,11 @@ import type { Exchange } from '../suite/http.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import type { RecordedStep } from './machine.ts';
 
-/** One run of a generated check: the steps it records (model/machine.ts's Target keeps them). */
-export interface Run { steps: RecordedStep[] }
+/**
+ * One run of a generated check: the steps it records (model/machine.ts's Target keeps them), and the
+ * rules the search already found broken (a run may read past them: a list of the wrong shape, say).
+ */
+export interface Run { steps: RecordedStep[]; setAside: ReadonlySet<RuleId> }
 
 export interface Found {
   failure: ConformanceFailure;
@@ -18,15 +21,19 @@ export interface Found {
   /** Runs before the failure, and successful shrinks after it. */
   runs: number;
   shrinks: number;
-  /** What replays it: the chunk's seed and fast-check's path to the shrunk case. */
+  /** What finds it again: the chunk's seed and how many of its runs lead up to the failing one. */
   seed: number;
-  path: string;
+  upTo: number;
   /** It came from the failures a run before this one stored (model/found-cases.ts). */
   replayed?: true;
 }
 
-/** A failure kept between runs, to replay before searching anew. */
-export interface Stored { rule: RuleId; seed: number; path: string }
+/**
+ * A failure kept between runs, to replay before searching anew: the chunk is generated again from its
+ * seed (the same runs, data made afresh from this run's names), up to the run that failed, and shrunk.
+ * A path into the shrunk case would not do: a sequence's shrink tree depends on what the target answered.
+ */
+export interface Stored { rule: RuleId; seed: number; upTo: number }
 
 export interface Searched {
   runs: number;
@@ -65,7 +72,7 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
   const setAside = new Set<RuleId>();
   for (const stored of options.stored ?? []) {
     if (setAside.has(stored.rule)) continue;
-    const { found: again } = await searchChunk(stored.seed, 1, Infinity, arbitraries, body, setAside, stored.path);
+    const { found: again } = await searchChunk(stored.seed, stored.upTo, Infinity, arbitraries, body, setAside);
     if (again) {
       found.push({ ...again, replayed: true });
       setAside.add(again.failure.ruleId);
@@ -94,8 +101,6 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
   body: Body<Ts>,
   /** Rules already found broken: meeting them again counts as a pass. */
   setAside: ReadonlySet<RuleId>,
-  /** Replays the case at this path (a stored failure) instead of generating. */
-  path?: string,
 ): Promise<{ ran: number; found?: Found }> {
   let first: RuleId | undefined;
   let last: Pick<Found, 'failure' | 'steps'> | undefined;
@@ -109,7 +114,7 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
       unmade++;
       return;
     }
-    const run: Run = { steps: [] };
+    const run: Run = { steps: [], setAside };
     try {
       await body(run, ...values);
     } catch (e) {
@@ -122,10 +127,10 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
       throw e;
     }
   });
-  const out = await fc.check(property, { seed, numRuns, interruptAfterTimeLimit: SEARCH_LIMIT_MS, ...(path ? { path, endOnFailure: true } : {}) });
+  const out = await fc.check(property, { seed, numRuns, interruptAfterTimeLimit: SEARCH_LIMIT_MS });
   if (!out.failed) return { ran: out.numRuns - unmade };
   if (!last) throw out.errorInstance;
-  return { ran: out.numRuns, found: { ...last, runs: out.numRuns, shrinks: out.numShrinks, seed, path: out.counterexamplePath ?? path ?? '' } };
+  return { ran: out.numRuns, found: { ...last, runs: out.numRuns, shrinks: out.numShrinks, seed, upTo: out.numRuns } };
 }
 
 /** The failure as the reports show it: its reason, and the numbered sequence with a curl line per exchange. */

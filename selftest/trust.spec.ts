@@ -89,8 +89,8 @@ test('a redirect to another origin is not followed: the token never reaches it',
     override listener(): http.RequestListener {
       const inner = super.listener();
       return (req, res) => {
-        // The robustness checks' odd bot ids ('__proto__', 'constructor') are sent elsewhere.
-        if (/\/v1\/(__proto__|constructor)\//.test(req.url ?? '')) {
+        // The robustness checks' odd bot id 'constructor' is sent elsewhere (a redirect is no 401, so not '__proto__', an auth check's).
+        if (/\/v1\/constructor\//.test(req.url ?? '')) {
           redirected++;
           return void res.writeHead(307, { location: `${other.url}${req.url}`, 'content-length': 0 }).end();
         }
@@ -113,7 +113,8 @@ test('after a failing run, the bots hold exactly what they held before', async (
   expect(run.code).toBe(1);
   expect(ruleStatus(run, 'AUTH-WRONG-TOKEN')).toBe('failed');
   await expectRestored(target, saved);
-  expect(readdirSync(run.stateDir)).toEqual([]);
+  // What is left is the failing cases the generated checks found, to replay first next time (no secret: seeds and rules).
+  expect(readdirSync(run.stateDir).filter((f) => !f.startsWith('found-'))).toEqual([]);
   await target.close();
 });
 

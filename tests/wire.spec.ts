@@ -38,10 +38,13 @@ async function sent(findings: Findings, what: string, request: () => Promise<Exc
 
 const ROBUST: RuleId[] = ['ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG'];
 
-/** Reads the list; a list the server can no longer serve is blamed on the input that poisoned it. */
-async function readAfter(read: CheckFixtures['read'], after: string): Promise<ProviderList> {
+/**
+ * Reads the list, a list of the wrong shape too (its failure kept in `findings`, so that what it holds
+ * is still judged); a list the server can no longer serve is blamed on the input that poisoned it.
+ */
+async function readAfter(read: CheckFixtures['read'], after: string, findings: Findings): Promise<ProviderList> {
   try {
-    return await read();
+    return await read(undefined, (failure) => findings.add(new ConformanceFailure(failure.ruleId, `${failure.reason}, right after ${after}`)));
   } catch (e) {
     if (e instanceof ConformanceFailure) throw new ConformanceFailure(e.ruleId, `${e.reason}, right after ${after}`, e.extras);
     throw e;
@@ -114,7 +117,7 @@ test(...rule('GET-CONFIG-ROUNDTRIP', `the same provider written as ${ENCODINGS.l
       findings.add(new ConformanceFailure('POST-VALID-200', `${what} answered ${x.received.status}, not 200`), encoding.what);
       continue;
     }
-    const found = entriesNamed(await readAfter(read, `the ${what}`), name);
+    const found = entriesNamed(await readAfter(read, `the ${what}`, findings), name);
     if (found.length === 0) findings.add(new ConformanceFailure('NAME-EXACT', `after the ${what}, GET does not list ${shown(name)}`), encoding.what);
     else if (found.length > 1) findings.add(new ConformanceFailure('UPSERT-NO-DUPLICATE', `after the ${what}, GET lists ${shown(name)} ${found.length} times`), encoding.what);
     else {
@@ -136,7 +139,7 @@ test(...rule('GET-CONFIG-ROUNDTRIP', `providers of every shape the rules leave o
     let taken = false;
     await findings.check(() => { taken = judgeAnswer({ text, body, verdict: judge(settings.profile, body), name }, x, `POST of a provider with ${what}`); }, what);
     if (!taken) continue;
-    const found = entriesNamed(await readAfter(read, `the POST of a provider with ${what}`), name);
+    const found = entriesNamed(await readAfter(read, `the POST of a provider with ${what}`, findings), name);
     const difference = found.length === 1 ? firstDifference(found[0].config, stored(body).config, '$.config') : `it is listed ${found.length} times`;
     if (difference) findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', `a provider with ${what} was taken (200), but ${difference}`), what);
   }
@@ -157,7 +160,7 @@ test(...rule('GET-CONFIG-ROUNDTRIP', `values at the lengths columns and read buf
       await findings.check(() => { taken = judgeAnswer({ text, body: provider, verdict: judge(settings.profile, provider), name: provider.name }, x, `POST of a bearer of ${what}`); }, what);
       if (taken) posted.push({ name: provider.name, value, what });
     }
-    const list = await readAfter(read, `the POSTs of long values`);
+    const list = await readAfter(read, `the POSTs of long values`, findings);
     for (const { name, value, what } of posted) {
       const listed = entriesNamed(list, name)[0]?.config as { bearer?: unknown } | undefined;
       if (listed?.bearer === value) continue;
@@ -189,7 +192,7 @@ test(...rule('NAME-EXACT', 'names of every family a store merges or changes (acc
         await findings.check(() => { taken = judgeAnswer({ text, body: provider, verdict: judge(settings.profile, provider), name }, x, what); }, what);
         if (taken) posted.push({ name, marker });
       }
-      const list = await readAfter(read, `the POSTs of the names ${family.names.map(shown).join(', ')} (${family.what})`);
+      const list = await readAfter(read, `the POSTs of the names ${family.names.map(shown).join(', ')} (${family.what})`, findings);
       for (const { name, marker } of posted) await findings.check(() => keptApart(list, name, marker, posted, family.rule, family.what), family.what);
     }
   } finally {
@@ -246,19 +249,24 @@ test(...rule('AUTH-BEFORE-BODY', 'missing or bad credentials get 401 on every op
   const findings = new Findings();
   const kinds = credentialKinds(f);
   const kept = make.provider('basic');
+  const answers: { kind: BadCredentials; cause: Cause; state: 'empty' | 'populated'; x: Exchange }[] = [];
   for (const state of ['empty', 'populated'] as const) {
     if (state === 'empty') statusIs('DELETE-200', await api.clear(), 200);
     else statusIs('POST-VALID-200', await api.post(kept), 200);
     for (const kind of kinds) {
       const { client, options } = kind.arrange(f);
-      for (const cause of CAUSES) {
-        const what = `${cause.what} with ${kind.what} on the ${state} list`;
-        const x = await sent(findings, what, () => cause.send(client, options, make));
-        if (x.received.status === 401) await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), what);
-        // The plain request on a list that holds something is the credential rule's own case.
-        else findings.add(new ConformanceFailure(cause.plain && state === 'populated' ? kind.rule : 'AUTH-BEFORE-BODY', `${what} answered ${x.received.status}, not 401`), `${what} → ${x.received.status}`);
-      }
+      for (const cause of CAUSES) answers.push({ kind, cause, state, x: await sent(findings, `${cause.what} with ${kind.what} on the ${state} list`, () => cause.send(client, options, make)) });
     }
+  }
+  // The plain request of each kind on a list that holds something is the credential rule's own case: an
+  // answer the same as its plain one is that rule's fault, one that differs is the body's or the list's doing.
+  const plain = (kind: BadCredentials, op: string) => answers.find((a) => a.kind === kind && a.state === 'populated' && a.cause.plain && a.cause.what.startsWith(op))!.x.received.status;
+  for (const { kind, cause, state, x } of answers) {
+    const what = `${cause.what} with ${kind.what} on the ${state} list`;
+    const status = x.received.status;
+    if (status === 401) await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), what);
+    else if (cause.plain && state === 'populated') findings.add(new ConformanceFailure(kind.rule, `${what} answered ${status}, not 401`), `${what} → ${status}`);
+    else if (status !== plain(kind, cause.what.split(' ')[0])) findings.add(new ConformanceFailure('AUTH-BEFORE-BODY', `${what} answered ${status}, not 401`), `${what} → ${status}`);
   }
   await findings.check(async () => {
     const list = await read();
