@@ -105,11 +105,13 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
   let first: RuleId | undefined;
   let last: Pick<Found, 'failure' | 'steps'> | undefined;
   let hung = false;
+  /** An error of the check itself, not a rule's: nothing is shrunk or searched after it. */
+  let broken: unknown;
   let tries = 0;
   let unmade = 0;
   const property = fc.asyncProperty(...arbitraries, async (...values: Ts) => {
     // A hang is not shrunk: every try would cost a request timeout.
-    if (hung || (first !== undefined && ++tries > SHRINK_TRIES)) return;
+    if (hung || broken !== undefined || (first !== undefined && ++tries > SHRINK_TRIES)) return;
     if (first === undefined && performance.now() > deadline) {
       unmade++;
       return;
@@ -118,7 +120,10 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
     try {
       await body(run, ...values);
     } catch (e) {
-      if (!(e instanceof ConformanceFailure)) throw e;
+      if (!(e instanceof ConformanceFailure)) {
+        broken = e;
+        return;
+      }
       // A rule already found, or (while shrinking) another rule than the one being shrunk, counts as a pass.
       if (setAside.has(e.ruleId) || (first !== undefined && e.ruleId !== first)) return;
       first = e.ruleId;
@@ -128,6 +133,7 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
     }
   });
   const out = await fc.check(property, { seed, numRuns, interruptAfterTimeLimit: SEARCH_LIMIT_MS });
+  if (broken !== undefined) throw broken;
   if (!out.failed) return { ran: out.numRuns - unmade };
   if (!last) throw out.errorInstance;
   return { ran: out.numRuns, found: { ...last, runs: out.numRuns, shrinks: out.numShrinks, seed, upTo: out.numRuns } };

@@ -27,12 +27,16 @@ const REMEMBERED = 2048;
 const VOCABULARY = new Set(['www', 'basic', 'bearer', 'name', 'type', 'config', 'username', 'password', 'settings', 'application', 'media', 'providers', 'message', 'reason', 'null', 'true', 'false',
   'nan', 'infinity']);
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** The forms a value takes in a transcript, a header or a body. */
 export function formsOf(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
   const asciiJson = json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const base64 = Buffer.from(value, 'utf8').toString('base64');
-  return [...new Set([value, json, asciiJson, encodeURIComponent(value), base64, base64.replace(/=+$/, '')])];
+  // A lone surrogate has no URL form (encodeURIComponent throws): it is found in its other forms.
+  const url = LONE_SURROGATE.test(value) ? [] : [encodeURIComponent(value)];
+  return [...new Set([value, json, asciiJson, ...url, base64, base64.replace(/=+$/, '')])];
 }
 
 /** The part of a value that is remembered: its first REMEMBERED characters, never half a surrogate pair (which no encoding can show). */

@@ -164,9 +164,9 @@ test(...rule('GET-CONFIG-ROUNDTRIP', `values at the lengths columns and read buf
     for (const { name, value, what } of posted) {
       const listed = entriesNamed(list, name)[0]?.config as { bearer?: unknown } | undefined;
       if (listed?.bearer === value) continue;
-      const got = typeof listed?.bearer === 'string' ? listed.bearer : '';
-      const at = [...value].findIndex((c, i) => [...got][i] !== c);
-      findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', listed ? `a bearer of ${what} came back changed: ${[...got].length} characters, the first difference at character ${at}` : `${shown(name)} (a bearer of ${what}) is not listed after its POST answered 200`), what);
+      const [want, got] = [[...value], [...(typeof listed?.bearer === 'string' ? listed.bearer : '')]];
+      const at = want.findIndex((c, i) => got[i] !== c);
+      findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', listed ? `a bearer of ${what} came back changed: ${got.length} characters, the first difference at character ${at < 0 ? want.length : at}` : `${shown(name)} (a bearer of ${what}) is not listed after its POST answered 200`), what);
     }
   } finally {
     await api.clear().catch(() => undefined);
