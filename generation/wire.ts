@@ -253,14 +253,17 @@ export function nameFamilies(base: string): NameFamily[] {
  * characters of one to four bytes in UTF-8, the long ones at every byte alignment, so that a buffer
  * boundary falls inside a character whatever comes before the value in the body.
  */
-export function lengthFamilies(): { what: string; value: string }[] {
+export function lengthFamilies(marker: string): { what: string; value: string }[] {
   const out: { what: string; value: string }[] = [];
+  // The marker (a secret of the run) stands in the middle, so that no two values are alike and the
+  // leak search can tell each from any text; the length in characters stays.
+  const marked = (points: string[]) => [...points.slice(0, points.length / 2), ...marker, ...points.slice(points.length / 2 + marker.length)].join('');
   for (const unit of ['x', 'é', '中', '𝄞']) {
-    for (const length of [255, 256, 1024, 4096]) out.push({ what: `${length} × '${unit}'`, value: unit.repeat(length) });
+    for (const length of [255, 256, 1024, 4096]) out.push({ what: `${length} × '${unit}'`, value: marked(Array(length).fill(unit)) });
   }
   for (const [unit, bytes] of [['é', 2], ['中', 3], ['𝄞', 4]] as const) {
     const count = Math.ceil(80_000 / bytes);
-    for (let shift = 0; shift < bytes; shift++) out.push({ what: `${shift} × 'a' then ${count} × '${unit}' (80 KB)`, value: `${'a'.repeat(shift)}${unit.repeat(count)}` });
+    for (let shift = 0; shift < bytes; shift++) out.push({ what: `${shift} × 'a' then ${count} × '${unit}' (80 KB)`, value: marked([...'a'.repeat(shift), ...Array(count).fill(unit)]) });
   }
   return out;
 }

@@ -31,6 +31,9 @@ export function nearMisses(token: string): { what: string; token: string }[] {
   return misses.filter((m) => m.token !== token && m.token.length > 0);
 }
 
+/** What a template literal makes of an object: a public constant the suite sends as a token, never a secret. */
+export const OBJECT_STRING = String({});
+
 /** Basic credentials made of a bot's id and token (a malformed header for this API). */
 export function basicOf(bot: Bot): string {
   return Buffer.from(`${bot.id}:${bot.token}`).toString('base64');
