@@ -6,7 +6,7 @@
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { schemaOf, type Flat } from '../contract/schema-tree.ts';
-import { judge, type Verdict } from '../model/rules.ts';
+import { judge } from '../model/rules.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 
 /** A body that breaks the rules in one way, built around a fresh name and a marker that must never be listed. */
@@ -270,5 +270,3 @@ export function lengthFamilies(marker: string): { what: string; value: string }[
 
 /** A provider of `name` whose bearer is `marker`: each member of a family carries its own. */
 export const markedProvider = (name: string, marker: string): Provider => ({ name, type: 'www', config: { bearer: marker } });
-
-export type { Verdict };

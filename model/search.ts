@@ -24,7 +24,7 @@ export interface Found {
   /** What finds it again: the chunk's seed and how many of its runs lead up to the failing one. */
   seed: number;
   upTo: number;
-  /** It came from the failures a run before this one stored (model/found-cases.ts). */
+  /** It came from the failures a run before this one stored (suite/found-cases.ts). */
   replayed?: true;
 }
 
@@ -79,15 +79,14 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
     }
   }
   let runs = 0;
-  for (let chunk = 0; runs < most && performance.now() < deadline; chunk++) {
+  // A hang is not searched past: every later run could cost a timeout.
+  for (let chunk = 0; runs < most && performance.now() < deadline && !setAside.has('ROBUST-NO-HANG'); chunk++) {
     const seed = (options.seed + chunk * 0x9e3779b1) | 0;
     const { ran, found: next } = await searchChunk(seed, Math.min(CHUNK, most - runs), deadline, arbitraries, body, setAside);
     runs += ran;
     if (!next) continue;
     found.push({ ...next, runs });
     setAside.add(next.failure.ruleId);
-    // A hang is not searched past: every later run could cost a timeout.
-    if (next.failure.ruleId === 'ROBUST-NO-HANG') break;
   }
   return { runs, found };
 }

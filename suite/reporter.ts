@@ -211,6 +211,8 @@ export function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level
     const failures = said.failed.get(id) ?? [];
     const warnings = said.warnings.get(id) ?? [];
     if (failures.length) failed ??= failures[0];
+    // A SHOULD seen broken is decided, whatever became of the test that saw it on the way.
+    else if (warnings.length) warned ??= warnings[0];
     else if (result.status === 'failed' || result.status === 'timedOut' || result.status === 'interrupted') {
       // A failure attributed elsewhere (or a timeout) leaves this rule undecided by this test;
       // a test whose first rule is this one and that failed unattributed fails it.
@@ -218,7 +220,6 @@ export function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level
     } else if (result.status === 'skipped') {
       skipReason ??= said.skip ?? 'skipped';
     } else {
-      if (warnings.length) warned ??= warnings[0];
       passed = true;
     }
   }

@@ -68,10 +68,6 @@ export class Findings {
     }
   }
 
-  get failed(): boolean {
-    return this.#byRule.size > 0;
-  }
-
   /** Throws what was found, if anything. */
   throwIfAny(): void {
     const found = [...this.#byRule.values()].map(({ first, more }) => new ConformanceFailure(first.ruleId, more.length

@@ -334,6 +334,34 @@ test(...rule('AUTH-PER-REQUEST', 'on one kept-alive connection, requests with ba
   findings.throwIfAny();
 }, { wholeList: true, also: ['AUTH-NO-CHANGE', 'AUTH-MISSING', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', ...ROBUST] }));
 
+// ── One name on both bots: each bot's list is its own, whatever a store keys by name.
+test(...rule('DELETE-THIS-BOT-ONLY', "one name on both bots: a POST, a DELETE of the list (and the revision's DELETE of the provider) on one bot leave the other bot's entry as it was", async ({ api, secondApi, make, read, settings }) => {
+  const findings = new Findings();
+  const name = make.name();
+  const theirs = make.provider('basic', name);
+  statusIs('POST-VALID-200', await secondApi.post(theirs), 200);
+  let changed = false;
+  // Once it changed, later steps are not blamed for it.
+  const keptTheirs = async (ruleId: RuleId, after: string) => {
+    if (changed) return;
+    const found = entriesNamed(await readAfter((c, l) => read(c ?? secondApi, l), after, findings), name);
+    const difference = found.length === 1 ? firstDifference(found[0].config, theirs.config, '$.config') : `it is listed ${found.length} times`;
+    if (!difference) return;
+    changed = true;
+    findings.add(new ConformanceFailure(ruleId, `the second bot's ${shown(name)} changed after ${after}: ${difference}`), after);
+  };
+  for (const kind of ['bearer', 'basic'] as const) statusIs('POST-VALID-200', await api.post(make.provider(kind, name)), 200);
+  await keptTheirs('GET-CONFIG-ROUNDTRIP', "the first bot posted (and reposted) a provider of the same name");
+  if (settings.profile === '2020-03-10') {
+    statusIs('REV-DELETE-ONE', await api.remove(name), 200);
+    await keptTheirs('REV-DELETE-ONE', "the first bot's DELETE of its provider of that name");
+    statusIs('POST-VALID-200', await api.post(make.provider('bearer', name)), 200);
+  }
+  statusIs('DELETE-200', await api.clear(), 200);
+  await keptTheirs('DELETE-THIS-BOT-ONLY', "the first bot's DELETE of its list, which held the same name");
+  findings.throwIfAny();
+}, { wholeList: true, also: ['GET-CONFIG-ROUNDTRIP', 'REV-DELETE-ONE', ...ROBUST] }));
+
 // ── Concurrent writes of one name: exactly one entry, ever, holding one of the posted configs.
 const AT_ONCE = 8;
 

@@ -54,7 +54,7 @@ export function plan(): Batch[] {
       for (let i = 0; i < mine.length; i += BATCH) {
         const chunk = mine.slice(i, i + BATCH);
         const part = i / BATCH + 1;
-        const key = `${what} ${profile} seed ${settings.seed} ${part}`.replace(/\W+/g, '-');
+        const key = `${what} ${profile} seed ${settings.seed} ${part}${LATENCY_MS ? ` latency ${LATENCY_MS}` : ''}`.replace(/\W+/g, '-');
         batches.push({ key, what, part, profile, ...settings, ...(narrow ? { rules: narrow(chunk) } : {}), trials: chunk });
       }
     }
