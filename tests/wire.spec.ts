@@ -362,6 +362,23 @@ test(...rule('DELETE-THIS-BOT-ONLY', "one name on both bots: a POST, a DELETE of
   findings.throwIfAny();
 }, { wholeList: true, also: ['GET-CONFIG-ROUNDTRIP', 'REV-DELETE-ONE', ...ROBUST] }));
 
+// ── The revision's DELETE of one provider matches its name exactly: not a prefix, not a longer name, not another case.
+test(...rule('REV-DELETE-ONE', 'DELETE of provider/{name} leaves every name it is a prefix of, every prefix of it, and the name in another case', async ({ api, make, read }) => {
+  const findings = new Findings();
+  const name = make.name();
+  const kept = [`${name}a`, `${name}-x`, name.slice(0, -1), name.toUpperCase()];
+  for (const n of [name, ...kept]) statusIs('POST-VALID-200', await api.post(make.provider('bearer', n)), 200);
+  statusIs('REV-DELETE-ONE', await api.remove(name), 200);
+  const list = await readAfter(read, `the DELETE of provider ${shown(name)}`, findings);
+  if (entriesNamed(list, name).length) findings.add(new ConformanceFailure('REV-DELETE-ONE', `${shown(name)} is still listed after its DELETE answered 200`));
+  for (const n of kept) {
+    if (entriesNamed(list, n).length === 1) continue;
+    const ruleId = n === name.toUpperCase() ? 'REV-DELETE-ONE-EXACT' : 'REV-DELETE-ONE';
+    findings.add(new ConformanceFailure(ruleId, `the DELETE of provider ${shown(name)} also removed ${shown(n)}`), n);
+  }
+  findings.throwIfAny();
+}, { wholeList: true, also: ['REV-DELETE-ONE-EXACT', ...ROBUST] }));
+
 // ── Concurrent writes of one name: exactly one entry, ever, holding one of the posted configs.
 const AT_ONCE = 8;
 
