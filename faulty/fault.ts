@@ -68,3 +68,27 @@ export class Lenient extends ReferenceApp {
   protected loosen(body: unknown): unknown { return body; }
   protected override validate(body: unknown) { return super.validate(this.loosen(body)); }
 }
+
+/**
+ * `text` as careless servers quote what they were sent: as is, URL-encoded, hex in both cases, base64
+ * and base64url after 0, 1 and 2 bytes of their own (so that the value lands at every alignment of
+ * the encoding). What a suite must never copy into its reports, in whatever form.
+ */
+export function quotedForms(text: string): Record<string, string> {
+  const forms: Record<string, string> = { asIs: text, hex: Buffer.from(text).toString('hex'), HEX: Buffer.from(text).toString('hex').toUpperCase() };
+  try {
+    forms.url = encodeURIComponent(text);
+  } catch {
+    // a lone surrogate has no URL form
+  }
+  for (const lead of ['', 'k', 'ky']) {
+    const encoded = Buffer.from(lead + text).toString('base64');
+    forms[`base64${lead.length}`] = encoded;
+    forms[`base64url${lead.length}`] = encoded.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+  return forms;
+}
+
+/** The ASCII forms of `text` (quotedForms), cut to a size a header line carries. */
+export const quotedInHeader = (text: string) =>
+  Object.entries(quotedForms(text)).filter(([k]) => k !== 'asIs').map(([k, v]) => `${k}=${v.slice(0, 1000)}`).join(', ');

@@ -4,7 +4,7 @@
 import type http from 'node:http';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, Refusal, error, type Answer } from '../reference/app.ts';
-import { answers, faultsIn, isObject, isPost, valid, type Fault } from './fault.ts';
+import { answers, faultsIn, isObject, isPost, quotedForms, quotedInHeader, valid, type Fault } from './fault.ts';
 
 export const TRANSCRIPTS: Fault[] = [];
 const fault = faultsIn(TRANSCRIPTS);
@@ -21,6 +21,29 @@ fault('forbidden-quotes-token', 'AUTH-WRONG-TOKEN', 'Answers 403 to a wrong toke
   async (p) => {
     const r = await p.send('GET', { auth: 'Bearer wrong-token-123' });
     return typeof r !== 'string' && r.status === 403 && r.text.includes('wrong-token-123');
+  });
+fault('auth-403-quotes-credential', 'AUTH-WRONG-TOKEN', 'Answers 403 to a credential it does not know, quoting it back in every encoding, in its body and in WWW-Authenticate.',
+  class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      const answer = await super.handle(req);
+      const presented = req.headers.authorization;
+      if (answer.status !== 401 || !presented) return answer;
+      const description = quotedInHeader(presented).replace(/"/g, '');
+      return { status: 403, body: { message: '403', reason: 'Forbidden', presented: quotedForms(presented) }, headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` } };
+    }
+  },
+  async (p) => { const r = await p.send('GET', { auth: 'Bearer wrong-token' }); return typeof r !== 'string' && r.status === 403 && JSON.stringify(r.json).includes(Buffer.from('Bearer wrong-token').toString('hex')); });
+fault('422-quotes-input', 'POST-400-WRONG-TYPE', 'Answers a body it refuses with 422, quoting the input back in every encoding (as FastAPI quotes `input`), in its body and in a header.',
+  class extends ReferenceApp {
+    protected override refuse(answer: Answer, raw: Buffer): Answer {
+      if (answer.status !== 400) return answer;
+      const input = raw.toString('utf8').slice(0, 4000);
+      return { status: 422, body: { detail: [{ type: 'value_error', msg: 'invalid', input: quotedForms(input) }] }, headers: { 'x-input': quotedInHeader(input.slice(0, 300)) } };
+    }
+  },
+  async (p) => {
+    const r = await p.post('{"name":7,"type":"www","config":{"bearer":"echo-me-3"}}');
+    return typeof r !== 'string' && r.status === 422 && JSON.stringify(r.json).includes(Buffer.from('echo-me-3').toString('hex'));
   });
 fault('text-401-echo', 'AUTH-401-JSON', 'Answers 401 in plain text that echoes every request header, Authorization included.',
   class extends ReferenceApp {

@@ -10,8 +10,10 @@ import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
+import { quotedForms, quotedInHeader } from '../faulty/fault.ts';
 import { RULES, rulesFor } from '../rules/catalogue.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
+import { leaksOf, secretsOfRun, seedSecrets } from './support/leaks.ts';
 import { outputsOf } from './support/outputs.ts';
 import { freePort } from './support/ports.ts';
 import { RecordingApp } from './support/recording.ts';
@@ -161,16 +163,21 @@ test('a SHOULD violation warns and exits 0; in strict mode it fails the run', as
   expect(strict.report).toMatchObject({ strict: true, outcome: 'failed' });
 });
 
-/** Echoes what it was sent into its answers and lists other secrets back, so that secrets reach every report. */
+/**
+ * Quotes what it was sent in every encoding a server may use (faulty/fault.ts), in its bodies and
+ * headers, and lists other secrets back, so that secrets in every form reach every report.
+ */
 class Leaky extends RecordingApp {
-  protected override badRequest(reason: string): Answer { return { status: 400, body: { error: reason, echo: this.lastBody } }; }
+  protected override badRequest(reason: string): Answer { return { status: 400, body: { error: reason, echo: quotedForms(this.lastBody) }, headers: { 'x-echo': quotedInHeader(this.lastBody.slice(0, 300)) } }; }
   lastBody = '';
   protected override async readBody(req: http.IncomingMessage) {
     const read = await super.readBody(req);
     if ('raw' in read) this.lastBody = read.raw.toString('utf8').slice(0, 2000);
     return read;
   }
-  protected override unauthorized(): Answer { return { status: 401, body: { message: '401', reason: 'Unauthorized bot', echo: this.lastHeader } }; }
+  protected override unauthorized(): Answer {
+    return { status: 401, body: { message: '401', reason: 'Unauthorized bot', echo: quotedForms(this.lastHeader) }, headers: { 'www-authenticate': `Bearer error_description="${quotedInHeader(this.lastHeader)}"` } };
+  }
   lastHeader = '';
   protected override authorized(botId: string, header: string | undefined): boolean {
     this.lastHeader = header ?? '';
@@ -182,23 +189,18 @@ class Leaky extends RecordingApp {
   }
 }
 
-test('no secret of a run reaches any output: terminal (with DEBUG=pw:api), HTML report, JUnit, conformance.json, attachments', async () => {
+test('no secret of a run reaches any output, in any encoding: terminal (with DEBUG=pw:api), HTML report and its inline attachments, JUnit, conformance.json', async () => {
   const target = await startTarget(Leaky);
+  const seeded = await seedSecrets(target);
   // Playwright's API debug log: the suite's requests go through node:http, so it has nothing of them to print.
   const run = await runSuite({ env: { ...target.env, DEBUG: 'pw:api' } });
   await target.close();
   expect(run.code).toBe(1); // the leaky server fails many rules: reports are full of exchanges
-  const outputs = outputsOf(run.reportDir);
-  outputs.set('terminal', run.stdout + run.stderr);
-  const seen = [...(target.app as Leaky).seen].filter((s) => s.length >= 6);
-  expect(seen.length).toBeGreaterThan(50);
-  const leaks: string[] = [];
-  for (const [file, text] of outputs) {
-    for (const secret of seen) if (text.includes(secret)) leaks.push(`${file}: ${secret.slice(0, 4)}…`);
-  }
-  expect(leaks).toEqual([]);
+  const secrets = secretsOfRun(target, seeded);
+  expect(secrets.length).toBeGreaterThan(50);
+  expect(leaksOf(run, secrets)).toEqual([]);
   // The reports do show what went wrong, redacted.
-  const html = [...outputs.entries()].filter(([f]) => f.includes('html')).map(([, t]) => t).join('\n');
+  const html = [...outputsOf(run.reportDir).entries()].filter(([f]) => f.includes('html')).map(([, t]) => t).join('\n');
   expect(html).toContain('«redacted»');
   expect(html).toContain('GET-CONFIG-ROUNDTRIP');
 });

@@ -1,8 +1,8 @@
 // Secrets (API tokens, every password and bearer value generated, sent, received, snapshotted or
 // restored) never reach any output. Two nets:
 // 1. By value: every secret the run knows is replaced wherever text is shown, in each form a
-//    transcript may show it (as is, JSON-escaped, URL-encoded, base64; and where the suite cuts a
-//    text short, its first characters at the end).
+//    transcript may show it (as is, JSON-escaped, URL-encoded, hex, base64 and base64url at any
+//    alignment; and where the suite cuts a text short, its first characters at the end).
 //    The processes of one run (the runner and its workers) share what they learn through a ledger
 //    file kept, like the snapshot, user-only in the state folder.
 // 2. By structure: the Authorization header and values under secret-bearing keys are masked
@@ -29,14 +29,34 @@ const VOCABULARY = new Set(['www', 'basic', 'bearer', 'name', 'type', 'config', 
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The forms a value takes in a transcript, a header or a body. */
+/**
+ * The base64 characters that encode `bytes` alone when they start `offset` bytes (0, 1 or 2) into a
+ * longer encoded text: a token inside a base64 blob (an echoed header, `Bearer ` and a near miss)
+ * sits at any of the three alignments, and its edge characters mix with its neighbours' bits.
+ */
+function base64Core(bytes: Buffer, offset: number): string {
+  const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+  return encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+}
+
+const toUrlAlphabet = (base64: string) => base64.replace(/\+/g, '-').replace(/\//g, '_');
+
+/**
+ * The forms a value takes in a transcript, a header or a body: as is, JSON-escaped, URL-encoded,
+ * hex in either case, base64 and base64url whole and at each alignment inside a longer text.
+ * Short values get the whole forms only: their cores are a few characters any text holds.
+ */
 export function formsOf(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
   const asciiJson = json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  const base64 = Buffer.from(value, 'utf8').toString('base64');
+  const bytes = Buffer.from(value, 'utf8');
+  const base64 = bytes.toString('base64');
+  const hex = bytes.toString('hex');
   // A lone surrogate has no URL form (encodeURIComponent throws): it is found in its other forms.
-  const url = LONE_SURROGATE.test(value) ? [] : [encodeURIComponent(value)];
-  return [...new Set([value, json, asciiJson, ...url, base64, base64.replace(/=+$/, '')])];
+  const url = LONE_SURROGATE.test(value) ? [] : [encodeURIComponent(value), encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())];
+  const cores = value.length < LONG ? [] : [0, 1, 2].map((offset) => base64Core(bytes, offset));
+  const base64s = [base64, base64.replace(/=+$/, ''), ...cores];
+  return [...new Set([value, json, asciiJson, ...url, hex, hex.toUpperCase(), ...base64s, ...base64s.map(toUrlAlphabet)])];
 }
 
 /** The part of a value that is remembered: its first REMEMBERED characters, never half a surrogate pair (which no encoding can show). */

@@ -33,7 +33,31 @@ export function secretsOfRun(target: Target, seeded: string[]): string[] {
   return [...new Set([target.bots.tokenA, target.bots.tokenB, ...seeded, ...recorded])].filter((s) => s.length >= SOUGHT_FROM);
 }
 
-/** Where any of `secrets` occurs in the run's terminal output, reports and state folder, as `place: abcd…`. */
+/**
+ * Every form in which a secret could sit in an output: as is, JSON-escaped (also ASCII-only), URL-encoded,
+ * hex in either case, base64 and base64url at each of the three byte alignments inside a longer encoded
+ * text. Written apart from the redactor's own list, so that a form the redactor forgot is found here.
+ */
+export function formsSought(secret: string): Map<string, string> {
+  const bytes = Buffer.from(secret, 'utf8');
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = new Map<string, string>([['as is', secret], ['JSON', json], ['ASCII JSON', json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)],
+    ['hex', bytes.toString('hex')], ['HEX', bytes.toString('hex').toUpperCase()]]);
+  try {
+    forms.set('URL', encodeURIComponent(secret)).set('url', encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()));
+  } catch {
+    // a lone surrogate has no URL form
+  }
+  for (const pad of [0, 1, 2]) {
+    // The characters that depend on the secret's bits alone, whatever precedes and follows it.
+    const text = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
+    const core = text.slice(Math.ceil((pad * 8) / 6), Math.floor(((pad + bytes.length) * 8) / 6));
+    forms.set(`base64 at ${pad}`, core).set(`base64url at ${pad}`, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return new Map([...forms].filter(([, form]) => form.length >= SOUGHT_FROM));
+}
+
+/** Where any of `secrets` occurs, in any of its forms, in the run's terminal output, reports and state folder, as `place: abcd… (form)`. */
 export function leaksOf(run: SuiteRun, secrets: string[]): string[] {
   const outputs = new Map([['terminal', run.stdout + run.stderr], ...outputsOf(run.reportDir)]);
   const leaks: string[] = [];
@@ -43,14 +67,16 @@ export function leaksOf(run: SuiteRun, secrets: string[]): string[] {
     else if ((statSync(path).mode & 0o777) !== 0o600) leaks.push(`${path}: readable by others (mode ${(statSync(path).mode & 0o777).toString(8)})`);
   }
   // Indexed by their first characters, so that each text is scanned once however many secrets a run made.
-  const byStart = new Map<string, string[]>();
-  for (const secret of new Set(secrets)) byStart.set(secret.slice(0, SOUGHT_FROM), [...(byStart.get(secret.slice(0, SOUGHT_FROM)) ?? []), secret]);
+  const byStart = new Map<string, { secret: string; form: string; label: string }[]>();
+  for (const secret of new Set(secrets)) {
+    for (const [label, form] of formsSought(secret)) byStart.set(form.slice(0, SOUGHT_FROM), [...(byStart.get(form.slice(0, SOUGHT_FROM)) ?? []), { secret, form, label }]);
+  }
   for (const [place, text] of outputs) {
-    const found = new Set<string>();
+    const found = new Map<string, string>();
     for (let i = 0; i + SOUGHT_FROM <= text.length; i++) {
-      for (const secret of byStart.get(text.substr(i, SOUGHT_FROM)) ?? []) if (text.startsWith(secret, i)) found.add(secret);
+      for (const { secret, form, label } of byStart.get(text.substr(i, SOUGHT_FROM)) ?? []) if (text.startsWith(form, i)) found.set(secret, label);
     }
-    for (const secret of found) leaks.push(`${place}: ${secret.slice(0, 4)}…`);
+    for (const [secret, label] of found) leaks.push(`${place}: ${secret.slice(0, 4)}… (${label})`);
   }
   return leaks;
 }

@@ -14,6 +14,10 @@ export function outputsOf(dir: string): Map<string, string> {
     const text = strFromU8(bytes);
     texts.set(name, text);
     for (const m of text.matchAll(/data:application\/zip;base64,([A-Za-z0-9+/=]+)/g)) add(`${name}#zip`, Buffer.from(m[1], 'base64'));
+    // The HTML report keeps attachments inline, base64-encoded: each is read as the text it holds too.
+    if (name.includes('#zip!') && name.endsWith('.json')) {
+      for (const [i, a] of inlineAttachments(JSON.parse(text)).entries()) texts.set(`${name}@${i}@${a.name}`, Buffer.from(a.body, 'base64').toString('utf8'));
+    }
   };
   const walk = (d: string) => {
     for (const entry of readdirSync(d)) {
@@ -26,18 +30,20 @@ export function outputsOf(dir: string): Map<string, string> {
   return texts;
 }
 
-/** The text of every attachment named `name` in a run's HTML report (the report keeps them inline in its zipped JSON). */
-export function attachmentsOf(reportDir: string, name = 'exchanges.txt'): string[] {
-  const bodies: string[] = [];
+/** Every attachment kept inline (base64) anywhere in a report's JSON. */
+function inlineAttachments(root: unknown): { name: string; body: string }[] {
+  const found: { name: string; body: string }[] = [];
   const walk = (node: unknown) => {
     if (!node || typeof node !== 'object') return;
     const a = node as { name?: unknown; body?: unknown };
-    if (a.name === name && typeof a.body === 'string') bodies.push(a.body.startsWith('#') ? a.body : Buffer.from(a.body, 'base64').toString('utf8'));
+    if (typeof a.name === 'string' && typeof a.body === 'string' && !a.body.startsWith('#')) found.push({ name: a.name, body: a.body });
     for (const inner of Object.values(node)) walk(inner);
   };
-  for (const [place, text] of outputsOf(join(reportDir, 'html'))) {
-    if (!place.includes('#zip!') || !place.endsWith('.json')) continue;
-    walk(JSON.parse(text));
-  }
-  return bodies;
+  walk(root);
+  return found;
+}
+
+/** The text of every attachment named `name` in a run's HTML report (the report keeps them inline in its zipped JSON). */
+export function attachmentsOf(reportDir: string, name = 'exchanges.txt'): string[] {
+  return [...outputsOf(join(reportDir, 'html')).entries()].filter(([place]) => place.endsWith(`@${name}`)).map(([, text]) => text);
 }
