@@ -2,6 +2,7 @@
 // it starts the reference server (two bots) and a second instance as the "other region" (no bots).
 import { availableParallelism } from 'node:os';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+import { decidingAnyOf } from './rules/catalogue.ts';
 import { prepareRun, SettingsError, type RunPlan } from './suite/settings.ts';
 import { configExtension, reporters } from './suite/reporters.ts';
 
@@ -32,6 +33,9 @@ if (plan.embedded) {
 }
 
 const { reportDir: reports, targets } = plan;
+// CONFORMANCE_RULES: a check that decides none of them is not collected at all (its rules' tags say).
+const selected = plan.rules && decidingAnyOf(plan.rules);
+const wholeList = selected ? new RegExp(`^(?=.*@whole-list)(?=.*(?:${selected.source}))`) : /@whole-list/;
 
 export default defineConfig({
   testDir: 'tests',
@@ -56,8 +60,8 @@ export default defineConfig({
   // its worker. Every worker costs a process start and about a second of module loading.
   projects: targets.length === 1
     ? [
-      { name: 'per-name', metadata: { target: targets[0] }, grepInvert: /@whole-list/, fullyParallel: true, teardown: 'whole-list' },
-      { name: 'whole-list', metadata: { target: targets[0] }, grep: /@whole-list/, fullyParallel: false, workers: 1 },
+      { name: 'per-name', metadata: { target: targets[0] }, grep: selected, grepInvert: /@whole-list/, fullyParallel: true, teardown: 'whole-list' },
+      { name: 'whole-list', metadata: { target: targets[0] }, grep: wholeList, fullyParallel: false, workers: 1 },
     ]
-    : targets.map((target) => ({ name: target, metadata: { target }, fullyParallel: false, workers: 1 })),
+    : targets.map((target) => ({ name: target, metadata: { target }, grep: selected, fullyParallel: false, workers: 1 })),
 });

@@ -9,8 +9,8 @@ import type { Provider } from '../contract/provider.ts';
 import type { GeneratedPost } from '../generation/providers.ts';
 import type { ProviderApi, RequestOptions } from '../suite/api.ts';
 import { nearMisses } from '../suite/credentials.ts';
-import { NetworkError, type Exchange } from '../suite/http.ts';
-import { fail, firstDifference, jsonObjectBody, providerList, statusIs, type ProviderList } from '../suite/verdicts.ts';
+import type { Exchange } from '../suite/http.ts';
+import { fail, firstDifference, jsonObjectBody, providerList, statusIs, survived, type ProviderList } from '../suite/verdicts.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from './divergence.ts';
 import { clear, LONGEST_REQUIRED, removeOne, stored, upsert, type ProviderMap } from './rules.ts';
@@ -80,16 +80,8 @@ export class Target {
   }
 
   /** Sends a request; a 5xx, a dropped connection or a hang is a robustness failure whatever the step. */
-  async send(what: string, request: () => Promise<Exchange>): Promise<Exchange> {
-    let x: Exchange;
-    try {
-      x = await request();
-    } catch (e) {
-      if (!(e instanceof NetworkError)) throw e;
-      fail(e.kind === 'timeout' || e.kind === 'oversized' ? 'ROBUST-NO-HANG' : 'ROBUST-NO-DROP', `${what}: ${e.message}`);
-    }
-    if (x.received.status >= 500) fail('ROBUST-NO-5XX', `${what} answered ${x.received.status}`);
-    return x;
+  send(what: string, request: () => Promise<Exchange>): Promise<Exchange> {
+    return survived(what, request);
   }
 
   /** GET of a bot's list, read with GET-200-SHAPE's checks; `empty`: the list should be empty, which is no reason for a 404. */

@@ -128,6 +128,14 @@ export function ruleRefusing(profile: Profile, location: string): Rule | undefin
   return RULES.find((r) => r.profiles.includes(profile) && r.refuses?.includes(location));
 }
 
+/** The tag a check carries for each rule it decides: a narrowed run collects the checks of its rules by it, and the HTML report filters by it. */
+export const ruleTag = (id: string) => `@${id}`;
+
+/** Matches a test (its title and tags) that decides one of `ids`: no id is taken for a longer one it begins. */
+export function decidingAnyOf(ids: readonly string[]): RegExp {
+  return new RegExp(ids.map((id) => `${ruleTag(id)}(?![A-Z0-9-])`).join('|'));
+}
+
 export function rulesFor(profile: Profile): Rule[] {
   return RULES.filter((r) => r.profiles.includes(profile));
 }

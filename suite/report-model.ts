@@ -32,6 +32,8 @@ export interface RunInfo {
   profile: Profile;
   strict: boolean;
   seed: number;
+  /** The rules the run was narrowed to (CONFORMANCE_RULES), when it was: every other rule is excluded. */
+  selectedRules?: string[];
   /** TLS certificates were not checked (CONFORMANCE_INSECURE): see INSECURE. */
   insecure?: true;
 }

@@ -1,10 +1,11 @@
 // Turns Playwright's test results into the rule matrix: reports/conformance.json (a fixed interface:
 // tools outside the repo read it), reports/conformance.html (the same matrix, for people) and the
 // table the terminal ends with. Runs merged from several targets (merge-reports) get a column each.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
 import { rulesFor } from '../rules/catalogue.ts';
+import { junitOf } from './junit.ts';
 import { renderMatrix } from './matrix-html.ts';
 import { decisionsOf, INSECURE, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type Searched, type TargetReport } from './report-model.ts';
 import { secretsOf } from './credentials.ts';
@@ -22,6 +23,7 @@ export default class ConformanceReporter implements Reporter {
   readonly #htmlReport: string;
   readonly #junit: string | undefined;
   #started = new Date();
+  #root = process.cwd();
 
   constructor(options: { outputFile?: string; htmlReport?: string; junit?: string } = {}) {
     this.#junit = options.junit;
@@ -33,8 +35,9 @@ export default class ConformanceReporter implements Reporter {
     return true;
   }
 
-  onBegin(): void {
+  onBegin(config: FullConfig): void {
     this.#started = new Date();
+    this.#root = config.rootDir;
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -81,20 +84,23 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(page, renderMatrix(report, relative(dirname(page), this.#htmlReport)));
     // An aborted run's error is its abort reason, in its table; any other is told here, once.
     if (report.outcome !== 'aborted') for (const e of new Set(this.#errors)) console.log(`conformance: error: ${clip(secrets.redact(e))}`);
+    if (this.#junit) {
+      const several = groups.size > 1;
+      writeFileSync(this.#junit, junitOf([...groups.values()].map(({ run, seen }) => ({ target: several ? run.name ?? run.target : undefined, seen })), secrets, this.#root));
+    }
     for (const t of targets) console.log(renderTable(t, relative(process.cwd(), this.#file) || this.#file));
     return report.outcome !== 'passed' && result.status === 'passed' ? { status: 'failed' } : undefined;
   }
 
   /** After every reporter is done: the run's secret ledger goes (the snapshot went with the verified restore). */
   async onExit(): Promise<void> {
-    if (this.#junit) asRuleFailures(this.#junit);
     const ledger = runLedger();
     if (ledger) rmSync(ledger, { force: true });
   }
 
   #targetReport(run: RunInfo, seen: Seen[], result: FullResult, secrets: Secrets): TargetReport {
     const rules = rulesFor(run.profile).map((rule) => {
-      const decided = decide(rule.id, seen);
+      const decided = decide(rule.id, seen, run.selectedRules);
       return { id: rule.id, level: rule.level, title: rule.title, doc: rule.doc, ...decided, reason: decided.reason && clip(secrets.redact(decided.reason)) };
     });
     const counts = countOf(rules);
@@ -131,20 +137,6 @@ function runLedger(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Playwright's JUnit file records a failure as <failure> only when an expect() matcher threw, and
- * every rule failure as <error>, which CI tools read as a broken test rather than a failed check.
- * After the JUnit reporter has written it (onExit runs after every reporter's onEnd), a rule failure
- * becomes a <failure> whose type is the rule id.
- */
-function asRuleFailures(file: string): void {
-  if (!existsSync(file)) return;
-  const xml = readFileSync(file, 'utf8');
-  const fixed = xml.replace(/<error message="([A-Z0-9-]+) \((MUST|SHOULD)\) failed: ([^"]*)" type="[^"]*">([\s\S]*?)<\/error>/g,
-    (_all, id: string, level: string, message: string, text: string) => `<failure message="${id} (${level}) failed: ${message}" type="${id}">${text}</failure>`);
-  if (fixed !== xml) writeFileSync(file, fixed);
 }
 
 /** Merged targets at the top level: each rule at its worst status across them. */
@@ -194,7 +186,7 @@ function countOf(rules: RuleResult[]): Record<RuleStatus, number> {
 }
 
 /** A rule failed if any test attributed a failure to it; warned likewise; passed if a test that covers it got through. */
-export function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
+export function decide(id: string, seen: Seen[], selected?: string[]): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
   const tests: RuleResult['tests'] = [];
   let failed: string | undefined;
   let warned: string | undefined;
@@ -227,6 +219,8 @@ export function decide(id: string, seen: Seen[]): Omit<RuleResult, 'id' | 'level
   if (warned !== undefined) return { status: 'warning', reason: warned, tests };
   if (passed) return { status: 'passed', tests };
   if (excluded && !kept) return { status: 'skipped', reason: excluded, excluded: true, tests };
+  // A narrowed run never collected the checks of the other rules.
+  if (!tests.length && selected && !selected.includes(id)) return { status: 'skipped', reason: `outside CONFORMANCE_RULES (${selected.join(', ')})`, excluded: true, tests };
   return { status: 'skipped', reason: skipReason ?? (tests.length ? 'not decided: every test of it stopped on another rule' : 'no test of this rule ran'), tests };
 }
 

@@ -378,6 +378,8 @@ export interface RunPlan {
   reportDir: string;
   /** A tag for every test of the run, when the target is named (merged reports keep targets apart). */
   tag?: string;
+  /** Only the checks of these rules are collected (CONFORMANCE_RULES). */
+  rules?: RuleId[];
 }
 
 /**
@@ -409,14 +411,14 @@ export function prepareRun(env: NodeJS.ProcessEnv = process.env): RunPlan {
     embedded = { bots: `${env.BOT_ID}:${env.API_TOKEN},${env.SECOND_BOT_ID}:${env.SECOND_API_TOKEN}`, profile: readFlags(env).profile };
   }
   // Every setting is checked here, before a test is collected: a bad one stops the run with one message.
-  readFlags(env);
+  const { rules } = readFlags(env);
   if (hasTarget) readTargets(env);
   const workersText = env.CONFORMANCE_WORKERS?.trim();
   if (workersText && (!/^\d+$/.test(workersText) || Number(workersText) < 1 || Number(workersText) > 64)) {
     throw new SettingsError(`CONFORMANCE_WORKERS must be a whole number from 1 to 64; got '${workersText}'`);
   }
   const name = env.CONFORMANCE_TARGET_NAME?.trim();
-  return { embedded, targets: targetNames(env), workers: workersText ? Number(workersText) : undefined, reportDir: reportDir(env), tag: name ? `@${name}` : undefined };
+  return { embedded, targets: targetNames(env), workers: workersText ? Number(workersText) : undefined, reportDir: reportDir(env), tag: name ? `@${name}` : undefined, rules };
 }
 
 /** Hands the workers (started after the global setup) the id of the run, which names its secret ledger. */
@@ -431,7 +433,7 @@ export function reportDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** What a run was pointed at, for the reports (a merge of reports has no run of its own: its fields are empty). */
 export function describeRun(env: NodeJS.ProcessEnv = process.env): RunInfo {
-  let flags: Pick<RunFlags, 'profile' | 'strict'> = { profile: 'default', strict: false };
+  let flags: Pick<RunFlags, 'profile' | 'strict' | 'rules'> = { profile: 'default', strict: false };
   let targets: string[] = [];
   let config: ConfigFile | undefined;
   try {
@@ -444,7 +446,7 @@ export function describeRun(env: NodeJS.ProcessEnv = process.env): RunInfo {
   // Several targets of a configuration file: their names; one target: its URL (empty while embedded).
   const target = targets.length > 1 ? targets.join(', ') : env.TARGET_URL ?? '';
   const insecure = readInsecure(env, config);
-  return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0, ...(insecure ? { insecure: true as const } : {}) };
+  return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0, ...(flags.rules ? { selectedRules: flags.rules } : {}), ...(insecure ? { insecure: true as const } : {}) };
 }
 
 /** The tokens the environment holds, for a merge of reports that has no run of its own to read them from. */

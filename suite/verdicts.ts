@@ -2,7 +2,7 @@
 // a short reason built from redacted data (never a raw diff of bodies, which could hold secrets).
 import type { Contract, SchemaName } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
-import type { Exchange } from './http.ts';
+import { NetworkError, type Exchange } from './http.ts';
 import { MASK } from './redaction.ts';
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 
@@ -30,6 +30,40 @@ export class ConformanceFailure extends Error {
 
 export function fail(ruleId: RuleId, reason: string): never {
   throw new ConformanceFailure(ruleId, reason);
+}
+
+/** The robustness rule a request that got no answer breaks: an answer that never ends (cut off at the cap) is a hang too. */
+export function robustnessRuleOf(e: NetworkError): RuleId {
+  return e.kind === 'timeout' || e.kind === 'oversized' ? 'ROBUST-NO-HANG' : 'ROBUST-NO-DROP';
+}
+
+/** Sends a request of a step: a 5xx, a dropped connection or a hang fails its robustness rule, whatever the step was about. */
+export async function survived(step: string, send: () => Promise<Exchange>): Promise<Exchange> {
+  let x: Exchange;
+  try {
+    x = await send();
+  } catch (e) {
+    if (!(e instanceof NetworkError)) throw e;
+    fail(robustnessRuleOf(e), `${step}: ${e.message}`);
+  }
+  if (x.received.status >= 500) fail('ROBUST-NO-5XX', `${step}: answered ${x.received.status}`);
+  return x;
+}
+
+/**
+ * The robustness rules a check's exchanges and the error it ended with show broken, whatever it was
+ * about: one observation fails every rule it breaks (a 500 to a null body fails ROBUST-NO-5XX too).
+ */
+export function robustnessSeen(by: string, exchanges: readonly Exchange[], error?: unknown): ConformanceFailure[] {
+  const found: ConformanceFailure[] = [];
+  const failing = exchanges.filter((x) => x.received.status >= 500);
+  if (failing.length) {
+    const [first] = failing;
+    found.push(new ConformanceFailure('ROBUST-NO-5XX', `${first.sent.method} ${new URL(first.sent.url).pathname} answered ${first.received.status}` +
+      `${failing.length > 1 ? ` (and ${failing.length - 1} more request(s) a 5xx)` : ''}, seen by ${by}`));
+  }
+  if (error instanceof NetworkError) found.push(new ConformanceFailure(robustnessRuleOf(error), `${error.message}, seen by ${by}`));
+  return found;
 }
 
 /** Throws what several searches of one check threw: an error that is not a rule's first, else every rule's failure once. */

@@ -3,8 +3,7 @@
 import { test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import type { Exchange } from '../suite/http.ts';
-import { NetworkError } from '../suite/http.ts';
-import { fail } from '../suite/verdicts.ts';
+import { survived } from '../suite/verdicts.ts';
 
 interface Hostile {
   what: string;
@@ -43,27 +42,14 @@ const HOSTILE: Hostile[] = [
   { what: "DELETE on the bot id 'constructor' without credentials", send: ({ api }) => api.clear({ botId: 'constructor', authorization: null }) },
 ];
 
-async function survives(step: string, send: () => Promise<Exchange>): Promise<void> {
-  let answer: Exchange;
-  try {
-    answer = await send();
-  } catch (e) {
-    if (!(e instanceof NetworkError)) throw e;
-    // An answer that never ends is a hang that sends bytes: cut off at the cap, it counts as one.
-    if (e.kind === 'timeout' || e.kind === 'oversized') fail('ROBUST-NO-HANG', `${step}: ${e.message}`);
-    fail('ROBUST-NO-DROP', `${step}: ${e.message}`);
-  }
-  if (answer.received.status >= 500) fail('ROBUST-NO-5XX', `${step}: answered ${answer.received.status}`);
-}
-
 for (const h of HOSTILE) {
   test(...rule('ROBUST-NO-5XX', `${h.what}: no 5xx, no dropped connection, no hang, and GET still works`, async (f) => {
     let answered = false;
     try {
-      await survives(h.what, () => h.send(f));
+      await survived(h.what, () => h.send(f));
       answered = true;
       // Whatever was taken must not break the next read (a polluted store answers 500 here).
-      await survives(`GET after "${h.what}"`, () => f.api.list());
+      await survived(`GET after "${h.what}"`, () => f.api.list());
     } finally {
       // Clearing up, not a check (the DELETE rules have checks of their own), and never after a hang.
       if (h.huge && answered) await f.api.clear().catch(() => undefined);

@@ -14,7 +14,7 @@ import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../suite/report-model.ts';
 import type { ProviderApi, RequestOptions } from '../suite/api.ts';
 import { NetworkError, type Exchange } from '../suite/http.ts';
-import { ConformanceFailure, entriesNamed, fail, Findings, firstDifference, jsonObjectBody, statusIs, type ProviderList } from '../suite/verdicts.ts';
+import { ConformanceFailure, entriesNamed, fail, Findings, firstDifference, jsonObjectBody, robustnessRuleOf, statusIs, type ProviderList } from '../suite/verdicts.ts';
 
 const shown = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
@@ -30,7 +30,7 @@ async function sent(findings: Findings, what: string, request: () => Promise<Exc
     return x;
   } catch (e) {
     if (!(e instanceof NetworkError)) throw e;
-    findings.add(new ConformanceFailure(e.kind === 'timeout' || e.kind === 'oversized' ? 'ROBUST-NO-HANG' : 'ROBUST-NO-DROP', `${what}: ${e.message}`));
+    findings.add(new ConformanceFailure(robustnessRuleOf(e), `${what}: ${e.message}`));
     findings.throwIfAny();
     throw e;
   }

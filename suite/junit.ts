@@ -1,0 +1,75 @@
+// reports/junit.xml, written from what the reporter decided rather than by Playwright's JUnit reporter:
+// a check that failed on a rule is a <failure> typed by that rule, a check that broke (a timeout, an
+// error of the suite itself) an <error>, a skipped one <skipped> with its reason; and every count, at
+// the root and per suite, is the number of those elements, so that CI dashboards add up.
+import { relative } from 'node:path';
+import type { TestCase, TestResult } from '@playwright/test/reporter';
+import { decisionsOf } from './report-model.ts';
+import type { Secrets } from './redaction.ts';
+
+export interface JunitSuite {
+  /** The target's name (several targets get a suite each per spec file). */
+  target?: string;
+  seen: { test: TestCase; result: TestResult }[];
+}
+
+type Verdict = { kind: 'passed' } | { kind: 'skipped'; message: string } | { kind: 'failure' | 'error'; type: string; message: string; text: string };
+
+const BROKEN = new Set(['failed', 'timedOut', 'interrupted']);
+
+/** What one check's result is, in JUnit's terms. */
+function verdictOf({ test, result }: { test: TestCase; result: TestResult }): Verdict {
+  const said = decisionsOf(result.annotations ?? test.annotations);
+  if (result.status === 'skipped') return { kind: 'skipped', message: said.skip ?? result.annotations.find((a) => a.type === 'skip')?.description ?? 'skipped' };
+  if (!BROKEN.has(result.status)) return { kind: 'passed' };
+  const message = result.error?.message ?? `the check ${result.status === 'timedOut' ? 'timed out' : `ended: ${result.status}`}`;
+  const [rule] = [...said.failed.keys()];
+  return rule ? { kind: 'failure', type: rule, message: firstLine(message), text: message } : { kind: 'error', type: result.status, message: firstLine(message), text: message };
+}
+
+export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): string {
+  const shown = (text: string) => escapeXml(secrets.redact(text.replace(/\u001b\[[0-9;]*m/g, '')));
+  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0, time: 0 };
+  const blocks: string[] = [];
+  for (const { target, seen } of suites) {
+    const byFile = new Map<string, typeof seen>();
+    for (const s of seen) byFile.set(relative(root, s.test.location.file), [...(byFile.get(relative(root, s.test.location.file)) ?? []), s]);
+    for (const [file, cases] of byFile) {
+      const counts = { tests: cases.length, failures: 0, errors: 0, skipped: 0, time: 0 };
+      const lines = cases.map((s) => {
+        const v = verdictOf(s);
+        const seconds = s.result.duration / 1000;
+        counts.time += seconds;
+        const open = `    <testcase name="${shown(s.test.title)}" classname="${shown(file)}" time="${seconds.toFixed(3)}"`;
+        const out = warningsAndExchanges(s.result);
+        const systemOut = out ? `\n      <system-out>${shown(out)}</system-out>` : '';
+        if (v.kind === 'passed') return out ? `${open}>${systemOut}\n    </testcase>` : `${open}/>`;
+        if (v.kind === 'skipped') {
+          counts.skipped++;
+          return `${open}>\n      <skipped message="${shown(v.message)}"/>\n    </testcase>`;
+        }
+        counts[v.kind === 'failure' ? 'failures' : 'errors']++;
+        return `${open}>\n      <${v.kind} message="${shown(v.message)}" type="${shown(v.type)}">${shown(v.text)}</${v.kind}>${systemOut}\n    </testcase>`;
+      });
+      for (const key of ['tests', 'failures', 'errors', 'skipped', 'time'] as const) totals[key] += counts[key];
+      const name = target ? `${target} › ${file}` : file;
+      blocks.push(`  <testsuite name="${shown(name)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${counts.time.toFixed(3)}">\n${lines.join('\n')}\n  </testsuite>`);
+    }
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="conformance" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}" time="${totals.time.toFixed(3)}">\n${blocks.join('\n')}\n</testsuites>\n`;
+}
+
+/** The warnings a check recorded and its transcript, for <system-out> (already redacted where they were made). */
+function warningsAndExchanges(result: TestResult): string {
+  const warnings = [...decisionsOf(result.annotations).warnings].flatMap(([id, reasons]) => reasons.map((r) => `warning: ${id}: ${r}`));
+  const exchanges = result.attachments.filter((a) => a.name === 'exchanges.txt' && a.body).map((a) => a.body!.toString('utf8'));
+  return [...warnings, ...exchanges].join('\n\n');
+}
+
+const firstLine = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0];
+
+/** Text as XML 1.0 carries it: markup escaped, and characters it cannot hold (NUL, lone surrogates) as U+FFFD. */
+function escapeXml(text: string): string {
+  return text.replace(/[^\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
