@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readBudget, readRules, VARIABLES } from '../suite/settings.ts';
+import { LAUNCHED_BY, readBudget, readRules, VARIABLES } from '../suite/settings.ts';
 import { UsageError, integerFlag, profileFlag } from './flags.ts';
 
 type Variable = keyof typeof VARIABLES;
@@ -136,7 +136,8 @@ export async function main(argv: string[]): Promise<void> {
   // Compiled into dist/ for the npm package, where the config is JavaScript too.
   const config = fileURLToPath(new URL(`../playwright.config.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url));
   const playwright = createRequire(import.meta.url).resolve('@playwright/test/cli');
-  const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], { stdio: 'inherit', env: run.env });
+  // The suite's Reproduce lines then speak this command's flags, not Playwright's variables.
+  const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], { stdio: 'inherit', env: { ...run.env, [LAUNCHED_BY]: 'cli' } });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -10,7 +10,7 @@ import type { GeneratedPost } from '../generation/providers.ts';
 import type { ProviderApi, RequestOptions } from '../suite/api.ts';
 import { nearMisses } from '../suite/credentials.ts';
 import type { Exchange } from '../suite/http.ts';
-import { fail, firstDifference, jsonObjectBody, providerList, statusIs, survived, type ProviderList } from '../suite/verdicts.ts';
+import { fail, firstDifference, jsonObjectBody, providerList, shown, statusIs, survived, type ProviderList } from '../suite/verdicts.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from './divergence.ts';
 import { clear, LONGEST_REQUIRED, removeOne, stored, upsert, type ProviderMap } from './rules.ts';
@@ -105,7 +105,6 @@ export class Target {
   }
 }
 
-const shown = (name: string) => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
 const names = (list: string[]) => list.slice(0, 3).map(shown).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
 
 function describe(d: Divergence, model: ProviderMap, listed: Provider[]): string {

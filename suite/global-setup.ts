@@ -1,13 +1,16 @@
 // Before any test: the settings are read, and each target is locked, reached with the run's
 // credentials, and its bots' lists snapshotted. Any problem stops the run here with one message.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { readTargets, SettingsError, shareRunId, type Settings } from './settings.ts';
+import { readTargets, reportDir, SettingsError, shareRunId, type Settings } from './settings.ts';
 import { ledgerPath, newRunId, PreflightError, releaseUnwritten, restoreSnapshot, takeSnapshot } from './snapshot.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const taken: Settings[] = [];
   let ledger: string | undefined;
+  // What earlier runs wrote beside the reports (HAR files, replay bodies) would pass for this run's.
+  for (const dir of ['har', 'replay']) rmSync(join(reportDir(), dir), { recursive: true, force: true });
   try {
     const runId = newRunId();
     for (const target of readTargets()) {

@@ -20,7 +20,7 @@ export interface Received {
   notJson?: string;
 }
 /** `reused`: the request went on a kept-alive connection an earlier request had opened. */
-export interface Exchange { sent: Sent; received: Received; ms: number; reused?: boolean }
+export interface Exchange { sent: Sent; received: Received; ms: number; reused?: boolean; /** When it was sent (epoch milliseconds). */ at?: number }
 
 export type NetworkFailure = 'refused' | 'dropped' | 'timeout' | 'unreachable' | 'oversized' | 'certificate' | 'not-http' | 'proxy';
 
@@ -103,6 +103,7 @@ class StaleSocket extends Error {}
 
 function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<Exchange> {
   const started = performance.now();
+  const at = Date.now();
   const url = new URL(sent.url);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -151,7 +152,7 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
         clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');
         const received = { status: res.statusCode ?? 0, headers: res.headers, text, ...parseJson(text) };
-        resolve({ sent, received, ms: performance.now() - started, reused: req.reusedSocket });
+        resolve({ sent, received, ms: performance.now() - started, reused: req.reusedSocket, at });
       });
     });
     req.end(sent.body);

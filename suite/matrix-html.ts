@@ -7,10 +7,15 @@ const COLOURS: Record<RuleStatus, string> = { passed: '#d8f5d0', failed: '#ffd6d
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function renderMatrix(report: ConformanceReport, htmlReport: string): string {
+/** A target by its name, its URL beside (a run of one unnamed target: its URL). */
+const targetLabel = (t: TargetReport) => (t.name && t.name !== 'target' ? `${escape(t.name)} <small>${escape(t.target)}</small>` : escape(t.target || '(no target)'));
+
+/** `vendorPage`: the vendor's page (the OpenAPI document's externalDocs); each rule's section links into it. */
+export function renderMatrix(report: ConformanceReport, htmlReport: string, vendorPage?: string): string {
   const targets = report.targets;
+  const section = (doc: string) => (vendorPage ? `<a href="${escape(`${vendorPage}#:~:text=${encodeURIComponent(doc.split(' › ')[0])}`)}">${escape(doc)}</a>` : escape(doc));
   const link = (testId: string) => `${htmlReport.split('/').map(encodeURIComponent).join('/')}/index.html#?testId=${encodeURIComponent(testId)}`;
-  const header = targets.map((t) => `<th>${escape(t.target || '(no target)')}<br><small>${escape(t.profile)} profile${t.strict ? ', strict' : ''} · seed ${t.seed}</small></th>`).join('');
+  const header = targets.map((t) => `<th>${targetLabel(t)}<br><small>${escape(t.profile)} profile${t.strict ? ', strict' : ''} · seed ${t.seed}</small></th>`).join('');
   const cell = (t: TargetReport, id: string) => {
     const r = t.rules.find((x) => x.id === id);
     if (!r) return '<td class="absent">not in this profile</td>';
@@ -19,10 +24,10 @@ export function renderMatrix(report: ConformanceReport, htmlReport: string): str
     return `<td class="${r.status}" style="background:${COLOURS[r.status]}">${status}${r.reason ? `<div class="reason">${escape(r.reason)}</div>` : ''}</td>`;
   };
   const ids = [...new Map(targets.flatMap((t) => t.rules).map((r) => [r.id, r])).values()];
-  const rows = ids.map((r) => `<tr><td><code>${escape(r.id)}</code></td><td>${r.level}</td><td>${escape(r.title)}</td><td>${escape(r.doc)}</td>${targets.map((t) => cell(t, r.id)).join('')}</tr>`).join('\n');
+  const rows = ids.map((r) => `<tr><td><code>${escape(r.id)}</code></td><td>${r.level}</td><td>${escape(r.title)}</td><td>${section(r.doc)}</td>${targets.map((t) => cell(t, r.id)).join('')}</tr>`).join('\n');
   const summary = targets.map((t) => {
     const c = t.counts;
-    return `<li class="summary"><strong>${escape(t.target || '(no target)')}</strong>: <span class="outcome ${t.outcome}">${t.outcome.toUpperCase()}</span> · <span class="count-passed">${c.passed} passed</span>, <span class="count-failed">${c.failed} failed</span>, <span class="count-warning">${c.warning} warning</span>, <span class="count-skipped">${c.skipped} skipped</span>${t.abortReason ? ` · ${escape(t.abortReason)}` : ''}${t.insecure ? ` · <strong class="insecure">${INSECURE}</strong>` : ''}</li>`;
+    return `<li class="summary"><strong>${targetLabel(t)}</strong>: <span class="outcome ${t.outcome}">${t.outcome.toUpperCase()}</span> · <span class="count-passed">${c.passed} passed</span>, <span class="count-failed">${c.failed} failed</span>, <span class="count-warning">${c.warning} warning</span>, <span class="count-skipped">${c.skipped} skipped</span>${t.abortReason ? ` · ${escape(t.abortReason)}` : ''}${t.insecure ? ` · <strong class="insecure">${INSECURE}</strong>` : ''}</li>`;
   }).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Media-provider conformance: ${report.outcome}</title>

@@ -1,12 +1,14 @@
 // Turns Playwright's test results into the rule matrix: reports/conformance.json (a fixed interface:
 // tools outside the repo read it), reports/conformance.html (the same matrix, for people) and the
 // table the terminal ends with. Runs merged from several targets (merge-reports) get a column each.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
+import { loadDocument } from '../contract/openapi.ts';
 import { rulesFor } from '../rules/catalogue.ts';
 import { junitOf } from './junit.ts';
 import { renderMatrix } from './matrix-html.ts';
+import { stepSummary } from './step-summary.ts';
 import { decisionsOf, INSECURE, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type Searched, type TargetReport } from './report-model.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
@@ -81,7 +83,7 @@ export default class ConformanceReporter implements Reporter {
     mkdirSync(dirname(this.#file), { recursive: true });
     writeFileSync(this.#file, JSON.stringify(report, null, 2) + '\n');
     const page = join(dirname(this.#file), 'conformance.html');
-    writeFileSync(page, renderMatrix(report, relative(dirname(page), this.#htmlReport)));
+    writeFileSync(page, renderMatrix(report, relative(dirname(page), this.#htmlReport), loadDocument(report.profile).externalDocs?.url));
     // An aborted run's error is its abort reason, in its table; any other is told here, once.
     if (report.outcome !== 'aborted') for (const e of new Set(this.#errors)) console.log(`conformance: error: ${clip(secrets.redact(e))}`);
     if (this.#junit) {
@@ -89,6 +91,8 @@ export default class ConformanceReporter implements Reporter {
       writeFileSync(this.#junit, junitOf([...groups.values()].map(({ run, seen }) => ({ target: several ? run.name ?? run.target : undefined, seen })), secrets, this.#root));
     }
     for (const t of targets) console.log(renderTable(t, relative(process.cwd(), this.#file) || this.#file));
+    // A CI job's summary page shows the verdict without opening an artifact (the reasons are redacted already).
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${stepSummary(targets)}\n`);
     return report.outcome !== 'passed' && result.status === 'passed' ? { status: 'failed' } : undefined;
   }
 

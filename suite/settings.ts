@@ -33,6 +33,12 @@ export const DEFAULT_BUDGET: Budget = { runs: 25 };
  */
 export const CI_SEED = 1;
 
+/** Set by the command line for the suite it starts: failures then tell how to rerun them with its flags. */
+export const LAUNCHED_BY = 'CONFORMANCE_LAUNCHED_BY';
+
+/** Whether the run was started by the package's command (its flags) rather than `playwright test` (its variables). */
+export const launchedByCli = (env: NodeJS.ProcessEnv = process.env) => env[LAUNCHED_BY] === 'cli';
+
 /** The switches that shape what runs; known when tests are collected, before any server starts. */
 export interface RunFlags {
   profile: Profile;

@@ -1,9 +1,13 @@
 // A redacted, human-readable record of a test's exchanges, with curl lines that replay them: status,
 // every header (credentials shown as the variable that holds them, or masked) and bodies with every
 // secret masked, enough to debug a failure without exposing what the run was trusted with.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { basicOf, nearMisses } from './credentials.ts';
 import type { Exchange } from './http.ts';
 import { MASK, type Secrets } from './redaction.ts';
-import type { Settings } from './settings.ts';
+import { reportDir, type Settings } from './settings.ts';
 
 const BODY_LIMIT = 2000;
 
@@ -29,18 +33,32 @@ export function transcript(exchanges: Exchange[], secrets: Secrets, settings: Se
 }
 
 /**
- * A sent header as the transcript shows it. Authorization, whatever its form (a scheme and a
- * credential, a credential alone, a scheme alone), shows the configured token as the variable that
- * holds it and any other credential masked, so a failure still tells which credential was sent.
+ * What each credential the suite derives stands for, by the variable that holds the token: a reader
+ * learns which kind a server took (`$API_TOKEN with its last character changed`), never its value.
  */
-function headerShown(name: string, value: string, settings: Settings, secrets: Secrets): string {
+function credentialLabels(settings: Settings): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const [bot, variable] of [[settings.secondBot, '$SECOND_API_TOKEN'], [settings.bot, '$API_TOKEN']] as const) {
+    if (!bot) continue;
+    for (const miss of nearMisses(bot.token)) labels.set(miss.token, `«${variable} with ${miss.what}»`);
+    labels.set(basicOf(bot), `«base64 of ${variable === '$API_TOKEN' ? '$BOT_ID' : '$SECOND_BOT_ID'}:${variable}»`);
+    labels.set(bot.token, variable);
+  }
+  return labels;
+}
+
+/**
+ * A sent header as the transcript shows it. Authorization, whatever its form (a scheme and a
+ * credential, a credential alone, a scheme alone), shows the configured tokens as the variables that
+ * hold them, a credential derived from one by what it is, and any other credential masked.
+ */
+export function headerShown(name: string, value: string, settings: Settings, secrets: Secrets): string {
   if (name.toLowerCase() !== 'authorization') return secrets.redact(value);
-  const variable = (credential: string) => (credential === settings.bot.token ? '$API_TOKEN'
-    : credential === settings.secondBot?.token ? '$SECOND_API_TOKEN' : undefined);
+  const labels = credentialLabels(settings);
   const parts = /^(\S+)(\s+)(.*)$/s.exec(value);
-  if (!parts) return variable(value) ?? (/^(bearer|basic)$/i.test(value) ? value : MASK);
+  if (!parts) return labels.get(value) ?? (/^(bearer|basic)$/i.test(value) ? value : MASK);
   const [, scheme, , credential] = parts;
-  return `${/^[A-Za-z]+$/.test(scheme) && !variable(scheme) ? scheme : MASK} ${variable(credential) ?? (credential ? MASK : '')}`.trim();
+  return `${/^[A-Za-z]+$/.test(scheme) && !labels.has(scheme) ? scheme : MASK} ${labels.get(credential) ?? (credential ? MASK : '')}`.trim();
 }
 
 /** A curl line that replays an exchange: credentials as the variables that hold them or masked, secrets masked. */
@@ -50,12 +68,25 @@ export function curl(x: Exchange, settings: Settings, secrets: Secrets): string 
   // The check's label is for the server's log (the transcript shows it); a replay needs none.
   for (const [k, v] of Object.entries(x.sent.headers).filter(([k]) => k !== 'x-conformance-check')) {
     const value = headerShown(k, v, settings, secrets);
-    parts.push('-H', value.includes('$') ? `"${k}: ${value}"` : quote(`${k}: ${value}`));
+    parts.push('-H', value.includes('$') && !value.includes('«') ? `"${k}: ${value}"` : quote(`${k}: ${value}`));
   }
   if (x.sent.body !== undefined) {
-    parts.push('--data-raw', x.sent.body.length > BODY_LIMIT ? `'<${x.sent.body.length}-character body, not shown>'` : quote(redactBody(x.sent.body, secrets)));
+    parts.push(...(x.sent.body.length > BODY_LIMIT ? ['--data-binary', `@${replayFile(x.sent.body, secrets)}`] : ['--data-raw', quote(redactBody(x.sent.body, secrets))]));
   }
   return parts.join(' ');
+}
+
+/**
+ * A body too long for a curl line, written (redacted) beside the reports, named by its content so
+ * that a body sent twice is one file: reports/replay/<hash>.body, as the curl line reads it.
+ */
+function replayFile(body: string, secrets: Secrets): string {
+  const text = secrets.redact(body);
+  const dir = join(reportDir(), 'replay');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.body`);
+  writeFileSync(file, text);
+  return relative(process.cwd(), file);
 }
 
 /** A body with secret-bearing keys masked (when it is JSON) and every known secret replaced, cut to BODY_LIMIT. */

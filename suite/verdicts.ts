@@ -205,8 +205,8 @@ export function entriesNamed(list: ProviderList, name: string): Provider[] {
 /** The one entry of that name; fails `ruleId` when it is missing or listed twice. */
 export function theEntry(ruleId: RuleId, list: ProviderList, name: string): Provider {
   const found = entriesNamed(list, name);
-  if (found.length === 0) fail(ruleId, `GET does not list provider '${name}' (${list.providers.length} entries listed)`);
-  if (found.length > 1) fail(ruleId, `GET lists provider '${name}' ${found.length} times`);
+  if (found.length === 0) fail(ruleId, `GET does not list provider ${shown(name)} (${list.providers.length} entries listed)`);
+  if (found.length > 1) fail(ruleId, `GET lists provider ${shown(name)} ${found.length} times`);
   return found[0];
 }
 
@@ -218,16 +218,35 @@ export function sameValue(ruleId: RuleId, actual: unknown, expected: unknown, wh
 
 const SECRET_KEY = /^(password|bearer)$/;
 
+/** Past this a value is shown clipped, with its length: one line of a report never carries 80 KB. */
+const SHOWN_UP_TO = 60;
+
+/** A string as a reason shows it: JSON-quoted, and past SHOWN_UP_TO clipped with its length. */
+export function shown(text: string): string {
+  const points = Array.from(text);
+  return points.length > SHOWN_UP_TO ? `${JSON.stringify(`${points.slice(0, SHOWN_UP_TO).join('')}…`)} (${points.length} characters)` : JSON.stringify(text);
+}
+
+/** Where two strings first differ, in characters (code points): the place a reader looks first. */
+export function firstDifferenceAt(actual: string, expected: string): number {
+  const [a, e] = [Array.from(actual), Array.from(expected)];
+  let i = 0;
+  while (i < a.length && i < e.length && a[i] === e[i]) i++;
+  return i;
+}
+
 /** The first path where `actual` and `expected` differ, described without showing a secret's value. */
 export function firstDifference(actual: unknown, expected: unknown, path: string): string | undefined {
   if (Object.is(actual, expected)) return undefined;
-  const show = (v: unknown) => (v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : JSON.stringify(v));
+  const show = (v: unknown) => (v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v === 'string' ? shown(v) : JSON.stringify(v));
   const key = path.split('.').pop() ?? '';
   if (typeof expected !== 'object' || expected === null || typeof actual !== 'object' || actual === null || Array.isArray(actual) !== Array.isArray(expected)) {
     if (SECRET_KEY.test(key)) {
       return typeof actual === 'string' ? `${path} holds another value than the secret posted (${MASK})` : `${path} is ${actual === undefined ? 'missing' : `not a string (${typeof actual})`}`;
     }
-    return `${path} is ${show(actual)}, expected ${show(expected)}`;
+    const where = typeof actual === 'string' && typeof expected === 'string' && Math.max(actual.length, expected.length) > SHOWN_UP_TO
+      ? `; they first differ at character ${firstDifferenceAt(actual, expected)}` : '';
+    return `${path} is ${show(actual)}, expected ${show(expected)}${where}`;
   }
   const a = actual as Record<string, unknown>;
   const e = expected as Record<string, unknown>;

@@ -14,9 +14,8 @@ import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../suite/report-model.ts';
 import type { ProviderApi, RequestOptions } from '../suite/api.ts';
 import { NetworkError, type Exchange } from '../suite/http.ts';
-import { ConformanceFailure, entriesNamed, fail, Findings, firstDifference, jsonObjectBody, robustnessRuleOf, statusIs, type ProviderList } from '../suite/verdicts.ts';
+import { ConformanceFailure, entriesNamed, fail, Findings, firstDifference, firstDifferenceAt, jsonObjectBody, robustnessRuleOf, shown, statusIs, type ProviderList } from '../suite/verdicts.ts';
 
-const shown = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
 /**
  * Sends one request of many, keeping what goes wrong in `findings` instead of stopping: a 5xx is a
@@ -167,9 +166,8 @@ test(...rule('GET-CONFIG-ROUNDTRIP', `values at the lengths columns and read buf
     for (const { name, value, what } of posted) {
       const listed = entriesNamed(list, name)[0]?.config as { bearer?: unknown } | undefined;
       if (listed?.bearer === value) continue;
-      const [want, got] = [[...value], [...(typeof listed?.bearer === 'string' ? listed.bearer : '')]];
-      const at = want.findIndex((c, i) => got[i] !== c);
-      findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', listed ? `a bearer of ${what} came back changed: ${got.length} characters, the first difference at character ${at < 0 ? want.length : at}` : `${shown(name)} (a bearer of ${what}) is not listed after its POST answered 200`), what);
+      const got = typeof listed?.bearer === 'string' ? listed.bearer : '';
+      findings.add(new ConformanceFailure('GET-CONFIG-ROUNDTRIP', listed ? `a bearer of ${what} came back changed: ${[...got].length} characters, the first difference at character ${firstDifferenceAt(got, value)}` : `${shown(name)} (a bearer of ${what}) is not listed after its POST answered 200`), what);
     }
   } finally {
     await api.clear().catch(() => undefined);
