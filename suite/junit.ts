@@ -66,7 +66,7 @@ function warningsAndExchanges(result: TestResult): string {
   return [...warnings, ...exchanges].join('\n\n');
 }
 
-const firstLine = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0];
+const firstLine = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0].replace(/^Error: /, '');
 
 /** Text as XML 1.0 carries it: markup escaped, and characters it cannot hold (NUL, lone surrogates) as U+FFFD. */
 function escapeXml(text: string): string {

@@ -172,10 +172,11 @@ export class Secrets {
   #replace(text: string): string {
     let out = this.#replaceLong(text);
     if (this.#words) out = out.replace(this.#words, MASK);
-    // An Authorization header quoted anywhere: its scheme stays, its credential goes (placeholders such as $API_TOKEN stay).
+    // An Authorization header quoted anywhere: its scheme stays, its credential goes (placeholders such as $API_TOKEN
+    // and labels such as «$API_TOKEN with its last character changed» stay).
     out = out.replace(/(authorization["']?\s*[:=]\s*["']?)((?:bearer|basic)\s+)?([^\s"',;]+)/gi,
       (whole, lead: string, scheme: string | undefined, credential: string) =>
-        (credential === MASK || credential.startsWith('$') || (!scheme && /^(bearer|basic)$/i.test(credential)) ? whole : `${lead}${scheme ?? ''}${MASK}`));
+        (credential === MASK || credential.startsWith('$') || credential.startsWith('«') || (!scheme && /^(bearer|basic)$/i.test(credential)) ? whole : `${lead}${scheme ?? ''}${MASK}`));
     return out;
   }
 

@@ -55,7 +55,7 @@ function credentialLabels(settings: Settings): Map<string, string> {
 export function headerShown(name: string, value: string, settings: Settings, secrets: Secrets): string {
   if (name.toLowerCase() !== 'authorization') return secrets.redact(value);
   const labels = credentialLabels(settings);
-  const parts = /^(\S+)(\s+)(.*)$/s.exec(value);
+  const parts = /^([^ \t]+)([ \t]+)(.*)$/s.exec(value); // HTTP separates by spaces and tabs: a no-break space belongs to the credential
   if (!parts) return labels.get(value) ?? (/^(bearer|basic)$/i.test(value) ? value : MASK);
   const [, scheme, , credential] = parts;
   return `${/^[A-Za-z]+$/.test(scheme) && !labels.has(scheme) ? scheme : MASK} ${labels.get(credential) ?? (credential ? MASK : '')}`.trim();

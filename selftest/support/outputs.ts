@@ -16,7 +16,7 @@ export function outputsOf(dir: string): Map<string, string> {
     for (const m of text.matchAll(/data:application\/zip;base64,([A-Za-z0-9+/=]+)/g)) add(`${name}#zip`, Buffer.from(m[1], 'base64'));
     // The HTML report keeps attachments inline, base64-encoded: each is read as the text it holds too.
     if (name.includes('#zip!') && name.endsWith('.json')) {
-      for (const [i, a] of inlineAttachments(JSON.parse(text)).entries()) texts.set(`${name}@${i}@${a.name}`, Buffer.from(a.body, 'base64').toString('utf8'));
+      for (const [i, a] of inlineAttachments(JSON.parse(text)).entries()) texts.set(`${name}@${i}@${a.name}`, a.text);
     }
   };
   const walk = (d: string) => {
@@ -30,13 +30,15 @@ export function outputsOf(dir: string): Map<string, string> {
   return texts;
 }
 
-/** Every attachment kept inline (base64) anywhere in a report's JSON. */
-function inlineAttachments(root: unknown): { name: string; body: string }[] {
-  const found: { name: string; body: string }[] = [];
+/** Every attachment kept inline anywhere in a report's JSON: text as it is, anything else base64-encoded. */
+function inlineAttachments(root: unknown): { name: string; text: string }[] {
+  const found: { name: string; text: string }[] = [];
   const walk = (node: unknown) => {
     if (!node || typeof node !== 'object') return;
-    const a = node as { name?: unknown; body?: unknown };
-    if (typeof a.name === 'string' && typeof a.body === 'string' && !a.body.startsWith('#')) found.push({ name: a.name, body: a.body });
+    const a = node as { name?: unknown; body?: unknown; contentType?: unknown };
+    if (typeof a.name === 'string' && typeof a.body === 'string') {
+      found.push({ name: a.name, text: String(a.contentType).startsWith('text/') ? a.body : Buffer.from(a.body, 'base64').toString('utf8') });
+    }
     for (const inner of Object.values(node)) walk(inner);
   };
   walk(root);

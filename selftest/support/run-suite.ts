@@ -25,7 +25,7 @@ export interface SuiteRun {
 /** The variables a run reads; none leaks in from the environment the self-tests run in. */
 const OWN_PREFIXES = ['TARGET_URL', 'BOT_ID', 'API_TOKEN', 'SECOND_', 'OTHER_REGION_URL', 'CONFORMANCE_', 'TEST_', 'PW_', 'PLAYWRIGHT_', 'REFERENCE_',
   // The machine's own proxy and CA settings would reroute the self-tests' loopback runs.
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy', 'NODE_EXTRA_CA_CERTS'];
+  'GITHUB_STEP_SUMMARY', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy', 'NODE_EXTRA_CA_CERTS'];
 
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
