@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
+import { FAULTS } from '../faulty/catalogue.ts';
 import type { ConformanceReport } from '../suite/report-model.ts';
 import { ROOT, cleanEnv } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
@@ -84,3 +85,15 @@ for (const profile of ['default', '2020-03-10'] as const) {
     expect(report).toMatchObject({ profile, seed: 42, outcome: 'passed', counts: { failed: 0, warning: 0, skipped: 0 } });
   });
 }
+
+test('a failure under the installed command tells how to rerun it with the command\'s own flags, and writes its HAR', async () => {
+  const target = await startTarget(FAULTS.find((f) => f.id === 'post-201')!.App);
+  const reportDir = join(scratch, 'out-failing');
+  const { code, output } = await npx(['--target', target.main.url, '--bot-id', target.bots.botA, '--rule', 'POST-VALID-200', '--budget', '0', '--seed', '9', '--report-dir', reportDir],
+    { API_TOKEN: target.bots.tokenA });
+  await target.close();
+  expect(code, output).toBe(1);
+  expect(output).toContain('Reproduce: npx whatsapp-media-provider-conformance --seed 9 --rule POST-VALID-200 (with this run\'s target flags or --config; its tokens in API_TOKEN)');
+  expect(output).not.toContain('npx playwright test');
+  expect(existsSync(join(reportDir, 'har', 'POST-VALID-200.har'))).toBe(true);
+});
