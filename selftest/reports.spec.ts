@@ -1,19 +1,19 @@
 // Reports people look at, as they see them: two targets, each run in two shards with the blob
 // reporter, merged by `playwright merge-reports` into one HTML report and one rule matrix, then
-// rendered in headless Chromium (Debian's package, driven by playwright-core).
+// rendered in headless Chromium (the build inside the @sparticuz/chromium npm package, so `npm ci`
+// brings it on any machine; driven by playwright-core).
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { FAULTS } from '../faulty/catalogue.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type SuiteRun } from './support/run-suite.ts';
+import { launchChromium } from './support/browser.ts';
 import { startTarget, type Target } from './support/servers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 test.describe.configure({ mode: 'serial' });
 
@@ -32,14 +32,13 @@ async function shardedRun(target: Target, name: string, blobs: string): Promise<
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
   const masks = FAULTS.find((f) => f.id === 'masks-secrets')!;
   targets = [await startTarget(), await startTarget(masks.App)];
   const blobs = mkdtempSync(join(tmpdir(), 'conformance-blobs-'));
   await Promise.all([shardedRun(targets[0], 'good', blobs), shardedRun(targets[1], 'masking', blobs)]);
   expect(readdirSync(blobs)).toHaveLength(4);
   merged = await runSuite({ command: [PLAYWRIGHT_CLI, 'merge-reports', '-c', 'merge.config.ts', blobs] });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 });
 
 test.afterAll(async () => {
