@@ -2,11 +2,14 @@
 // it maps flags to the suite's environment variables and runs the same Playwright suite, nothing
 // else; the exit code is the suite's. Arguments after `--` go to `playwright test` (--shard, -g).
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LAUNCHED_BY, readBudget, readRules, VARIABLES } from '../suite/settings.ts';
-import { UsageError, integerFlag, profileFlag } from './flags.ts';
+import { LAUNCHED_BY, prepareRun, readBudget, readRules, readTargets, reportDir, SettingsError, VARIABLES } from '../suite/settings.ts';
+import { EXIT, integerFlag, nearest, parseError, profileFlag, UsageError } from './flags.ts';
+import { rules as listRules, serve } from './subcommands.ts';
 
 type Variable = keyof typeof VARIABLES;
 
@@ -61,6 +64,13 @@ function url(flag: string, text: string): void {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`${flag} must be an http(s) URL; got '${text}'`);
 }
 
+const COMMANDS: [string, string][] = [
+  ['run', 'judge a server (the default command): the flags below'],
+  ['serve', 'start the reference server, a stateful fake of the API (--fault ID: a faulty one); serve --help'],
+  ['rules', 'list the rules a server is held to (--json, --profile P)'],
+  ['restore', 'put back the providers a killed run left in its snapshot (the same target flags)'],
+];
+
 export function usage(): string {
   const rows = FLAGS.map((f) => {
     const left = `  --${f.name}${f.value ? ` ${f.value}` : ''}`;
@@ -68,33 +78,43 @@ export function usage(): string {
     return `${left.padEnd(28)}${about}\n${''.padEnd(28)}env: ${f.variable}${f.value ? '' : '=1'}`;
   });
   return [
-    'Usage: whatsapp-media-provider-conformance [flags] [-- playwright test arguments]',
+    'Usage: whatsapp-media-provider-conformance [command] [flags] [-- playwright test arguments]',
     '',
     'Runs the WhatsApp media-provider conformance suite. Without --target (or TARGET_URL) it runs',
     'against its embedded reference server. Flags win over their environment variables; a .env file',
-    'in the working directory is read too.',
+    'and a conformance.config.json (or .yaml) in the working directory are read too.',
     '',
+    'Commands:',
+    ...COMMANDS.map(([name, about]) => `  ${name.padEnd(26)}${about}`),
+    '',
+    'Flags of run:',
     ...rows,
-    '  --restore                 put back the providers a killed run left in its snapshot, then exit',
-    '  --version                 the version of this suite',
-    '  --help                    this text',
+    '  -V, --version             the version of this suite',
+    '  -h, --help                this text',
     '',
-    'Exit code: 0 when no MUST rule failed (strict: no MUST or SHOULD), 1 otherwise, 2 for a bad flag.',
+    `Exit codes: ${EXIT.passed} passed; ${EXIT.failed} failed (a rule failed); ${EXIT.usage} usage (a bad flag, variable or config value,`,
+    `found before anything starts); ${EXIT.incomplete} incomplete (a MUST rule undecided); ${EXIT.aborted} aborted (unreachable target, refused`,
+    'credentials, a bot held by another run). reports/conformance.json\'s outcome says the same.',
     'Example: whatsapp-media-provider-conformance --target http://localhost:8080 --bot-id B --token T -- --shard 1/2',
   ].join('\n');
 }
+
+const KNOWN_FLAGS = [...FLAGS.map((f) => `--${f.name}`), '--help', '--version', '--restore'];
 
 /** The environment the suite runs with: the caller's, with the flags applied. Throws UsageError. */
 export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean; version: boolean; restore: boolean } {
   const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean' } as const]));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' }, version: { type: 'boolean' }, restore: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true });
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' }, restore: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw parseError(e as Error, KNOWN_FLAGS);
   }
   const terminator = parsed.tokens?.find((t) => t.kind === 'option-terminator');
-  if (parsed.positionals.length && !terminator) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'; arguments for playwright go after --`);
+  if (parsed.positionals.length && !terminator) {
+    const guess = nearest(parsed.positionals[0], COMMANDS.map(([c]) => c));
+    throw new UsageError(`unknown command '${parsed.positionals[0]}'${guess ? `; did you mean ${guess}?` : ''} (arguments for playwright go after --)`);
+  }
   const out: NodeJS.ProcessEnv = { ...env };
   const values = parsed.values as Record<string, string | boolean | undefined>;
   for (const flag of FLAGS) {
@@ -108,14 +128,57 @@ export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: N
   return { env: out, playwrightArgs: parsed.positionals, help: Boolean(values.help), version: Boolean(values.version), restore: Boolean(values.restore) };
 }
 
+/**
+ * Every setting checked before anything starts, as the run itself will read it (flags, variables,
+ * .env, the configuration file): a SettingsError becomes a usage error naming what the user typed.
+ */
+function checkSettings(env: NodeJS.ProcessEnv, caller: NodeJS.ProcessEnv): void {
+  try {
+    const copy = { ...env };
+    prepareRun(copy);
+    readTargets(copy);
+  } catch (e) {
+    if (!(e instanceof SettingsError)) throw e;
+    let message = e.message;
+    // A value the command line set is named by its flag; one from the environment by its variable.
+    for (const f of FLAGS) if (env[f.variable] !== caller[f.variable]) message = message.replace(new RegExp(`\\b${f.variable}\\b`, 'g'), `--${f.name}`);
+    throw new UsageError(message);
+  }
+}
+
+/** What the run's report says, when this run wrote it: the exit code a pipeline branches on. */
+function exitOf(reportDirectory: string, startedAt: number, childCode: number): number {
+  const file = join(reportDirectory, 'conformance.json');
+  if (existsSync(file) && statSync(file).mtimeMs >= startedAt) {
+    const { outcome } = JSON.parse(readFileSync(file, 'utf8')) as { outcome: keyof typeof EXIT };
+    if (outcome in EXIT) return EXIT[outcome];
+  }
+  // No verdict was written: a listing (`-- --list`) passes; anything else stopped before its verdict.
+  return childCode === 0 ? EXIT.passed : EXIT.aborted;
+}
+
+function fail(e: unknown): never {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`error: ${e.message} (--help lists every command and flag)`);
+  process.exit(EXIT.usage);
+}
+
 export async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  try {
+    if (first === 'serve') return await serve(rest);
+    if (first === 'rules') return listRules(rest);
+  } catch (e) {
+    fail(e);
+  }
+  const runArgs = first === 'run' || first === 'restore' ? rest : argv;
   let run;
   try {
-    run = environmentFor(argv, process.env);
+    run = environmentFor(runArgs, process.env);
+    if (first === 'restore') run.restore = true;
+    if (!run.help && !run.version && !run.restore) checkSettings(run.env, process.env);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`error: ${e.message}\n\n${usage()}`);
-    process.exit(2);
+    fail(e);
   }
   if (run.help) {
     console.log(usage());
@@ -137,7 +200,8 @@ export async function main(argv: string[]): Promise<void> {
   const config = fileURLToPath(new URL(`../playwright.config.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url));
   const playwright = createRequire(import.meta.url).resolve('@playwright/test/cli');
   // The suite's Reproduce lines then speak this command's flags, not Playwright's variables.
+  const startedAt = Date.now() - 1000; // file times can lag the clock a little
   const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], { stdio: 'inherit', env: { ...run.env, [LAUNCHED_BY]: 'cli' } });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('exit', (code, signal) => process.exit(exitOf(reportDir(run.env), startedAt, code ?? (signal ? 1 : 0))));
 }

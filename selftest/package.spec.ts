@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
+import { rulesFor } from '../rules/catalogue.ts';
 import type { ConformanceReport } from '../suite/report-model.ts';
 import { ROOT, cleanEnv } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
@@ -53,13 +54,63 @@ test('--version prints the installed package\'s version', async () => {
   expect(output.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
 });
 
-for (const [args, named] of [[['--colour'], '--colour'], [['--target', 'ftp://x'], '--target'], [['--profile', '1999'], '--profile'], [['--target', 'http://127.0.0.1:9'], '--bot-id'], [['--budget', 'lots'], '--budget']] as const) {
-  test(`a bad command line (${args.join(' ')}) exits 2 naming ${named}`, async () => {
-    const { code, output } = await npx([...args]);
-    expect(code).toBe(2);
+// Every value is checked before anything starts: no reference server, no report written.
+for (const [args, named] of [[['--colour'], '--colour'], [['--target', 'ftp://x'], '--target'], [['--profile', '1999'], '--profile'], [['--target', 'http://127.0.0.1:9'], '--bot-id'],
+  [['--budget', 'lots'], '--budget'], [['--workers', '0'], '--workers'], [['--seed', '1234567890123456'], '--seed'], [['--timeout-ms', '50'], '--timeout-ms'],
+  [['--rule', 'AUTH-WRONG-TOKN'], '--rule']] as const) {
+  test(`a bad command line (${args.join(' ')}) exits 2 with one line naming ${named}, before any report`, async () => {
+    const reportDir = join(scratch, `bad-${args.join('-').replace(/[^\w-]/g, '_')}`);
+    const { code, output } = await npx([...args, '--report-dir', reportDir]);
+    expect(code, output).toBe(2);
     expect(output).toContain(named);
+    expect(output.trim().split('\n'), output).toHaveLength(1);
+    expect(existsSync(reportDir)).toBe(false);
   });
 }
+
+test('an unknown flag gets one line with the nearest known flag; -h and -V work', async () => {
+  const typo = await npx(['--tagret', 'http://127.0.0.1:9']);
+  expect(typo.code).toBe(2);
+  expect(typo.output.trim()).toBe('error: unknown flag --tagret; did you mean --target? (--help lists every command and flag)');
+  const [help, version] = [await npx(['-h']), await npx(['-V'])];
+  expect([help.code, version.code]).toEqual([0, 0]);
+  expect(help.output).toContain('Commands:');
+  expect(version.output.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+});
+
+test('rules lists the catalogue, --json as data', async () => {
+  const [table, json] = [await npx(['rules']), await npx(['rules', '--json', '--profile', 'default'])];
+  expect(table.code).toBe(0);
+  expect(table.output).toMatch(/^AUTH-WRONG-TOKEN +MUST +.+ \(§ .+\)$/m);
+  const listed = JSON.parse(json.output) as { id: string; level: string }[];
+  expect(listed.map((r) => r.id)).toEqual(rulesFor('default').map((r) => r.id));
+});
+
+test('serve starts the reference server (or a faulty one) that the suite then judges: exit 0 passed, 1 failed, 3 incomplete, 4 aborted', async () => {
+  const started = async (args: string[]) => {
+    const child = spawn('npx', ['--no-install', 'whatsapp-media-provider-conformance', 'serve', '--port', '0', '--quiet', ...args], { cwd: scratch, env: cleanEnv({}) });
+    const url = await new Promise<string>((resolve) => child.stdout.on('data', (d) => { const m = /listening on (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
+    return { url, stop: () => child.kill('SIGTERM') };
+  };
+  const good = await started(['--bots', 'bot-a:token-good-1']);
+  const faulty = await started(['--bots', 'bot-a:token-bad-1', '--fault', 'post-201']);
+  try {
+    const judge = (url: string, token: string, rule: string) => npx(['--target', url, '--bot-id', 'bot-a', '--rule', rule, '--budget', '0', '--report-dir', join(scratch, `out-${rule}-${token}`)], { API_TOKEN: token });
+    const passed = await judge(good.url, 'token-good-1', 'POST-VALID-200');
+    expect(passed.code, passed.output).toBe(0);
+    const failed = await judge(faulty.url, 'token-bad-1', 'POST-VALID-200');
+    expect(failed.code, failed.output).toBe(1);
+    // No second bot given: the rule that needs one stays undecided.
+    const incomplete = await judge(good.url, 'token-good-1', 'AUTH-OTHER-BOT');
+    expect(incomplete.code, incomplete.output).toBe(3);
+    const aborted = await judge(good.url, 'token-wrong-1', 'POST-VALID-200');
+    expect(aborted.code, aborted.output).toBe(4);
+    for (const [run, outcome] of [[passed, 'passed'], [failed, 'failed'], [incomplete, 'incomplete'], [aborted, 'aborted']] as const) expect(run.output).toContain(`: ${outcome.toUpperCase()}`);
+  } finally {
+    good.stop();
+    faulty.stop();
+  }
+});
 
 test('--restore with nothing to restore says so and exits 0', async () => {
   const { code, output } = await npx(['--restore', '--target', 'http://127.0.0.1:9', '--bot-id', 'b', '--token', 'restore-token'], { CONFORMANCE_STATE_DIR: mkdtempSync(join(tmpdir(), 'conformance-state-')) });

@@ -188,7 +188,7 @@ type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | '
 function runSettings(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): RunLevel {
   // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
   const seedText = env.CONFORMANCE_SEED?.trim() || String(config?.seed ?? '0');
-  if (!/^\d{1,15}$/.test(seedText)) throw new SettingsError(`CONFORMANCE_SEED must be a whole number; got '${seedText}'`);
+  if (!/^\d{1,15}$/.test(seedText)) throw new SettingsError(`CONFORMANCE_SEED must be a whole number of at most 15 digits; got '${seedText}'`);
   const timeoutText = env.CONFORMANCE_TIMEOUT_MS?.trim() || String(config?.timeoutMs ?? 5000);
   if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 100) {
     throw new SettingsError(`CONFORMANCE_TIMEOUT_MS must be a whole number of milliseconds, at least 100; got '${timeoutText}'`);
