@@ -1,7 +1,7 @@
 // The npx entry, as an implementer gets it: `npm pack`, an install of the tarball into a scratch
 // folder, and the installed command run there against reference servers on loopback.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -147,4 +147,38 @@ test('a failure under the installed command tells how to rerun it with the comma
   expect(output).toContain('Reproduce: npx whatsapp-media-provider-conformance --seed 9 --rule POST-VALID-200 (with this run\'s target flags or --config; its tokens in API_TOKEN)');
   expect(output).not.toContain('npx playwright test');
   expect(existsSync(join(reportDir, 'har', 'POST-VALID-200.har'))).toBe(true);
+});
+
+test('a configuration file: a misspelt key, a bad value and a YAML syntax error exit 2 with the key, the allowed values, the line and column', async () => {
+  const dir = mkdtempSync(join(scratch, 'config-'));
+  const json = join(dir, 'conformance.config.json');
+  writeFileSync(json, JSON.stringify({ stric: true, profile: '2099' }, null, 2));
+  const typo = await npx(['--config', json]);
+  expect(typo.code, typo.output).toBe(2);
+  expect(typo.output).toContain('stric is not a setting (did you mean strict?)');
+  expect(typo.output).toContain('profile must be one of "default", "2020-03-10"');
+  const yaml = join(dir, 'conformance.config.yaml');
+  writeFileSync(yaml, 'strict: true\nprofile: default\ntargets:\n  - name: eu\n    url: http://127.0.0.1:9\n   bot: { id: b, tokenEnv: T }\n');
+  const broken = await npx(['--config', yaml]);
+  expect(broken.code, broken.output).toBe(2);
+  expect(broken.output).toMatch(new RegExp(`${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: not YAML: `));
+});
+
+test('every setting has a configuration key, and a target may leave rules out on its own (skipRules)', async () => {
+  const target = await startTarget();
+  const dir = mkdtempSync(join(scratch, 'config-'));
+  const file = join(dir, 'conformance.config.json');
+  writeFileSync(file, JSON.stringify({
+    $schema: './node_modules/whatsapp-media-provider-conformance/schemas/conformance.config.schema.json',
+    rules: ['POST-VALID-200', 'AUTH-OTHER-REGION'], budget: 0, workers: 1, reportDir: join(dir, 'out'), seed: 5, strict: false, stateless: false,
+    // No other region here: the target leaves the rule that needs one out, on purpose.
+    targets: [{ name: 'solo', url: target.main.url, bot: { id: target.bots.botA, tokenEnv: 'SOLO_TOKEN' }, skipRules: ['AUTH-OTHER-REGION'] }],
+  }));
+  const { code, output } = await npx(['--config', file], { SOLO_TOKEN: target.bots.tokenA });
+  await target.close();
+  expect(code, output).toBe(0);
+  const report = JSON.parse(readFileSync(join(dir, 'out', 'conformance.json'), 'utf8')) as ConformanceReport;
+  expect(report).toMatchObject({ outcome: 'passed', seed: 5, selectedRules: ['POST-VALID-200', 'AUTH-OTHER-REGION'] });
+  expect(report.rules.find((r) => r.id === 'AUTH-OTHER-REGION')).toMatchObject({ status: 'skipped', excluded: true, reason: "left out for target 'solo' by its skipRules" });
+  expect(report.rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
 });

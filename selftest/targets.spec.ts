@@ -36,7 +36,7 @@ test('a configuration file that does not fit its schema is refused, naming the p
   const run = await runSuite({ env });
   await target.close();
   expect(run.code).not.toBe(0);
-  expect(run.stdout + run.stderr).toMatch(/does not fit schemas\/conformance\.config\.schema\.json: .*must have required property 'tokenEnv'/);
+  expect(run.stdout + run.stderr).toMatch(/conformance\.config\.json: targets\[0\]\.bot needs tokenEnv; targets\[0\]\.bot\.token is not a setting \(did you mean tokenEnv\?\)/);
   expect(run.stdout + run.stderr).not.toContain(inline);
 });
 

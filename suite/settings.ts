@@ -6,7 +6,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadEnvFile } from 'node:process';
 import { createRequire } from 'node:module';
-import { compiledContract } from '../contract/compiled.ts';
+import type { ErrorObject } from 'ajv';
+import { compiledContract, CONFIG_SCHEMA_PATH } from '../contract/compiled.ts';
 import { PROFILES, type Profile } from '../contract/openapi.ts';
 import type { RunInfo } from './report-model.ts';
 import { isRuleId, type RuleId } from '../rules/catalogue.ts';
@@ -62,6 +63,8 @@ export interface Settings extends RunFlags {
   bot: Bot;
   secondBot?: Bot;
   otherRegionUrl?: string;
+  /** Rules this target leaves out on purpose (its skipRules in the configuration file), besides the run's. */
+  targetSkipRules?: RuleId[];
   seed: number;
   /** Past this a request counts as a hang. */
   requestTimeoutMs: number;
@@ -105,9 +108,12 @@ export const VARIABLES = {
 
 /** A bot of the configuration file: its token is named by the variable that holds it, never written. */
 interface ConfigBot { id: string; tokenEnv: string }
-interface ConfigTarget { name: string; url: string; bot: ConfigBot; secondBot?: ConfigBot; otherRegionUrl?: string }
-/** The configuration file (its JSON Schema: schemas/conformance.config.schema.json). */
-export interface ConfigFile { targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number; budget?: number | string; skipRules?: string[]; caFile?: string; insecure?: boolean }
+interface ConfigTarget { name: string; url: string; bot: ConfigBot; secondBot?: ConfigBot; otherRegionUrl?: string; skipRules?: string[] }
+/** The configuration file (its JSON Schema: schemas/conformance.config.schema.json): a key for every setting of the command line. */
+export interface ConfigFile {
+  targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number; budget?: number | string; rules?: string[]; skipRules?: string[];
+  workers?: number; reportDir?: string; stateless?: boolean; caFile?: string; insecure?: boolean;
+}
 
 const CONFIG_NAMES = ['conformance.config.json', 'conformance.config.yaml', 'conformance.config.yml'];
 const require = createRequire(import.meta.url);
@@ -133,24 +139,92 @@ export function readConfigFile(env: NodeJS.ProcessEnv = process.env): { path: st
   if (!existsSync(path)) throw new SettingsError(`CONFORMANCE_CONFIG names ${path}, which does not exist`);
   const key = `${path}@${statSync(path).mtimeMs}`;
   if (lastRead?.key === key) return lastRead.file;
-  let config: unknown;
-  try {
-    const text = readFileSync(path, 'utf8');
-    // YAML is loaded only for a YAML file: every worker reads the configuration.
-    config = path.endsWith('.json') ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text);
-  } catch (e) {
-    throw new SettingsError(`${path} is not ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const config = parseConfig(path, readFileSync(path, 'utf8'));
   const validate = compiledContract().validators.config;
-  if (!validate(config)) {
-    const problems = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(top)'} ${e.message}`).join('; ');
-    throw new SettingsError(`${path} does not fit schemas/conformance.config.schema.json: ${problems}`);
-  }
+  if (!validate(config)) throw new SettingsError(`${path}: ${configProblems(validate.errors ?? [], config).join('; ')}`);
   const targets = (config as ConfigFile).targets ?? [];
   const twice = targets.map((t) => t.name).find((n, i, all) => all.indexOf(n) !== i);
   if (twice) throw new SettingsError(`${path} names target '${twice}' twice`);
   lastRead = { key, file: { path, config: config as ConfigFile } };
   return lastRead.file;
+}
+
+/** `line:column` (from 1) of a character offset, as editors and compilers print a place in a file. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/** The file's text as data; a syntax error is named with its line and column. */
+function parseConfig(path: string, text: string): unknown {
+  if (path.endsWith('.json')) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = Number(/position (\d+)/.exec(message)?.[1] ?? text.length);
+      const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'the text ends inside a value');
+      throw new SettingsError(`${path}:${lineAndColumn(text, at)}: not JSON: ${reason}`);
+    }
+  }
+  // YAML is loaded only for a YAML file: every worker reads the configuration.
+  const { parseDocument } = require('yaml') as typeof import('yaml');
+  const document = parseDocument(text, { prettyErrors: false });
+  const [error] = document.errors;
+  if (error) {
+    throw new SettingsError(`${path}:${lineAndColumn(text, error.pos[0])}: not YAML: ${error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`);
+  }
+  return document.toJS();
+}
+
+type Keys = { properties: Record<string, unknown> };
+/** The configuration file's schema, for the keys a misspelt one is compared with (read when a file is refused). */
+const configSchema = () => JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as Keys & { $defs: { bot: Keys; target: Keys } };
+
+/** Schema errors as a person reads them: the key by its path, the key nearest to a misspelt one, the values an enum allows. */
+function configProblems(errors: ErrorObject[], config: unknown): string[] {
+  const pathOf = (pointer: string) => pointer.split('/').slice(1).map((k) => (/^\d+$/.test(k) ? `[${k}]` : `.${k}`)).join('').replace(/^\./, '') || '(top level)';
+  const known = (pointer: string, schemaPath: string): string[] => {
+    // The keys the schema allows where the unknown one stands (the top level, a target or a bot).
+    const schema = configSchema();
+    const at = schemaPath.includes('$defs/bot') ? schema.$defs.bot : schemaPath.includes('$defs/target') ? schema.$defs.target : schema;
+    return Object.keys(at.properties).filter((k) => k !== '$schema' || pointer === '');
+  };
+  // An anyOf or oneOf failing reports each branch: the branch errors say more than the summary.
+  const said = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
+  const problems = said.slice(0, 5).map((e) => {
+    const where = pathOf(e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const guess = closest(key, known(e.instancePath, e.schemaPath));
+      return `${e.instancePath ? `${where}.` : ''}${key} is not a setting${guess ? ` (did you mean ${guess}?)` : ''}`;
+    }
+    if (e.keyword === 'enum') return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (e.keyword === 'required') return `${where} needs ${(e.params as { missingProperty: string }).missingProperty}`;
+    // A string is never quoted back: a token written into the file by mistake stays out of the message.
+    const value = valueAt(config, e.instancePath);
+    return `${where} ${e.message}${typeof value === 'number' || typeof value === 'boolean' ? `; got ${value}` : ''}`;
+  });
+  return [...new Set(problems)];
+}
+
+const valueAt = (root: unknown, pointer: string): unknown => pointer.split('/').slice(1).reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], root);
+
+/** The word of `known` nearest to `typed`, when it is near (a typo, not another word). */
+function closest(typed: string, known: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      row = next;
+    }
+    return row[b.length];
+  };
+  const [best] = known.map((k) => ({ k, d: distance(typed, k) })).sort((x, y) => x.d - y.d);
+  if (best && best.d <= Math.max(2, Math.floor(typed.length / 3))) return best.k;
+  // A key cut short (token for tokenEnv) is a typo too.
+  return typed.length >= 3 ? known.find((k) => k.toLowerCase().startsWith(typed.toLowerCase())) : undefined;
 }
 
 /** Every target of the run, each with the run's settings: TARGET_URL's one, or the configuration file's. */
@@ -182,8 +256,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, name?: string
   return found;
 }
 
-type RunLevel = Omit<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl'>;
-type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl'>;
+type RunLevel = Omit<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules'>;
+type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules'>;
 
 function runSettings(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): RunLevel {
   // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
@@ -304,7 +378,8 @@ function fileTarget(t: ConfigTarget, env: NodeJS.ProcessEnv, path: string): Targ
   checkUrl(`the url of ${where}`, t.url);
   if (t.otherRegionUrl) checkUrl(`the otherRegionUrl of ${where}`, t.otherRegionUrl);
   if (t.secondBot?.id === t.bot.id) throw new SettingsError(`${where}: secondBot names the same bot as bot`);
-  return { name: t.name, targetUrl: t.url, bot: bot(t.bot), secondBot: t.secondBot && bot(t.secondBot), otherRegionUrl: t.otherRegionUrl };
+  return { name: t.name, targetUrl: t.url, bot: bot(t.bot), secondBot: t.secondBot && bot(t.secondBot), otherRegionUrl: t.otherRegionUrl,
+    ...(t.skipRules?.length ? { targetSkipRules: readRules(t.skipRules.join(','), `the skipRules of ${where}`) } : {}) };
 }
 
 export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
@@ -318,9 +393,9 @@ export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
   return {
     profile: profile as Profile,
     strict,
-    stateless: switchOf(env.CONFORMANCE_STATELESS) ?? false,
+    stateless: switchOf(env.CONFORMANCE_STATELESS) ?? config?.stateless ?? false,
     budget: readBudget(env.CONFORMANCE_BUDGET?.trim() || String(config?.budget ?? ''), 'CONFORMANCE_BUDGET'),
-    rules: readRules(env.CONFORMANCE_RULES?.trim() ?? '', 'CONFORMANCE_RULES'),
+    rules: readRules(env.CONFORMANCE_RULES?.trim() || (config?.rules ?? []).join(','), 'CONFORMANCE_RULES'),
     skipRules: readRules(env.CONFORMANCE_SKIP_RULES?.trim() || (config?.skipRules ?? []).join(','), 'CONFORMANCE_SKIP_RULES'),
   };
 }
@@ -419,7 +494,7 @@ export function prepareRun(env: NodeJS.ProcessEnv = process.env): RunPlan {
   // Every setting is checked here, before a test is collected: a bad one stops the run with one message.
   const { rules } = readFlags(env);
   if (hasTarget) readTargets(env);
-  const workersText = env.CONFORMANCE_WORKERS?.trim();
+  const workersText = env.CONFORMANCE_WORKERS?.trim() || (file?.config.workers === undefined ? undefined : String(file.config.workers));
   if (workersText && (!/^\d+$/.test(workersText) || Number(workersText) < 1 || Number(workersText) > 64)) {
     throw new SettingsError(`CONFORMANCE_WORKERS must be a whole number from 1 to 64; got '${workersText}'`);
   }
@@ -434,7 +509,7 @@ export function shareRunId(runId: string): void {
 
 /** Where the reports go, relative to where the user runs the suite (Playwright would take them relative to the config). */
 export function reportDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.CONFORMANCE_REPORT_DIR?.trim() || 'reports');
+  return resolve(env.CONFORMANCE_REPORT_DIR?.trim() || readConfigFile(env)?.config.reportDir || 'reports');
 }
 
 /** What a run was pointed at, for the reports (a merge of reports has no run of its own: its fields are empty). */
