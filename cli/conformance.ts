@@ -136,6 +136,8 @@ function checkSettings(env: NodeJS.ProcessEnv, caller: NodeJS.ProcessEnv): void 
   try {
     const copy = { ...env };
     prepareRun(copy);
+    // The embedded reference gets its URL when it starts; any URL stands in for it here.
+    if (copy.CONFORMANCE_EMBEDDED === '1') copy.TARGET_URL = 'http://127.0.0.1';
     readTargets(copy);
   } catch (e) {
     if (!(e instanceof SettingsError)) throw e;

@@ -78,6 +78,12 @@ test('an unknown flag gets one line with the nearest known flag; -h and -V work'
   expect(version.output.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
 });
 
+test('without a target the installed command judges its embedded reference server', async () => {
+  const { code, output } = await npx(['--rule', 'POST-VALID-200', '--budget', '0', '--report-dir', join(scratch, 'out-embedded')]);
+  expect(code, output).toBe(0);
+  expect(output).toMatch(/Conformance \(default profile\) of http:\/\/127\.0\.0\.1:\d+: PASSED/);
+});
+
 test('rules lists the catalogue, --json as data', async () => {
   const [table, json] = [await npx(['rules']), await npx(['rules', '--json', '--profile', 'default'])];
   expect(table.code).toBe(0);
