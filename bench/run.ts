@@ -164,7 +164,7 @@ const figures = {
   peakMemoryTenTargetsMiB: Math.round(manyPeakBytes / 2 ** 20),
 };
 mkdirSync(join(ROOT, 'reports'), { recursive: true });
-writeFileSync(join(ROOT, 'reports/bench.json'), JSON.stringify(figures, null, 2) + '\n');
+writeFileSync(join(ROOT, 'reports/bench.json'), `${JSON.stringify(figures, null, 2)}\n`);
 const s = figures.seconds;
 console.log([
   `medians of ${RUNS} runs; ${figures.machine.cpus} × ${figures.machine.model}, Node ${figures.machine.node}`,

@@ -6,9 +6,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { LAUNCHED_BY, prepareRun, readBudget, readRules, readTargets, reportDir, SettingsError, VARIABLES } from '../suite/settings.ts';
-import { EXIT, integerFlag, nearest, parseError, profileFlag, UsageError } from './flags.ts';
+import { EXIT, integerFlag, nearest, parsedArgs, profileFlag, UsageError } from './flags.ts';
 import { rules as listRules, serve } from './subcommands.ts';
 
 type Variable = keyof typeof VARIABLES;
@@ -104,12 +103,7 @@ const KNOWN_FLAGS = [...FLAGS.map((f) => `--${f.name}`), '--help', '--version', 
 /** The environment the suite runs with: the caller's, with the flags applied. Throws UsageError. */
 export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean; version: boolean; restore: boolean } {
   const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean' } as const]));
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' }, restore: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true });
-  } catch (e) {
-    throw parseError(e as Error, KNOWN_FLAGS);
-  }
+  const parsed = parsedArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' }, restore: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true }, KNOWN_FLAGS);
   const terminator = parsed.tokens?.find((t) => t.kind === 'option-terminator');
   if (parsed.positionals.length && !terminator) {
     const guess = nearest(parsed.positionals[0], COMMANDS.map(([c]) => c));
@@ -174,7 +168,7 @@ export async function main(argv: string[]): Promise<void> {
     fail(e);
   }
   const runArgs = first === 'run' || first === 'restore' ? rest : argv;
-  let run;
+  let run: ReturnType<typeof environmentFor>;
   try {
     run = environmentFor(runArgs, process.env);
     if (first === 'restore') run.restore = true;

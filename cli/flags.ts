@@ -1,4 +1,5 @@
 // Flag parsing shared by the project's command lines: a bad value gets a UsageError naming the flag.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PROFILES, type Profile } from '../contract/openapi.ts';
 
 export class UsageError extends Error {}
@@ -45,4 +46,13 @@ export function parseError(e: Error, known: readonly string[]): UsageError {
   const missing = /Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(e.message)?.[1];
   if (missing) return new UsageError(`${missing} needs a value`);
   return new UsageError(e.message.split('\n')[0]);
+}
+
+/** parseArgs with its errors as one line naming the flag (and the nearest of `known` for a typo). */
+export function parsedArgs<T extends ParseArgsConfig>(config: T, known: readonly string[]): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    throw parseError(e as Error, known);
+  }
 }

@@ -1,13 +1,12 @@
 // The package's other commands: `serve` (the reference server, or a faulty one, for implementers
 // comparing behaviour and client developers testing against a fake) and `rules` (the catalogue).
-import { parseArgs } from 'node:util';
 import { PROFILES } from '../contract/openapi.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
 import { ODDBALLS } from '../faulty/oddballs.ts';
 import { ReferenceApp, type AppClass } from '../reference/app.ts';
 import { runServer, USAGE as REFERENCE_USAGE } from '../reference/cli.ts';
 import { RULES } from '../rules/catalogue.ts';
-import { nearest, parseError, UsageError } from './flags.ts';
+import { nearest, parsedArgs, UsageError } from './flags.ts';
 
 const COMMAND = 'whatsapp-media-provider-conformance';
 
@@ -39,12 +38,7 @@ export async function serve(argv: string[]): Promise<void> {
 
 /** `rules`: the catalogue, as a table or (--json) as data. */
 export function rules(argv: string[]): void {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw parseError(e as Error, ['--json', '--profile', '--help']);
-  }
+  const { values } = parsedArgs({ args: argv, options: { json: { type: 'boolean' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }, ['--json', '--profile', '--help']);
   if (values.help) {
     console.log(`Usage: ${COMMAND} rules [--json] [--profile ${PROFILES.join('|')}]\n\nThe rules the suite holds a server to: id, level (MUST fails a run, SHOULD warns), what it says, the vendor page's section.`);
     return;

@@ -53,19 +53,24 @@ export function compiledContract(): Compiled {
   const ajvVersion = (require('ajv/package.json') as { version: string }).version;
   const key = createHash('sha256').update([ajvVersion, ...sources].join('\0')).digest('hex').slice(0, 16);
   const file = join(CACHE_DIR, `contract-${key}.cjs`);
-  if (existsSync(file)) return (compiled = require(file) as Compiled);
+  if (existsSync(file)) {
+    compiled = require(file) as Compiled;
+    return compiled;
+  }
   const { code, documents } = generate(sources);
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
     writeFileSync(partial, code);
     renameSync(partial, file); // atomic: workers that start together never load half a file
-    return (compiled = require(file) as Compiled);
+    compiled = require(file) as Compiled;
+    return compiled;
   } catch {
     // No cache here (a read-only install): the same module, run from memory.
     const module = { exports: {} as Compiled };
     new Function('module', 'exports', 'require', code)(module, module.exports, require);
-    return (compiled = { ...module.exports, documents });
+    compiled = { ...module.exports, documents };
+    return compiled;
   }
 }
 

@@ -59,9 +59,9 @@ export class Contract {
 
 function toViolation(e: ErrorObject): Violation {
   const at = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const path = '$' + at
+  const path = `$${at
     .map((s) => (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
-    .join('');
+    .join('')}`;
   const detail = e.keyword === 'enum' ? `${e.message}: ${JSON.stringify(e.params.allowedValues)}` : e.message ?? e.keyword;
   const missing = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
   return { path, message: detail, keyword: e.keyword, at, ...(missing ? { missing } : {}) };
@@ -70,6 +70,9 @@ function toViolation(e: ErrorObject): Violation {
 const contracts = new Map<Profile, Contract>();
 export function contractFor(profile: Profile): Contract {
   let c = contracts.get(profile);
-  if (!c) contracts.set(profile, (c = new Contract(profile)));
+  if (!c) {
+    c = new Contract(profile);
+    contracts.set(profile, c);
+  }
   return c;
 }

@@ -21,7 +21,10 @@ fault('auth-403', 'AUTH-WRONG-TOKEN', 'Answers 403 instead of 401 to a token it 
 fault('text-401', 'AUTH-401-JSON', 'Answers 401 with a plain-text body.',
   class extends ReferenceApp {
     protected override send(res: http.ServerResponse, answer: Answer): void {
-      if (answer.status !== 401) return super.send(res, answer);
+      if (answer.status !== 401) {
+        super.send(res, answer);
+        return;
+      }
       res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized');
     }
   },

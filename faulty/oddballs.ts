@@ -82,7 +82,10 @@ export const ODDBALLS: Oddball[] = [
     id: 'chunked-empty', sentence: 'Sends empty bodies chunked, without Content-Length.', profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
-        if (answer.body !== undefined) return super.send(res, answer);
+        if (answer.body !== undefined) {
+          super.send(res, answer);
+          return;
+        }
         res.writeHead(answer.status, { 'transfer-encoding': 'chunked', ...answer.headers });
         res.end();
       }
@@ -100,7 +103,10 @@ export const ODDBALLS: Oddball[] = [
     id: 'ascii-json', sentence: 'Escapes every non-ASCII character of its JSON as \\uXXXX (the same values, another encoding).', profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
-        if (answer.body === undefined) return super.send(res, answer);
+        if (answer.body === undefined) {
+          super.send(res, answer);
+          return;
+        }
         const text = JSON.stringify(answer.body).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
         res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
       }
@@ -110,7 +116,10 @@ export const ODDBALLS: Oddball[] = [
     id: 'pretty-json', sentence: 'Pretty-prints its JSON, with a newline at the end.', profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
-        if (answer.body === undefined) return super.send(res, answer);
+        if (answer.body === undefined) {
+          super.send(res, answer);
+          return;
+        }
         const text = `${JSON.stringify(answer.body, null, 2)}\n`;
         res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
       }
@@ -177,14 +186,18 @@ export const ODDBALLS: Oddball[] = [
     sentence: 'Sends every answer body chunked, 1 to 3 bytes a chunk (1 to 3 KiB past the first KiB), each written on its own turn of the event loop.',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
-        if (answer.body === undefined) return super.send(res, answer);
+        if (answer.body === undefined) {
+          super.send(res, answer);
+          return;
+        }
         const bytes = Buffer.from(JSON.stringify(answer.body));
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         void (async () => {
           for (let at = 0; at < bytes.length && !res.destroyed;) {
             // Past the first KiB the chunks grow a thousandfold: a list of a megabyte in bytes would outlast the suite's timeout.
             const size = (at < 1024 ? 1 : 1024) * (1 + Math.floor(Math.random() * 3));
-            res.write(bytes.subarray(at, (at += size)));
+            res.write(bytes.subarray(at, at + size));
+            at += size;
             await nextTurn();
           }
           res.end();

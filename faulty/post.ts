@@ -71,7 +71,10 @@ fault('coerces-bearer', 'POST-400-NON-STRING-CREDENTIAL', 'Turns a non-string be
 fault('text-400', 'ERROR-400-JSON', 'Answers 400 with a plain-text body.',
   class extends ReferenceApp {
     protected override send(res: http.ServerResponse, answer: Answer): void {
-      if (answer.status !== 400) return super.send(res, answer);
+      if (answer.status !== 400) {
+        super.send(res, answer);
+        return;
+      }
       res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request');
     }
   },

@@ -56,7 +56,10 @@ export class EndlessAnswer extends ReferenceApp {
     return typeof name === 'string' && /[\u{10000}-\u{10FFFF}]/u.test(name) ? { answer: ENDLESS } : super.parseProvider(contentType, raw);
   }
   protected override send(res: http.ServerResponse, answer: Answer): void {
-    if (answer !== ENDLESS) return super.send(res, answer);
+    if (answer !== ENDLESS) {
+      super.send(res, answer);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     const at = EndlessAnswer.written.push(0) - 1;

@@ -53,7 +53,10 @@ fault('text-401-echo', 'AUTH-401-JSON', 'Answers 401 in plain text that echoes e
       return (req, res) => { this.#last.set(res, echoOf(req)); inner(req, res); };
     }
     protected override send(res: http.ServerResponse, answer: Answer): void {
-      if (answer.status !== 401) return super.send(res, answer);
+      if (answer.status !== 401) {
+        super.send(res, answer);
+        return;
+      }
       res.writeHead(401, { 'content-type': 'text/plain' }).end(`Unauthorized. You sent:\n${this.#last.get(res)}`);
     }
   },
@@ -75,7 +78,10 @@ fault('text-400-echo', 'ERROR-400-JSON', 'Answers 400 in plain text that echoes 
     }
     protected override send(res: http.ServerResponse, answer: Answer): void {
       const text = answer.headers?.['x-text'];
-      if (text === undefined) return super.send(res, answer);
+      if (text === undefined) {
+        super.send(res, answer);
+        return;
+      }
       res.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
     }
   },
@@ -108,7 +114,10 @@ fault('post-echo-form', 'POST-EMPTY-BODY', 'Answers a valid POST with the stored
     }
     protected override send(res: http.ServerResponse, answer: Answer): void {
       const stored = answer.headers?.['x-stored'];
-      if (stored === undefined) return super.send(res, answer);
+      if (stored === undefined) {
+        super.send(res, answer);
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`stored ${stored}`);
     }
   },

@@ -78,7 +78,10 @@ fault('hand-built-json', 'GET-200-SHAPE', 'Builds the GET body by hand, escaping
   class extends ReferenceApp {
     protected override send(res: http.ServerResponse, answer: Answer): void {
       const providers = (answer.body as { settings?: { application?: { media?: { providers?: Provider[] } } } } | undefined)?.settings?.application?.media?.providers;
-      if (!providers) return super.send(res, answer);
+      if (!providers) {
+        super.send(res, answer);
+        return;
+      }
       const str = (v: string) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
       const config = (c: ProviderConfig) => `{${[
         c.basic && `"basic":{"username":${str(c.basic.username)},"password":${str(c.basic.password)}}`,

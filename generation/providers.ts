@@ -42,11 +42,11 @@ function postOf(profile: Profile, body: unknown, breaks?: string, encoding: Enco
 const encodings = fc.oneof({ arbitrary: fc.constant(ENCODINGS[0]), weight: ENCODINGS.length }, fc.constantFrom(...ENCODINGS.slice(1)));
 
 /** A value of the flattened schema; `location` names the node as the catalogue does (`Provider.name`). */
-function valueOf(flat: Flat, location: string, sources: StringSources, weights: { both: number; extra: number }): fc.Arbitrary<unknown> {
+function valueFor(flat: Flat, location: string, sources: StringSources, weights: { both: number; extra: number }): fc.Arbitrary<unknown> {
   if (flat.enum) return fc.constantFrom(...flat.enum);
   if (flat.type === 'string') return location === 'Provider.name' ? sources.name : sources.string;
   if (flat.type !== 'object') throw new Error(`no generator for ${location} of type ${flat.type}`);
-  const field = (keys: string[]) => fc.record(Object.fromEntries(keys.map((k) => [k, valueOf(flat.properties[k], `${flat.name}.${k}`, sources, weights)])));
+  const field = (keys: string[]) => fc.record(Object.fromEntries(keys.map((k) => [k, valueFor(flat.properties[k], `${flat.name}.${k}`, sources, weights)])));
   if (flat.anyOf) {
     // Each alternative alone, and (open) all of them at once.
     const branches = flat.anyOf.map((b) => [...new Set([...flat.required, ...b.required])]);
@@ -62,7 +62,7 @@ function valueOf(flat: Flat, location: string, sources: StringSources, weights: 
 
 /** Valid (and open) bodies of the profile's Provider schema. */
 export function validPosts(profile: Profile, sources: StringSources, weights = { both: 1, extra: 1 }): fc.Arbitrary<GeneratedPost> {
-  return fc.tuple(valueOf(schemaOf(profile, 'Provider'), 'Provider', sources, weights), encodings).map(([body, encoding]) => postOf(profile, body, undefined, encoding));
+  return fc.tuple(valueFor(schemaOf(profile, 'Provider'), 'Provider', sources, weights), encodings).map(([body, encoding]) => postOf(profile, body, undefined, encoding));
 }
 
 /** A constraint of the schema, and how to break it in a valid value. */

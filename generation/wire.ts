@@ -177,11 +177,11 @@ export function openShapes(marker: string): { what: string; provider: (name: str
 export interface Encoding { what: string; write: (value: unknown) => string }
 
 /** A JSON string with each UTF-16 unit that `escape` picks written as \uXXXX (an astral character as its surrogate pair). */
-function escaped(text: string, escape: (unit: number) => boolean): string {
+function escaped(text: string, escapes: (unit: number) => boolean): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
-    out += unit < 0x20 || escape(unit) ? `\\u${unit.toString(16).padStart(4, '0')}` : unit === 0x22 ? '\\"' : unit === 0x5c ? '\\\\' : text[i];
+    out += unit < 0x20 || escapes(unit) ? `\\u${unit.toString(16).padStart(4, '0')}` : unit === 0x22 ? '\\"' : unit === 0x5c ? '\\\\' : text[i];
   }
   return `"${out}"`;
 }

@@ -100,14 +100,14 @@ export class Target {
       if (read.status === 'rejected') throw read.reason;
       const listed = read.value;
       const d = divergence(world.lists.get(bot)!, listed.providers);
-      if (d) fail(ruleOf(d, contextOf(bot), { deleted: world.deleted.get(bot)!, sent: world.sent }, listed.providers), `then GET of ${BOT_NAMES[bot]}'s list ${describe(d, world.lists.get(bot)!, listed.providers)}`);
+      if (d) fail(ruleOf(d, contextOf(bot), { deleted: world.deleted.get(bot)!, sent: world.sent }, listed.providers), `then GET of ${BOT_NAMES[bot]}'s list ${described(d, world.lists.get(bot)!, listed.providers)}`);
     }
   }
 }
 
 const names = (list: string[]) => list.slice(0, 3).map(shown).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
 
-function describe(d: Divergence, model: ProviderMap, listed: Provider[]): string {
+function described(d: Divergence, model: ProviderMap, listed: Provider[]): string {
   const parts: string[] = [];
   if (d.duplicates.length) parts.push(`lists ${names(d.duplicates)} more than once`);
   if (d.missing.length) parts.push(`lacks ${names(d.missing)}`);
@@ -238,7 +238,9 @@ class Burst implements Command {
       const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (rejected) throw rejected.reason;
       const taken = settled.slice(0, sends.length).map((s) => (s as PromiseFulfilledResult<boolean>).value);
-      this.items.forEach((item, i) => taken[i] && w.take(item.bot, item.post.body as Provider));
+      this.items.forEach((item, i) => {
+        if (taken[i]) w.take(item.bot, item.post.body as Provider);
+      });
       if (clearing) {
         const list = w.lists.get(clearing)!;
         const status = (settled[sends.length] as PromiseFulfilledResult<Exchange>).value.received.status;

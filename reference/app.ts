@@ -3,7 +3,7 @@
 // Built on node:http: no framework to learn, no dependency to keep, and it starts in ~0.1 s;
 // the three operations need a router of one regular expression, not a framework's.
 // Each step of a request is one method, so that a faulty variant (faulty/) changes exactly one.
-import http from 'node:http';
+import type http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { contractFor, type Contract, type Profile } from '../contract/openapi.ts';
@@ -238,7 +238,7 @@ function isJsonMediaType(contentType: string): boolean {
 }
 
 function templateToPattern(template: string): RegExp {
-  return new RegExp('^' + template.replace(/\{[^}]+\}/g, '([^/]+)') + '/?$');
+  return new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}/?$`);
 }
 
 function decode(segment: string): string | undefined {

@@ -1,8 +1,7 @@
 // npm run reference -- --port 0 --bots bot-a:token-a,bot-b:token-b
 // This command line is fixed: other tools start the reference server with it.
-import { parseArgs } from 'node:util';
 import { PROFILES } from '../contract/openapi.ts';
-import { UsageError, integerFlag, portFlag, profileFlag } from '../cli/flags.ts';
+import { UsageError, integerFlag, parsedArgs, portFlag, profileFlag } from '../cli/flags.ts';
 import { serve } from './serve.ts';
 import { ReferenceApp, type ReferenceOptions } from './app.ts';
 
@@ -31,12 +30,7 @@ export interface CliSettings { port: number; options: ReferenceOptions; help: bo
 
 /** Flags win over their environment twins. Throws UsageError naming the bad flag. */
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliSettings {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = parsedArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }, Object.keys(OPTIONS).map((o) => `--${o}`));
   const port = portFlag('--port', values.port ?? env.REFERENCE_PORT ?? '0');
   const latencyMs = integerFlag('--latency-ms', values['latency-ms'] ?? env.REFERENCE_LATENCY_MS ?? '0', 60_000);
   const profile = profileFlag('--profile', values.profile ?? env.REFERENCE_PROFILE ?? 'default');

@@ -83,6 +83,7 @@ test('conformance.html shows the counts per target, a failed rule with its reaso
   await expect(row.locator('td.failed')).toHaveCSS('background-color', 'rgb(255, 214, 214)');
   const href = await row.locator('td.failed a').getAttribute('href');
   expect(href).toMatch(/^html\/index\.html#\?testId=/);
+  // biome-ignore lint/performance/useDomNodeTextContent: the text a person sees on the page, as rendered
   const text = await page.locator('body').innerText();
   for (const secret of secretsOf()) expect(text).not.toContain(secret);
   expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
@@ -99,6 +100,7 @@ test("Playwright's HTML report opens with rule ids, doc sections and target tags
   const title = page.getByText('POST-VALID-200 MUST: a provider with basic credentials gets 200 (§ Updating the Providers List › Response)');
   await expect(title).toHaveCount(2); // once per target
   for (const tag of ['good', 'masking']) await expect(page.getByText(tag, { exact: true }).first()).toBeVisible();
+  // biome-ignore lint/performance/useDomNodeTextContent: the text a person sees on the page, as rendered
   const text = await page.locator('body').innerText();
   for (const secret of secretsOf()) expect(text).not.toContain(secret);
   await page.close();

@@ -3,7 +3,7 @@
 // secret of a run looked for in everything it wrote, and with the bots' data restored after a
 // normal run, an interrupted one and a killed one.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Provider } from '../contract/provider.ts';
@@ -44,7 +44,7 @@ test('without a terminal, the run prints a line for each rule as soon as it is d
   // A line for every rule of the profile, each carrying the status the report gives it.
   for (const rule of run.report!.rules) expect(told(rule.id)?.line, rule.id).toContain(`${rule.status.toUpperCase()}`);
   // As it is decided, not at the end: the first rule's line arrives long before the last one's.
-  const lines = run.timeline.filter((t) => /^  \[\d+\/\d+\]/.test(t.line));
+  const lines = run.timeline.filter((t) => /^ {2}\[\d+\/\d+\]/.test(t.line));
   expect(lines.at(-1)!.ms - lines[0].ms).toBeGreaterThan(500);
   // The failure is told in full, with its rule and how to reproduce it, before the verdict table.
   const failure = run.timeline.findIndex((t) => t.line.includes('✘ POST-VALID-200 MUST'));
@@ -98,7 +98,7 @@ test('an unreachable target stops the run at once with one clear message, printe
   expect(run.code).not.toBe(0);
   expect((run.stdout + run.stderr).split('cannot reach the target').length - 1).toBe(1);
   // No row for each of the rules it never reached: the one reason says why.
-  expect(run.stdout).not.toMatch(/^  SKIPPED /m);
+  expect(run.stdout).not.toMatch(/^ {2}SKIPPED /m);
   expect(run.report?.outcome).toBe('aborted');
   expect(run.report?.counts.failed).toBe(0);
   expect(run.stdout + run.stderr).not.toMatch(/✘|failed: /);

@@ -16,7 +16,8 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     for (const target of readTargets()) {
       if (!ledger) {
         mkdirSync(target.stateDir, { recursive: true, mode: 0o700 });
-        writeFileSync((ledger = ledgerPath(target, runId)), '', { mode: 0o600 });
+        ledger = ledgerPath(target, runId);
+        writeFileSync(ledger, '', { mode: 0o600 });
       }
       await takeSnapshot(target, runId);
       taken.push({ ...target, runId });

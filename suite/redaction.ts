@@ -102,7 +102,7 @@ export class Secrets {
     this.#remember(fresh);
     // A value holding a token (an echoed header, say) is known to every process already; it stays off the disk.
     const shared = fresh.filter((v) => ![...this.#local].some((l) => l.length >= LONG && v.includes(l)));
-    if (this.ledger && shared.length) appendFileSync(this.ledger, shared.map((v) => JSON.stringify(v) + '\n').join(''), { mode: 0o600 });
+    if (this.ledger && shared.length) appendFileSync(this.ledger, shared.map((v) => `${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
   }
 
   /** A secret every process of the run knows by itself (a token, a value derived from one): kept in memory only. */

@@ -81,7 +81,7 @@ export default class ConformanceReporter implements Reporter {
       targets,
     };
     mkdirSync(dirname(this.#file), { recursive: true });
-    writeFileSync(this.#file, JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(this.#file, `${JSON.stringify(report, null, 2)}\n`);
     const page = join(dirname(this.#file), 'conformance.html');
     writeFileSync(page, renderMatrix(report, relative(dirname(page), this.#htmlReport), loadDocument(report.profile).externalDocs?.url));
     // An aborted run's error is its abort reason, in its table; any other is told here, once.

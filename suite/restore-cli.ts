@@ -1,10 +1,10 @@
 // npm run restore: puts back the bots' providers from the snapshot of a run that did not finish
 // (killed, say), for each target of the run. Reads the same environment (and .env, and the
 // configuration file) as the run.
-import { readTargets, SettingsError } from './settings.ts';
+import { readTargets, SettingsError, type Settings } from './settings.ts';
 import { restoreRefusal, restoreSnapshot } from './snapshot.ts';
 
-let targets;
+let targets: Settings[];
 try {
   targets = readTargets();
 } catch (e) {

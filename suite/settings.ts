@@ -322,7 +322,10 @@ const transports = new Map<string, Transport>();
 export function transportFor(settings: Pick<Settings, 'caFile' | 'insecure'>): Transport {
   const key = `${settings.caFile ?? ''} ${settings.insecure}`;
   let transport = transports.get(key);
-  if (!transport) transports.set(key, (transport = new Transport(transportOptions(settings))));
+  if (!transport) {
+    transport = new Transport(transportOptions(settings));
+    transports.set(key, transport);
+  }
   return transport;
 }
 

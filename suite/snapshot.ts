@@ -138,7 +138,7 @@ function unreachable(settings: Settings, url: string, e: unknown): string {
 /** Reads a bot's list for the snapshot; anything but a readable list stops the run. */
 async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]> {
   const api = clientFor(settings, bot, 'snapshot');
-  let answer;
+  let answer: Exchange;
   try {
     answer = await api.list();
   } catch (e) {

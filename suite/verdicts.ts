@@ -112,7 +112,7 @@ export class Findings {
   }
 }
 
-const describe = (x: Exchange) => `${x.sent.method} answered ${x.received.status}`;
+const answered = (x: Exchange) => `${x.sent.method} answered ${x.received.status}`;
 
 /** The answer has one of `expected`, or, when none is given, one of the statuses the rule names (rules/catalogue.ts). */
 export function statusIs(ruleId: RuleId, x: Exchange, ...expected: number[]): void {
@@ -124,16 +124,16 @@ export function statusIs(ruleId: RuleId, x: Exchange, ...expected: number[]): vo
 
 export function jsonObjectBody(ruleId: RuleId, x: Exchange): Record<string, unknown> {
   const { json, notJson, text } = x.received;
-  if (notJson !== undefined) fail(ruleId, `${describe(x)} with a body that is not JSON (${notJson})`);
-  if (text.trim() === '') fail(ruleId, `${describe(x)} with an empty body, not a JSON object`);
+  if (notJson !== undefined) fail(ruleId, `${answered(x)} with a body that is not JSON (${notJson})`);
+  if (text.trim() === '') fail(ruleId, `${answered(x)} with an empty body, not a JSON object`);
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    fail(ruleId, `${describe(x)} with JSON ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}, not an object`);
+    fail(ruleId, `${answered(x)} with JSON ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}, not an object`);
   }
   return json as Record<string, unknown>;
 }
 
 export function emptyBody(ruleId: RuleId, x: Exchange): void {
-  if (x.received.text.length > 0) fail(ruleId, `${describe(x)} with a ${Buffer.byteLength(x.received.text)}-byte body; the body should be empty`);
+  if (x.received.text.length > 0) fail(ruleId, `${answered(x)} with a ${Buffer.byteLength(x.received.text)}-byte body; the body should be empty`);
 }
 
 export function matchesSchema(ruleId: RuleId, contract: Contract, schema: SchemaName, value: unknown, what: string): void {
@@ -146,7 +146,7 @@ export function matchesSchema(ruleId: RuleId, contract: Contract, schema: Schema
 
 export function jsonContentType(ruleId: RuleId, x: Exchange): void {
   const type = String(x.received.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json') fail(ruleId, `${describe(x)} with Content-Type '${x.received.headers['content-type'] ?? '(none)'}', not application/json`);
+  if (type !== 'application/json') fail(ruleId, `${answered(x)} with Content-Type '${x.received.headers['content-type'] ?? '(none)'}', not application/json`);
 }
 
 export interface ProviderList {

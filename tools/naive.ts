@@ -293,7 +293,7 @@ function parseArgs(argv: string[]) {
 }
 
 async function main() {
-  let args;
+  let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(process.argv.slice(2));
   } catch (e) {
