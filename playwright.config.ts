@@ -22,14 +22,22 @@ if (plan.embedded) {
   // The reference prints `listening on <url>`; Playwright stores the named group in the environment.
   const reference = (name: string, bots: string, group: string) => ({
     name,
-    command: ext === 'js' ? 'node reference/cli.js --port 0 --quiet' : 'node --import tsx reference/cli.ts --port 0 --quiet',
-    env: { ...process.env as Record<string, string>, REFERENCE_BOTS: bots, REFERENCE_PROFILE: plan.embedded!.profile },
+    command:
+      ext === 'js' ? 'node reference/cli.js --port 0 --quiet' : 'node --import tsx reference/cli.ts --port 0 --quiet',
+    env: {
+      ...(process.env as Record<string, string>),
+      REFERENCE_BOTS: bots,
+      REFERENCE_PROFILE: plan.embedded!.profile,
+    },
     wait: { stdout: new RegExp(`listening on (?<${group}>http://\\S+)`) },
     stdout: 'ignore' as const,
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 2000 },
     timeout: 20_000,
   });
-  webServer = [reference('reference', plan.embedded.bots, 'target_url'), reference('other-region', '', 'other_region_url')];
+  webServer = [
+    reference('reference', plan.embedded.bots, 'target_url'),
+    reference('other-region', '', 'other_region_url'),
+  ];
 }
 
 const { reportDir: reports, targets } = plan;
@@ -58,10 +66,24 @@ export default defineConfig({
   // one at a time. Several targets run side by side, one worker each, so a target's checks run one at
   // a time anyway: they share one project, named by the target (each a column of the report), and
   // its worker. Every worker costs a process start and about a second of module loading.
-  projects: targets.length === 1
-    ? [
-      { name: 'per-name', metadata: { target: targets[0] }, grep: selected, grepInvert: /@whole-list/, fullyParallel: true, teardown: 'whole-list' },
-      { name: 'whole-list', metadata: { target: targets[0] }, grep: wholeList, fullyParallel: false, workers: 1 },
-    ]
-    : targets.map((target) => ({ name: target, metadata: { target }, grep: selected, fullyParallel: false, workers: 1 })),
+  projects:
+    targets.length === 1
+      ? [
+          {
+            name: 'per-name',
+            metadata: { target: targets[0] },
+            grep: selected,
+            grepInvert: /@whole-list/,
+            fullyParallel: true,
+            teardown: 'whole-list',
+          },
+          { name: 'whole-list', metadata: { target: targets[0] }, grep: wholeList, fullyParallel: false, workers: 1 },
+        ]
+      : targets.map((target) => ({
+          name: target,
+          metadata: { target },
+          grep: selected,
+          fullyParallel: false,
+          workers: 1,
+        })),
 });

@@ -40,7 +40,8 @@ async function passingRun(options: RunOptions): Promise<void> {
 async function failingRun(options: RunOptions, rule: string): Promise<void> {
   const run = await runSuite(options);
   const status = run.report?.rules.find((r) => r.id === rule)?.status;
-  if (run.code !== 1 || status !== 'failed') throw new Error(`a benchmark run did not fail ${rule} (exit ${run.code}, ${rule} ${status})`);
+  if (run.code !== 1 || status !== 'failed')
+    throw new Error(`a benchmark run did not fail ${rule} (exit ${run.code}, ${rule} ${status})`);
 }
 
 /** Counts requests per check, by the x-conformance-check header the suite sends. */
@@ -61,14 +62,18 @@ function treeRss(root: number): number {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   let total = 0;
   const visit = (pid: number) => {
     try {
       const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       total += rss ? Number(rss[1]) * 1024 : 0;
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
     for (const [child, parent] of parents) if (parent === pid) visit(child);
   };
   visit(root);
@@ -79,13 +84,24 @@ function treeRss(root: number): number {
 async function peakMemoryOf(run: (options: RunOptions) => Promise<unknown>, options: RunOptions = {}): Promise<number> {
   let peak = 0;
   let timer: NodeJS.Timeout | undefined;
-  await run({ ...options, onSpawn: (pid) => { timer = setInterval(() => { peak = Math.max(peak, treeRss(pid)); }, 50); } });
+  await run({
+    ...options,
+    onSpawn: (pid) => {
+      timer = setInterval(() => {
+        peak = Math.max(peak, treeRss(pid));
+      }, 50);
+    },
+  });
   clearInterval(timer);
   return peak;
 }
 
 async function trivialRun(): Promise<void> {
-  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, 'test', '-c', 'bench/trivial/playwright.config.ts'], { cwd: ROOT, env: cleanEnv({}), stdio: 'ignore' });
+  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, 'test', '-c', 'bench/trivial/playwright.config.ts'], {
+    cwd: ROOT,
+    env: cleanEnv({}),
+    stdio: 'ignore',
+  });
   const code = await new Promise((r) => child.on('close', r));
   if (code !== 0) throw new Error(`the trivial run failed (exit ${code})`);
 }
@@ -97,9 +113,24 @@ async function prismFigures(): Promise<{ startMs: number; statelessMs: number }>
     const port = await freePort();
     const started = performance.now();
     const prism = spawn(process.execPath, prismArgs('default', port), { cwd: ROOT, env: cleanEnv({}) });
-    await new Promise<void>((resolve) => prism.stdout.on('data', (d) => { if (String(d).includes('Prism is listening')) resolve(); }));
+    await new Promise<void>((resolve) =>
+      prism.stdout.on('data', (d) => {
+        if (String(d).includes('Prism is listening')) resolve();
+      }),
+    );
     starts.push(performance.now() - started);
-    subsets.push(await timed(() => passingRun({ env: { TARGET_URL: `http://127.0.0.1:${port}`, BOT_ID: 'bench-bot', API_TOKEN: 'bench-token', CONFORMANCE_STATELESS: '1' } })));
+    subsets.push(
+      await timed(() =>
+        passingRun({
+          env: {
+            TARGET_URL: `http://127.0.0.1:${port}`,
+            BOT_ID: 'bench-bot',
+            API_TOKEN: 'bench-token',
+            CONFORMANCE_STATELESS: '1',
+          },
+        }),
+      ),
+    );
     prism.kill('SIGTERM');
     await new Promise((r) => prism.on('close', r));
   }
@@ -115,14 +146,19 @@ CountingApp.counts.clear();
 const warm = await medianOf('full run, warm (servers already up)', () => passingRun({ env: counting.env }));
 const perRun = new Map([...CountingApp.counts].map(([k, v]) => [k, v / RUNS]));
 // The generated checks' share: the same warm run with CONFORMANCE_BUDGET=0 leaves them out.
-const handWritten = await medianOf('full run, warm, without the generated checks', () => passingRun({ env: { ...counting.env, CONFORMANCE_BUDGET: '0' } }));
+const handWritten = await medianOf('full run, warm, without the generated checks', () =>
+  passingRun({ env: { ...counting.env, CONFORMANCE_BUDGET: '0' } }),
+);
 const latency = await medianOf('full run, warm, 50 ms latency per request', () => passingRun({ env: latent.env }));
 const prism = await prismFigures();
 
 // Broken targets: one fault in the GET body (every check that reads the list runs into it), and 403
 // to every bad credential (four rules broken on every operation).
 const faultTimes: Record<string, number> = {};
-for (const [id, rule] of [['wrong-nesting', 'GET-200-SHAPE'], ['auth-403', 'AUTH-WRONG-TOKEN']]) {
+for (const [id, rule] of [
+  ['wrong-nesting', 'GET-200-SHAPE'],
+  ['auth-403', 'AUTH-WRONG-TOKEN'],
+]) {
   const target = await startTarget(FAULTS.find((f) => f.id === id)!.App);
   faultTimes[id] = await medianOf(`verdict of the faulty server ${id}`, () => failingRun({ env: target.env }, rule));
   await target.close();
@@ -132,7 +168,9 @@ for (const [id, rule] of [['wrong-nesting', 'GET-200-SHAPE'], ['auth-403', 'AUTH
 const TARGETS = 10;
 const many = await Promise.all(Array.from({ length: TARGETS }, () => startTarget()));
 const config = configFor(many.map((target, i) => ({ name: `target-${i + 1}`, target })));
-const oneTarget = await medianOf('one target, through a configuration file', () => passingRun({ env: configFor([{ name: 'target-1', target: many[0] }]).env }));
+const oneTarget = await medianOf('one target, through a configuration file', () =>
+  passingRun({ env: configFor([{ name: 'target-1', target: many[0] }]).env }),
+);
 const tenTargets = await medianOf(`${TARGETS} targets in one run`, () => passingRun({ env: config.env }));
 const manyPeakBytes = await peakMemoryOf(passingRun, { env: config.env });
 await Promise.all(many.map((t) => t.close()));
@@ -145,20 +183,48 @@ await Promise.all([counting.close(), latent.close(), endless.close()]);
 const total = [...perRun.values()].reduce((a, b) => a + b, 0);
 const of = (prefix: string) => [...perRun].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
 // With unlimited workers: the snapshot, the longest per-name test, every whole-list test in turn, the restore.
-const criticalPath = (perRun.get('snapshot') ?? 0) + Math.max(0, ...of('per-name/')) + of('whole-list/').reduce((a, b) => a + b, 0) + (perRun.get('restore') ?? 0);
+const criticalPath =
+  (perRun.get('snapshot') ?? 0) +
+  Math.max(0, ...of('per-name/')) +
+  of('whole-list/').reduce((a, b) => a + b, 0) +
+  (perRun.get('restore') ?? 0);
 
 const figures = {
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    date: new Date().toISOString(),
+  },
   runs: RUNS,
   seconds: {
-    trivial: seconds(trivial), fullCold: seconds(cold), fullWarm: seconds(warm), fullWarmWithoutGenerated: seconds(handWritten), fullWarmLatency50ms: seconds(latency), prismStart: seconds(prism.startMs), statelessOnPrism: seconds(prism.statelessMs),
-    faultWrongNesting: seconds(faultTimes['wrong-nesting']), faultAuth403: seconds(faultTimes['auth-403']), oneTarget: seconds(oneTarget), tenTargets: seconds(tenTargets),
+    trivial: seconds(trivial),
+    fullCold: seconds(cold),
+    fullWarm: seconds(warm),
+    fullWarmWithoutGenerated: seconds(handWritten),
+    fullWarmLatency50ms: seconds(latency),
+    prismStart: seconds(prism.startMs),
+    statelessOnPrism: seconds(prism.statelessMs),
+    faultWrongNesting: seconds(faultTimes['wrong-nesting']),
+    faultAuth403: seconds(faultTimes['auth-403']),
+    oneTarget: seconds(oneTarget),
+    tenTargets: seconds(tenTargets),
   },
   ratios: {
-    coldToTrivial: +(cold / trivial).toFixed(2), warmToTrivial: +(warm / trivial).toFixed(2), warmToWithoutGenerated: +(warm / handWritten).toFixed(2), latencyToWarm: +(latency / warm).toFixed(2),
-    wrongNestingToWarm: +(faultTimes['wrong-nesting'] / warm).toFixed(2), auth403ToWarm: +(faultTimes['auth-403'] / warm).toFixed(2), tenTargetsToOne: +(tenTargets / oneTarget).toFixed(2),
+    coldToTrivial: +(cold / trivial).toFixed(2),
+    warmToTrivial: +(warm / trivial).toFixed(2),
+    warmToWithoutGenerated: +(warm / handWritten).toFixed(2),
+    latencyToWarm: +(latency / warm).toFixed(2),
+    wrongNestingToWarm: +(faultTimes['wrong-nesting'] / warm).toFixed(2),
+    auth403ToWarm: +(faultTimes['auth-403'] / warm).toFixed(2),
+    tenTargetsToOne: +(tenTargets / oneTarget).toFixed(2),
   },
-  requests: { total: Math.round(total), criticalPath: Math.round(criticalPath), checks: of('per-name/').length + of('whole-list/').length },
+  requests: {
+    total: Math.round(total),
+    criticalPath: Math.round(criticalPath),
+    checks: of('per-name/').length + of('whole-list/').length,
+  },
   peakMemoryMiB: Math.round(peakBytes / 2 ** 20),
   peakMemoryEndlessAnswerMiB: Math.round(endlessPeakBytes / 2 ** 20),
   peakMemoryTenTargetsMiB: Math.round(manyPeakBytes / 2 ** 20),
@@ -166,21 +232,23 @@ const figures = {
 mkdirSync(join(ROOT, 'reports'), { recursive: true });
 writeFileSync(join(ROOT, 'reports/bench.json'), `${JSON.stringify(figures, null, 2)}\n`);
 const s = figures.seconds;
-console.log([
-  `medians of ${RUNS} runs; ${figures.machine.cpus} × ${figures.machine.model}, Node ${figures.machine.node}`,
-  `  trivial one-test Playwright run       ${s.trivial.toFixed(2)} s`,
-  `  full run, cold (servers started)      ${s.fullCold.toFixed(2)} s   ${figures.ratios.coldToTrivial}× trivial`,
-  `  full run, warm (servers up)           ${s.fullWarm.toFixed(2)} s   ${figures.ratios.warmToTrivial}× trivial`,
-  `  full run, warm, no generated checks   ${s.fullWarmWithoutGenerated.toFixed(2)} s   the generated checks add ${((figures.ratios.warmToWithoutGenerated - 1) * 100).toFixed(0)}%`,
-  `  full run, warm, 50 ms per request     ${s.fullWarmLatency50ms.toFixed(2)} s   ${figures.ratios.latencyToWarm}× warm`,
-  `  verdict, GET body nested wrongly      ${s.faultWrongNesting.toFixed(2)} s   ${figures.ratios.wrongNestingToWarm}× warm reference`,
-  `  verdict, 403 to bad credentials       ${s.faultAuth403.toFixed(2)} s   ${figures.ratios.auth403ToWarm}× warm reference`,
-  `  one target / ${TARGETS} targets in one run    ${s.oneTarget.toFixed(2)} s / ${s.tenTargets.toFixed(2)} s   ${figures.ratios.tenTargetsToOne}×`,
-  `  Prism mock start-up                   ${s.prismStart.toFixed(2)} s`,
-  `  stateless subset against Prism        ${s.statelessOnPrism.toFixed(2)} s`,
-  `  requests per full run                 ${figures.requests.total} (critical path ${figures.requests.criticalPath}, ${figures.requests.checks} checks)`,
-  `  peak memory, runner and servers       ${figures.peakMemoryMiB} MiB`,
-  `  peak memory, target answering endlessly ${figures.peakMemoryEndlessAnswerMiB} MiB (answers capped at 8 MiB)`,
-  `  peak memory, ${TARGETS} targets in one run      ${figures.peakMemoryTenTargetsMiB} MiB`,
-  '  written to reports/bench.json',
-].join('\n'));
+console.log(
+  [
+    `medians of ${RUNS} runs; ${figures.machine.cpus} × ${figures.machine.model}, Node ${figures.machine.node}`,
+    `  trivial one-test Playwright run       ${s.trivial.toFixed(2)} s`,
+    `  full run, cold (servers started)      ${s.fullCold.toFixed(2)} s   ${figures.ratios.coldToTrivial}× trivial`,
+    `  full run, warm (servers up)           ${s.fullWarm.toFixed(2)} s   ${figures.ratios.warmToTrivial}× trivial`,
+    `  full run, warm, no generated checks   ${s.fullWarmWithoutGenerated.toFixed(2)} s   the generated checks add ${((figures.ratios.warmToWithoutGenerated - 1) * 100).toFixed(0)}%`,
+    `  full run, warm, 50 ms per request     ${s.fullWarmLatency50ms.toFixed(2)} s   ${figures.ratios.latencyToWarm}× warm`,
+    `  verdict, GET body nested wrongly      ${s.faultWrongNesting.toFixed(2)} s   ${figures.ratios.wrongNestingToWarm}× warm reference`,
+    `  verdict, 403 to bad credentials       ${s.faultAuth403.toFixed(2)} s   ${figures.ratios.auth403ToWarm}× warm reference`,
+    `  one target / ${TARGETS} targets in one run    ${s.oneTarget.toFixed(2)} s / ${s.tenTargets.toFixed(2)} s   ${figures.ratios.tenTargetsToOne}×`,
+    `  Prism mock start-up                   ${s.prismStart.toFixed(2)} s`,
+    `  stateless subset against Prism        ${s.statelessOnPrism.toFixed(2)} s`,
+    `  requests per full run                 ${figures.requests.total} (critical path ${figures.requests.criticalPath}, ${figures.requests.checks} checks)`,
+    `  peak memory, runner and servers       ${figures.peakMemoryMiB} MiB`,
+    `  peak memory, target answering endlessly ${figures.peakMemoryEndlessAnswerMiB} MiB (answers capped at 8 MiB)`,
+    `  peak memory, ${TARGETS} targets in one run      ${figures.peakMemoryTenTargetsMiB} MiB`,
+    '  written to reports/bench.json',
+  ].join('\n'),
+);

@@ -6,35 +6,88 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LAUNCHED_BY, prepareRun, readBudget, readRules, readTargets, reportDir, SettingsError, VARIABLES } from '../suite/settings.ts';
+import {
+  LAUNCHED_BY,
+  prepareRun,
+  readBudget,
+  readRules,
+  readTargets,
+  reportDir,
+  SettingsError,
+  VARIABLES,
+} from '../suite/settings.ts';
 import { EXIT, integerFlag, nearest, parsedArgs, profileFlag, UsageError } from './flags.ts';
 import { rules as listRules, serve } from './subcommands.ts';
 
 type Variable = keyof typeof VARIABLES;
 
-interface Flag { name: string; variable: Variable; value?: string; check?: (flag: string, text: string) => void; about?: string }
+interface Flag {
+  name: string;
+  variable: Variable;
+  value?: string;
+  check?: (flag: string, text: string) => void;
+  about?: string;
+}
 
 /** Every flag, with its environment-variable twin; --help prints this table. */
 export const FLAGS: Flag[] = [
   { name: 'target', variable: 'TARGET_URL', value: 'URL', check: url },
   { name: 'bot-id', variable: 'BOT_ID', value: 'ID' },
-  { name: 'token', variable: 'API_TOKEN', value: 'TOKEN', about: "that bot's API token (prefer the variable: a flag shows in `ps`)" },
+  {
+    name: 'token',
+    variable: 'API_TOKEN',
+    value: 'TOKEN',
+    about: "that bot's API token (prefer the variable: a flag shows in `ps`)",
+  },
   { name: 'second-bot', variable: 'SECOND_BOT_ID', value: 'ID' },
   { name: 'second-token', variable: 'SECOND_API_TOKEN', value: 'TOKEN' },
   { name: 'other-region-url', variable: 'OTHER_REGION_URL', value: 'URL', check: url },
   { name: 'profile', variable: 'CONFORMANCE_PROFILE', value: 'P', check: (f, t) => void profileFlag(f, t) },
   { name: 'strict', variable: 'CONFORMANCE_STRICT' },
-  { name: 'seed', variable: 'CONFORMANCE_SEED', value: 'N', check: (f, t) => void integerFlag(f, t, Number.MAX_SAFE_INTEGER) },
-  { name: 'rule', variable: 'CONFORMANCE_RULES', value: 'ID[,ID]', about: 'only the checks of these rules (the Reproduce line of a failure names one)', check: rules },
-  { name: 'skip-rule', variable: 'CONFORMANCE_SKIP_RULES', value: 'ID[,ID]', about: 'leave these rules out on purpose (a run passes only when every MUST rule it keeps was decided)', check: rules },
-  { name: 'budget', variable: 'CONFORMANCE_BUDGET', value: 'B', about: "what each generated check may spend: runs ('25'), time ('90s', '5m'), or 0 for none", check: budget },
-  { name: 'timeout-ms', variable: 'CONFORMANCE_TIMEOUT_MS', value: 'N', check: (f, t) => void integerFlag(f, t, 600_000) },
+  {
+    name: 'seed',
+    variable: 'CONFORMANCE_SEED',
+    value: 'N',
+    check: (f, t) => void integerFlag(f, t, Number.MAX_SAFE_INTEGER),
+  },
+  {
+    name: 'rule',
+    variable: 'CONFORMANCE_RULES',
+    value: 'ID[,ID]',
+    about: 'only the checks of these rules (the Reproduce line of a failure names one)',
+    check: rules,
+  },
+  {
+    name: 'skip-rule',
+    variable: 'CONFORMANCE_SKIP_RULES',
+    value: 'ID[,ID]',
+    about: 'leave these rules out on purpose (a run passes only when every MUST rule it keeps was decided)',
+    check: rules,
+  },
+  {
+    name: 'budget',
+    variable: 'CONFORMANCE_BUDGET',
+    value: 'B',
+    about: "what each generated check may spend: runs ('25'), time ('90s', '5m'), or 0 for none",
+    check: budget,
+  },
+  {
+    name: 'timeout-ms',
+    variable: 'CONFORMANCE_TIMEOUT_MS',
+    value: 'N',
+    check: (f, t) => void integerFlag(f, t, 600_000),
+  },
   { name: 'ca-file', variable: 'CONFORMANCE_CA_FILE', value: 'FILE' },
   { name: 'insecure', variable: 'CONFORMANCE_INSECURE' },
   { name: 'stateless', variable: 'CONFORMANCE_STATELESS' },
   { name: 'report-dir', variable: 'CONFORMANCE_REPORT_DIR', value: 'DIR' },
   { name: 'workers', variable: 'CONFORMANCE_WORKERS', value: 'N', check: (f, t) => void integerFlag(f, t, 64) },
-  { name: 'config', variable: 'CONFORMANCE_CONFIG', value: 'FILE', about: 'a configuration file of targets (several in one run) and settings; tokens by variable name' },
+  {
+    name: 'config',
+    variable: 'CONFORMANCE_CONFIG',
+    value: 'FILE',
+    about: 'a configuration file of targets (several in one run) and settings; tokens by variable name',
+  },
 ];
 
 function rules(flag: string, text: string): void {
@@ -60,7 +113,8 @@ function url(flag: string, text: string): void {
   } catch {
     throw new UsageError(`${flag} must be an http(s) URL; got '${text}'`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`${flag} must be an http(s) URL; got '${text}'`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError(`${flag} must be an http(s) URL; got '${text}'`);
 }
 
 const COMMANDS: [string, string][] = [
@@ -93,7 +147,7 @@ export function usage(): string {
     '',
     `Exit codes: ${EXIT.passed} passed; ${EXIT.failed} failed (a rule failed); ${EXIT.usage} usage (a bad flag, variable or config value,`,
     `found before anything starts); ${EXIT.incomplete} incomplete (a MUST rule undecided); ${EXIT.aborted} aborted (unreachable target, refused`,
-    'credentials, a bot held by another run). reports/conformance.json\'s outcome says the same.',
+    "credentials, a bot held by another run). reports/conformance.json's outcome says the same.",
     'Example: whatsapp-media-provider-conformance --target http://localhost:8080 --bot-id B --token T -- --shard 1/2',
   ].join('\n');
 }
@@ -101,13 +155,35 @@ export function usage(): string {
 const KNOWN_FLAGS = [...FLAGS.map((f) => `--${f.name}`), '--help', '--version', '--restore'];
 
 /** The environment the suite runs with: the caller's, with the flags applied. Throws UsageError. */
-export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean; version: boolean; restore: boolean } {
+export function environmentFor(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean; version: boolean; restore: boolean } {
   const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean' } as const]));
-  const parsed = parsedArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' }, restore: { type: 'boolean' } }, strict: true, allowPositionals: true, tokens: true }, KNOWN_FLAGS);
+  const parsed = parsedArgs(
+    {
+      args: argv,
+      options: {
+        ...options,
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+        restore: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    },
+    KNOWN_FLAGS,
+  );
   const terminator = parsed.tokens?.find((t) => t.kind === 'option-terminator');
   if (parsed.positionals.length && !terminator) {
-    const guess = nearest(parsed.positionals[0], COMMANDS.map(([c]) => c));
-    throw new UsageError(`unknown command '${parsed.positionals[0]}'${guess ? `; did you mean ${guess}?` : ''} (arguments for playwright go after --)`);
+    const guess = nearest(
+      parsed.positionals[0],
+      COMMANDS.map(([c]) => c),
+    );
+    throw new UsageError(
+      `unknown command '${parsed.positionals[0]}'${guess ? `; did you mean ${guess}?` : ''} (arguments for playwright go after --)`,
+    );
   }
   const out: NodeJS.ProcessEnv = { ...env };
   const values = parsed.values as Record<string, string | boolean | undefined>;
@@ -117,9 +193,17 @@ export function environmentFor(argv: string[], env: NodeJS.ProcessEnv): { env: N
     if (typeof value === 'string') flag.check?.(`--${flag.name}`, value);
     out[flag.variable] = value === true ? '1' : value;
   }
-  if (out.TARGET_URL && (!out.BOT_ID || !out.API_TOKEN)) throw new UsageError('--target needs --bot-id and --token (or BOT_ID and API_TOKEN)');
-  if (Boolean(out.SECOND_BOT_ID) !== Boolean(out.SECOND_API_TOKEN)) throw new UsageError('--second-bot and --second-token go together');
-  return { env: out, playwrightArgs: parsed.positionals, help: Boolean(values.help), version: Boolean(values.version), restore: Boolean(values.restore) };
+  if (out.TARGET_URL && (!out.BOT_ID || !out.API_TOKEN))
+    throw new UsageError('--target needs --bot-id and --token (or BOT_ID and API_TOKEN)');
+  if (Boolean(out.SECOND_BOT_ID) !== Boolean(out.SECOND_API_TOKEN))
+    throw new UsageError('--second-bot and --second-token go together');
+  return {
+    env: out,
+    playwrightArgs: parsed.positionals,
+    help: Boolean(values.help),
+    version: Boolean(values.version),
+    restore: Boolean(values.restore),
+  };
 }
 
 /**
@@ -137,7 +221,9 @@ function checkSettings(env: NodeJS.ProcessEnv, caller: NodeJS.ProcessEnv): void 
     if (!(e instanceof SettingsError)) throw e;
     let message = e.message;
     // A value the command line set is named by its flag; one from the environment by its variable.
-    for (const f of FLAGS) if (env[f.variable] !== caller[f.variable]) message = message.replace(new RegExp(`\\b${f.variable}\\b`, 'g'), `--${f.name}`);
+    for (const f of FLAGS)
+      if (env[f.variable] !== caller[f.variable])
+        message = message.replace(new RegExp(`\\b${f.variable}\\b`, 'g'), `--${f.name}`);
     throw new UsageError(message);
   }
 }
@@ -183,7 +269,13 @@ export async function main(argv: string[]): Promise<void> {
   if (run.version) {
     // package.json sits next to cli/ in the repository and next to dist/ in the package.
     const require = createRequire(import.meta.url);
-    const path = ['../package.json', '../../package.json'].find((p) => { try { return require(p).name === 'whatsapp-media-provider-conformance'; } catch { return false; } })!;
+    const path = ['../package.json', '../../package.json'].find((p) => {
+      try {
+        return require(p).name === 'whatsapp-media-provider-conformance';
+      } catch {
+        return false;
+      }
+    })!;
     console.log((require(path) as { version: string }).version);
     return;
   }
@@ -193,11 +285,16 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   // Compiled into dist/ for the npm package, where the config is JavaScript too.
-  const config = fileURLToPath(new URL(`../playwright.config.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url));
+  const config = fileURLToPath(
+    new URL(`../playwright.config.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url),
+  );
   const playwright = createRequire(import.meta.url).resolve('@playwright/test/cli');
   // The suite's Reproduce lines then speak this command's flags, not Playwright's variables.
   const startedAt = Date.now() - 1000; // file times can lag the clock a little
-  const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], { stdio: 'inherit', env: { ...run.env, [LAUNCHED_BY]: 'cli' } });
+  const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], {
+    stdio: 'inherit',
+    env: { ...run.env, [LAUNCHED_BY]: 'cli' },
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(exitOf(reportDir(run.env), startedAt, code ?? (signal ? 1 : 0))));
 }

@@ -5,7 +5,8 @@ import { PROFILES, type Profile } from '../contract/openapi.ts';
 export class UsageError extends Error {}
 
 export function integerFlag(flag: string, text: string, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) > max) throw new UsageError(`${flag} must be an integer from 0 to ${max}; got '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) > max)
+    throw new UsageError(`${flag} must be an integer from 0 to ${max}; got '${text}'`);
   return Number(text);
 }
 
@@ -14,7 +15,8 @@ export function portFlag(flag: string, text: string): number {
 }
 
 export function profileFlag(flag: string, text: string): Profile {
-  if (!(PROFILES as readonly string[]).includes(text)) throw new UsageError(`${flag} must be one of ${PROFILES.join(', ')}; got '${text}'`);
+  if (!(PROFILES as readonly string[]).includes(text))
+    throw new UsageError(`${flag} must be one of ${PROFILES.join(', ')}; got '${text}'`);
   return text as Profile;
 }
 
@@ -27,7 +29,8 @@ export function nearest(typed: string, known: readonly string[]): string | undef
     let row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const next = [i];
-      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
       row = next;
     }
     return row[b.length];
@@ -49,7 +52,10 @@ export function parseError(e: Error, known: readonly string[]): UsageError {
 }
 
 /** parseArgs with its errors as one line naming the flag (and the nearest of `known` for a typo). */
-export function parsedArgs<T extends ParseArgsConfig>(config: T, known: readonly string[]): ReturnType<typeof parseArgs<T>> {
+export function parsedArgs<T extends ParseArgsConfig>(
+  config: T,
+  known: readonly string[],
+): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (e) {

@@ -24,13 +24,19 @@ export async function serve(argv: string[]): Promise<void> {
   const rest = at < 0 ? argv : argv.filter((_, i) => i !== at && (argv[at].includes('=') || i !== at + 1));
   if (at >= 0 && !id) throw new UsageError('--fault needs a fault id (--fault list names them)');
   if (id === 'list') {
-    for (const f of [...FAULTS].sort((a, b) => a.id.localeCompare(b.id))) console.log(`${f.id.padEnd(34)} ${f.rule.padEnd(30)} ${f.sentence}`);
+    for (const f of [...FAULTS].sort((a, b) => a.id.localeCompare(b.id)))
+      console.log(`${f.id.padEnd(34)} ${f.rule.padEnd(30)} ${f.sentence}`);
     return;
   }
-  const variants = new Map<string, AppClass>([...FAULTS.map((f) => [f.id, f.App] as const), ...ODDBALLS.map((o) => [o.id, o.App] as const)]);
+  const variants = new Map<string, AppClass>([
+    ...FAULTS.map((f) => [f.id, f.App] as const),
+    ...ODDBALLS.map((o) => [o.id, o.App] as const),
+  ]);
   if (id && !variants.has(id)) {
     const guess = nearest(id, [...variants.keys()]);
-    throw new UsageError(`--fault: no faulty server is called '${id}'${guess ? `; did you mean ${guess}?` : ''} (--fault list names them)`);
+    throw new UsageError(
+      `--fault: no faulty server is called '${id}'${guess ? `; did you mean ${guess}?` : ''} (--fault list names them)`,
+    );
   }
   const App = id ? variants.get(id)! : ReferenceApp;
   await runServer(rest, (options) => new App(options), SERVE_USAGE);
@@ -38,15 +44,34 @@ export async function serve(argv: string[]): Promise<void> {
 
 /** `rules`: the catalogue, as a table or (--json) as data. */
 export function rules(argv: string[]): void {
-  const { values } = parsedArgs({ args: argv, options: { json: { type: 'boolean' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }, ['--json', '--profile', '--help']);
+  const { values } = parsedArgs(
+    {
+      args: argv,
+      options: { json: { type: 'boolean' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    },
+    ['--json', '--profile', '--help'],
+  );
   if (values.help) {
-    console.log(`Usage: ${COMMAND} rules [--json] [--profile ${PROFILES.join('|')}]\n\nThe rules the suite holds a server to: id, level (MUST fails a run, SHOULD warns), what it says, the vendor page's section.`);
+    console.log(
+      `Usage: ${COMMAND} rules [--json] [--profile ${PROFILES.join('|')}]\n\nThe rules the suite holds a server to: id, level (MUST fails a run, SHOULD warns), what it says, the vendor page's section.`,
+    );
     return;
   }
-  if (values.profile && !(PROFILES as readonly string[]).includes(values.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}; got '${values.profile}'`);
-  const chosen = RULES.filter((r) => !values.profile || r.profiles.includes(values.profile as (typeof PROFILES)[number]));
+  if (values.profile && !(PROFILES as readonly string[]).includes(values.profile))
+    throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}; got '${values.profile}'`);
+  const chosen = RULES.filter(
+    (r) => !values.profile || r.profiles.includes(values.profile as (typeof PROFILES)[number]),
+  );
   if (values.json) {
-    console.log(JSON.stringify(chosen.map((r) => ({ id: r.id, level: r.level, title: r.title, doc: r.doc, profiles: r.profiles })), null, 2));
+    console.log(
+      JSON.stringify(
+        chosen.map((r) => ({ id: r.id, level: r.level, title: r.title, doc: r.doc, profiles: r.profiles })),
+        null,
+        2,
+      ),
+    );
     return;
   }
   for (const r of chosen) console.log(`${r.id.padEnd(32)} ${r.level.padEnd(6)} ${r.title} (§ ${r.doc})`);

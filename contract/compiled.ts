@@ -31,8 +31,19 @@ const idOf = (profile: Profile) => `https://conformance.invalid/openapi/${DOCUME
 
 // OpenAPI's own top-level words, declared so that ajv's strict mode accepts the whole document.
 const OPENAPI_KEYWORDS = [
-  'openapi', 'info', 'servers', 'paths', 'components', 'security', 'tags', 'externalDocs',
-  'webhooks', 'jsonSchemaDialect', 'example', 'discriminator', 'xml',
+  'openapi',
+  'info',
+  'servers',
+  'paths',
+  'components',
+  'security',
+  'tags',
+  'externalDocs',
+  'webhooks',
+  'jsonSchemaDialect',
+  'example',
+  'discriminator',
+  'xml',
 ];
 
 export interface Compiled {
@@ -43,15 +54,26 @@ export interface Compiled {
 
 const require = createRequire(import.meta.url);
 /** The project's own cache folder (never a shared temporary one: the cache is code that is run). */
-const CACHE_DIR = join(dirname(dirname(fileURLToPath(import.meta.url))), 'node_modules', '.cache', 'whatsapp-media-provider-conformance');
+const CACHE_DIR = join(
+  dirname(dirname(fileURLToPath(import.meta.url))),
+  'node_modules',
+  '.cache',
+  'whatsapp-media-provider-conformance',
+);
 
 let compiled: Compiled | undefined;
 
 export function compiledContract(): Compiled {
   if (compiled) return compiled;
-  const sources = [...PROFILES.map((p) => readFileSync(documentPath(p), 'utf8')), readFileSync(CONFIG_SCHEMA_PATH, 'utf8')];
+  const sources = [
+    ...PROFILES.map((p) => readFileSync(documentPath(p), 'utf8')),
+    readFileSync(CONFIG_SCHEMA_PATH, 'utf8'),
+  ];
   const ajvVersion = (require('ajv/package.json') as { version: string }).version;
-  const key = createHash('sha256').update([ajvVersion, ...sources].join('\0')).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update([ajvVersion, ...sources].join('\0'))
+    .digest('hex')
+    .slice(0, 16);
   const file = join(CACHE_DIR, `contract-${key}.cjs`);
   if (existsSync(file)) {
     compiled = require(file) as Compiled;
@@ -78,8 +100,12 @@ export function compiledContract(): Compiled {
 function generate(sources: string[]): { code: string; documents: Record<Profile, OpenAPIV3_1.Document> } {
   const { parse } = require('yaml') as typeof import('yaml');
   const Ajv2020 = (require('ajv/dist/2020.js') as { default: typeof import('ajv/dist/2020.js').default }).default;
-  const standaloneCode = (require('ajv/dist/standalone/index.js') as { default: typeof import('ajv/dist/standalone/index.js').default }).default;
-  const documents = Object.fromEntries(PROFILES.map((p, i) => [p, parse(sources[i]) as OpenAPIV3_1.Document])) as Record<Profile, OpenAPIV3_1.Document>;
+  const standaloneCode = (
+    require('ajv/dist/standalone/index.js') as { default: typeof import('ajv/dist/standalone/index.js').default }
+  ).default;
+  const documents = Object.fromEntries(
+    PROFILES.map((p, i) => [p, parse(sources[i]) as OpenAPIV3_1.Document]),
+  ) as Record<Profile, OpenAPIV3_1.Document>;
   const ajv = new Ajv2020({ allErrors: true, strict: true, code: { source: true } });
   ajv.addVocabulary(OPENAPI_KEYWORDS);
   for (const p of PROFILES) ajv.addSchema(documents[p] as object, idOf(p));
@@ -88,16 +114,19 @@ function generate(sources: string[]): { code: string; documents: Record<Profile,
   configAjv.addSchema(config);
   const refs: Record<string, string> = {};
   for (const p of PROFILES) {
-    for (const name of Object.keys(documents[p].components?.schemas ?? {})) refs[`${p}#${name}`] = `${idOf(p)}#/components/schemas/${name}`;
+    for (const name of Object.keys(documents[p].components?.schemas ?? {}))
+      refs[`${p}#${name}`] = `${idOf(p)}#/components/schemas/${name}`;
   }
   // The runtime helpers the code requires, by absolute path, so that the module loads from anywhere.
-  const absolute = (code: string) => code.replace(/require\("([^"]+)"\)/g, (_, id: string) => `require(${JSON.stringify(require.resolve(id))})`);
+  const absolute = (code: string) =>
+    code.replace(/require\("([^"]+)"\)/g, (_, id: string) => `require(${JSON.stringify(require.resolve(id))})`);
   // Two modules in one file (the configuration schema is no OpenAPI document): each in a scope of its own.
   const contract = absolute(standaloneCode(ajv, refs));
   const configCode = absolute(standaloneCode(configAjv, { config: config.$id }));
   const scoped = (code: string) => `(() => { const exports = {}; ${code}\nreturn exports; })()`;
   return {
-    code: `"use strict";\nconst contract = ${scoped(contract)};\nconst config = ${scoped(configCode)};\n` +
+    code:
+      `"use strict";\nconst contract = ${scoped(contract)};\nconst config = ${scoped(configCode)};\n` +
       `exports.validators = { ...contract, config: config.config };\nexports.documents = ${JSON.stringify(documents)};\n`,
     documents,
   };

@@ -58,11 +58,15 @@ export class Contract {
 }
 
 function toViolation(e: ErrorObject): Violation {
-  const at = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const at = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const path = `$${at
     .map((s) => (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
     .join('')}`;
-  const detail = e.keyword === 'enum' ? `${e.message}: ${JSON.stringify(e.params.allowedValues)}` : e.message ?? e.keyword;
+  const detail =
+    e.keyword === 'enum' ? `${e.message}: ${JSON.stringify(e.params.allowedValues)}` : (e.message ?? e.keyword);
   const missing = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
   return { path, message: detail, keyword: e.keyword, at, ...(missing ? { missing } : {}) };
 }

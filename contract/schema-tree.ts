@@ -23,7 +23,14 @@ const ORIGINAL_FILE = './media-provider.yaml';
 
 function componentOf(doc: DocumentKey, ref: string): { doc: DocumentKey; name: string; schema: Raw } {
   const [file, pointer] = ref.split('#');
-  const target: DocumentKey = file === ORIGINAL_FILE ? 'default' : file === '' ? doc : (() => { throw new Error(`unsupported $ref ${ref}`); })();
+  const target: DocumentKey =
+    file === ORIGINAL_FILE
+      ? 'default'
+      : file === ''
+        ? doc
+        : (() => {
+            throw new Error(`unsupported $ref ${ref}`);
+          })();
   const name = pointer.split('/').pop()!;
   const schema = (loadDocument(target).components?.schemas as Record<string, Raw> | undefined)?.[name];
   if (!schema) throw new Error(`$ref ${ref} names no component schema`);
@@ -42,7 +49,12 @@ function flatten(schema: Raw, doc: DocumentKey, name?: string): Flat {
     pattern: schema.pattern as string | undefined,
     maxLength: schema.maxLength as number | undefined,
     required: [...((schema.required as string[] | undefined) ?? [])],
-    properties: Object.fromEntries(Object.entries((schema.properties as Record<string, Raw> | undefined) ?? {}).map(([k, v]) => [k, flatten(v, doc)])),
+    properties: Object.fromEntries(
+      Object.entries((schema.properties as Record<string, Raw> | undefined) ?? {}).map(([k, v]) => [
+        k,
+        flatten(v, doc),
+      ]),
+    ),
     anyOf: (schema.anyOf as Raw[] | undefined)?.map((s) => flatten(s, doc)),
   };
   for (const part of (schema.allOf as Raw[] | undefined) ?? []) flat = merge(flat, flatten(part, doc));
@@ -73,7 +85,9 @@ export function schemaOf(profile: Profile, component: string): Flat {
   let flat = cache.get(key);
   if (!flat) {
     const own = (loadDocument(profile).components?.schemas as Record<string, Raw> | undefined)?.[component];
-    flat = own ? flatten(own, profile, component) : flatten({ $ref: `${ORIGINAL_FILE}#/components/schemas/${component}` }, profile);
+    flat = own
+      ? flatten(own, profile, component)
+      : flatten({ $ref: `${ORIGINAL_FILE}#/components/schemas/${component}` }, profile);
     cache.set(key, flat);
   }
   return flat;

@@ -9,7 +9,10 @@ export const AUTH: Fault[] = [];
 const fault = faultsIn(AUTH);
 
 const tokensOf = (app: ReferenceApp) => [...app.options.bots.entries()];
-fault('auth-403', 'AUTH-WRONG-TOKEN', 'Answers 403 instead of 401 to a token it does not know.',
+fault(
+  'auth-403',
+  'AUTH-WRONG-TOKEN',
+  'Answers 403 instead of 401 to a token it does not know.',
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const answer = await super.handle(req);
@@ -17,8 +20,12 @@ fault('auth-403', 'AUTH-WRONG-TOKEN', 'Answers 403 instead of 401 to a token it 
       return answer.status === 401 && hasToken ? error(403, '403', 'Forbidden') : answer;
     }
   },
-  async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 403);
-fault('text-401', 'AUTH-401-JSON', 'Answers 401 with a plain-text body.',
+  async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 403,
+);
+fault(
+  'text-401',
+  'AUTH-401-JSON',
+  'Answers 401 with a plain-text body.',
   class extends ReferenceApp {
     protected override send(res: http.ServerResponse, answer: Answer): void {
       if (answer.status !== 401) {
@@ -28,41 +35,91 @@ fault('text-401', 'AUTH-401-JSON', 'Answers 401 with a plain-text body.',
       res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized');
     }
   },
-  async (p) => { const r = await p.send('GET', { auth: null }); return typeof r !== 'string' && r.status === 401 && r.json === undefined; });
-fault('401-without-reason', 'AUTH-401-FIELDS', 'Answers 401 with {"error": ...} instead of message and reason.',
-  class extends ReferenceApp { protected override unauthorized(): Answer { return { status: 401, body: { error: 'unauthorized' } }; } },
-  async (p) => { const r = await p.send('GET', { auth: null }); return typeof r !== 'string' && isObject(r.json) && !('message' in r.json); });
-fault('any-token', 'AUTH-WRONG-TOKEN', 'Accepts any Bearer token for a bot that resides here.',
-  class extends ReferenceApp {
-    protected override authorized(botId: string, header: string | undefined): boolean { return this.lists.has(botId) && /^bearer \S+$/i.test(header ?? ''); }
+  async (p) => {
+    const r = await p.send('GET', { auth: null });
+    return typeof r !== 'string' && r.status === 401 && r.json === undefined;
   },
-  async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 200);
-fault('any-bots-token', 'AUTH-OTHER-BOT', "Accepts any resident bot's token for any resident bot.",
+);
+fault(
+  '401-without-reason',
+  'AUTH-401-FIELDS',
+  'Answers 401 with {"error": ...} instead of message and reason.',
+  class extends ReferenceApp {
+    protected override unauthorized(): Answer {
+      return { status: 401, body: { error: 'unauthorized' } };
+    }
+  },
+  async (p) => {
+    const r = await p.send('GET', { auth: null });
+    return typeof r !== 'string' && isObject(r.json) && !('message' in r.json);
+  },
+);
+fault(
+  'any-token',
+  'AUTH-WRONG-TOKEN',
+  'Accepts any Bearer token for a bot that resides here.',
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      return this.lists.has(botId) && /^bearer \S+$/i.test(header ?? '');
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 200,
+);
+fault(
+  'any-bots-token',
+  'AUTH-OTHER-BOT',
+  "Accepts any resident bot's token for any resident bot.",
   class extends ReferenceApp {
     protected override authorized(botId: string, header: string | undefined): boolean {
       return this.lists.has(botId) && tokensOf(this).some(([bot]) => super.authorized(bot, header));
     }
   },
-  async (p) => (await p.status(p.send('GET', { auth: `Bearer ${p.bots.tokenB}` }))) === 200);
-fault('get-without-auth', 'AUTH-MISSING', 'Answers GET without an Authorization header.',
+  async (p) => (await p.status(p.send('GET', { auth: `Bearer ${p.bots.tokenB}` }))) === 200,
+);
+fault(
+  'get-without-auth',
+  'AUTH-MISSING',
+  'Answers GET without an Authorization header.',
   class extends ReferenceApp {
-    protected override authorized(botId: string, header: string | undefined): boolean { return header === undefined ? this.lists.has(botId) : super.authorized(botId, header); }
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      return header === undefined ? this.lists.has(botId) : super.authorized(botId, header);
+    }
   },
-  async (p) => (await p.status(p.send('GET', { auth: null }))) === 200);
-fault('delete-without-auth', 'AUTH-MISSING', 'Performs DELETE without an Authorization header.',
+  async (p) => (await p.status(p.send('GET', { auth: null }))) === 200,
+);
+fault(
+  'delete-without-auth',
+  'AUTH-MISSING',
+  'Performs DELETE without an Authorization header.',
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
-      if (isDelete(req) && req.headers.authorization === undefined) req.headers.authorization = `Bearer ${tokensOf(this).find(([b]) => (req.url ?? '').includes(`/${b}/`))?.[1] ?? ''}`;
+      if (isDelete(req) && req.headers.authorization === undefined)
+        req.headers.authorization = `Bearer ${tokensOf(this).find(([b]) => (req.url ?? '').includes(`/${b}/`))?.[1] ?? ''}`;
       return super.handle(req);
     }
   },
-  async (p) => { const name = p.name(); await p.post(valid(p, name)); await p.send('DELETE', { auth: null }); return (await p.has(name)) === 0; });
-fault('schemeless-token', 'AUTH-MALFORMED', 'Accepts the token without the Bearer scheme.',
-  class extends ReferenceApp {
-    protected override authorized(botId: string, header: string | undefined): boolean { return super.authorized(botId, header?.includes(' ') ? header : `Bearer ${header}`); }
+  async (p) => {
+    const name = p.name();
+    await p.post(valid(p, name));
+    await p.send('DELETE', { auth: null });
+    return (await p.has(name)) === 0;
   },
-  async (p) => (await p.status(p.send('GET', { auth: p.bots.tokenA }))) === 200);
-fault('unknown-bot-created', 'AUTH-UNKNOWN-BOT', 'Creates an unknown bot on first use, with whatever token came.',
+);
+fault(
+  'schemeless-token',
+  'AUTH-MALFORMED',
+  'Accepts the token without the Bearer scheme.',
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      return super.authorized(botId, header?.includes(' ') ? header : `Bearer ${header}`);
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: p.bots.tokenA }))) === 200,
+);
+fault(
+  'unknown-bot-created',
+  'AUTH-UNKNOWN-BOT',
+  'Creates an unknown bot on first use, with whatever token came.',
   class extends ReferenceApp {
     readonly adopted = new Set<string>();
     protected override authorized(botId: string, header: string | undefined): boolean {
@@ -73,9 +130,13 @@ fault('unknown-bot-created', 'AUTH-UNKNOWN-BOT', 'Creates an unknown bot on firs
       return this.adopted.has(botId) || super.authorized(botId, header);
     }
   },
-  async (p) => (await p.status(p.send('GET', { bot: 'no-such-bot' }))) === 200);
+  async (p) => (await p.status(p.send('GET', { bot: 'no-such-bot' }))) === 200,
+);
 const REGISTRY = new Map<string, string>();
-fault('resident-everywhere', 'AUTH-OTHER-REGION', 'Every region answers for every bot of any region (one shared directory).',
+fault(
+  'resident-everywhere',
+  'AUTH-OTHER-REGION',
+  'Every region answers for every bot of any region (one shared directory).',
   class extends ReferenceApp {
     constructor(options: ReferenceOptions) {
       super(options);
@@ -87,8 +148,12 @@ fault('resident-everywhere', 'AUTH-OTHER-REGION', 'Every region answers for ever
       return super.authorized(botId, header) || (token !== undefined && REGISTRY.get(botId) === token);
     }
   },
-  async (p) => (await p.status(p.send('GET', { base: p.otherRegionUrl }))) === 200);
-fault('writes-then-401', 'AUTH-NO-CHANGE', 'Stores a POSTed provider even when the token is wrong, then answers 401.',
+  async (p) => (await p.status(p.send('GET', { base: p.otherRegionUrl }))) === 200,
+);
+fault(
+  'writes-then-401',
+  'AUTH-NO-CHANGE',
+  'Stores a POSTed provider even when the token is wrong, then answers 401.',
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const route = this.route(req.method ?? '', req.url ?? '/');
@@ -100,13 +165,26 @@ fault('writes-then-401', 'AUTH-NO-CHANGE', 'Stores a POSTed provider even when t
       return super.handle(req);
     }
   },
-  async (p) => { const name = p.name(); await p.post(valid(p, name), { auth: 'Bearer wrong-token' }); return (await p.has(name)) === 1; });
-fault('scheme-exact-case', 'AUTH-SCHEME-CASE', "Accepts only 'Bearer' spelled exactly so.",
-  class extends ReferenceApp {
-    protected override authorized(botId: string, header: string | undefined): boolean { return (header ?? '').startsWith('Bearer ') && super.authorized(botId, header); }
+  async (p) => {
+    const name = p.name();
+    await p.post(valid(p, name), { auth: 'Bearer wrong-token' });
+    return (await p.has(name)) === 1;
   },
-  async (p) => (await p.status(p.send('GET', { auth: `bearer ${p.bots.tokenA}` }))) === 401);
-fault('parses-before-auth', 'AUTH-BEFORE-BODY',
+);
+fault(
+  'scheme-exact-case',
+  'AUTH-SCHEME-CASE',
+  "Accepts only 'Bearer' spelled exactly so.",
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      return (header ?? '').startsWith('Bearer ') && super.authorized(botId, header);
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: `bearer ${p.bots.tokenA}` }))) === 401,
+);
+fault(
+  'parses-before-auth',
+  'AUTH-BEFORE-BODY',
   'Reads, parses and validates a POST body before checking credentials, as express.json() and a validator mounted before the auth middleware do: an invalid body with bad credentials gets 400.',
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
@@ -121,7 +199,8 @@ fault('parses-before-auth', 'AUTH-BEFORE-BODY',
       return this.ok();
     }
   },
-  async (p) => (await p.status(p.post('{', { auth: null }))) === 400);
+  async (p) => (await p.status(p.post('{', { auth: null }))) === 400,
+);
 
 /** GETs sent one after another on one kept-alive connection, each with its own Authorization (null: none). */
 async function onOneConnection(p: Probe, auths: (string | null)[]): Promise<{ status: number; reused: boolean }[]> {
@@ -129,19 +208,27 @@ async function onOneConnection(p: Probe, auths: (string | null)[]): Promise<{ st
   const answers: { status: number; reused: boolean }[] = [];
   try {
     for (const auth of auths) {
-      answers.push(await new Promise((resolve, reject) => {
-        const req = http.get(p.url + p.path(), { agent, headers: auth === null ? {} : { authorization: auth } }, (res) => {
-          res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
-        });
-        req.on('error', reject);
-      }));
+      answers.push(
+        await new Promise((resolve, reject) => {
+          const req = http.get(
+            p.url + p.path(),
+            { agent, headers: auth === null ? {} : { authorization: auth } },
+            (res) => {
+              res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+            },
+          );
+          req.on('error', reject);
+        }),
+      );
     }
   } finally {
     agent.destroy();
   }
   return answers;
 }
-fault('auth-per-connection', 'AUTH-PER-REQUEST',
+fault(
+  'auth-per-connection',
+  'AUTH-PER-REQUEST',
   'Remembers the bot a keep-alive connection authenticated as and lets later requests for that bot on it through without checking their Authorization.',
   class extends ReferenceApp {
     /** Socket → the bot it authenticated as; the entry goes with the socket. */
@@ -149,7 +236,8 @@ fault('auth-per-connection', 'AUTH-PER-REQUEST',
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const route = this.route(req.method ?? '', req.url ?? '/');
       if ('botId' in route) {
-        if (this.#sessions.get(req.socket) === route.botId) req.headers.authorization = `Bearer ${this.options.bots.get(route.botId)}`;
+        if (this.#sessions.get(req.socket) === route.botId)
+          req.headers.authorization = `Bearer ${this.options.bots.get(route.botId)}`;
         else if (this.authorized(route.botId, req.headers.authorization)) this.#sessions.set(req.socket, route.botId);
       }
       return super.handle(req);
@@ -158,4 +246,5 @@ fault('auth-per-connection', 'AUTH-PER-REQUEST',
   async (p) => {
     const [first, second] = await onOneConnection(p, [`Bearer ${p.bots.tokenA}`, null]);
     return first.status === 200 && second.reused && second.status === 200;
-  });
+  },
+);

@@ -17,4 +17,15 @@ import { UPSERT } from './upsert.ts';
 export type { Fault };
 export { EndlessAnswer } from './robustness.ts';
 
-export const FAULTS: Fault[] = [...POST, ...UPSERT, ...GET, ...DELETE, ...AUTH, ...TRANSCRIPTS, ...ROBUSTNESS, ...REVISION, ...UNLISTED, ...STACKS];
+export const FAULTS: Fault[] = [
+  ...POST,
+  ...UPSERT,
+  ...GET,
+  ...DELETE,
+  ...AUTH,
+  ...TRANSCRIPTS,
+  ...ROBUSTNESS,
+  ...REVISION,
+  ...UNLISTED,
+  ...STACKS,
+];

@@ -8,27 +8,72 @@ import { answers, faultsIn, isDelete, valid, type Fault } from './fault.ts';
 export const DELETE: Fault[] = [];
 const fault = faultsIn(DELETE);
 
-fault('delete-noop', 'DELETE-EMPTIES', 'Answers 200 to DELETE and removes nothing.',
-  class extends ReferenceApp { protected override async clear(): Promise<void> {} },
-  async (p) => { await p.post(valid(p)); await p.send('DELETE'); return ((await p.providers())?.length ?? 0) > 0; });
-fault('delete-one-entry', 'DELETE-EMPTIES', 'DELETE removes only the oldest entry.',
-  class extends ReferenceApp { protected override async clear(_b: string, list: Map<string, Provider>): Promise<void> { list.delete(list.keys().next().value!); } },
-  async (p) => { await p.post(valid(p)); await p.post(valid(p)); await p.send('DELETE'); return ((await p.providers())?.length ?? 0) > 0; });
-fault('delete-all-bots', 'DELETE-THIS-BOT-ONLY', "DELETE empties every bot's list.",
-  class extends ReferenceApp { protected override async clear(): Promise<void> { for (const list of this.lists.values()) list.clear(); } },
+fault(
+  'delete-noop',
+  'DELETE-EMPTIES',
+  'Answers 200 to DELETE and removes nothing.',
+  class extends ReferenceApp {
+    protected override async clear(): Promise<void> {}
+  },
+  async (p) => {
+    await p.post(valid(p));
+    await p.send('DELETE');
+    return ((await p.providers())?.length ?? 0) > 0;
+  },
+);
+fault(
+  'delete-one-entry',
+  'DELETE-EMPTIES',
+  'DELETE removes only the oldest entry.',
+  class extends ReferenceApp {
+    protected override async clear(_b: string, list: Map<string, Provider>): Promise<void> {
+      list.delete(list.keys().next().value!);
+    }
+  },
+  async (p) => {
+    await p.post(valid(p));
+    await p.post(valid(p));
+    await p.send('DELETE');
+    return ((await p.providers())?.length ?? 0) > 0;
+  },
+);
+fault(
+  'delete-all-bots',
+  'DELETE-THIS-BOT-ONLY',
+  "DELETE empties every bot's list.",
+  class extends ReferenceApp {
+    protected override async clear(): Promise<void> {
+      for (const list of this.lists.values()) list.clear();
+    }
+  },
   async (p) => {
     const name = p.name();
     await p.post(valid(p, name), { bot: p.bots.botB });
     await p.send('DELETE');
     return (await p.has(name, p.bots.botB)) === 0;
-  });
-fault('delete-204', 'DELETE-200', 'Answers 204 to DELETE.',
+  },
+);
+fault(
+  'delete-204',
+  'DELETE-200',
+  'Answers 204 to DELETE.',
   answers((req, a) => (isDelete(req) && a.status === 200 ? { status: 204 } : a)),
-  async (p) => (await p.status(p.send('DELETE'))) === 204);
-fault('delete-body', 'DELETE-EMPTY-BODY', 'Answers DELETE with a JSON body.',
+  async (p) => (await p.status(p.send('DELETE'))) === 204,
+);
+fault(
+  'delete-body',
+  'DELETE-EMPTY-BODY',
+  'Answers DELETE with a JSON body.',
   answers((req, a) => (isDelete(req) && a.status === 200 ? { status: 200, body: { deleted: true } } : a)),
-  async (p) => { const r = await p.send('DELETE'); return typeof r !== 'string' && r.text !== ''; });
-fault('delete-empty-404', 'DELETE-IDEMPOTENT', 'Answers 404 to DELETE of an already empty list.',
+  async (p) => {
+    const r = await p.send('DELETE');
+    return typeof r !== 'string' && r.text !== '';
+  },
+);
+fault(
+  'delete-empty-404',
+  'DELETE-IDEMPOTENT',
+  'Answers 404 to DELETE of an already empty list.',
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const route = this.route(req.method ?? '', req.url ?? '/');
@@ -37,4 +82,8 @@ fault('delete-empty-404', 'DELETE-IDEMPOTENT', 'Answers 404 to DELETE of an alre
       return isDelete(req) && answer.status === 200 && empty ? error(404, 'Not found', 'Nothing to delete.') : answer;
     }
   },
-  async (p) => { await p.send('DELETE'); return (await p.status(p.send('DELETE'))) === 404; });
+  async (p) => {
+    await p.send('DELETE');
+    return (await p.status(p.send('DELETE'))) === 404;
+  },
+);

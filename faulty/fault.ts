@@ -25,7 +25,14 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Declares faults into `list`, one call each. */
 export function faultsIn(list: Fault[], extra: Partial<Fault> = {}) {
-  return (id: string, rule: RuleId, sentence: string, App: AppClass, probe: Fault['probe'], profile: Profile = 'default'): void => {
+  return (
+    id: string,
+    rule: RuleId,
+    sentence: string,
+    App: AppClass,
+    probe: Fault['probe'],
+    profile: Profile = 'default',
+  ): void => {
     list.push({ id, rule, sentence, App, probe, profile, ...extra });
   };
 }
@@ -61,12 +68,15 @@ export function parseOrUndefined(raw: Buffer): unknown {
   }
 }
 
-
 /** A variant that rewrites the parsed body before the contract sees it: it takes what it should refuse. */
 export class Lenient extends ReferenceApp {
   /** Rewrites the parsed body before the contract sees it. */
-  protected loosen(body: unknown): unknown { return body; }
-  protected override validate(body: unknown) { return super.validate(this.loosen(body)); }
+  protected loosen(body: unknown): unknown {
+    return body;
+  }
+  protected override validate(body: unknown) {
+    return super.validate(this.loosen(body));
+  }
 }
 
 /**
@@ -75,7 +85,11 @@ export class Lenient extends ReferenceApp {
  * the encoding). What a suite must never copy into its reports, in whatever form.
  */
 export function quotedForms(text: string): Record<string, string> {
-  const forms: Record<string, string> = { asIs: text, hex: Buffer.from(text).toString('hex'), HEX: Buffer.from(text).toString('hex').toUpperCase() };
+  const forms: Record<string, string> = {
+    asIs: text,
+    hex: Buffer.from(text).toString('hex'),
+    HEX: Buffer.from(text).toString('hex').toUpperCase(),
+  };
   try {
     forms.url = encodeURIComponent(text);
   } catch {
@@ -91,4 +105,7 @@ export function quotedForms(text: string): Record<string, string> {
 
 /** The ASCII forms of `text` (quotedForms), cut to a size a header line carries. */
 export const quotedInHeader = (text: string) =>
-  Object.entries(quotedForms(text)).filter(([k]) => k !== 'asIs').map(([k, v]) => `${k}=${v.slice(0, 1000)}`).join(', ');
+  Object.entries(quotedForms(text))
+    .filter(([k]) => k !== 'asIs')
+    .map(([k, v]) => `${k}=${v.slice(0, 1000)}`)
+    .join(', ');

@@ -8,24 +8,58 @@ import { answers, faultsIn, valid, type Fault } from './fault.ts';
 export const GET: Fault[] = [];
 const fault = faultsIn(GET);
 
-fault('wrong-nesting', 'GET-200-SHAPE', 'Lists the providers at settings.application.providers (no media level).',
-  class extends ReferenceApp { protected override render(providers: Provider[]) { return { settings: { application: { providers } } }; } },
-  async (p) => { await p.post(valid(p)); return (await p.providers()) === undefined; });
-fault('entries-without-type', 'GET-200-SHAPE', 'Leaves type out of every listed entry.',
-  class extends ReferenceApp { protected override render(providers: Provider[]) { return super.render(providers.map(({ type: _t, ...rest }) => rest as Provider)); } },
-  async (p) => { await p.post(valid(p)); return (await p.providers())?.some((x) => !('type' in x)) ?? false; });
-fault('masks-secrets', 'GET-CONFIG-ROUNDTRIP', 'Lists passwords and bearer tokens as ****.',
+fault(
+  'wrong-nesting',
+  'GET-200-SHAPE',
+  'Lists the providers at settings.application.providers (no media level).',
   class extends ReferenceApp {
     protected override render(providers: Provider[]) {
-      return super.render(providers.map((x) => ({ ...x, config: x.config.basic ? { basic: { ...x.config.basic, password: '****' } } : { bearer: '****' } })));
+      return { settings: { application: { providers } } };
+    }
+  },
+  async (p) => {
+    await p.post(valid(p));
+    return (await p.providers()) === undefined;
+  },
+);
+fault(
+  'entries-without-type',
+  'GET-200-SHAPE',
+  'Leaves type out of every listed entry.',
+  class extends ReferenceApp {
+    protected override render(providers: Provider[]) {
+      return super.render(providers.map(({ type: _t, ...rest }) => rest as Provider));
+    }
+  },
+  async (p) => {
+    await p.post(valid(p));
+    return (await p.providers())?.some((x) => !('type' in x)) ?? false;
+  },
+);
+fault(
+  'masks-secrets',
+  'GET-CONFIG-ROUNDTRIP',
+  'Lists passwords and bearer tokens as ****.',
+  class extends ReferenceApp {
+    protected override render(providers: Provider[]) {
+      return super.render(
+        providers.map((x) => ({
+          ...x,
+          config: x.config.basic ? { basic: { ...x.config.basic, password: '****' } } : { bearer: '****' },
+        })),
+      );
     }
   },
   async (p) => {
     const name = p.name();
     await p.post(valid(p, name));
     return (await p.providers())?.find((x) => x.name === name)?.config.bearer === '****';
-  });
-fault('stale-read', 'GET-READ-AFTER-WRITE', 'Serves GET from a copy refreshed at most every 2 seconds.',
+  },
+);
+fault(
+  'stale-read',
+  'GET-READ-AFTER-WRITE',
+  'Serves GET from a copy refreshed at most every 2 seconds.',
   class extends ReferenceApp {
     #cache = new Map<string, { at: number; providers: Provider[] }>();
     protected override async read(botId: string, list: Map<string, Provider>): Promise<Provider[]> {
@@ -36,20 +70,58 @@ fault('stale-read', 'GET-READ-AFTER-WRITE', 'Serves GET from a copy refreshed at
       return providers;
     }
   },
-  async (p) => { await p.providers(); const name = p.name(); await p.post(valid(p, name)); return (await p.has(name)) === 0; });
-fault('empty-404', 'GET-EMPTY-200', 'Answers 404 to GET when the list is empty.',
+  async (p) => {
+    await p.providers();
+    const name = p.name();
+    await p.post(valid(p, name));
+    return (await p.has(name)) === 0;
+  },
+);
+fault(
+  'empty-404',
+  'GET-EMPTY-200',
+  'Answers 404 to GET when the list is empty.',
   answers((req, a) => {
-    const providers = (a.body as { settings?: { application?: { media?: { providers?: unknown[] } } } } | undefined)?.settings?.application?.media?.providers;
+    const providers = (a.body as { settings?: { application?: { media?: { providers?: unknown[] } } } } | undefined)
+      ?.settings?.application?.media?.providers;
     return req.method === 'GET' && providers?.length === 0 ? error(404, 'Not found', 'No providers.') : a;
   }),
-  async (p) => { await p.send('DELETE'); return (await p.status(p.send('GET'))) === 404; });
-fault('empty-as-object', 'GET-EMPTY-NESTING', 'Answers an empty list as {}.',
-  class extends ReferenceApp { protected override render(providers: Provider[]) { return providers.length ? super.render(providers) : {}; } },
-  async (p) => { await p.send('DELETE'); const r = await p.send('GET'); return typeof r !== 'string' && r.text === '{}'; });
-fault('json-as-text', 'CONTENT-TYPE-JSON', 'Sends JSON bodies as text/plain.',
+  async (p) => {
+    await p.send('DELETE');
+    return (await p.status(p.send('GET'))) === 404;
+  },
+);
+fault(
+  'empty-as-object',
+  'GET-EMPTY-NESTING',
+  'Answers an empty list as {}.',
   class extends ReferenceApp {
-    protected override send(res: http.ServerResponse, answer: Answer): void {
-      super.send(res, answer.body === undefined ? answer : { ...answer, headers: { ...answer.headers, 'content-type': 'text/plain' } });
+    protected override render(providers: Provider[]) {
+      return providers.length ? super.render(providers) : {};
     }
   },
-  async (p) => { const r = await p.send('GET'); return typeof r !== 'string' && String(r.headers['content-type']).startsWith('text/plain'); });
+  async (p) => {
+    await p.send('DELETE');
+    const r = await p.send('GET');
+    return typeof r !== 'string' && r.text === '{}';
+  },
+);
+fault(
+  'json-as-text',
+  'CONTENT-TYPE-JSON',
+  'Sends JSON bodies as text/plain.',
+  class extends ReferenceApp {
+    protected override send(res: http.ServerResponse, answer: Answer): void {
+      super.send(
+        res,
+        answer.body === undefined
+          ? answer
+          : { ...answer, headers: { ...answer.headers, 'content-type': 'text/plain' } },
+      );
+    }
+  },
+  async (p) => {
+    const r = await p.send('GET');
+    return typeof r !== 'string' && String(r.headers['content-type']).startsWith('text/plain');
+  },
+);

@@ -17,13 +17,24 @@ export interface Oddball {
   profile: Profile;
 }
 
-const withOrder = (order: (p: Provider[]) => Provider[]): AppClass => class extends ReferenceApp {
-  protected override render(providers: Provider[]) { return super.render(order([...providers])); }
-};
+const withOrder = (order: (p: Provider[]) => Provider[]): AppClass =>
+  class extends ReferenceApp {
+    protected override render(providers: Provider[]) {
+      return super.render(order([...providers]));
+    }
+  };
 
 /** Every object of a JSON value with its members in reverse order. */
-const reversedMembers = (v: unknown): unknown => (Array.isArray(v) ? v.map(reversedMembers)
-  : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedMembers(x)])) : v);
+const reversedMembers = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(reversedMembers)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .reverse()
+            .map(([k, x]) => [k, reversedMembers(x)]),
+        )
+      : v;
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -46,7 +57,11 @@ function firstMembersWin(text: string): string {
     if (!atName || !open) return token;
     atName = false;
     let name: string;
-    try { name = JSON.parse(token) as string; } catch { return token; }
+    try {
+      name = JSON.parse(token) as string;
+    } catch {
+      return token;
+    }
     if (open.has(name)) return JSON.stringify(`${name}\u0000repeated ${renamed++}`);
     open.add(name);
     return token;
@@ -55,31 +70,58 @@ function firstMembersWin(text: string): string {
 
 export const ODDBALLS: Oddball[] = [
   { id: 'reference', sentence: 'The reference server itself.', App: ReferenceApp, profile: 'default' },
-  { id: 'reversed-order', sentence: 'Lists providers newest first.', App: withOrder((p) => p.reverse()), profile: 'default' },
-  { id: 'shuffled-order', sentence: 'Lists providers in a new random order on every GET.', App: withOrder((p) => p.sort(() => Math.random() - 0.5)), profile: 'default' },
   {
-    id: 'extra-fields', sentence: 'Adds fields of its own to every level of the list and to error bodies.', profile: 'default',
+    id: 'reversed-order',
+    sentence: 'Lists providers newest first.',
+    App: withOrder((p) => p.reverse()),
+    profile: 'default',
+  },
+  {
+    id: 'shuffled-order',
+    sentence: 'Lists providers in a new random order on every GET.',
+    App: withOrder((p) => p.sort(() => Math.random() - 0.5)),
+    profile: 'default',
+  },
+  {
+    id: 'extra-fields',
+    sentence: 'Adds fields of its own to every level of the list and to error bodies.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override render(providers: Provider[]) {
         const entries = providers.map((p) => ({ ...p, id: `id-${p.name.length}`, createdAt: '2020-03-10T00:00:00Z' }));
-        return { requestId: 'r-1', settings: { version: 2, application: { id: 'app', media: { count: entries.length, providers: entries } } } };
+        return {
+          requestId: 'r-1',
+          settings: { version: 2, application: { id: 'app', media: { count: entries.length, providers: entries } } },
+        };
       }
       protected override send(res: http.ServerResponse, answer: Answer): void {
         const body = answer.body as Record<string, unknown> | undefined;
-        super.send(res, answer.status >= 400 && body ? { ...answer, body: { ...body, code: answer.status, traceId: 't-1' } } : answer);
+        super.send(
+          res,
+          answer.status >= 400 && body ? { ...answer, body: { ...body, code: answer.status, traceId: 't-1' } } : answer,
+        );
       }
     },
   },
   {
-    id: 'charset', sentence: 'Sends JSON as application/json; charset=utf-8.', profile: 'default',
+    id: 'charset',
+    sentence: 'Sends JSON as application/json; charset=utf-8.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
-        super.send(res, answer.body === undefined ? answer : { ...answer, headers: { ...answer.headers, 'content-type': 'application/json; charset=utf-8' } });
+        super.send(
+          res,
+          answer.body === undefined
+            ? answer
+            : { ...answer, headers: { ...answer.headers, 'content-type': 'application/json; charset=utf-8' } },
+        );
       }
     },
   },
   {
-    id: 'chunked-empty', sentence: 'Sends empty bodies chunked, without Content-Length.', profile: 'default',
+    id: 'chunked-empty',
+    sentence: 'Sends empty bodies chunked, without Content-Length.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
         if (answer.body !== undefined) {
@@ -91,29 +133,52 @@ export const ODDBALLS: Oddball[] = [
       }
     },
   },
-  { id: 'latency-50ms', sentence: 'Answers every request 50 ms late.', App: ReferenceApp, options: { latencyMs: 50 }, profile: 'default' },
   {
-    id: 'www-authenticate', sentence: 'Adds WWW-Authenticate: Bearer to every 401.', profile: 'default',
+    id: 'latency-50ms',
+    sentence: 'Answers every request 50 ms late.',
+    App: ReferenceApp,
+    options: { latencyMs: 50 },
+    profile: 'default',
+  },
+  {
+    id: 'www-authenticate',
+    sentence: 'Adds WWW-Authenticate: Bearer to every 401.',
+    profile: 'default',
     App: class extends ReferenceApp {
-      protected override unauthorized(): Answer { return { ...super.unauthorized(), headers: { 'www-authenticate': 'Bearer realm="whatsapp"' } }; }
+      protected override unauthorized(): Answer {
+        return { ...super.unauthorized(), headers: { 'www-authenticate': 'Bearer realm="whatsapp"' } };
+      }
     },
   },
   // Where a naive model test would go wrong: encodings, connections, timing, order, and the choices left open.
   {
-    id: 'ascii-json', sentence: 'Escapes every non-ASCII character of its JSON as \\uXXXX (the same values, another encoding).', profile: 'default',
+    id: 'ascii-json',
+    sentence: 'Escapes every non-ASCII character of its JSON as \\uXXXX (the same values, another encoding).',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
         if (answer.body === undefined) {
           super.send(res, answer);
           return;
         }
-        const text = JSON.stringify(answer.body).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-        res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+        const text = JSON.stringify(answer.body).replace(
+          /[^\x00-\x7f]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+        );
+        res
+          .writeHead(answer.status, {
+            ...answer.headers,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(text),
+          })
+          .end(text);
       }
     },
   },
   {
-    id: 'pretty-json', sentence: 'Pretty-prints its JSON, with a newline at the end.', profile: 'default',
+    id: 'pretty-json',
+    sentence: 'Pretty-prints its JSON, with a newline at the end.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
         if (answer.body === undefined) {
@@ -121,18 +186,30 @@ export const ODDBALLS: Oddball[] = [
           return;
         }
         const text = `${JSON.stringify(answer.body, null, 2)}\n`;
-        res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+        res
+          .writeHead(answer.status, {
+            ...answer.headers,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(text),
+          })
+          .end(text);
       }
     },
   },
   {
-    id: 'connection-close', sentence: 'Closes the connection after every answer (Connection: close).', profile: 'default',
+    id: 'connection-close',
+    sentence: 'Closes the connection after every answer (Connection: close).',
+    profile: 'default',
     App: class extends ReferenceApp {
-      protected override send(res: http.ServerResponse, answer: Answer): void { super.send(res, { ...answer, headers: { ...answer.headers, connection: 'close' } }); }
+      protected override send(res: http.ServerResponse, answer: Answer): void {
+        super.send(res, { ...answer, headers: { ...answer.headers, connection: 'close' } });
+      }
     },
   },
   {
-    id: 'jitter', sentence: 'Answers each request after a random 0–20 ms, so that concurrent answers come back out of order.', profile: 'default',
+    id: 'jitter',
+    sentence: 'Answers each request after a random 0–20 ms, so that concurrent answers come back out of order.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override async handle(req: http.IncomingMessage): Promise<Answer> {
         await sleep(Math.random() * 20);
@@ -140,9 +217,16 @@ export const ODDBALLS: Oddball[] = [
       }
     },
   },
-  { id: 'sorted-by-name', sentence: 'Lists providers sorted by name.', App: withOrder((p) => p.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))), profile: 'default' },
   {
-    id: 'reused-to-end', sentence: 'Moves a reused name to the end of the list.', profile: 'default',
+    id: 'sorted-by-name',
+    sentence: 'Lists providers sorted by name.',
+    App: withOrder((p) => p.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
+    profile: 'default',
+  },
+  {
+    id: 'reused-to-end',
+    sentence: 'Moves a reused name to the end of the list.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override async upsert(botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
         list.delete(provider.name);
@@ -151,7 +235,9 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'keeps-extras', sentence: 'Keeps the unknown fields of a provider and lists them with it.', profile: 'default',
+    id: 'keeps-extras',
+    sentence: 'Keeps the unknown fields of a provider and lists them with it.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override validate(body: unknown) {
         const result = super.validate(body);
@@ -162,28 +248,50 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'refuses-open', profile: 'default',
-    sentence: 'Answers 400 to every body docs/rules.md leaves open: both basic and bearer, extra fields, empty strings, long values, names the revision refuses.',
+    id: 'refuses-open',
+    profile: 'default',
+    sentence:
+      'Answers 400 to every body docs/rules.md leaves open: both basic and bearer, extra fields, empty strings, long values, names the revision refuses.',
     App: class extends ReferenceApp {
       protected override parseProvider(contentType: string | undefined, raw: Buffer) {
         const verdict = judgeText(this.contract.profile, raw.toString('utf8'));
-        return verdict.kind === 'open' ? { answer: error(400, 'Validation error', `Not supported: ${verdict.why}.`) } : super.parseProvider(contentType, raw);
+        return verdict.kind === 'open'
+          ? { answer: error(400, 'Validation error', `Not supported: ${verdict.why}.`) }
+          : super.parseProvider(contentType, raw);
       }
     },
   },
   {
-    id: 'limit-64k', sentence: 'Refuses bodies over 64 KiB with 413.', profile: 'default',
+    id: 'limit-64k',
+    sentence: 'Refuses bodies over 64 KiB with 413.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override parseProvider(contentType: string | undefined, raw: Buffer) {
-        return raw.length > 65_536 ? { answer: error(413, 'Payload too large', 'At most 64 KiB.') } : super.parseProvider(contentType, raw);
+        return raw.length > 65_536
+          ? { answer: error(413, 'Payload too large', 'At most 64 KiB.') }
+          : super.parseProvider(contentType, raw);
       }
     },
   },
-  { id: 'later-revision', sentence: 'A server of the 2020-03-10 revision, held to the default profile.', App: ReferenceApp, options: { profile: '2020-03-10' }, profile: 'default' },
-  { id: 'reference-revision', sentence: 'The reference server of the revision, held to the revision profile.', App: ReferenceApp, options: { profile: '2020-03-10' }, profile: '2020-03-10' },
   {
-    id: 'tiny-chunks', profile: 'default',
-    sentence: 'Sends every answer body chunked, 1 to 3 bytes a chunk (1 to 3 KiB past the first KiB), each written on its own turn of the event loop.',
+    id: 'later-revision',
+    sentence: 'A server of the 2020-03-10 revision, held to the default profile.',
+    App: ReferenceApp,
+    options: { profile: '2020-03-10' },
+    profile: 'default',
+  },
+  {
+    id: 'reference-revision',
+    sentence: 'The reference server of the revision, held to the revision profile.',
+    App: ReferenceApp,
+    options: { profile: '2020-03-10' },
+    profile: '2020-03-10',
+  },
+  {
+    id: 'tiny-chunks',
+    profile: 'default',
+    sentence:
+      'Sends every answer body chunked, 1 to 3 bytes a chunk (1 to 3 KiB past the first KiB), each written on its own turn of the event loop.',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
         if (answer.body === undefined) {
@@ -193,7 +301,7 @@ export const ODDBALLS: Oddball[] = [
         const bytes = Buffer.from(JSON.stringify(answer.body));
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         void (async () => {
-          for (let at = 0; at < bytes.length && !res.destroyed;) {
+          for (let at = 0; at < bytes.length && !res.destroyed; ) {
             // Past the first KiB the chunks grow a thousandfold: a list of a megabyte in bytes would outlast the suite's timeout.
             const size = (at < 1024 ? 1 : 1024) * (1 + Math.floor(Math.random() * 3));
             res.write(bytes.subarray(at, at + size));
@@ -206,7 +314,9 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'members-reordered', sentence: 'Writes the members of every JSON object in reverse order (config before type before name).', profile: 'default',
+    id: 'members-reordered',
+    sentence: 'Writes the members of every JSON object in reverse order (config before type before name).',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
         super.send(res, answer.body === undefined ? answer : { ...answer, body: reversedMembers(answer.body) });
@@ -214,7 +324,9 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'slow-delete', sentence: 'Answers a DELETE of the list 300 ms after emptying it.', profile: 'default',
+    id: 'slow-delete',
+    sentence: 'Answers a DELETE of the list 300 ms after emptying it.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override async clear(botId: string, list: Map<string, Provider>): Promise<void> {
         await super.clear(botId, list);
@@ -223,8 +335,10 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'refuses-open-names', profile: 'default',
-    sentence: "Answers 400 to every name the 2020-03-10 revision refuses (outside A-Z, a-z, - and _, or longer than 200), which the default profile leaves open.",
+    id: 'refuses-open-names',
+    profile: 'default',
+    sentence:
+      'Answers 400 to every name the 2020-03-10 revision refuses (outside A-Z, a-z, - and _, or longer than 200), which the default profile leaves open.',
     App: class extends ReferenceApp {
       protected override validate(body: unknown) {
         const result = super.validate(body);
@@ -234,7 +348,9 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'bom-refused', sentence: 'Answers 400 to a body that starts with a UTF-8 byte-order mark.', profile: 'default',
+    id: 'bom-refused',
+    sentence: 'Answers 400 to a body that starts with a UTF-8 byte-order mark.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override parseProvider(contentType: string | undefined, raw: Buffer) {
         if (!raw.subarray(0, 3).equals(UTF8_BOM)) return super.parseProvider(contentType, raw);
@@ -243,7 +359,9 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'bom-skipped', sentence: 'Reads a body that starts with a UTF-8 byte-order mark as if the mark were absent.', profile: 'default',
+    id: 'bom-skipped',
+    sentence: 'Reads a body that starts with a UTF-8 byte-order mark as if the mark were absent.',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override parseProvider(contentType: string | undefined, raw: Buffer) {
         return super.parseProvider(contentType, raw.subarray(0, 3).equals(UTF8_BOM) ? raw.subarray(3) : raw);
@@ -251,7 +369,9 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'duplicate-keys-first', sentence: 'Of members repeated in one object, reads the first (JSON.parse reads the last).', profile: 'default',
+    id: 'duplicate-keys-first',
+    sentence: 'Of members repeated in one object, reads the first (JSON.parse reads the last).',
+    profile: 'default',
     App: class extends ReferenceApp {
       protected override parseProvider(contentType: string | undefined, raw: Buffer) {
         return super.parseProvider(contentType, Buffer.from(firstMembersWin(raw.toString('utf8'))));

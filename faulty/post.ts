@@ -8,38 +8,96 @@ import { answers, faultsIn, isObject, isPost, Lenient, parseOrUndefined, valid, 
 export const POST: Fault[] = [];
 const fault = faultsIn(POST);
 
-fault('post-201', 'POST-VALID-200', 'Answers 201 to a valid POST.',
+fault(
+  'post-201',
+  'POST-VALID-200',
+  'Answers 201 to a valid POST.',
   answers((req, a) => (isPost(req) && a.status === 200 ? { status: 201 } : a)),
-  async (p) => (await p.status(p.post(valid(p)))) === 201);
-fault('post-204', 'POST-VALID-200', 'Answers 204 to a valid POST.',
+  async (p) => (await p.status(p.post(valid(p)))) === 201,
+);
+fault(
+  'post-204',
+  'POST-VALID-200',
+  'Answers 204 to a valid POST.',
   answers((req, a) => (isPost(req) && a.status === 200 ? { status: 204 } : a)),
-  async (p) => (await p.status(p.post(valid(p)))) === 204);
-fault('post-body', 'POST-EMPTY-BODY', 'Answers a valid POST with a JSON body.',
+  async (p) => (await p.status(p.post(valid(p)))) === 204,
+);
+fault(
+  'post-body',
+  'POST-EMPTY-BODY',
+  'Answers a valid POST with a JSON body.',
   answers((req, a) => (isPost(req) && a.status === 200 ? { status: 200, body: { status: 'stored' } } : a)),
-  async (p) => { const r = await p.post(valid(p)); return typeof r !== 'string' && r.text !== ''; });
+  async (p) => {
+    const r = await p.post(valid(p));
+    return typeof r !== 'string' && r.text !== '';
+  },
+);
 
 // ── POST: invalid input taken
-fault('accepts-malformed-json', 'POST-400-MALFORMED-JSON', 'Answers 200 to a body that is not JSON (and stores nothing).',
+fault(
+  'accepts-malformed-json',
+  'POST-400-MALFORMED-JSON',
+  'Answers 200 to a body that is not JSON (and stores nothing).',
   class extends ReferenceApp {
     protected override parseProvider(contentType: string | undefined, raw: Buffer) {
-      try { JSON.parse(raw.toString('utf8')); } catch { return { answer: { status: 200 } }; }
+      try {
+        JSON.parse(raw.toString('utf8'));
+      } catch {
+        return { answer: { status: 200 } };
+      }
       return super.parseProvider(contentType, raw);
     }
   },
-  async (p) => (await p.status(p.post('{"name":'))) === 200);
-fault('accepts-array', 'POST-400-NOT-OBJECT', 'Takes a JSON array of providers and stores its first element.',
-  class extends Lenient { protected override loosen(b: unknown) { return Array.isArray(b) ? b[0] : b; } },
-  async (p) => (await p.status(p.post([valid(p)]))) === 200);
-fault('accepts-missing-config', 'POST-400-MISSING-FIELD', 'Takes a provider without config as a Bearer provider with an empty token.',
-  class extends Lenient { protected override loosen(b: unknown) { return isObject(b) && !('config' in b) ? { ...b, config: { bearer: '' } } : b; } },
-  async (p) => (await p.status(p.post({ name: p.name(), type: 'www' }))) === 200);
-fault('coerces-name', 'POST-400-WRONG-TYPE', 'Turns a non-string name into a string instead of refusing it.',
-  class extends Lenient { protected override loosen(b: unknown) { return isObject(b) && 'name' in b && typeof b.name !== 'string' ? { ...b, name: JSON.stringify(b.name) } : b; } },
-  async (p) => (await p.status(p.post({ name: 7, type: 'www', config: { bearer: 'x' } }))) === 200);
-fault('type-any-case', 'POST-400-UNKNOWN-TYPE', "Compares type case-insensitively, so 'WWW' is taken.",
-  class extends Lenient { protected override loosen(b: unknown) { return isObject(b) && typeof b.type === 'string' ? { ...b, type: b.type.toLowerCase() } : b; } },
-  async (p) => (await p.status(p.post({ ...valid(p), type: 'WWW' }))) === 200);
-fault('accepts-empty-config', 'POST-400-EMPTY-CONFIG', 'Takes a config with neither basic nor bearer.',
+  async (p) => (await p.status(p.post('{"name":'))) === 200,
+);
+fault(
+  'accepts-array',
+  'POST-400-NOT-OBJECT',
+  'Takes a JSON array of providers and stores its first element.',
+  class extends Lenient {
+    protected override loosen(b: unknown) {
+      return Array.isArray(b) ? b[0] : b;
+    }
+  },
+  async (p) => (await p.status(p.post([valid(p)]))) === 200,
+);
+fault(
+  'accepts-missing-config',
+  'POST-400-MISSING-FIELD',
+  'Takes a provider without config as a Bearer provider with an empty token.',
+  class extends Lenient {
+    protected override loosen(b: unknown) {
+      return isObject(b) && !('config' in b) ? { ...b, config: { bearer: '' } } : b;
+    }
+  },
+  async (p) => (await p.status(p.post({ name: p.name(), type: 'www' }))) === 200,
+);
+fault(
+  'coerces-name',
+  'POST-400-WRONG-TYPE',
+  'Turns a non-string name into a string instead of refusing it.',
+  class extends Lenient {
+    protected override loosen(b: unknown) {
+      return isObject(b) && 'name' in b && typeof b.name !== 'string' ? { ...b, name: JSON.stringify(b.name) } : b;
+    }
+  },
+  async (p) => (await p.status(p.post({ name: 7, type: 'www', config: { bearer: 'x' } }))) === 200,
+);
+fault(
+  'type-any-case',
+  'POST-400-UNKNOWN-TYPE',
+  "Compares type case-insensitively, so 'WWW' is taken.",
+  class extends Lenient {
+    protected override loosen(b: unknown) {
+      return isObject(b) && typeof b.type === 'string' ? { ...b, type: b.type.toLowerCase() } : b;
+    }
+  },
+  async (p) => (await p.status(p.post({ ...valid(p), type: 'WWW' }))) === 200,
+);
+fault(
+  'accepts-empty-config',
+  'POST-400-EMPTY-CONFIG',
+  'Takes a config with neither basic nor bearer.',
   class extends Lenient {
     protected override loosen(b: unknown) {
       return isObject(b) && isObject(b.config) && !('basic' in b.config) && !('bearer' in b.config)
@@ -47,8 +105,12 @@ fault('accepts-empty-config', 'POST-400-EMPTY-CONFIG', 'Takes a config with neit
         : b;
     }
   },
-  async (p) => (await p.status(p.post({ ...valid(p), config: {} }))) === 200);
-fault('basic-without-password', 'POST-400-INCOMPLETE-BASIC', 'Takes a basic config without password (as an empty one).',
+  async (p) => (await p.status(p.post({ ...valid(p), config: {} }))) === 200,
+);
+fault(
+  'basic-without-password',
+  'POST-400-INCOMPLETE-BASIC',
+  'Takes a basic config without password (as an empty one).',
   class extends Lenient {
     protected override loosen(b: unknown) {
       return isObject(b) && isObject(b.config) && isObject(b.config.basic) && !('password' in b.config.basic)
@@ -56,8 +118,12 @@ fault('basic-without-password', 'POST-400-INCOMPLETE-BASIC', 'Takes a basic conf
         : b;
     }
   },
-  async (p) => (await p.status(p.post({ ...valid(p), config: { basic: { username: 'u' } } }))) === 200);
-fault('coerces-bearer', 'POST-400-NON-STRING-CREDENTIAL', 'Turns a non-string bearer into a string.',
+  async (p) => (await p.status(p.post({ ...valid(p), config: { basic: { username: 'u' } } }))) === 200,
+);
+fault(
+  'coerces-bearer',
+  'POST-400-NON-STRING-CREDENTIAL',
+  'Turns a non-string bearer into a string.',
   class extends Lenient {
     protected override loosen(b: unknown) {
       return isObject(b) && isObject(b.config) && 'bearer' in b.config && typeof b.config.bearer !== 'string'
@@ -65,10 +131,14 @@ fault('coerces-bearer', 'POST-400-NON-STRING-CREDENTIAL', 'Turns a non-string be
         : b;
     }
   },
-  async (p) => (await p.status(p.post({ ...valid(p), config: { bearer: 42 } }))) === 200);
+  async (p) => (await p.status(p.post({ ...valid(p), config: { bearer: 42 } }))) === 200,
+);
 
 // ── 400 bodies and side effects
-fault('text-400', 'ERROR-400-JSON', 'Answers 400 with a plain-text body.',
+fault(
+  'text-400',
+  'ERROR-400-JSON',
+  'Answers 400 with a plain-text body.',
   class extends ReferenceApp {
     protected override send(res: http.ServerResponse, answer: Answer): void {
       if (answer.status !== 400) {
@@ -78,11 +148,29 @@ fault('text-400', 'ERROR-400-JSON', 'Answers 400 with a plain-text body.',
       res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request');
     }
   },
-  async (p) => { const r = await p.post('{'); return typeof r !== 'string' && r.json === undefined; });
-fault('400-without-reason', 'ERROR-400-FIELDS', "Answers 400 with {\"error\": ...} instead of message and reason.",
-  class extends ReferenceApp { protected override badRequest(reason: string): Answer { return { status: 400, body: { error: reason } }; } },
-  async (p) => { const r = await p.post('{'); return typeof r !== 'string' && isObject(r.json) && !('reason' in r.json); });
-fault('writes-then-rejects', 'POST-400-NO-CHANGE', 'Stores any refused body that has a string name, then answers 400.',
+  async (p) => {
+    const r = await p.post('{');
+    return typeof r !== 'string' && r.json === undefined;
+  },
+);
+fault(
+  '400-without-reason',
+  'ERROR-400-FIELDS',
+  'Answers 400 with {"error": ...} instead of message and reason.',
+  class extends ReferenceApp {
+    protected override badRequest(reason: string): Answer {
+      return { status: 400, body: { error: reason } };
+    }
+  },
+  async (p) => {
+    const r = await p.post('{');
+    return typeof r !== 'string' && isObject(r.json) && !('reason' in r.json);
+  },
+);
+fault(
+  'writes-then-rejects',
+  'POST-400-NO-CHANGE',
+  'Stores any refused body that has a string name, then answers 400.',
   class extends ReferenceApp {
     protected override refuse(answer: Answer, raw: Buffer, list: Map<string, Provider>): Answer {
       const body = parseOrUndefined(raw);
@@ -90,4 +178,9 @@ fault('writes-then-rejects', 'POST-400-NO-CHANGE', 'Stores any refused body that
       return answer;
     }
   },
-  async (p) => { const name = p.name(); await p.post({ name, type: 'WWW', config: { bearer: 'x' } }); return (await p.has(name)) === 1; });
+  async (p) => {
+    const name = p.name();
+    await p.post({ name, type: 'WWW', config: { bearer: 'x' } });
+    return (await p.has(name)) === 1;
+  },
+);

@@ -8,23 +8,34 @@ import { faultsIn, NO_ANSWER, parseOrUndefined, Unanswering, valid, type Fault }
 export const ROBUSTNESS: Fault[] = [];
 const fault = faultsIn(ROBUSTNESS);
 
-fault('500-on-proto', 'ROBUST-NO-5XX', "Answers 500 to the name '__proto__'.",
+fault(
+  '500-on-proto',
+  'ROBUST-NO-5XX',
+  "Answers 500 to the name '__proto__'.",
   class extends ReferenceApp {
     protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) {
       if (provider.name === '__proto__') throw new Error('prototype pollution guard tripped');
       await super.upsert(b, list, provider);
     }
   },
-  async (p) => (await p.status(p.post(p.provider('__proto__')))) === 500);
-fault('500-without-content-type', 'ROBUST-NO-5XX', 'Answers 500 to a POST without Content-Type.',
+  async (p) => (await p.status(p.post(p.provider('__proto__')))) === 500,
+);
+fault(
+  '500-without-content-type',
+  'ROBUST-NO-5XX',
+  'Answers 500 to a POST without Content-Type.',
   class extends ReferenceApp {
     protected override parseProvider(contentType: string | undefined, raw: Buffer) {
       if (contentType === undefined) throw new TypeError("Cannot read properties of undefined (reading 'split')");
       return super.parseProvider(contentType, raw);
     }
   },
-  async (p) => (await p.status(p.post(valid(p), { contentType: null }))) === 500);
-fault('drop-on-astral', 'ROBUST-NO-DROP', 'Drops the connection when a body holds astral-plane characters.',
+  async (p) => (await p.status(p.post(valid(p), { contentType: null }))) === 500,
+);
+fault(
+  'drop-on-astral',
+  'ROBUST-NO-DROP',
+  'Drops the connection when a body holds astral-plane characters.',
   class extends Unanswering {
     protected override async readBody(req: http.IncomingMessage) {
       const read = await super.readBody(req);
@@ -35,8 +46,12 @@ fault('drop-on-astral', 'ROBUST-NO-DROP', 'Drops the connection when a body hold
       return read;
     }
   },
-  async (p) => (await p.status(p.post(p.provider('𝄞-name')))) === 'dropped');
-fault('hang-on-deep', 'ROBUST-NO-HANG', 'Never answers a body nested more than 1 000 levels deep.',
+  async (p) => (await p.status(p.post(p.provider('𝄞-name')))) === 'dropped',
+);
+fault(
+  'hang-on-deep',
+  'ROBUST-NO-HANG',
+  'Never answers a body nested more than 1 000 levels deep.',
   class extends Unanswering {
     protected override parseProvider(contentType: string | undefined, raw: Buffer) {
       let depth = 0;
@@ -44,7 +59,11 @@ fault('hang-on-deep', 'ROBUST-NO-HANG', 'Never answers a body nested more than 1
       return super.parseProvider(contentType, raw);
     }
   },
-  async (p) => (await p.status(p.post(`{"name":"deep","type":"www","config":{"bearer":"x","e":${'['.repeat(2000)}${']'.repeat(2000)}}}`))) === 'timeout');
+  async (p) =>
+    (await p.status(
+      p.post(`{"name":"deep","type":"www","config":{"bearer":"x","e":${'['.repeat(2000)}${']'.repeat(2000)}}}`),
+    )) === 'timeout',
+);
 
 /** The answer that never ends: headers, then body bytes for as long as the client reads. */
 const ENDLESS: Answer = { status: 200 };
@@ -53,7 +72,9 @@ export class EndlessAnswer extends ReferenceApp {
   static written: number[] = [];
   protected override parseProvider(contentType: string | undefined, raw: Buffer) {
     const name = (parseOrUndefined(raw) as { name?: unknown } | undefined)?.name;
-    return typeof name === 'string' && /[\u{10000}-\u{10FFFF}]/u.test(name) ? { answer: ENDLESS } : super.parseProvider(contentType, raw);
+    return typeof name === 'string' && /[\u{10000}-\u{10FFFF}]/u.test(name)
+      ? { answer: ENDLESS }
+      : super.parseProvider(contentType, raw);
   }
   protected override send(res: http.ServerResponse, answer: Answer): void {
     if (answer !== ENDLESS) {
@@ -65,11 +86,19 @@ export class EndlessAnswer extends ReferenceApp {
     const at = EndlessAnswer.written.push(0) - 1;
     const pump = () => {
       while (!res.destroyed && res.write(chunk)) EndlessAnswer.written[at] += chunk.length;
-      if (!res.destroyed) res.once('drain', () => { EndlessAnswer.written[at] += chunk.length; pump(); });
+      if (!res.destroyed)
+        res.once('drain', () => {
+          EndlessAnswer.written[at] += chunk.length;
+          pump();
+        });
     };
     pump();
   }
 }
-fault('endless-answer', 'ROBUST-NO-HANG', 'Answers a name with astral-plane characters with a body that never ends.',
+fault(
+  'endless-answer',
+  'ROBUST-NO-HANG',
+  'Answers a name with astral-plane characters with a body that never ends.',
   EndlessAnswer,
-  async (p) => (await p.status(p.post(p.provider('𝄞-name')))) === 'oversized');
+  async (p) => (await p.status(p.post(p.provider('𝄞-name')))) === 'oversized',
+);

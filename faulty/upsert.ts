@@ -8,23 +8,43 @@ import { faultsIn, valid, type Fault } from './fault.ts';
 export const UPSERT: Fault[] = [];
 const fault = faultsIn(UPSERT);
 
-fault('upsert-appends', 'UPSERT-NO-DUPLICATE', 'Appends a reused name as a second entry.',
+fault(
+  'upsert-appends',
+  'UPSERT-NO-DUPLICATE',
+  'Appends a reused name as a second entry.',
   class extends ReferenceApp {
     #n = 0;
-    protected override async upsert(_b: string, list: Map<string, Provider>, provider: Provider) { list.set(`${provider.name}\u0000${this.#n++}`, provider); }
+    protected override async upsert(_b: string, list: Map<string, Provider>, provider: Provider) {
+      list.set(`${provider.name}\u0000${this.#n++}`, provider);
+    }
   },
-  async (p) => { const name = p.name(); await p.post(valid(p, name)); await p.post(valid(p, name)); return (await p.has(name)) === 2; });
-fault('upsert-ignores', 'UPSERT-REPLACES', 'Keeps the first provider of a name and ignores later ones (answering 200).',
+  async (p) => {
+    const name = p.name();
+    await p.post(valid(p, name));
+    await p.post(valid(p, name));
+    return (await p.has(name)) === 2;
+  },
+);
+fault(
+  'upsert-ignores',
+  'UPSERT-REPLACES',
+  'Keeps the first provider of a name and ignores later ones (answering 200).',
   class extends ReferenceApp {
-    protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) { if (!list.has(provider.name)) await super.upsert(b, list, provider); }
+    protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) {
+      if (!list.has(provider.name)) await super.upsert(b, list, provider);
+    }
   },
   async (p) => {
     const name = p.name();
     await p.post(p.provider(name, { bearer: 'one' }));
     await p.post(p.provider(name, { bearer: 'two' }));
     return (await p.providers())?.find((x) => x.name === name)?.config.bearer === 'one';
-  });
-fault('upsert-merges', 'UPSERT-NO-MERGE', 'Merges the new config into the old one.',
+  },
+);
+fault(
+  'upsert-merges',
+  'UPSERT-NO-MERGE',
+  'Merges the new config into the old one.',
   class extends ReferenceApp {
     protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) {
       const old = list.get(provider.name);
@@ -37,16 +57,28 @@ fault('upsert-merges', 'UPSERT-NO-MERGE', 'Merges the new config into the old on
     await p.post(p.provider(name, { bearer: 't' }));
     const c = (await p.providers())?.find((x) => x.name === name)?.config;
     return Boolean(c && 'basic' in c && 'bearer' in c);
-  });
-fault('upsert-409', 'UPSERT-REPLACES', 'Answers 409 Conflict to a reused name.',
+  },
+);
+fault(
+  'upsert-409',
+  'UPSERT-REPLACES',
+  'Answers 409 Conflict to a reused name.',
   class extends ReferenceApp {
     protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) {
       if (list.has(provider.name)) throw new Refusal(error(409, 'Conflict', 'A provider of that name exists.'));
       await super.upsert(b, list, provider);
     }
   },
-  async (p) => { const name = p.name(); await p.post(valid(p, name)); return (await p.status(p.post(valid(p, name)))) === 409; });
-fault('upsert-replaces-list', 'UPSERT-OTHERS-UNTOUCHED', 'Reusing a name replaces the whole list with that one provider.',
+  async (p) => {
+    const name = p.name();
+    await p.post(valid(p, name));
+    return (await p.status(p.post(valid(p, name)))) === 409;
+  },
+);
+fault(
+  'upsert-replaces-list',
+  'UPSERT-OTHERS-UNTOUCHED',
+  'Reusing a name replaces the whole list with that one provider.',
   class extends ReferenceApp {
     protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) {
       if (list.has(provider.name)) list.clear();
@@ -59,8 +91,12 @@ fault('upsert-replaces-list', 'UPSERT-OTHERS-UNTOUCHED', 'Reusing a name replace
     await p.post(valid(p, b));
     await p.post(valid(p, b));
     return (await p.has(a)) === 0;
-  });
-fault('names-any-case', 'NAME-CASE-SENSITIVE', 'Compares names case-insensitively, so `Alpha` replaces `alpha`.',
+  },
+);
+fault(
+  'names-any-case',
+  'NAME-CASE-SENSITIVE',
+  'Compares names case-insensitively, so `Alpha` replaces `alpha`.',
   class extends ReferenceApp {
     protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) {
       for (const key of list.keys()) if (key.toLowerCase() === provider.name.toLowerCase()) list.delete(key);
@@ -72,8 +108,12 @@ fault('names-any-case', 'NAME-CASE-SENSITIVE', 'Compares names case-insensitivel
     await p.post(valid(p, name));
     await p.post(valid(p, name.toUpperCase()));
     return (await p.has(name)) === 0;
-  });
-fault('lost-update', 'CONCURRENT-UPSERTS', 'Writes by read-copy-write with a pause, so concurrent POSTs lose each other.',
+  },
+);
+fault(
+  'lost-update',
+  'CONCURRENT-UPSERTS',
+  'Writes by read-copy-write with a pause, so concurrent POSTs lose each other.',
   class extends ReferenceApp {
     protected override async upsert(_b: string, list: Map<string, Provider>, provider: Provider) {
       const copy = new Map(list);
@@ -88,9 +128,20 @@ fault('lost-update', 'CONCURRENT-UPSERTS', 'Writes by read-copy-write with a pau
     await Promise.all(names.map((n) => p.post(valid(p, n))));
     const counts = await Promise.all(names.map((n) => p.has(n)));
     return counts.includes(0);
-  });
-fault('trims-names', 'NAME-EXACT', 'Trims whitespace from both ends of a name before storing it: `x ` is listed as `x`, and replaces it.',
-  class extends ReferenceApp {
-    protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) { await super.upsert(b, list, { ...provider, name: provider.name.trim() }); }
   },
-  async (p) => { const name = p.name(); await p.post(valid(p, `${name} `)); return (await p.has(name)) === 1; });
+);
+fault(
+  'trims-names',
+  'NAME-EXACT',
+  'Trims whitespace from both ends of a name before storing it: `x ` is listed as `x`, and replaces it.',
+  class extends ReferenceApp {
+    protected override async upsert(b: string, list: Map<string, Provider>, provider: Provider) {
+      await super.upsert(b, list, { ...provider, name: provider.name.trim() });
+    }
+  },
+  async (p) => {
+    const name = p.name();
+    await p.post(valid(p, `${name} `));
+    return (await p.has(name)) === 1;
+  },
+);

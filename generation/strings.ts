@@ -7,7 +7,23 @@ import fc from 'fast-check';
 
 /** Pieces that mean something to some layer a value passes through, by the layer. */
 const MEANINGFUL: Record<string, readonly string[]> = {
-  json: ['"', '\\', '\\"', '\\u0041', '\n', '\r\n', '\t', '\u0000', '\u001f', '\u007f', '\u2028', '\u2029', '{"a":1}', '/', '</'],
+  json: [
+    '"',
+    '\\',
+    '\\"',
+    '\\u0041',
+    '\n',
+    '\r\n',
+    '\t',
+    '\u0000',
+    '\u001f',
+    '\u007f',
+    '\u2028',
+    '\u2029',
+    '{"a":1}',
+    '/',
+    '</',
+  ],
   url: ['%', '%20', '%2F', '%00', '%zz', '+', '&', '=', '?', '#', '../'],
   header: ['\r\n', ': ', ';', ',', 'Bearer ', 'Basic '],
   sql: ["'", "''", '--', ';', "' OR '1'='1", '/*', '*/', '\\0'],
@@ -15,8 +31,27 @@ const MEANINGFUL: Record<string, readonly string[]> = {
   basic: [':', '@', '::', ':@'],
   html: ['<', '>', '&amp;', '<script>', '&#0;'],
   unicode: [
-    'é', 'e\u0301', 'ß', 'İ', 'ﬁ', 'Å', '\u212b', 'а', 'Ａ', '\u200b', '\u200d', '\ufeff', '\u202e', 'שלום', 'مرحبا',
-    '𝄞', '😀', '👩\u200d💻', '\u{10ffff}', '中文', '\u0301',
+    'é',
+    'e\u0301',
+    'ß',
+    'İ',
+    'ﬁ',
+    'Å',
+    '\u212b',
+    'а',
+    'Ａ',
+    '\u200b',
+    '\u200d',
+    '\ufeff',
+    '\u202e',
+    'שלום',
+    'مرحبا',
+    '𝄞',
+    '😀',
+    '👩\u200d💻',
+    '\u{10ffff}',
+    '中文',
+    '\u0301',
   ],
   whitespace: [' ', '  ', '\t', '\u00a0', '\u3000', '\v', '\f'],
 };
@@ -35,7 +70,15 @@ export const LONG_LIMITS = [65_535, 65_536, 100_000] as const;
  * happens to be in a report.
  */
 export const token = (length = 8): fc.Arbitrary<string> =>
-  fc.noShrink(fc.noBias(fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), minLength: length, maxLength: length })));
+  fc.noShrink(
+    fc.noBias(
+      fc.string({
+        unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
+        minLength: length,
+        maxLength: length,
+      }),
+    ),
+  );
 
 /** Code points, so that no cut or insertion splits a surrogate pair. */
 const points = (s: string) => Array.from(s);
@@ -59,15 +102,27 @@ function repeatedTo(unit: string, length: number): string {
 const edges = fc.constantFrom('', '', '', ' ', '  ', '\t', '\u00a0', '\n');
 
 /** Meaningful fragments around a random word, sometimes with whitespace at either edge. */
-const fragmentsValue = fc.tuple(edges, fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 6 }), fc.string({ unit: 'grapheme-ascii', maxLength: 10 }), edges)
+const fragmentsValue = fc
+  .tuple(
+    edges,
+    fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 6 }),
+    fc.string({ unit: 'grapheme-ascii', maxLength: 10 }),
+    edges,
+  )
   .map(([lead, parts, word, trail]) => `${lead}${parts.slice(0, 3).join('')}${word}${parts.slice(3).join('')}${trail}`);
 
 /** Any code point of Unicode (no lone surrogate: JSON text cannot carry one faithfully). */
 const unicodeValue = fc.string({ unit: 'binary', maxLength: 40 });
 
 /** A unit (meaningful, multi-byte or plain) repeated to a length at or around a limit. */
-const aroundLimit = (limits: readonly number[]) => fc.tuple(fc.constantFrom(...limits), fc.constantFrom(-1, 0, 0, 1), fc.oneof(fragmentsValue, unicodeValue, fc.constantFrom('x', 'é', '中', '𝄞', 'ab€')))
-  .map(([limit, delta, unit]) => repeatedTo(unit || 'x', limit + delta));
+const aroundLimit = (limits: readonly number[]) =>
+  fc
+    .tuple(
+      fc.constantFrom(...limits),
+      fc.constantFrom(-1, 0, 0, 1),
+      fc.oneof(fragmentsValue, unicodeValue, fc.constantFrom('x', 'é', '中', '𝄞', 'ab€')),
+    )
+    .map(([limit, delta, unit]) => repeatedTo(unit || 'x', limit + delta));
 
 export interface StringWeights {
   /** Weight of values of 64 KiB and more, against 130 for the rest (each such value costs every later read 64 KiB). */

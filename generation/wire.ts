@@ -21,8 +21,11 @@ export interface BrokenBody {
 const OF_TYPE: Record<string, unknown> = { string: 'www', number: 7, boolean: true, null: null, array: [], object: {} };
 
 type Json = Record<string, unknown>;
-const sample = (kind: 'basic' | 'bearer', name: string, marker: string): Json =>
-  ({ name, type: 'www', config: kind === 'basic' ? { basic: { username: `user-${marker}`, password: marker } } : { bearer: marker } });
+const sample = (kind: 'basic' | 'bearer', name: string, marker: string): Json => ({
+  name,
+  type: 'www',
+  config: kind === 'basic' ? { basic: { username: `user-${marker}`, password: marker } } : { bearer: marker },
+});
 
 /** The value at `path`, changed by `change` (undefined removes it), in a copy of `body`. */
 function changed(body: Json, path: string[], change: (old: unknown) => unknown): unknown {
@@ -38,19 +41,30 @@ function changed(body: Json, path: string[], change: (old: unknown) => unknown):
 }
 
 /** A change to a valid provider: where, and what it does to the object at `path`, or (`member`) to the member there. */
-interface Change { where: string; path: string[]; change: (old: unknown) => unknown; member?: true }
+interface Change {
+  where: string;
+  path: string[];
+  change: (old: unknown) => unknown;
+  member?: true;
+}
 
 function changesOf(flat: Flat, path: string[]): Change[] {
   const out: Change[] = [];
   const at = path.join('.') || 'the body';
   if (path.length === 0) {
-    for (const [type, value] of Object.entries(OF_TYPE)) if (type !== 'object') out.push({ where: `${at} as ${type}`, path, change: () => value });
+    for (const [type, value] of Object.entries(OF_TYPE))
+      if (type !== 'object') out.push({ where: `${at} as ${type}`, path, change: () => value });
   }
-  for (const key of flat.required) out.push({ where: `${at} without ${key}`, path, change: (old) => ({ ...(old as Json), [key]: undefined }) });
+  for (const key of flat.required)
+    out.push({ where: `${at} without ${key}`, path, change: (old) => ({ ...(old as Json), [key]: undefined }) });
   // A binder that matches member names without case takes `Name` for `name` (Go, ASP.NET Core, Jackson on request).
   for (const key of new Set([...flat.required, ...(flat.anyOf ?? []).flatMap((b) => b.required)])) {
     for (const other of [key[0].toUpperCase() + key.slice(1), key.toUpperCase()]) {
-      out.push({ where: `${at} with '${other}' for '${key}'`, path, change: (old) => renamed(old as Json, key, other) });
+      out.push({
+        where: `${at} with '${other}' for '${key}'`,
+        path,
+        change: (old) => renamed(old as Json, key, other),
+      });
     }
   }
   if (flat.anyOf) {
@@ -60,8 +74,10 @@ function changesOf(flat: Flat, path: string[]): Change[] {
   for (const [key, child] of Object.entries(flat.properties)) {
     const p = [...path, key];
     const here = p.join('.');
-    for (const [type, value] of Object.entries(OF_TYPE)) if (type !== child.type) out.push({ where: `${here} as ${type}`, path: p, change: () => value, member: true });
-    for (const variant of enumVariants(child)) out.push({ where: `${here} ${JSON.stringify(variant)}`, path: p, change: () => variant, member: true });
+    for (const [type, value] of Object.entries(OF_TYPE))
+      if (type !== child.type) out.push({ where: `${here} as ${type}`, path: p, change: () => value, member: true });
+    for (const variant of enumVariants(child))
+      out.push({ where: `${here} ${JSON.stringify(variant)}`, path: p, change: () => variant, member: true });
     if (child.type === 'object') out.push(...changesOf(child, p));
   }
   return out;
@@ -69,7 +85,9 @@ function changesOf(flat: Flat, path: string[]): Change[] {
 
 /** Near misses of each enumerated value: its case changed, spaces at either end, a letter more. */
 function enumVariants(flat: Flat): string[] {
-  return (flat.enum ?? []).flatMap((e) => (typeof e === 'string' ? [e.toUpperCase(), e[0].toUpperCase() + e.slice(1), ` ${e}`, `${e} `, `${e}s`, ''] : []));
+  return (flat.enum ?? []).flatMap((e) =>
+    typeof e === 'string' ? [e.toUpperCase(), e[0].toUpperCase() + e.slice(1), ` ${e}`, `${e} `, `${e}s`, ''] : [],
+  );
 }
 
 /** `{ Name: … }` for `{ name: … }`, the member's place in the object kept. */
@@ -92,7 +110,11 @@ export function brokenBodies(profile: Profile): BrokenBody[] {
       const what = holds(body, c.path) || c.path.length === 0 ? c.where : `${c.where}, beside a valid ${base}`;
       const verdict = judge(profile, changed(body, c.path, c.change));
       if (verdict.kind !== 'invalid' || !verdict.rule || out.some((b) => b.what === what)) continue;
-      out.push({ what, rule: verdict.rule, text: (n, m) => JSON.stringify(changed(sample(base, n, m), c.path, c.change)) });
+      out.push({
+        what,
+        rule: verdict.rule,
+        text: (n, m) => JSON.stringify(changed(sample(base, n, m), c.path, c.change)),
+      });
     }
   }
   return out;
@@ -117,7 +139,11 @@ export function syntaxNearMisses(): BrokenBody[] {
   const json = JSON.stringify;
   const valid = (n: string, m: string) => json(sample('bearer', n, m));
   const basic = (n: string, m: string) => json(sample('basic', n, m));
-  const near = (what: string, text: BrokenBody['text']): BrokenBody => ({ what, rule: 'POST-400-MALFORMED-JSON', text });
+  const near = (what: string, text: BrokenBody['text']): BrokenBody => ({
+    what,
+    rule: 'POST-400-MALFORMED-JSON',
+    text,
+  });
   return [
     near('text after the value', (n, m) => `${valid(n, m)} x`),
     near('a closing brace too many', (n, m) => `${valid(n, m)}}`),
@@ -161,7 +187,10 @@ export function openSyntax(): { what: string; text: (name: string, marker: strin
  */
 export function openShapes(marker: string): { what: string; provider: (name: string) => Json }[] {
   const basic = { username: `user-${marker}`, password: marker };
-  const shape = (what: string, config: Json, extra: Json = {}) => ({ what, provider: (name: string) => ({ name, type: 'www', config, ...extra }) });
+  const shape = (what: string, config: Json, extra: Json = {}) => ({
+    what,
+    provider: (name: string) => ({ name, type: 'www', config, ...extra }),
+  });
   return [
     shape('both basic and bearer', { basic, bearer: marker }),
     shape('an empty bearer beside a basic', { basic, bearer: '' }),
@@ -174,27 +203,46 @@ export function openShapes(marker: string): { what: string; provider: (name: str
 }
 
 /** How a client may write the same value as JSON text. */
-export interface Encoding { what: string; write: (value: unknown) => string }
+export interface Encoding {
+  what: string;
+  write: (value: unknown) => string;
+}
 
 /** A JSON string with each UTF-16 unit that `escape` picks written as \uXXXX (an astral character as its surrogate pair). */
 function escaped(text: string, escapes: (unit: number) => boolean): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
-    out += unit < 0x20 || escapes(unit) ? `\\u${unit.toString(16).padStart(4, '0')}` : unit === 0x22 ? '\\"' : unit === 0x5c ? '\\\\' : text[i];
+    out +=
+      unit < 0x20 || escapes(unit)
+        ? `\\u${unit.toString(16).padStart(4, '0')}`
+        : unit === 0x22
+          ? '\\"'
+          : unit === 0x5c
+            ? '\\\\'
+            : text[i];
   }
   return `"${out}"`;
 }
 
 /** JSON text with strings written by `string`, members in `order`, and `space` between them. */
-function written(value: unknown, string: (s: string) => string, order: (keys: string[]) => string[], space: string, depth = 0): string {
+function written(
+  value: unknown,
+  string: (s: string) => string,
+  order: (keys: string[]) => string[],
+  space: string,
+  depth = 0,
+): string {
   const pad = space ? `\n${space.repeat(depth + 1)}` : '';
   const end = space ? `\n${space.repeat(depth)}` : '';
   if (typeof value === 'string') return string(value);
-  if (Array.isArray(value)) return `[${value.map((v) => `${pad}${written(v, string, order, space, depth + 1)}`).join(',')}${value.length ? end : ''}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => `${pad}${written(v, string, order, space, depth + 1)}`).join(',')}${value.length ? end : ''}]`;
   if (value !== null && typeof value === 'object') {
     const keys = order(Object.keys(value));
-    const members = keys.map((k) => `${pad}${string(k)}:${space ? ' ' : ''}${written((value as Json)[k], string, order, space, depth + 1)}`);
+    const members = keys.map(
+      (k) => `${pad}${string(k)}:${space ? ' ' : ''}${written((value as Json)[k], string, order, space, depth + 1)}`,
+    );
     return `{${members.join(',')}${keys.length ? end : ''}}`;
   }
   return JSON.stringify(value);
@@ -216,7 +264,11 @@ export const ENCODINGS: readonly Encoding[] = [
 ];
 
 /** Names that a store may merge with one another or change, each family with the rule that merging them breaks. */
-export interface NameFamily { what: string; rule: 'NAME-EXACT' | 'NAME-CASE-SENSITIVE'; names: string[] }
+export interface NameFamily {
+  what: string;
+  rule: 'NAME-EXACT' | 'NAME-CASE-SENSITIVE';
+  names: string[];
+}
 
 const FULL_WIDTH = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 const padded = (base: string, length: number) => base.padEnd(length, 'x').slice(0, length);
@@ -233,17 +285,44 @@ export function nameFamilies(base: string): NameFamily[] {
     { what: 'full-width compatibility forms', rule: 'NAME-CASE-SENSITIVE', names: [base, FULL_WIDTH(base)] },
     exact('accents (accent-insensitive collations)', [`${base}e`, `${base}\u00e9`, `${base}\u00e8`]),
     exact('composed and decomposed accents (Unicode normalisation)', [`${base}\u00e9`, `${base}e\u0301`]),
-    exact('spaces and tabs at the ends (trimming, PAD SPACE collations)', [base, `${base} `, ` ${base}`, `${base}  `, `${base}\t`, `\t${base}`, `${base}\u00a0`]),
+    exact('spaces and tabs at the ends (trimming, PAD SPACE collations)', [
+      base,
+      `${base} `,
+      ` ${base}`,
+      `${base}  `,
+      `${base}\t`,
+      `\t${base}`,
+      `${base}\u00a0`,
+    ]),
     exact('zero-width characters', [`${base}z`, `${base}\u200bz`, `${base}z\u200d`, `\ufeff${base}z`]),
     exact("'-' and '_'", [`${base}-x`, `${base}_x`, `${base}x`]),
     exact('percent-encoded text', [`${base}%41`, `${base}A`]),
     exact("'.' and '$' (document-store keys)", [`${base}.x`, `${base}$x`, `${base}x`]),
-    exact('number-like names (column affinity, loose typing)', ['007', '7', '7.0', '1e3', '1000', '0x1F', '31', '-0', '0']),
+    exact('number-like names (column affinity, loose typing)', [
+      '007',
+      '7',
+      '7.0',
+      '1e3',
+      '1000',
+      '0x1F',
+      '31',
+      '-0',
+      '0',
+    ]),
     exact('names that read as other JSON values', ['true', 'false', 'null', 'NaN', '[]', '{}']),
-    exact('lengths around a 64-character column', [padded(`${base}a`, 64), `${padded(`${base}a`, 64)}b`, `${padded(`${base}a`, 64)}c`]),
+    exact('lengths around a 64-character column', [
+      padded(`${base}a`, 64),
+      `${padded(`${base}a`, 64)}b`,
+      `${padded(`${base}a`, 64)}c`,
+    ]),
     exact('lengths around a 191-character index', [`${padded(`${base}b`, 191)}b`, `${padded(`${base}b`, 191)}c`]),
     exact('lengths around a 255-character column', [`${padded(`${base}c`, 255)}b`, `${padded(`${base}c`, 255)}c`]),
-    exact('characters past U+FFFF (utf8mb3 columns)', [`${base}\u{1d11e}`, `${base}?`, `${base}\ufffd`, `${base}\u{1f600}`]),
+    exact('characters past U+FFFF (utf8mb3 columns)', [
+      `${base}\u{1d11e}`,
+      `${base}?`,
+      `${base}\ufffd`,
+      `${base}\u{1f600}`,
+    ]),
     exact('NUL (C strings)', [`${base}y`, `${base}y\u0000`, `${base}y\u0000z`]),
   ];
 }
@@ -257,16 +336,30 @@ export function lengthFamilies(marker: string): { what: string; value: string }[
   const out: { what: string; value: string }[] = [];
   // The marker (a secret of the run) stands in the middle, so that no two values are alike and the
   // leak search can tell each from any text; the length in characters stays.
-  const marked = (points: string[]) => [...points.slice(0, points.length / 2), ...marker, ...points.slice(points.length / 2 + marker.length)].join('');
+  const marked = (points: string[]) =>
+    [...points.slice(0, points.length / 2), ...marker, ...points.slice(points.length / 2 + marker.length)].join('');
   for (const unit of ['x', 'é', '中', '𝄞']) {
-    for (const length of [255, 256, 1024, 4096]) out.push({ what: `${length} × '${unit}'`, value: marked(Array(length).fill(unit)) });
+    for (const length of [255, 256, 1024, 4096])
+      out.push({ what: `${length} × '${unit}'`, value: marked(Array(length).fill(unit)) });
   }
-  for (const [unit, bytes] of [['é', 2], ['中', 3], ['𝄞', 4]] as const) {
+  for (const [unit, bytes] of [
+    ['é', 2],
+    ['中', 3],
+    ['𝄞', 4],
+  ] as const) {
     const count = Math.ceil(80_000 / bytes);
-    for (let shift = 0; shift < bytes; shift++) out.push({ what: `${shift} × 'a' then ${count} × '${unit}' (80 KB)`, value: marked([...'a'.repeat(shift), ...Array(count).fill(unit)]) });
+    for (let shift = 0; shift < bytes; shift++)
+      out.push({
+        what: `${shift} × 'a' then ${count} × '${unit}' (80 KB)`,
+        value: marked([...'a'.repeat(shift), ...Array(count).fill(unit)]),
+      });
   }
   return out;
 }
 
 /** A provider of `name` whose bearer is `marker`: each member of a family carries its own. */
-export const markedProvider = (name: string, marker: string): Provider => ({ name, type: 'www', config: { bearer: marker } });
+export const markedProvider = (name: string, marker: string): Provider => ({
+  name,
+  type: 'www',
+  config: { bearer: marker },
+});

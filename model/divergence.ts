@@ -48,10 +48,22 @@ export function sameContent(listed: Provider, expected: Provider): boolean {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (
+    a === null ||
+    b === null ||
+    typeof a !== 'object' ||
+    typeof b !== 'object' ||
+    Array.isArray(a) !== Array.isArray(b)
+  )
+    return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
 }
 
 /** What a bot's list went through in this run, as far as naming a divergence needs it. */
@@ -74,7 +86,13 @@ export function ruleOf(d: Divergence, step: StepContext, history: History, liste
   const any = [...d.missing, ...d.changed, ...d.extra];
   switch (step.kind) {
     case 'elsewhere':
-      return step.what === 'delete' ? 'DELETE-THIS-BOT-ONLY' : step.what === 400 ? 'POST-400-NO-CHANGE' : step.what === 401 ? 'AUTH-NO-CHANGE' : 'GET-CONFIG-ROUNDTRIP';
+      return step.what === 'delete'
+        ? 'DELETE-THIS-BOT-ONLY'
+        : step.what === 400
+          ? 'POST-400-NO-CHANGE'
+          : step.what === 401
+            ? 'AUTH-NO-CHANGE'
+            : 'GET-CONFIG-ROUNDTRIP';
     case 'refused':
       return step.status === 400 ? 'POST-400-NO-CHANGE' : 'AUTH-NO-CHANGE';
     case 'clear':
@@ -82,7 +100,8 @@ export function ruleOf(d: Divergence, step: StepContext, history: History, liste
     case 'remove':
       return any.some((n) => folded(n) === folded(step.name)) ? 'REV-DELETE-ONE-EXACT' : 'REV-DELETE-ONE';
     case 'post': {
-      if (d.changed.includes(step.name)) return step.before ? reuseRule(listed.find((p) => p.name === step.name)!, step.before) : 'GET-CONFIG-ROUNDTRIP';
+      if (d.changed.includes(step.name))
+        return step.before ? reuseRule(listed.find((p) => p.name === step.name)!, step.before) : 'GET-CONFIG-ROUNDTRIP';
       return nameRule(d, step.name) ?? 'UPSERT-OTHERS-UNTOUCHED';
     }
     case 'burst':
@@ -112,8 +131,13 @@ function nameRule(d: Divergence, name: string): RuleId | undefined {
 
 /** What a name comes to in a store that merges names (a collation, a normaliser, a loosely typed column). */
 export function merged(name: string): string {
-  const text = name.normalize('NFKD').replace(/\p{M}/gu, '').replace(/[\u200b-\u200d\u2060\ufeff\u0000]/g, '')
-    .replace(/[\u{10000}-\u{10ffff}]/gu, '?').replace(/^[\s\u00a0]+|[\s\u00a0]+$/g, '').toLowerCase();
+  const text = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[\u200b-\u200d\u2060\ufeff\u0000]/g, '')
+    .replace(/[\u{10000}-\u{10ffff}]/gu, '?')
+    .replace(/^[\s\u00a0]+|[\s\u00a0]+$/g, '')
+    .toLowerCase();
   const number = /^[-+]?(\d|\.\d)/.test(text) || /^0x[0-9a-f]+$/.test(text) ? Number(text) : NaN;
   return Number.isFinite(number) ? String(number) : text;
 }

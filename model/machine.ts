@@ -10,7 +10,16 @@ import type { GeneratedPost } from '../generation/providers.ts';
 import type { ProviderApi, RequestOptions } from '../suite/api.ts';
 import { nearMisses } from '../suite/credentials.ts';
 import type { Exchange } from '../suite/http.ts';
-import { fail, firstDifference, jsonObjectBody, providerList, shown, statusIs, survived, type ProviderList } from '../suite/verdicts.ts';
+import {
+  fail,
+  firstDifference,
+  jsonObjectBody,
+  providerList,
+  shown,
+  statusIs,
+  survived,
+  type ProviderList,
+} from '../suite/verdicts.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from './divergence.ts';
 import { clear, LONGEST_REQUIRED, removeOne, stored, upsert, type ProviderMap } from './rules.ts';
@@ -27,7 +36,10 @@ export class World {
   /** How many providers Grow steps have made: their names stay unique in the run. */
   grown = 0;
 
-  constructor(readonly profile: Profile, readonly bots: BotKey[]) {
+  constructor(
+    readonly profile: Profile,
+    readonly bots: BotKey[],
+  ) {
     for (const bot of bots) {
       this.lists.set(bot, new Map());
       this.deleted.set(bot, new Map());
@@ -46,7 +58,10 @@ export class World {
 }
 
 /** One step as it happened: what it did, and its exchanges. */
-export interface RecordedStep { what: string; exchanges: Exchange[] }
+export interface RecordedStep {
+  what: string;
+  exchanges: Exchange[];
+}
 
 /** The target under test during one run of a sequence. */
 export class Target {
@@ -58,7 +73,12 @@ export class Target {
    * `scheduler` orders concurrent requests (fast-check's: the order is generated, and shrunk).
    * `shapeKnown`: GET-200-SHAPE is already found broken, so a list of the wrong shape is read anyway.
    */
-  constructor(clients: Map<BotKey, ProviderApi>, readonly contract: Contract, readonly scheduler: fc.Scheduler, readonly shapeKnown = false) {
+  constructor(
+    clients: Map<BotKey, ProviderApi>,
+    readonly contract: Contract,
+    readonly scheduler: fc.Scheduler,
+    readonly shapeKnown = false,
+  ) {
     for (const [bot, client] of clients) this.#clients.set(bot, client.logTo(this.log));
   }
 
@@ -100,12 +120,17 @@ export class Target {
       if (read.status === 'rejected') throw read.reason;
       const listed = read.value;
       const d = divergence(world.lists.get(bot)!, listed.providers);
-      if (d) fail(ruleOf(d, contextOf(bot), { deleted: world.deleted.get(bot)!, sent: world.sent }, listed.providers), `then GET of ${BOT_NAMES[bot]}'s list ${described(d, world.lists.get(bot)!, listed.providers)}`);
+      if (d)
+        fail(
+          ruleOf(d, contextOf(bot), { deleted: world.deleted.get(bot)!, sent: world.sent }, listed.providers),
+          `then GET of ${BOT_NAMES[bot]}'s list ${described(d, world.lists.get(bot)!, listed.providers)}`,
+        );
     }
   }
 }
 
-const names = (list: string[]) => list.slice(0, 3).map(shown).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
+const names = (list: string[]) =>
+  list.slice(0, 3).map(shown).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
 
 function described(d: Divergence, model: ProviderMap, listed: Provider[]): string {
   const parts: string[] = [];
@@ -115,7 +140,9 @@ function described(d: Divergence, model: ProviderMap, listed: Provider[]): strin
   for (const name of d.changed.slice(0, 1)) {
     const entry = listed.find((p) => p.name === name)!;
     const expected = model.get(name)!;
-    parts.push(`lists ${shown(name)} with ${firstDifference({ type: entry.type, config: entry.config }, { type: expected.type, config: expected.config }, '$') ?? 'other content'} (last posted value expected)`);
+    parts.push(
+      `lists ${shown(name)} with ${firstDifference({ type: entry.type, config: entry.config }, { type: expected.type, config: expected.config }, '$') ?? 'other content'} (last posted value expected)`,
+    );
   }
   return parts.join('; ');
 }
@@ -124,12 +151,17 @@ function described(d: Divergence, model: ProviderMap, listed: Provider[]): strin
 export function judgeAnswer(post: GeneratedPost, x: Exchange, what: string): boolean {
   const status = x.received.status;
   const { verdict } = post;
-  if (verdict.kind === 'valid' && status !== 200) fail('POST-VALID-200', `${what}: a valid provider got ${status}, not 200`);
+  if (verdict.kind === 'valid' && status !== 200)
+    fail('POST-VALID-200', `${what}: a valid provider got ${status}, not 200`);
   // A server may weigh a body before it reads it: a long one may get 413 instead.
   const refusals = post.text.length > LONGEST_REQUIRED ? [400, 413] : [400];
-  if (verdict.kind === 'invalid' && !refusals.includes(status) && verdict.rule) fail(verdict.rule, `${what}: a body that breaks ${verdict.location} got ${status}, not 400`);
+  if (verdict.kind === 'invalid' && !refusals.includes(status) && verdict.rule)
+    fail(verdict.rule, `${what}: a body that breaks ${verdict.location} got ${status}, not 400`);
   if (verdict.kind === 'open' && ![200, 400, 413].includes(status)) {
-    fail('POST-VALID-200', `${what}: a provider the rules leave open (${verdict.why}) got ${status}; expected 200 to take it, or 400 to refuse it`);
+    fail(
+      'POST-VALID-200',
+      `${what}: a provider the rules leave open (${verdict.why}) got ${status}; expected 200 to take it, or 400 to refuse it`,
+    );
   }
   if (status === 400) jsonObjectBody('ERROR-400-JSON', x);
   return status === 200 && verdict.kind !== 'invalid';
@@ -137,7 +169,12 @@ export function judgeAnswer(post: GeneratedPost, x: Exchange, what: string): boo
 
 const summary = (post: GeneratedPost) => {
   const body = post.body as Partial<Provider> | undefined;
-  const what = post.verdict.kind === 'valid' ? '' : post.verdict.kind === 'open' ? ` (open: ${post.verdict.why})` : ` (invalid: ${post.breaks ?? post.verdict.location})`;
+  const what =
+    post.verdict.kind === 'valid'
+      ? ''
+      : post.verdict.kind === 'open'
+        ? ` (open: ${post.verdict.why})`
+        : ` (invalid: ${post.breaks ?? post.verdict.location})`;
   const config = body?.config && typeof body.config === 'object' ? Object.keys(body.config).join('+') : undefined;
   return `${post.name !== undefined ? shown(post.name) : 'a body'}${config ? ` with ${config}` : ''}${what}`;
 };
@@ -145,20 +182,28 @@ const summary = (post: GeneratedPost) => {
 type Command = fc.AsyncCommand<World, Target, false>;
 
 class Post implements Command {
-  constructor(readonly bot: BotKey, readonly post: GeneratedPost) {}
+  constructor(
+    readonly bot: BotKey,
+    readonly post: GeneratedPost,
+  ) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
     let status = 0;
-    await t.step(() => `POST ${summary(this.post)} to ${BOT_NAMES[this.bot]} → ${status}`, async () => {
-      const before = this.post.name === undefined ? undefined : w.lists.get(this.bot)!.get(this.post.name);
-      w.sending(this.post);
-      const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).postText(this.post.text));
-      status = x.received.status;
-      const taken = judgeAnswer(this.post, x, `POST to ${BOT_NAMES[this.bot]}`);
-      if (taken) w.take(this.bot, this.post.body as Provider);
-      const here: StepContext = taken ? { kind: 'post', name: this.post.name!, before } : { kind: 'refused', status: 400 };
-      await t.verify(w, (bot) => (bot === this.bot ? here : { kind: 'elsewhere', what: taken ? 'write' : 400 }));
-    });
+    await t.step(
+      () => `POST ${summary(this.post)} to ${BOT_NAMES[this.bot]} → ${status}`,
+      async () => {
+        const before = this.post.name === undefined ? undefined : w.lists.get(this.bot)!.get(this.post.name);
+        w.sending(this.post);
+        const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).postText(this.post.text));
+        status = x.received.status;
+        const taken = judgeAnswer(this.post, x, `POST to ${BOT_NAMES[this.bot]}`);
+        if (taken) w.take(this.bot, this.post.body as Provider);
+        const here: StepContext = taken
+          ? { kind: 'post', name: this.post.name!, before }
+          : { kind: 'refused', status: 400 };
+        await t.verify(w, (bot) => (bot === this.bot ? here : { kind: 'elsewhere', what: taken ? 'write' : 400 }));
+      },
+    );
   }
   toString = () => `post(${this.bot}, ${summary(this.post)})`;
 }
@@ -167,7 +212,10 @@ class Read implements Command {
   constructor(readonly bot: BotKey) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
-    await t.step(() => `GET ${BOT_NAMES[this.bot]}'s list`, () => t.verify(w, () => ({ kind: 'read' }), [this.bot]));
+    await t.step(
+      () => `GET ${BOT_NAMES[this.bot]}'s list`,
+      () => t.verify(w, () => ({ kind: 'read' }), [this.bot]),
+    );
   }
   toString = () => `read(${this.bot})`;
 }
@@ -177,104 +225,152 @@ class Clear implements Command {
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
     let status = 0;
-    await t.step(() => `DELETE ${BOT_NAMES[this.bot]}'s list → ${status}`, async () => {
-      const list = w.lists.get(this.bot)!;
-      const x = await t.send(`DELETE of ${BOT_NAMES[this.bot]}'s list`, () => t.client(this.bot).clear());
-      status = x.received.status;
-      // DELETE of an empty list is a SHOULD of its own (DELETE-IDEMPOTENT), decided by its own check.
-      if (list.size && status !== 200) fail('DELETE-200', `DELETE of ${BOT_NAMES[this.bot]}'s list of ${list.size} answered ${status}, not 200`);
-      for (const name of list.keys()) w.deleted.get(this.bot)!.set(name, 'list');
-      clear(list);
-      await t.verify(w, (bot) => (bot === this.bot ? { kind: 'clear' } : { kind: 'elsewhere', what: 'delete' }));
-    });
+    await t.step(
+      () => `DELETE ${BOT_NAMES[this.bot]}'s list → ${status}`,
+      async () => {
+        const list = w.lists.get(this.bot)!;
+        const x = await t.send(`DELETE of ${BOT_NAMES[this.bot]}'s list`, () => t.client(this.bot).clear());
+        status = x.received.status;
+        // DELETE of an empty list is a SHOULD of its own (DELETE-IDEMPOTENT), decided by its own check.
+        if (list.size && status !== 200)
+          fail('DELETE-200', `DELETE of ${BOT_NAMES[this.bot]}'s list of ${list.size} answered ${status}, not 200`);
+        for (const name of list.keys()) w.deleted.get(this.bot)!.set(name, 'list');
+        clear(list);
+        await t.verify(w, (bot) => (bot === this.bot ? { kind: 'clear' } : { kind: 'elsewhere', what: 'delete' }));
+      },
+    );
   }
   toString = () => `clear(${this.bot})`;
 }
 
 class Remove implements Command {
-  constructor(readonly bot: BotKey, readonly name: string) {}
+  constructor(
+    readonly bot: BotKey,
+    readonly name: string,
+  ) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot) && w.profile === '2020-03-10';
   async run(w: World, t: Target): Promise<void> {
     let status = 0;
-    await t.step(() => `DELETE provider ${shown(this.name)} of ${BOT_NAMES[this.bot]} → ${status}`, async () => {
-      const list = w.lists.get(this.bot)!;
-      const held = list.has(this.name);
-      const x = await t.send(`DELETE of provider ${shown(this.name)}`, () => t.client(this.bot).remove(this.name));
-      status = x.received.status;
-      // An unlisted name is left open by the revision: any answer but 5xx, and nothing changes.
-      if (held && status !== 200) fail('REV-DELETE-ONE', `DELETE of listed provider ${shown(this.name)} answered ${status}, not 200`);
-      if (held) {
-        removeOne(list, this.name);
-        w.deleted.get(this.bot)!.set(this.name, 'one');
-      }
-      await t.verify(w, (bot) => (bot === this.bot ? { kind: 'remove', name: this.name } : { kind: 'elsewhere', what: 'delete' }));
-    });
+    await t.step(
+      () => `DELETE provider ${shown(this.name)} of ${BOT_NAMES[this.bot]} → ${status}`,
+      async () => {
+        const list = w.lists.get(this.bot)!;
+        const held = list.has(this.name);
+        const x = await t.send(`DELETE of provider ${shown(this.name)}`, () => t.client(this.bot).remove(this.name));
+        status = x.received.status;
+        // An unlisted name is left open by the revision: any answer but 5xx, and nothing changes.
+        if (held && status !== 200)
+          fail('REV-DELETE-ONE', `DELETE of listed provider ${shown(this.name)} answered ${status}, not 200`);
+        if (held) {
+          removeOne(list, this.name);
+          w.deleted.get(this.bot)!.set(this.name, 'one');
+        }
+        await t.verify(w, (bot) =>
+          bot === this.bot ? { kind: 'remove', name: this.name } : { kind: 'elsewhere', what: 'delete' },
+        );
+      },
+    );
   }
   toString = () => `remove(${this.bot}, ${shown(this.name)})`;
 }
 
-export interface BurstItem { bot: BotKey; post: GeneratedPost }
+export interface BurstItem {
+  bot: BotKey;
+  post: GeneratedPost;
+}
 
 /** Concurrent POSTs (distinct names on each bot), sent in an order the scheduler picks; maybe a DELETE of a bot no POST goes to. */
 class Burst implements Command {
-  constructor(readonly items: BurstItem[], readonly clearing?: BotKey) {}
-  check = (w: Readonly<World>) => this.items.every((i) => w.bots.includes(i.bot)) && (!this.clearing || w.bots.includes(this.clearing));
+  constructor(
+    readonly items: BurstItem[],
+    readonly clearing?: BotKey,
+  ) {}
+  check = (w: Readonly<World>) =>
+    this.items.every((i) => w.bots.includes(i.bot)) && (!this.clearing || w.bots.includes(this.clearing));
   async run(w: World, t: Target): Promise<void> {
     const order: string[] = [];
-    await t.step(() => `at once, in this order: ${order.join('; ')}`, async () => {
-      const sends = this.items.map((item) => t.scheduler.schedule(Promise.resolve(), `POST ${item.post.name}`).then(async () => {
-        order.push(`POST ${summary(item.post)} to ${BOT_NAMES[item.bot]}`);
-        w.sending(item.post);
-        const x = await t.send(`POST to ${BOT_NAMES[item.bot]} (concurrent)`, () => t.client(item.bot).postText(item.post.text));
-        return judgeAnswer(item.post, x, `concurrent POST to ${BOT_NAMES[item.bot]}`);
-      }));
-      const clearing = this.clearing;
-      const cleared = clearing && t.scheduler.schedule(Promise.resolve(), 'DELETE').then(async () => {
-        order.push(`DELETE ${BOT_NAMES[clearing]}'s list`);
-        return t.send(`DELETE of ${BOT_NAMES[clearing]}'s list (concurrent)`, () => t.client(clearing).clear());
-      });
-      await t.scheduler.waitAll();
-      const settled = await Promise.allSettled([...sends, ...(cleared ? [cleared] : [])]);
-      const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (rejected) throw rejected.reason;
-      const taken = settled.slice(0, sends.length).map((s) => (s as PromiseFulfilledResult<boolean>).value);
-      this.items.forEach((item, i) => {
-        if (taken[i]) w.take(item.bot, item.post.body as Provider);
-      });
-      if (clearing) {
-        const list = w.lists.get(clearing)!;
-        const status = (settled[sends.length] as PromiseFulfilledResult<Exchange>).value.received.status;
-        if (list.size && status !== 200) fail('DELETE-200', `DELETE of ${BOT_NAMES[clearing]}'s list answered ${status}, not 200`);
-        for (const name of list.keys()) w.deleted.get(clearing)!.set(name, 'list');
-        clear(list);
-      }
-      await t.verify(w, (bot) => (bot === clearing ? { kind: 'clear' }
-        : { kind: 'burst', names: this.items.filter((i, n) => i.bot === bot && taken[n]).map((i) => i.post.name!) }));
-    });
+    await t.step(
+      () => `at once, in this order: ${order.join('; ')}`,
+      async () => {
+        const sends = this.items.map((item) =>
+          t.scheduler.schedule(Promise.resolve(), `POST ${item.post.name}`).then(async () => {
+            order.push(`POST ${summary(item.post)} to ${BOT_NAMES[item.bot]}`);
+            w.sending(item.post);
+            const x = await t.send(`POST to ${BOT_NAMES[item.bot]} (concurrent)`, () =>
+              t.client(item.bot).postText(item.post.text),
+            );
+            return judgeAnswer(item.post, x, `concurrent POST to ${BOT_NAMES[item.bot]}`);
+          }),
+        );
+        const clearing = this.clearing;
+        const cleared =
+          clearing &&
+          t.scheduler.schedule(Promise.resolve(), 'DELETE').then(async () => {
+            order.push(`DELETE ${BOT_NAMES[clearing]}'s list`);
+            return t.send(`DELETE of ${BOT_NAMES[clearing]}'s list (concurrent)`, () => t.client(clearing).clear());
+          });
+        await t.scheduler.waitAll();
+        const settled = await Promise.allSettled([...sends, ...(cleared ? [cleared] : [])]);
+        const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (rejected) throw rejected.reason;
+        const taken = settled.slice(0, sends.length).map((s) => (s as PromiseFulfilledResult<boolean>).value);
+        this.items.forEach((item, i) => {
+          if (taken[i]) w.take(item.bot, item.post.body as Provider);
+        });
+        if (clearing) {
+          const list = w.lists.get(clearing)!;
+          const status = (settled[sends.length] as PromiseFulfilledResult<Exchange>).value.received.status;
+          if (list.size && status !== 200)
+            fail('DELETE-200', `DELETE of ${BOT_NAMES[clearing]}'s list answered ${status}, not 200`);
+          for (const name of list.keys()) w.deleted.get(clearing)!.set(name, 'list');
+          clear(list);
+        }
+        await t.verify(w, (bot) =>
+          bot === clearing
+            ? { kind: 'clear' }
+            : { kind: 'burst', names: this.items.filter((i, n) => i.bot === bot && taken[n]).map((i) => i.post.name!) },
+        );
+      },
+    );
   }
-  toString = () => `burst(${this.items.map((i) => `${i.bot}:${summary(i.post)}`).join(', ')}${this.clearing ? `, clear ${this.clearing}` : ''})`;
+  toString = () =>
+    `burst(${this.items.map((i) => `${i.bot}:${summary(i.post)}`).join(', ')}${this.clearing ? `, clear ${this.clearing}` : ''})`;
 }
 
-const letters = (n: number): string => (n >= 26 ? letters(Math.floor(n / 26) - 1) : '') + String.fromCharCode(97 + (n % 26));
+const letters = (n: number): string =>
+  (n >= 26 ? letters(Math.floor(n / 26) - 1) : '') + String.fromCharCode(97 + (n % 26));
 
 /** Grows a bot's list past a hundred entries, one POST after another (bursts are the concurrent steps). */
 class Grow implements Command {
-  constructor(readonly bot: BotKey, readonly past: number, readonly stem: string, readonly mark: string) {}
+  constructor(
+    readonly bot: BotKey,
+    readonly past: number,
+    readonly stem: string,
+    readonly mark: string,
+  ) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
     const list = w.lists.get(this.bot)!;
     const count = Math.max(0, 100 + this.past - list.size);
-    await t.step(() => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, one after another, to list ${list.size}`, async () => {
-      for (let i = 0; i < count; i++) {
-        const n = w.grown++;
-        const provider: Provider = { name: `${this.stem}-grow-${letters(n)}`, type: 'www', config: { bearer: `${this.mark}-${n}` } };
-        w.sending(provider);
-        const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).post(provider));
-        if (x.received.status !== 200) fail('POST-VALID-200', `POST of provider ${i + 1} of ${count} answered ${x.received.status}, not 200`);
-        w.take(this.bot, provider);
-      }
-      await t.verify(w, (bot) => (bot === this.bot ? { kind: 'grow' } : { kind: 'elsewhere', what: 'write' }));
-    });
+    await t.step(
+      () => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, one after another, to list ${list.size}`,
+      async () => {
+        for (let i = 0; i < count; i++) {
+          const n = w.grown++;
+          const provider: Provider = {
+            name: `${this.stem}-grow-${letters(n)}`,
+            type: 'www',
+            config: { bearer: `${this.mark}-${n}` },
+          };
+          w.sending(provider);
+          const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).post(provider));
+          if (x.received.status !== 200)
+            fail('POST-VALID-200', `POST of provider ${i + 1} of ${count} answered ${x.received.status}, not 200`);
+          w.take(this.bot, provider);
+        }
+        await t.verify(w, (bot) => (bot === this.bot ? { kind: 'grow' } : { kind: 'elsewhere', what: 'write' }));
+      },
+    );
   }
   toString = () => `grow(${this.bot}, ${100 + this.past})`;
 }
@@ -283,31 +379,55 @@ export type Credential = { kind: 'near-miss'; index: number } | { kind: 'other-b
 
 /** A request with bad credentials: 401 with a JSON body, and nothing changed. */
 class BadCredentials implements Command {
-  constructor(readonly bot: BotKey, readonly credential: Credential, readonly op: 'POST' | 'GET' | 'DELETE', readonly post: GeneratedPost) {}
-  check = (w: Readonly<World>) => w.bots.includes(this.bot) && (this.credential.kind !== 'other-bot' || w.bots.length > 1);
+  constructor(
+    readonly bot: BotKey,
+    readonly credential: Credential,
+    readonly op: 'POST' | 'GET' | 'DELETE',
+    readonly post: GeneratedPost,
+  ) {}
+  check = (w: Readonly<World>) =>
+    w.bots.includes(this.bot) && (this.credential.kind !== 'other-bot' || w.bots.length > 1);
   #credential(t: Target): { rule: RuleId; what: string; options: RequestOptions } {
     const own = t.client(this.bot).bot.token;
-    if (this.credential.kind === 'none') return { rule: 'AUTH-MISSING', what: 'no Authorization header', options: { authorization: null } };
+    if (this.credential.kind === 'none')
+      return { rule: 'AUTH-MISSING', what: 'no Authorization header', options: { authorization: null } };
     if (this.credential.kind === 'other-bot') {
       const other = t.client(this.bot === 'first' ? 'second' : 'first').bot.token;
       return { rule: 'AUTH-OTHER-BOT', what: "the other bot's token", options: { authorization: `Bearer ${other}` } };
     }
     const misses = nearMisses(own);
     const miss = misses[this.credential.index % misses.length];
-    return { rule: 'AUTH-WRONG-TOKEN', what: `the token with ${miss.what}`, options: { authorization: `Bearer ${miss.token}` } };
+    return {
+      rule: 'AUTH-WRONG-TOKEN',
+      what: `the token with ${miss.what}`,
+      options: { authorization: `Bearer ${miss.token}` },
+    };
   }
   async run(w: World, t: Target): Promise<void> {
     const { rule, what, options } = this.#credential(t);
     let status = 0;
-    await t.step(() => `${this.op} ${this.op === 'POST' ? `${summary(this.post)} ` : ''}on ${BOT_NAMES[this.bot]} with ${what} → ${status}`, async () => {
-      const client = t.client(this.bot);
-      if (this.op === 'POST') w.sending(this.post);
-      const x = await t.send(`${this.op} with ${what}`, () => (this.op === 'POST' ? client.postText(this.post.text, options) : this.op === 'GET' ? client.list(options) : client.clear(options)));
-      status = x.received.status;
-      statusIs(rule, x);
-      if (status === 401) jsonObjectBody('AUTH-401-JSON', x);
-      if (this.op !== 'GET') await t.verify(w, (bot) => (bot === this.bot ? { kind: 'refused', status: 401 } : { kind: 'elsewhere', what: 401 }));
-    });
+    await t.step(
+      () =>
+        `${this.op} ${this.op === 'POST' ? `${summary(this.post)} ` : ''}on ${BOT_NAMES[this.bot]} with ${what} → ${status}`,
+      async () => {
+        const client = t.client(this.bot);
+        if (this.op === 'POST') w.sending(this.post);
+        const x = await t.send(`${this.op} with ${what}`, () =>
+          this.op === 'POST'
+            ? client.postText(this.post.text, options)
+            : this.op === 'GET'
+              ? client.list(options)
+              : client.clear(options),
+        );
+        status = x.received.status;
+        statusIs(rule, x);
+        if (status === 401) jsonObjectBody('AUTH-401-JSON', x);
+        if (this.op !== 'GET')
+          await t.verify(w, (bot) =>
+            bot === this.bot ? { kind: 'refused', status: 401 } : { kind: 'elsewhere', what: 401 },
+          );
+      },
+    );
   }
   toString = () => `badCredentials(${this.bot}, ${this.credential.kind}, ${this.op})`;
 }
@@ -332,10 +452,16 @@ export interface StepSources {
 export function steps(s: StepSources): fc.Arbitrary<Command> {
   const bot = fc.constantFrom(...s.bots);
   const post = fc.oneof({ arbitrary: s.valid, weight: 5 }, { arbitrary: s.invalid, weight: 1 });
-  const burst = fc.tuple(fc.array(fc.record({ bot, post: s.valid }), { minLength: 2, maxLength: 8 }), fc.option(bot, { freq: 3 }))
+  const burst = fc
+    .tuple(fc.array(fc.record({ bot, post: s.valid }), { minLength: 2, maxLength: 8 }), fc.option(bot, { freq: 3 }))
     .map(([items, clearing]) => {
       const seen = new Set<string>();
-      const distinct = items.filter((i) => i.post.name !== undefined && !seen.has(`${i.bot}\u0000${i.post.name}`) && seen.add(`${i.bot}\u0000${i.post.name}`));
+      const distinct = items.filter(
+        (i) =>
+          i.post.name !== undefined &&
+          !seen.has(`${i.bot}\u0000${i.post.name}`) &&
+          seen.add(`${i.bot}\u0000${i.post.name}`),
+      );
       // A DELETE that races a POST on the same bot has no single right outcome: only a bot no POST goes to is cleared.
       const free = clearing !== null && !distinct.some((i) => i.bot === clearing) ? clearing : undefined;
       return new Burst(distinct, free);
@@ -345,26 +471,46 @@ export function steps(s: StepSources): fc.Arbitrary<Command> {
     { arbitrary: fc.constant({ kind: 'other-bot' as const }), weight: 1 },
     { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
   );
-  const growMark = fc.noShrink(fc.noBias(fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 12, maxLength: 12 })));
+  const growMark = fc.noShrink(
+    fc.noBias(
+      fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 12, maxLength: 12 }),
+    ),
+  );
   return fc.oneof(
     { arbitrary: fc.tuple(bot, post).map(([b, p]) => new Post(b, p)), weight: 40 },
     { arbitrary: bot.map((b) => new Read(b)), weight: 5 },
     { arbitrary: bot.map((b) => new Clear(b)), weight: 6 },
-    ...(s.profile === '2020-03-10' ? [{ arbitrary: fc.tuple(bot, s.name).map(([b, n]) => new Remove(b, n)), weight: 8 }] : []),
+    ...(s.profile === '2020-03-10'
+      ? [{ arbitrary: fc.tuple(bot, s.name).map(([b, n]) => new Remove(b, n)), weight: 8 }]
+      : []),
     ...(s.concurrent ? [{ arbitrary: burst, weight: 6 }] : []),
-    { arbitrary: fc.tuple(bot, fc.integer({ min: 1, max: 25 }), growMark).map(([b, past, mark]) => new Grow(b, past, s.stem, `grow${mark}`)), weight: 2 },
-    { arbitrary: fc.tuple(bot, credential, fc.constantFrom('POST' as const, 'GET' as const, 'DELETE' as const), s.valid).map(([b, c, op, p]) => new BadCredentials(b, c, op, p)), weight: 6 },
+    {
+      arbitrary: fc
+        .tuple(bot, fc.integer({ min: 1, max: 25 }), growMark)
+        .map(([b, past, mark]) => new Grow(b, past, s.stem, `grow${mark}`)),
+      weight: 2,
+    },
+    {
+      arbitrary: fc
+        .tuple(bot, credential, fc.constantFrom('POST' as const, 'GET' as const, 'DELETE' as const), s.valid)
+        .map(([b, c, op, p]) => new BadCredentials(b, c, op, p)),
+      weight: 6,
+    },
   );
 }
 
 /** Empties every bot's list through the API: the state every sequence starts from. What was listed counts as deleted. */
 export async function emptied(world: World, t: Target): Promise<void> {
-  await t.step(() => 'DELETE every bot\'s list, to start from empty lists', async () => {
-    for (const bot of world.bots) {
-      for (const p of (await t.read(bot)).providers) world.deleted.get(bot)!.set(p.name, 'list');
-      await t.send(`DELETE of ${BOT_NAMES[bot]}'s list`, () => t.client(bot).clear());
-      const left = (await t.read(bot, true)).providers;
-      if (left.length) fail('DELETE-EMPTIES', `GET of ${BOT_NAMES[bot]}'s list still lists ${left.length} provider(s) after DELETE`);
-    }
-  });
+  await t.step(
+    () => "DELETE every bot's list, to start from empty lists",
+    async () => {
+      for (const bot of world.bots) {
+        for (const p of (await t.read(bot)).providers) world.deleted.get(bot)!.set(p.name, 'list');
+        await t.send(`DELETE of ${BOT_NAMES[bot]}'s list`, () => t.client(bot).clear());
+        const left = (await t.read(bot, true)).providers;
+        if (left.length)
+          fail('DELETE-EMPTIES', `GET of ${BOT_NAMES[bot]}'s list still lists ${left.length} provider(s) after DELETE`);
+      }
+    },
+  );
 }

@@ -24,7 +24,12 @@ export type Verdict =
 /** A parsed POST body against the profile's contract and the choices docs/rules.md leaves open. */
 export function judge(profile: Profile, body: unknown): Verdict {
   const violations = contractFor(profile).violations('Provider', body);
-  if (violations.length) return { kind: 'invalid', why: violations.map((v) => `${v.path}: ${v.message}`).join('; '), ...refusal(profile, violations) };
+  if (violations.length)
+    return {
+      kind: 'invalid',
+      why: violations.map((v) => `${v.path}: ${v.message}`).join('; '),
+      ...refusal(profile, violations),
+    };
   const open = openChoice(profile, body as Provider);
   return open ? { kind: 'open', why: open } : { kind: 'valid' };
 }
@@ -35,7 +40,12 @@ export function judgeText(profile: Profile, text: string): Verdict {
   try {
     body = JSON.parse(text);
   } catch {
-    return { kind: 'invalid', why: 'the body is not JSON', rule: ruleRefusing(profile, 'syntax')?.id, location: 'syntax' };
+    return {
+      kind: 'invalid',
+      why: 'the body is not JSON',
+      rule: ruleRefusing(profile, 'syntax')?.id,
+      location: 'syntax',
+    };
   }
   return judge(profile, body);
 }
@@ -47,7 +57,8 @@ export function judgeText(profile: Profile, text: string): Verdict {
  */
 function refusal(profile: Profile, violations: Violation[]): { rule?: RuleId; location?: string } {
   const root = schemaOf(profile, 'Provider');
-  const claimed = violations.map((v) => ({ v, location: locationOf(root, v) }))
+  const claimed = violations
+    .map((v) => ({ v, location: locationOf(root, v) }))
     .map((c) => ({ ...c, rule: c.location === undefined ? undefined : ruleRefusing(profile, c.location)?.id }))
     .filter((c) => c.rule)
     .sort((a, b) => b.v.at.length - a.v.at.length || Number(a.v.keyword === 'anyOf') - Number(b.v.keyword === 'anyOf'));
@@ -72,12 +83,15 @@ function openChoice(profile: Profile, p: Provider): string | undefined {
   const provider = schemaOf(profile, 'Provider');
   const config = provider.properties.config;
   const extra = (o: object, schema: Flat | undefined) => Object.keys(o).some((k) => !(k in (schema?.properties ?? {})));
-  if (extra(p, provider) || extra(p.config, config) || (basic && extra(basic, config?.properties.basic))) return 'unknown extra fields';
+  if (extra(p, provider) || extra(p.config, config) || (basic && extra(basic, config?.properties.basic)))
+    return 'unknown extra fields';
   const values = [p.name, basic?.username, basic?.password, bearer];
   if (values.includes('')) return 'an empty string value';
-  if (values.some((v) => v !== undefined && v.length > LONGEST_REQUIRED)) return `a value longer than ${LONGEST_REQUIRED} characters`;
+  if (values.some((v) => v !== undefined && v.length > LONGEST_REQUIRED))
+    return `a value longer than ${LONGEST_REQUIRED} characters`;
   // Positive data of the default profile keeps to the revision's names, so that a server of either revision passes it.
-  if (profile === 'default' && contractFor('2020-03-10').violations('Provider', p).length) return 'a name the 2020-03-10 revision refuses';
+  if (profile === 'default' && contractFor('2020-03-10').violations('Provider', p).length)
+    return 'a name the 2020-03-10 revision refuses';
   return undefined;
 }
 

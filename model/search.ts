@@ -12,7 +12,10 @@ import type { RecordedStep } from './machine.ts';
  * One run of a generated check: the steps it records (model/machine.ts's Target keeps them), and the
  * rules the search already found broken (a run may read past them: a list of the wrong shape, say).
  */
-export interface Run { steps: RecordedStep[]; setAside: ReadonlySet<RuleId> }
+export interface Run {
+  steps: RecordedStep[];
+  setAside: ReadonlySet<RuleId>;
+}
 
 export interface Found {
   failure: ConformanceFailure;
@@ -33,7 +36,11 @@ export interface Found {
  * seed (the same runs, data made afresh from this run's names), up to the run that failed, and shrunk.
  * A path into the shrunk case would not do: a sequence's shrink tree depends on what the target answered.
  */
-export interface Stored { rule: RuleId; seed: number; upTo: number }
+export interface Stored {
+  rule: RuleId;
+  seed: number;
+  upTo: number;
+}
 
 export interface Searched {
   runs: number;
@@ -82,7 +89,14 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
   // A hang is not searched past: every later run could cost a timeout.
   for (let chunk = 0; runs < most && performance.now() < deadline && !setAside.has('ROBUST-NO-HANG'); chunk++) {
     const seed = (options.seed + chunk * 0x9e3779b1) | 0;
-    const { ran, found: next } = await searchChunk(seed, Math.min(CHUNK, most - runs), deadline, arbitraries, body, setAside);
+    const { ran, found: next } = await searchChunk(
+      seed,
+      Math.min(CHUNK, most - runs),
+      deadline,
+      arbitraries,
+      body,
+      setAside,
+    );
     runs += ran;
     if (!next) continue;
     found.push({ ...next, runs });
@@ -142,11 +156,19 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
 /** `replay`: what a rerun needs besides the seed and the rule (the budget), as `NAME=value`. */
 export function reported(found: Found, curl: (x: Exchange) => string, replay: string): ConformanceFailure {
   const { failure, steps } = found;
-  const lines = steps.flatMap((s, i) => [`${String(i + 1).padStart(2)}. ${s.what}`, ...s.exchanges.map((x) => `      ${curl(x)}`)]);
-  const how = found.replayed ? 'replayed from the failures an earlier run stored' : `failed on run ${found.runs}, shrunk ${found.shrinks} times`;
+  const lines = steps.flatMap((s, i) => [
+    `${String(i + 1).padStart(2)}. ${s.what}`,
+    ...s.exchanges.map((x) => `      ${curl(x)}`),
+  ]);
+  const how = found.replayed
+    ? 'replayed from the failures an earlier run stored'
+    : `failed on run ${found.runs}, shrunk ${found.shrinks} times`;
   const details = [
     `Shortest sequence found (${steps.length} steps; ${how}; secrets masked, the seed replays them):`,
     ...lines,
   ].join('\n');
-  return new ConformanceFailure(failure.ruleId, `${failure.reason} (after ${steps.length} generated steps)`, { details, replay });
+  return new ConformanceFailure(failure.ruleId, `${failure.reason} (after ${steps.length} generated steps)`, {
+    details,
+    replay,
+  });
 }

@@ -32,7 +32,11 @@ export type Route =
   | { op: 'not-found' }
   | { op: 'method-not-allowed'; allow: string };
 
-export interface Answer { status: number; body?: unknown; headers?: Record<string, string> }
+export interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
 
 export class ReferenceApp {
   readonly contract: Contract;
@@ -155,9 +159,13 @@ export class ReferenceApp {
         size += chunk.length;
         if (size <= MAX_BODY_BYTES) chunks.push(chunk);
       });
-      req.on('end', () => resolve(size > MAX_BODY_BYTES
-        ? { answer: error(413, 'Payload too large', `The body exceeds ${MAX_BODY_BYTES} bytes.`) }
-        : { raw: Buffer.concat(chunks) }));
+      req.on('end', () =>
+        resolve(
+          size > MAX_BODY_BYTES
+            ? { answer: error(413, 'Payload too large', `The body exceeds ${MAX_BODY_BYTES} bytes.`) }
+            : { raw: Buffer.concat(chunks) },
+        ),
+      );
       req.on('error', () => resolve({ answer: error(400, 'Bad request', 'The body could not be read.') }));
     });
   }

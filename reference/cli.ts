@@ -26,11 +26,18 @@ const OPTIONS = {
   help: { type: 'boolean' },
 } as const;
 
-export interface CliSettings { port: number; options: ReferenceOptions; help: boolean }
+export interface CliSettings {
+  port: number;
+  options: ReferenceOptions;
+  help: boolean;
+}
 
 /** Flags win over their environment twins. Throws UsageError naming the bad flag. */
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliSettings {
-  const { values } = parsedArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }, Object.keys(OPTIONS).map((o) => `--${o}`));
+  const { values } = parsedArgs(
+    { args: argv, options: OPTIONS, strict: true, allowPositionals: false },
+    Object.keys(OPTIONS).map((o) => `--${o}`),
+  );
   const port = portFlag('--port', values.port ?? env.REFERENCE_PORT ?? '0');
   const latencyMs = integerFlag('--latency-ms', values['latency-ms'] ?? env.REFERENCE_LATENCY_MS ?? '0', 60_000);
   const profile = profileFlag('--profile', values.profile ?? env.REFERENCE_PROFILE ?? 'default');
@@ -47,7 +54,8 @@ function parseBots(text: string): Map<string, string> {
   for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
     const at = pair.indexOf(':');
     const [bot, token] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-    if (at < 0 || !bot || !token) throw new UsageError(`--bots takes bot-id:token pairs separated by commas; '${bot || '(empty)'}' has no token`);
+    if (at < 0 || !bot || !token)
+      throw new UsageError(`--bots takes bot-id:token pairs separated by commas; '${bot || '(empty)'}' has no token`);
     if (bots.has(bot)) throw new UsageError(`--bots names bot '${bot}' twice`);
     bots.set(bot, token);
   }
@@ -55,7 +63,11 @@ function parseBots(text: string): Map<string, string> {
 }
 
 /** Runs a server from the command line: used by the reference server and by its faulty variants. */
-export async function runServer(argv: string[], make: (options: ReferenceOptions) => ReferenceApp, usage = USAGE): Promise<void> {
+export async function runServer(
+  argv: string[],
+  make: (options: ReferenceOptions) => ReferenceApp,
+  usage = USAGE,
+): Promise<void> {
   let settings: CliSettings;
   try {
     settings = parseCommandLine(argv, process.env);

@@ -4,18 +4,24 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ReferenceApp, type ReferenceOptions } from './app.ts';
 
-export interface Running { url: string; server: http.Server; close(): Promise<void> }
+export interface Running {
+  url: string;
+  server: http.Server;
+  close(): Promise<void>;
+}
 
 /** `tls`: serve https with this key and certificate (the self-tests' private CA). */
 export async function serve(app: ReferenceApp, port = 0, tls?: { key: string; cert: string }): Promise<Running> {
   const server = tls
-    ? https.createServer({ requestTimeout: 30_000, ...tls }, app.listener()) as unknown as http.Server
+    ? (https.createServer({ requestTimeout: 30_000, ...tls }, app.listener()) as unknown as http.Server)
     : http.createServer({ requestTimeout: 30_000 }, app.listener());
   // A malformed request line or header block gets a 400 with a JSON body, not a bare reset.
   server.on('clientError', (_error, socket) => {
     if (socket.writable) {
       const body = JSON.stringify({ message: 'Bad request', reason: 'The HTTP request could not be parsed.' });
-      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+      );
     } else {
       socket.destroy();
     }
@@ -28,10 +34,11 @@ export async function serve(app: ReferenceApp, port = 0, tls?: { key: string; ce
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -3,7 +3,11 @@
 import { expect, test } from '@playwright/test';
 import { PROFILES, contractFor, type SchemaName } from '../contract/openapi.ts';
 
-interface Example { where: string; schema: SchemaName; value: unknown }
+interface Example {
+  where: string;
+  schema: SchemaName;
+  value: unknown;
+}
 
 /** Every example in a document, with the component schema it illustrates. */
 function examplesOf(document: unknown): Example[] {
@@ -15,16 +19,19 @@ function examplesOf(document: unknown): Example[] {
     const media = n.schema as Record<string, unknown> | undefined;
     const schema = schemaName(media?.$ref);
     if (schema && n.examples && typeof n.examples === 'object') {
-      for (const [name, ex] of Object.entries(n.examples)) found.push({ where: `${where}.examples.${name}`, schema, value: (ex as { value: unknown }).value });
+      for (const [name, ex] of Object.entries(n.examples))
+        found.push({ where: `${where}.examples.${name}`, schema, value: (ex as { value: unknown }).value });
     }
     if (schema && 'example' in n) found.push({ where: `${where}.example`, schema, value: n.example });
     for (const [k, v] of Object.entries(n)) walk(v, `${where}.${k}`);
   };
   walk(document, '$');
   // Component schemas' own `examples` arrays.
-  const schemas = (document as { components?: { schemas?: Record<string, { examples?: unknown[] }> } }).components?.schemas ?? {};
+  const schemas =
+    (document as { components?: { schemas?: Record<string, { examples?: unknown[] }> } }).components?.schemas ?? {};
   for (const [name, schema] of Object.entries(schemas)) {
-    for (const [i, value] of (schema.examples ?? []).entries()) found.push({ where: `$.components.schemas.${name}.examples[${i}]`, schema: name as SchemaName, value });
+    for (const [i, value] of (schema.examples ?? []).entries())
+      found.push({ where: `$.components.schemas.${name}.examples[${i}]`, schema: name as SchemaName, value });
   }
   return found;
 }
@@ -44,18 +51,32 @@ test('the Provider schema rejects each kind of invalid input docs/rules.md names
   expect(c.violations('Provider', valid)).toEqual([]);
   expect(c.violations('Provider', { ...valid, config: { basic: { username: 'u', password: 'p' } } })).toEqual([]);
   const invalid: unknown[] = [
-    [valid], 'x', 42, null,
-    { type: 'www', config: { bearer: 't' } }, { name: 'n', config: { bearer: 't' } }, { name: 'n', type: 'www' },
-    { ...valid, name: 1 }, { ...valid, type: 'WWW' }, { ...valid, config: {} }, { ...valid, config: 'x' },
-    { ...valid, config: { basic: { username: 'u' } } }, { ...valid, config: { basic: { password: 'p' } } },
-    { ...valid, config: { basic: { username: 1, password: 'p' } } }, { ...valid, config: { bearer: 42 } },
+    [valid],
+    'x',
+    42,
+    null,
+    { type: 'www', config: { bearer: 't' } },
+    { name: 'n', config: { bearer: 't' } },
+    { name: 'n', type: 'www' },
+    { ...valid, name: 1 },
+    { ...valid, type: 'WWW' },
+    { ...valid, config: {} },
+    { ...valid, config: 'x' },
+    { ...valid, config: { basic: { username: 'u' } } },
+    { ...valid, config: { basic: { password: 'p' } } },
+    { ...valid, config: { basic: { username: 1, password: 'p' } } },
+    { ...valid, config: { bearer: 42 } },
     { ...valid, config: { basic: { username: 'u', password: 'p' }, bearer: 5 } },
   ];
   for (const value of invalid) expect(c.violations('Provider', value), JSON.stringify(value)).not.toEqual([]);
 });
 
 test('a violation names the JSON path where it sits', () => {
-  const violations = contractFor('default').violations('ProviderList', { settings: { application: { media: { providers: [{ name: 'n', type: 'www', config: { basic: { username: 'u' } } }] } } } });
+  const violations = contractFor('default').violations('ProviderList', {
+    settings: {
+      application: { media: { providers: [{ name: 'n', type: 'www', config: { basic: { username: 'u' } } }] } },
+    },
+  });
   expect(violations.map((v) => v.path)).toContain('$.settings.application.media.providers[0].config.basic');
 });
 

@@ -9,6 +9,11 @@ test('the detection score: every batch of this run judged, every fault caught, n
   expect(missing, 'batches of this run that wrote no result').toEqual([]);
   const line = score(batches, found);
   console.log(line);
-  expect(found.flatMap((r) => r.outcomes).filter((o) => !o.ok && !o.baseline).map((o) => o.id)).toEqual([]);
+  expect(
+    found
+      .flatMap((r) => r.outcomes)
+      .filter((o) => !o.ok && !o.baseline)
+      .map((o) => o.id),
+  ).toEqual([]);
   expect(found.flatMap((r) => r.leaks)).toEqual([]);
 });

@@ -14,7 +14,8 @@ for (const batch of plan()) {
     test.setTimeout(10 * 60_000);
     const result = await judge(batch);
     console.log(`detection: ${batch.key}: ${result.targets} targets in ${result.seconds} s`);
-    if (!batch.trials.some((t) => t.baseline)) expect(result.outcomes.filter((o) => !o.ok).map((o) => `${o.id} (seed ${o.seed}): ${o.detail}`)).toEqual([]);
+    if (!batch.trials.some((t) => t.baseline))
+      expect(result.outcomes.filter((o) => !o.ok).map((o) => `${o.id} (seed ${o.seed}): ${o.detail}`)).toEqual([]);
     expect(result.leaks, 'secrets found in the outputs of the run').toEqual([]);
   });
 }

@@ -18,7 +18,12 @@ import { startTarget, type Target } from './support/servers.ts';
 
 /** A CA and a certificate it signed for 127.0.0.1, made for this test run only. */
 function privateCa(): { caFile: string; key: string; cert: string } {
-  const make = (subject: string, issuer: forge.pki.CertificateField[] | undefined, signer: forge.pki.rsa.PrivateKey | undefined, serial: string) => {
+  const make = (
+    subject: string,
+    issuer: forge.pki.CertificateField[] | undefined,
+    signer: forge.pki.rsa.PrivateKey | undefined,
+    serial: string,
+  ) => {
     const keys = forge.pki.rsa.generateKeyPair(2048);
     const cert = forge.pki.createCertificate();
     cert.publicKey = keys.publicKey;
@@ -28,9 +33,18 @@ function privateCa(): { caFile: string; key: string; cert: string } {
     const name = [{ name: 'commonName', value: subject }];
     cert.setSubject(name);
     cert.setIssuer(issuer ?? name);
-    cert.setExtensions(issuer
-      ? [{ name: 'basicConstraints', cA: false }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]
-      : [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }]);
+    cert.setExtensions(
+      issuer
+        ? [
+            { name: 'basicConstraints', cA: false },
+            { name: 'extKeyUsage', serverAuth: true },
+            { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+          ]
+        : [
+            { name: 'basicConstraints', cA: true },
+            { name: 'keyUsage', keyCertSign: true, cRLSign: true },
+          ],
+    );
     cert.sign(signer ?? keys.privateKey, forge.md.sha256.create());
     return { keys, cert };
   };
@@ -42,13 +56,17 @@ function privateCa(): { caFile: string; key: string; cert: string } {
 }
 
 /** A forward proxy: absolute-URI requests for http, CONNECT tunnels for https; wants `user:password` when given. */
-async function forwardProxy(credentials?: string): Promise<{ url: string; seen: { forwarded: number; tunnels: number }; close(): Promise<void> }> {
+async function forwardProxy(
+  credentials?: string,
+): Promise<{ url: string; seen: { forwarded: number; tunnels: number }; close(): Promise<void> }> {
   const seen = { forwarded: 0, tunnels: 0 };
   // A tunnel is no longer the server's connection: closeAllConnections does not see it.
   const tunnels = new Set<net.Socket>();
-  const allowed = (header: string | undefined) => !credentials || header === `Basic ${Buffer.from(credentials).toString('base64')}`;
+  const allowed = (header: string | undefined) =>
+    !credentials || header === `Basic ${Buffer.from(credentials).toString('base64')}`;
   const server = http.createServer((req, res) => {
-    if (!allowed(req.headers['proxy-authorization'])) return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"' }).end();
+    if (!allowed(req.headers['proxy-authorization']))
+      return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"' }).end();
     seen.forwarded++;
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
@@ -60,7 +78,10 @@ async function forwardProxy(credentials?: string): Promise<{ url: string; seen: 
     req.pipe(upstream);
   });
   server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    if (!allowed(req.headers['proxy-authorization'])) return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm="proxy"\r\ncontent-length: 0\r\n\r\n');
+    if (!allowed(req.headers['proxy-authorization']))
+      return void socket.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm="proxy"\r\ncontent-length: 0\r\n\r\n',
+      );
     seen.tunnels++;
     tunnels.add(socket);
     const [host, port] = req.url!.split(':');
@@ -81,11 +102,12 @@ async function forwardProxy(credentials?: string): Promise<{ url: string; seen: 
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const socket of tunnels) socket.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of tunnels) socket.destroy();
+      }),
   };
 }
 
@@ -99,7 +121,9 @@ test('an https target with a private CA: the certificate failure is named at the
     expect(target.env.TARGET_URL).toMatch(/^https:/);
     const untrusted = await runSuite({ env: { ...target.env, ...QUICK_ENV } });
     expect(untrusted.report?.outcome).toBe('aborted');
-    expect(untrusted.report?.abortReason).toMatch(/the TLS check of the target at https:\/\/127\.0\.0\.1:\d+ failed: the server's TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    expect(untrusted.report?.abortReason).toMatch(
+      /the TLS check of the target at https:\/\/127\.0\.0\.1:\d+ failed: the server's TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+    );
     expect(untrusted.report?.abortReason).toContain('--ca-file FILE (CONFORMANCE_CA_FILE) or NODE_EXTRA_CA_CERTS=FILE');
     expect(said(untrusted)).not.toContain('Is it running');
 
@@ -140,24 +164,34 @@ test('HTTP_PROXY and HTTPS_PROXY carry every request through the proxy (CONNECT 
     expect(leaksOf(viaHttp, [password])).toEqual([]);
 
     const before = proxy.seen.forwarded;
-    const bypassed = await runSuite({ env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: through, NO_PROXY: '127.0.0.1' } });
+    const bypassed = await runSuite({
+      env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: through, NO_PROXY: '127.0.0.1' },
+    });
     expect(bypassed.report?.outcome).toBe('passed');
     expect(proxy.seen.forwarded).toBe(before);
 
-    const viaConnect = await runSuite({ env: { ...secure.env, ...QUICK_ENV, HTTPS_PROXY: through, CONFORMANCE_CA_FILE: ca.caFile } });
+    const viaConnect = await runSuite({
+      env: { ...secure.env, ...QUICK_ENV, HTTPS_PROXY: through, CONFORMANCE_CA_FILE: ca.caFile },
+    });
     expect(viaConnect.report?.outcome, said(viaConnect).slice(-600)).toBe('passed');
     expect(proxy.seen.tunnels).toBeGreaterThan(0);
     expect(leaksOf(viaConnect, [password])).toEqual([]);
 
     const wrongPassword = `wrongpw${Date.now().toString(36)}y`;
-    const refused = await runSuite({ env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: proxy.url.replace('//', `//user:${wrongPassword}@`) } });
+    const refused = await runSuite({
+      env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: proxy.url.replace('//', `//user:${wrongPassword}@`) },
+    });
     expect(refused.report?.outcome).toBe('aborted');
-    expect(refused.report?.abortReason).toContain(`the proxy ${proxy.url} wants credentials (407 Proxy Authentication Required)`);
+    expect(refused.report?.abortReason).toContain(
+      `the proxy ${proxy.url} wants credentials (407 Proxy Authentication Required)`,
+    );
     expect(leaksOf(refused, [wrongPassword])).toEqual([]);
 
     const gone = `http://127.0.0.1:${await freePort()}`;
     const unreachable = await runSuite({ env: { ...plain.env, ...QUICK_ENV, HTTP_PROXY: gone } });
-    expect(unreachable.report?.abortReason).toContain(`the proxy ${gone} cannot be reached (ECONNREFUSED). Check HTTPS_PROXY / HTTP_PROXY, or list the target in NO_PROXY`);
+    expect(unreachable.report?.abortReason).toContain(
+      `the proxy ${gone} cannot be reached (ECONNREFUSED). Check HTTPS_PROXY / HTTP_PROXY, or list the target in NO_PROXY`,
+    );
   } finally {
     await Promise.all([proxy.close(), plain.close(), secure.close()]);
   }
@@ -170,21 +204,34 @@ async function rawServer(answer: string): Promise<{ url: string; close(): Promis
     socket.once('data', () => socket.end(answer));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 test('answers that are not HTTP are named at the preflight (not "dropped"): another protocol, oversized headers, https to a plain-http port', async () => {
   const ssh = await rawServer('SSH-2.0-OpenSSH_9.6\r\n');
-  const huge = await rawServer(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-padding: ${'a'.repeat(20_000)}\r\ncontent-length: 2\r\n\r\n{}`);
+  const huge = await rawServer(
+    `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-padding: ${'a'.repeat(20_000)}\r\ncontent-length: 2\r\n\r\n{}`,
+  );
   const plain = await startTarget();
   const env = { BOT_ID: 'bot-a', API_TOKEN: 'not-http-token-123', ...QUICK_ENV };
   try {
     const other = await runSuite({ env: { ...env, TARGET_URL: ssh.url } });
-    expect(other.report?.abortReason).toMatch(/does not answer in HTTP the suite can read .*: the answer is not valid HTTP\/1\.1 \(HPE_INVALID_CONSTANT/);
+    expect(other.report?.abortReason).toMatch(
+      /does not answer in HTTP the suite can read .*: the answer is not valid HTTP\/1\.1 \(HPE_INVALID_CONSTANT/,
+    );
     const headers = await runSuite({ env: { ...env, TARGET_URL: huge.url } });
-    expect(headers.report?.abortReason).toContain("the answer's headers are larger than Node accepts (16 KiB; HPE_HEADER_OVERFLOW)");
-    const tlsToPlain = await runSuite({ env: { ...plain.env, ...QUICK_ENV, TARGET_URL: plain.env.TARGET_URL!.replace('http:', 'https:') } });
-    expect(tlsToPlain.report?.abortReason).toMatch(/does not answer in HTTP the suite can read .*: the server did not answer TLS/);
+    expect(headers.report?.abortReason).toContain(
+      "the answer's headers are larger than Node accepts (16 KiB; HPE_HEADER_OVERFLOW)",
+    );
+    const tlsToPlain = await runSuite({
+      env: { ...plain.env, ...QUICK_ENV, TARGET_URL: plain.env.TARGET_URL!.replace('http:', 'https:') },
+    });
+    expect(tlsToPlain.report?.abortReason).toMatch(
+      /does not answer in HTTP the suite can read .*: the server did not answer TLS/,
+    );
     for (const run of [other, headers, tlsToPlain]) expect(said(run)).not.toMatch(/dropped|Is it running/);
   } finally {
     await Promise.all([ssh.close(), huge.close(), plain.close()]);

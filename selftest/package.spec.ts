@@ -15,7 +15,8 @@ import { startTarget } from './support/servers.ts';
 test.describe.configure({ mode: 'serial' });
 
 let scratch: string;
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, env: cleanEnv({}), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, { cwd, env: cleanEnv({}), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
@@ -26,8 +27,14 @@ test.beforeAll(async () => {
   npm(['install', '--no-audit', '--no-fund', join(scratch, tarball)], scratch);
 });
 
-function npx(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn('npx', ['--no-install', 'whatsapp-media-provider-conformance', ...args], { cwd: scratch, env: cleanEnv(env) });
+function npx(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn('npx', ['--no-install', 'whatsapp-media-provider-conformance', ...args], {
+    cwd: scratch,
+    env: cleanEnv(env),
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -36,7 +43,13 @@ function npx(args: string[], env: Record<string, string | undefined> = {}): Prom
 
 test('the package ships the suite compiled, with the merge config CI pipelines use', () => {
   const installed = join(scratch, 'node_modules/whatsapp-media-provider-conformance');
-  for (const file of ['dist/playwright.config.js', 'dist/merge.config.js', 'dist/openapi/media-provider.yaml', 'bin/conformance.js']) expect(existsSync(join(installed, file)), file).toBe(true);
+  for (const file of [
+    'dist/playwright.config.js',
+    'dist/merge.config.js',
+    'dist/openapi/media-provider.yaml',
+    'bin/conformance.js',
+  ])
+    expect(existsSync(join(installed, file)), file).toBe(true);
 });
 
 test('--help documents every flag with its environment variable', async () => {
@@ -48,16 +61,24 @@ test('--help documents every flag with its environment variable', async () => {
   }
 });
 
-test('--version prints the installed package\'s version', async () => {
+test("--version prints the installed package's version", async () => {
   const { code, output } = await npx(['--version']);
   expect(code).toBe(0);
   expect(output.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
 });
 
 // Every value is checked before anything starts: no reference server, no report written.
-for (const [args, named] of [[['--colour'], '--colour'], [['--target', 'ftp://x'], '--target'], [['--profile', '1999'], '--profile'], [['--target', 'http://127.0.0.1:9'], '--bot-id'],
-  [['--budget', 'lots'], '--budget'], [['--workers', '0'], '--workers'], [['--seed', '1234567890123456'], '--seed'], [['--timeout-ms', '50'], '--timeout-ms'],
-  [['--rule', 'AUTH-WRONG-TOKN'], '--rule']] as const) {
+for (const [args, named] of [
+  [['--colour'], '--colour'],
+  [['--target', 'ftp://x'], '--target'],
+  [['--profile', '1999'], '--profile'],
+  [['--target', 'http://127.0.0.1:9'], '--bot-id'],
+  [['--budget', 'lots'], '--budget'],
+  [['--workers', '0'], '--workers'],
+  [['--seed', '1234567890123456'], '--seed'],
+  [['--timeout-ms', '50'], '--timeout-ms'],
+  [['--rule', 'AUTH-WRONG-TOKN'], '--rule'],
+] as const) {
   test(`a bad command line (${args.join(' ')}) exits 2 with one line naming ${named}, before any report`, async () => {
     const reportDir = join(scratch, `bad-${args.join('-').replace(/[^\w-]/g, '_')}`);
     const { code, output } = await npx([...args, '--report-dir', reportDir]);
@@ -71,7 +92,9 @@ for (const [args, named] of [[['--colour'], '--colour'], [['--target', 'ftp://x'
 test('an unknown flag gets one line with the nearest known flag; -h and -V work', async () => {
   const typo = await npx(['--tagret', 'http://127.0.0.1:9']);
   expect(typo.code).toBe(2);
-  expect(typo.output.trim()).toBe('error: unknown flag --tagret; did you mean --target? (--help lists every command and flag)');
+  expect(typo.output.trim()).toBe(
+    'error: unknown flag --tagret; did you mean --target? (--help lists every command and flag)',
+  );
   const [help, version] = [await npx(['-h']), await npx(['-V'])];
   expect([help.code, version.code]).toEqual([0, 0]);
   expect(help.output).toContain('Commands:');
@@ -79,7 +102,14 @@ test('an unknown flag gets one line with the nearest known flag; -h and -V work'
 });
 
 test('without a target the installed command judges its embedded reference server', async () => {
-  const { code, output } = await npx(['--rule', 'POST-VALID-200', '--budget', '0', '--report-dir', join(scratch, 'out-embedded')]);
+  const { code, output } = await npx([
+    '--rule',
+    'POST-VALID-200',
+    '--budget',
+    '0',
+    '--report-dir',
+    join(scratch, 'out-embedded'),
+  ]);
   expect(code, output).toBe(0);
   expect(output).toMatch(/Conformance \(default profile\) of http:\/\/127\.0\.0\.1:\d+: PASSED/);
 });
@@ -94,14 +124,38 @@ test('rules lists the catalogue, --json as data', async () => {
 
 test('serve starts the reference server (or a faulty one) that the suite then judges: exit 0 passed, 1 failed, 3 incomplete, 4 aborted', async () => {
   const started = async (args: string[]) => {
-    const child = spawn('npx', ['--no-install', 'whatsapp-media-provider-conformance', 'serve', '--port', '0', '--quiet', ...args], { cwd: scratch, env: cleanEnv({}) });
-    const url = await new Promise<string>((resolve) => child.stdout.on('data', (d) => { const m = /listening on (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
+    const child = spawn(
+      'npx',
+      ['--no-install', 'whatsapp-media-provider-conformance', 'serve', '--port', '0', '--quiet', ...args],
+      { cwd: scratch, env: cleanEnv({}) },
+    );
+    const url = await new Promise<string>((resolve) =>
+      child.stdout.on('data', (d) => {
+        const m = /listening on (\S+)/.exec(String(d));
+        if (m) resolve(m[1]);
+      }),
+    );
     return { url, stop: () => child.kill('SIGTERM') };
   };
   const good = await started(['--bots', 'bot-a:token-good-1']);
   const faulty = await started(['--bots', 'bot-a:token-bad-1', '--fault', 'post-201']);
   try {
-    const judge = (url: string, token: string, rule: string) => npx(['--target', url, '--bot-id', 'bot-a', '--rule', rule, '--budget', '0', '--report-dir', join(scratch, `out-${rule}-${token}`)], { API_TOKEN: token });
+    const judge = (url: string, token: string, rule: string) =>
+      npx(
+        [
+          '--target',
+          url,
+          '--bot-id',
+          'bot-a',
+          '--rule',
+          rule,
+          '--budget',
+          '0',
+          '--report-dir',
+          join(scratch, `out-${rule}-${token}`),
+        ],
+        { API_TOKEN: token },
+      );
     const passed = await judge(good.url, 'token-good-1', 'POST-VALID-200');
     expect(passed.code, passed.output).toBe(0);
     const failed = await judge(faulty.url, 'token-bad-1', 'POST-VALID-200');
@@ -111,7 +165,13 @@ test('serve starts the reference server (or a faulty one) that the suite then ju
     expect(incomplete.code, incomplete.output).toBe(3);
     const aborted = await judge(good.url, 'token-wrong-1', 'POST-VALID-200');
     expect(aborted.code, aborted.output).toBe(4);
-    for (const [run, outcome] of [[passed, 'passed'], [failed, 'failed'], [incomplete, 'incomplete'], [aborted, 'aborted']] as const) expect(run.output).toContain(`: ${outcome.toUpperCase()}`);
+    for (const [run, outcome] of [
+      [passed, 'passed'],
+      [failed, 'failed'],
+      [incomplete, 'incomplete'],
+      [aborted, 'aborted'],
+    ] as const)
+      expect(run.output).toContain(`: ${outcome.toUpperCase()}`);
   } finally {
     good.stop();
     faulty.stop();
@@ -119,7 +179,10 @@ test('serve starts the reference server (or a faulty one) that the suite then ju
 });
 
 test('--restore with nothing to restore says so and exits 0', async () => {
-  const { code, output } = await npx(['--restore', '--target', 'http://127.0.0.1:9', '--bot-id', 'b', '--token', 'restore-token'], { CONFORMANCE_STATE_DIR: mkdtempSync(join(tmpdir(), 'conformance-state-')) });
+  const { code, output } = await npx(
+    ['--restore', '--target', 'http://127.0.0.1:9', '--bot-id', 'b', '--token', 'restore-token'],
+    { CONFORMANCE_STATE_DIR: mkdtempSync(join(tmpdir(), 'conformance-state-')) },
+  );
   expect(code, output).toBe(0);
   expect(output).toContain('nothing to do');
 });
@@ -130,27 +193,66 @@ for (const profile of ['default', '2020-03-10'] as const) {
     const { bots } = target;
     const reportDir = join(scratch, `out-${profile}`);
     const { code, output } = await npx([
-      '--target', target.main.url, '--bot-id', bots.botA, '--token', bots.tokenA,
-      '--second-bot', bots.botB, '--second-token', bots.tokenB, '--other-region-url', target.otherRegion.url,
-      '--profile', profile, '--report-dir', reportDir, '--workers', '2', '--seed', '42',
+      '--target',
+      target.main.url,
+      '--bot-id',
+      bots.botA,
+      '--token',
+      bots.tokenA,
+      '--second-bot',
+      bots.botB,
+      '--second-token',
+      bots.tokenB,
+      '--other-region-url',
+      target.otherRegion.url,
+      '--profile',
+      profile,
+      '--report-dir',
+      reportDir,
+      '--workers',
+      '2',
+      '--seed',
+      '42',
     ]);
     await target.close();
     expect(code, output).toBe(0);
     expect(output).toMatch(/Conformance \(.*\) of http:\/\/127\.0\.0\.1:\d+: PASSED/);
     expect(output).not.toContain(bots.tokenA);
     const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport;
-    expect(report).toMatchObject({ profile, seed: 42, outcome: 'passed', counts: { failed: 0, warning: 0, skipped: 0 } });
+    expect(report).toMatchObject({
+      profile,
+      seed: 42,
+      outcome: 'passed',
+      counts: { failed: 0, warning: 0, skipped: 0 },
+    });
   });
 }
 
-test('a failure under the installed command tells how to rerun it with the command\'s own flags, and writes its HAR', async () => {
+test("a failure under the installed command tells how to rerun it with the command's own flags, and writes its HAR", async () => {
   const target = await startTarget(FAULTS.find((f) => f.id === 'post-201')!.App);
   const reportDir = join(scratch, 'out-failing');
-  const { code, output } = await npx(['--target', target.main.url, '--bot-id', target.bots.botA, '--rule', 'POST-VALID-200', '--budget', '0', '--seed', '9', '--report-dir', reportDir],
-    { API_TOKEN: target.bots.tokenA });
+  const { code, output } = await npx(
+    [
+      '--target',
+      target.main.url,
+      '--bot-id',
+      target.bots.botA,
+      '--rule',
+      'POST-VALID-200',
+      '--budget',
+      '0',
+      '--seed',
+      '9',
+      '--report-dir',
+      reportDir,
+    ],
+    { API_TOKEN: target.bots.tokenA },
+  );
   await target.close();
   expect(code, output).toBe(1);
-  expect(output).toContain('Reproduce: npx whatsapp-media-provider-conformance --seed 9 --rule POST-VALID-200 (with this run\'s target flags or --config; its tokens in API_TOKEN)');
+  expect(output).toContain(
+    "Reproduce: npx whatsapp-media-provider-conformance --seed 9 --rule POST-VALID-200 (with this run's target flags or --config; its tokens in API_TOKEN)",
+  );
   expect(output).not.toContain('npx playwright test');
   expect(existsSync(join(reportDir, 'har', 'POST-VALID-200.har'))).toBe(true);
 });
@@ -164,7 +266,10 @@ test('a configuration file: a misspelt key, a bad value and a YAML syntax error 
   expect(typo.output).toContain('stric is not a setting (did you mean strict?)');
   expect(typo.output).toContain('profile must be one of "default", "2020-03-10"');
   const yaml = join(dir, 'conformance.config.yaml');
-  writeFileSync(yaml, 'strict: true\nprofile: default\ntargets:\n  - name: eu\n    url: http://127.0.0.1:9\n   bot: { id: b, tokenEnv: T }\n');
+  writeFileSync(
+    yaml,
+    'strict: true\nprofile: default\ntargets:\n  - name: eu\n    url: http://127.0.0.1:9\n   bot: { id: b, tokenEnv: T }\n',
+  );
   const broken = await npx(['--config', yaml]);
   expect(broken.code, broken.output).toBe(2);
   expect(broken.output).toMatch(new RegExp(`${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: not YAML: `));
@@ -174,17 +279,37 @@ test('every setting has a configuration key, and a target may leave rules out on
   const target = await startTarget();
   const dir = mkdtempSync(join(scratch, 'config-'));
   const file = join(dir, 'conformance.config.json');
-  writeFileSync(file, JSON.stringify({
-    $schema: './node_modules/whatsapp-media-provider-conformance/schemas/conformance.config.schema.json',
-    rules: ['POST-VALID-200', 'AUTH-OTHER-REGION'], budget: 0, workers: 1, reportDir: join(dir, 'out'), seed: 5, strict: false, stateless: false,
-    // No other region here: the target leaves the rule that needs one out, on purpose.
-    targets: [{ name: 'solo', url: target.main.url, bot: { id: target.bots.botA, tokenEnv: 'SOLO_TOKEN' }, skipRules: ['AUTH-OTHER-REGION'] }],
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      $schema: './node_modules/whatsapp-media-provider-conformance/schemas/conformance.config.schema.json',
+      rules: ['POST-VALID-200', 'AUTH-OTHER-REGION'],
+      budget: 0,
+      workers: 1,
+      reportDir: join(dir, 'out'),
+      seed: 5,
+      strict: false,
+      stateless: false,
+      // No other region here: the target leaves the rule that needs one out, on purpose.
+      targets: [
+        {
+          name: 'solo',
+          url: target.main.url,
+          bot: { id: target.bots.botA, tokenEnv: 'SOLO_TOKEN' },
+          skipRules: ['AUTH-OTHER-REGION'],
+        },
+      ],
+    }),
+  );
   const { code, output } = await npx(['--config', file], { SOLO_TOKEN: target.bots.tokenA });
   await target.close();
   expect(code, output).toBe(0);
   const report = JSON.parse(readFileSync(join(dir, 'out', 'conformance.json'), 'utf8')) as ConformanceReport;
   expect(report).toMatchObject({ outcome: 'passed', seed: 5, selectedRules: ['POST-VALID-200', 'AUTH-OTHER-REGION'] });
-  expect(report.rules.find((r) => r.id === 'AUTH-OTHER-REGION')).toMatchObject({ status: 'skipped', excluded: true, reason: "left out for target 'solo' by its skipRules" });
+  expect(report.rules.find((r) => r.id === 'AUTH-OTHER-REGION')).toMatchObject({
+    status: 'skipped',
+    excluded: true,
+    reason: "left out for target 'solo' by its skipRules",
+  });
   expect(report.rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
 });

@@ -33,7 +33,10 @@ const send = (method: string, headers: Record<string, string>, body?: string) =>
   exchange({ method, url: url + PATH, headers, body }, 5000);
 
 test('Prism answers 401 with the spec example and an sl-violations header when credentials are missing or not Bearer', async () => {
-  for (const headers of [{}, { authorization: 'Basic dTpw' }, { authorization: 'bearer x' }] as Record<string, string>[]) {
+  for (const headers of [{}, { authorization: 'Basic dTpw' }, { authorization: 'bearer x' }] as Record<
+    string,
+    string
+  >[]) {
     const answer = await send('GET', headers);
     expect(answer.received.status, JSON.stringify(headers)).toBe(401);
     expect(answer.received.json).toEqual({ message: '401', reason: 'Unauthorized bot' });
@@ -59,26 +62,48 @@ test("Prism answers a schema violation with the spec's own 400 example, and malf
 });
 
 test('the stateless subset of the suite passes against Prism, with the one warning its own 400 body earns', async () => {
-  const run = await runSuite({ env: { TARGET_URL: url, BOT_ID: 'any-bot', API_TOKEN: 'mock-token-123', CONFORMANCE_STATELESS: '1' } });
+  const run = await runSuite({
+    env: { TARGET_URL: url, BOT_ID: 'any-bot', API_TOKEN: 'mock-token-123', CONFORMANCE_STATELESS: '1' },
+  });
   expect(run.code, run.stdout + run.stderr).toBe(0);
   expect(run.report?.outcome).toBe('passed');
   // Prism's malformed-JSON body is {"error":{...}}: a JSON object (MUST holds) without message/reason (SHOULD warns).
   expect(ruleStatus(run, 'ERROR-400-FIELDS')).toBe('warning');
-  for (const id of ['POST-VALID-200', 'POST-400-MALFORMED-JSON', 'POST-400-NOT-OBJECT', 'POST-400-MISSING-FIELD', 'POST-400-WRONG-TYPE',
-    'POST-400-UNKNOWN-TYPE', 'POST-400-EMPTY-CONFIG', 'POST-400-INCOMPLETE-BASIC', 'POST-400-NON-STRING-CREDENTIAL', 'ERROR-400-JSON',
-    'POST-400-NO-CHANGE', 'GET-200-SHAPE', 'AUTH-MISSING', 'AUTH-MALFORMED', 'AUTH-401-JSON', 'AUTH-401-FIELDS']) {
+  for (const id of [
+    'POST-VALID-200',
+    'POST-400-MALFORMED-JSON',
+    'POST-400-NOT-OBJECT',
+    'POST-400-MISSING-FIELD',
+    'POST-400-WRONG-TYPE',
+    'POST-400-UNKNOWN-TYPE',
+    'POST-400-EMPTY-CONFIG',
+    'POST-400-INCOMPLETE-BASIC',
+    'POST-400-NON-STRING-CREDENTIAL',
+    'ERROR-400-JSON',
+    'POST-400-NO-CHANGE',
+    'GET-200-SHAPE',
+    'AUTH-MISSING',
+    'AUTH-MALFORMED',
+    'AUTH-401-JSON',
+    'AUTH-401-FIELDS',
+  ]) {
     expect(ruleStatus(run, id), `${id}\n${notPassed(run).join('\n')}`).toBe('passed');
   }
 });
 
 test('npm run mock serves the revision on request: its per-provider DELETE exists there, and only there', async () => {
   const port = await freePort();
-  const prism = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'mock/cli.ts', '--port', String(port), '--profile', '2020-03-10'], { cwd: ROOT, env: cleanEnv({}) });
+  const prism = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'mock/cli.ts', '--port', String(port), '--profile', '2020-03-10'],
+    { cwd: ROOT, env: cleanEnv({}) },
+  );
   let output = '';
   prism.stdout.on('data', (d) => (output += d));
   const exited = new Promise((r) => prism.on('exit', r));
   await expect.poll(() => output, { timeout: 20_000 }).toContain(`Prism is listening on http://127.0.0.1:${port}`);
-  const remove = (base: string) => exchange({ method: 'DELETE', url: `${base}${PATH}/some-name`, headers: { authorization: 'Bearer t' } }, 5000);
+  const remove = (base: string) =>
+    exchange({ method: 'DELETE', url: `${base}${PATH}/some-name`, headers: { authorization: 'Bearer t' } }, 5000);
   expect((await remove(`http://127.0.0.1:${port}`)).received.status).toBe(200);
   expect((await remove(url)).received.status).toBe(404);
   prism.kill('SIGTERM');

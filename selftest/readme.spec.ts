@@ -12,7 +12,11 @@ test('the README holds the rules table of the current catalogue (npm run rules-t
   expect(readme).toBe(withCurrentTable(readme));
 });
 
-interface Workflow { on: unknown; permissions?: Record<string, string>; jobs: Record<string, { steps: { run?: string; uses?: string; with?: Record<string, string> }[] }> }
+interface Workflow {
+  on: unknown;
+  permissions?: Record<string, string>;
+  jobs: Record<string, { steps: { run?: string; uses?: string; with?: Record<string, string> }[] }>;
+}
 const workflow = (name: string) => parse(readFileSync(join(ROOT, '.github/workflows', name), 'utf8')) as Workflow;
 const runs = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
 
@@ -20,8 +24,14 @@ test('the CI workflows parse, and the project one runs the README test command',
   expect(runs(workflow('test.yml'))).toContain('npm test');
   const gate = workflow('conformance-gate.example.yml');
   // The example runs the Action of this repository and merges with its own merge config; its gate lets only `passed` through.
-  const action = Object.values(gate.jobs).flatMap((j) => j.steps).find((s) => s.uses?.endsWith('/whatsapp-media-provider-conformance@v0.1.0'));
-  expect(Object.keys(action?.with ?? {}).every((input) => input in (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: object }).inputs)).toBe(true);
+  const action = Object.values(gate.jobs)
+    .flatMap((j) => j.steps)
+    .find((s) => s.uses?.endsWith('/whatsapp-media-provider-conformance@v0.1.0'));
+  expect(
+    Object.keys(action?.with ?? {}).every(
+      (input) => input in (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: object }).inputs,
+    ),
+  ).toBe(true);
   expect(runs(gate).join('\n')).toContain('merge-reports -c suite/merge.config.ts');
   expect(runs(gate).join('\n')).toContain("report.outcome === 'passed' ? 0 : 1");
   expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain('\nnpm test\n');
@@ -38,7 +48,8 @@ test('the release workflow publishes with provenance on a version tag, after the
   // The tag check, run as the runner would: the package's own version passes, another does not.
   const check = steps.find((r) => r.includes('GITHUB_REF_NAME'))!;
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  const exit = (tag: string) => spawnSync('bash', ['-e', '-c', check], { cwd: ROOT, env: { ...process.env, GITHUB_REF_NAME: tag } }).status;
+  const exit = (tag: string) =>
+    spawnSync('bash', ['-e', '-c', check], { cwd: ROOT, env: { ...process.env, GITHUB_REF_NAME: tag } }).status;
   expect(exit(`v${version}`)).toBe(0);
   expect(exit('v99.0.0')).toBe(1);
 });
@@ -46,10 +57,14 @@ test('the release workflow publishes with provenance on a version tag, after the
 test("the README's first screen: exactly two set-up commands, the install path that works today, and where the reports are", () => {
   const firstScreen = readFileSync(README, 'utf8').split('\n').slice(0, 45).join('\n');
   const block = /```sh\n([\s\S]*?)```/.exec(firstScreen)?.[1] ?? '';
-  const commands = block.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+  const commands = block
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
   expect(commands).toEqual(['npm ci && npm run conformance', 'npm test']);
   // What they run is what the package's scripts and CI run.
-  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
   expect(scripts.conformance).toBe('playwright test');
   expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain('npm ci --no-audit --no-fund\nnpm test\n');
   for (const report of ['reports/conformance.html', 'reports/html/index.html']) expect(firstScreen).toContain(report);

@@ -7,7 +7,12 @@ import { exchange, type Sent } from '../suite/http.ts';
 
 const CLI = ['--import', 'tsx', 'reference/cli.ts'];
 
-interface Started { child: ChildProcessWithoutNullStreams; url: string; output: () => string; exited: Promise<number | null> }
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 async function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: cleanEnv(env) });
@@ -18,9 +23,15 @@ async function startCli(args: string[], env: Record<string, string> = {}): Promi
   const url = await new Promise<string>((resolve, reject) => {
     const poll = setInterval(() => {
       const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
-      if (m) { clearInterval(poll); resolve(m[1]); }
+      if (m) {
+        clearInterval(poll);
+        resolve(m[1]);
+      }
     }, 10);
-    void exited.then((code) => { clearInterval(poll); reject(new Error(`exited ${code} before listening: ${output}`)); });
+    void exited.then((code) => {
+      clearInterval(poll);
+      reject(new Error(`exited ${code} before listening: ${output}`));
+    });
   });
   return { child, url, output: () => output, exited };
 }
@@ -32,10 +43,19 @@ const send = (url: string, s: Partial<Sent> & { path: string }) =>
 test('the fixed command line: --port 0 --bots prints one listening line; per-bot tokens; SIGTERM exits 0', async () => {
   const server = await startCli(['--port', '0', '--bots', 'bot-a:token-aaaa,bot-b:token-bbbb']);
   const auth = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' });
-  const body = JSON.stringify({ name: 'one', type: 'www', config: { basic: { username: 'u', password: 'pass-secret-1' } } });
-  expect((await send(server.url, { method: 'POST', path: path('bot-a'), headers: auth('token-aaaa'), body })).received.status).toBe(200);
+  const body = JSON.stringify({
+    name: 'one',
+    type: 'www',
+    config: { basic: { username: 'u', password: 'pass-secret-1' } },
+  });
+  expect(
+    (await send(server.url, { method: 'POST', path: path('bot-a'), headers: auth('token-aaaa'), body })).received
+      .status,
+  ).toBe(200);
   expect((await send(server.url, { path: path('bot-a'), headers: auth('token-bbbb') })).received.status).toBe(401);
-  expect((await send(server.url, { path: path('bot-b'), headers: auth('token-bbbb') })).received.json).toEqual({ settings: { application: { media: { providers: [] } } } });
+  expect((await send(server.url, { path: path('bot-b'), headers: auth('token-bbbb') })).received.json).toEqual({
+    settings: { application: { media: { providers: [] } } },
+  });
   server.child.kill('SIGTERM');
   expect(await server.exited).toBe(0);
   const lines = server.output().trim().split('\n');
@@ -55,12 +75,20 @@ test("--bots '' starts a region where no bot resides: every request gets 401; SI
 
 test('environment twins: REFERENCE_PORT and REFERENCE_BOTS', async () => {
   const server = await startCli([], { REFERENCE_PORT: '0', REFERENCE_BOTS: 'env-bot:env-token' });
-  expect((await send(server.url, { path: path('env-bot'), headers: { authorization: 'Bearer env-token' } })).received.status).toBe(200);
+  expect(
+    (await send(server.url, { path: path('env-bot'), headers: { authorization: 'Bearer env-token' } })).received.status,
+  ).toBe(200);
   server.child.kill('SIGTERM');
   await server.exited;
 });
 
-for (const [args, flag] of [[['--port', 'eighty'], '--port'], [['--bots', 'no-token-here'], '--bots'], [['--profile', '2099'], '--profile'], [['--colour'], '--colour'], [['--latency-ms', '-5'], '--latency-ms']] as const) {
+for (const [args, flag] of [
+  [['--port', 'eighty'], '--port'],
+  [['--bots', 'no-token-here'], '--bots'],
+  [['--profile', '2099'], '--profile'],
+  [['--colour'], '--colour'],
+  [['--latency-ms', '-5'], '--latency-ms'],
+] as const) {
   test(`a bad flag (${args.join(' ')}) gets a message naming ${flag} and exit code 2`, async () => {
     const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: cleanEnv({}) });
     let stderr = '';
@@ -90,14 +118,25 @@ test('hostile input never gets a 5xx or a dropped connection, and errors are JSO
     expect(answer.received.status, body.slice(0, 40)).toBeLessThan(500);
     if (answer.received.status !== 200) expect(typeof answer.received.json, body.slice(0, 40)).toBe('object');
   }
-  const noType = await send(server.url, { method: 'POST', path: path('bot-a'), headers: { authorization: headers.authorization }, body: JSON.stringify({ name: 'n', type: 'www', config: { bearer: 'x' } }) });
+  const noType = await send(server.url, {
+    method: 'POST',
+    path: path('bot-a'),
+    headers: { authorization: headers.authorization },
+    body: JSON.stringify({ name: 'n', type: 'www', config: { bearer: 'x' } }),
+  });
   expect(noType.received.status).toBe(200);
   const list = await send(server.url, { path: path('bot-a'), headers });
   expect(list.received.status).toBe(200);
-  const names = (list.received.json as { settings: { application: { media: { providers: { name: string }[] } } } }).settings.application.media.providers.map((p) => p.name);
+  const names = (
+    list.received.json as { settings: { application: { media: { providers: { name: string }[] } } } }
+  ).settings.application.media.providers.map((p) => p.name);
   expect(names).toEqual(expect.arrayContaining(['__proto__', 'constructor', '𝄞😀', 'big', 'n']));
   expect(({} as Record<string, unknown>).admin).toBeUndefined();
-  for (const [method, p] of [['PUT', path('bot-a')], ['GET', '/nope'], ['GET', '/whatsapp/v1/%E0%A4%A/provision/provider']]) {
+  for (const [method, p] of [
+    ['PUT', path('bot-a')],
+    ['GET', '/nope'],
+    ['GET', '/whatsapp/v1/%E0%A4%A/provision/provider'],
+  ]) {
     const answer = await send(server.url, { method, path: p, headers });
     expect(answer.received.status, `${method} ${p}`).toBeGreaterThanOrEqual(400);
     expect(answer.received.status, `${method} ${p}`).toBeLessThan(500);

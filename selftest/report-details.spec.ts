@@ -22,7 +22,15 @@ function junitCounts(xml: string) {
   const count = (text: string, element: string) => (text.match(new RegExp(`<${element}[ >/]`, 'g')) ?? []).length;
   const suites = [...xml.matchAll(/<testsuite (?<open>[^>]*)>(?<body>[\s\S]*?)<\/testsuite>/g)].map((m) => {
     const { body } = m.groups!;
-    return { declared: attrs(m.groups!.open), held: { tests: count(body, 'testcase'), failures: count(body, 'failure'), errors: count(body, 'error'), skipped: count(body, 'skipped') } };
+    return {
+      declared: attrs(m.groups!.open),
+      held: {
+        tests: count(body, 'testcase'),
+        failures: count(body, 'failure'),
+        errors: count(body, 'error'),
+        skipped: count(body, 'skipped'),
+      },
+    };
   });
   const root = attrs(/<testsuites ([^>]*)>/.exec(xml)![1]);
   return { suites, root };
@@ -30,26 +38,58 @@ function junitCounts(xml: string) {
 
 /** The HAR 1.2 structure (http://www.softwareishard.com/blog/har-12-spec/): what a network panel or an API client requires of a file. */
 const HAR = {
-  type: 'object', required: ['log'],
+  type: 'object',
+  required: ['log'],
   properties: {
     log: {
-      type: 'object', required: ['version', 'creator', 'entries'],
+      type: 'object',
+      required: ['version', 'creator', 'entries'],
       properties: {
         version: { const: '1.2' },
-        creator: { type: 'object', required: ['name', 'version'], properties: { name: { type: 'string' }, version: { type: 'string' } } },
+        creator: {
+          type: 'object',
+          required: ['name', 'version'],
+          properties: { name: { type: 'string' }, version: { type: 'string' } },
+        },
         entries: {
-          type: 'array', minItems: 1,
+          type: 'array',
+          minItems: 1,
           items: {
-            type: 'object', required: ['startedDateTime', 'time', 'request', 'response', 'cache', 'timings'],
+            type: 'object',
+            required: ['startedDateTime', 'time', 'request', 'response', 'cache', 'timings'],
             properties: {
               startedDateTime: { type: 'string', pattern: '^\\d{4}-\\d\\d-\\d\\dT' },
               time: { type: 'number', minimum: 0 },
               request: {
-                type: 'object', required: ['method', 'url', 'httpVersion', 'cookies', 'headers', 'queryString', 'headersSize', 'bodySize'],
-                properties: { headers: { type: 'array', items: { type: 'object', required: ['name', 'value'] } }, postData: { type: 'object', required: ['mimeType', 'text'] } },
+                type: 'object',
+                required: [
+                  'method',
+                  'url',
+                  'httpVersion',
+                  'cookies',
+                  'headers',
+                  'queryString',
+                  'headersSize',
+                  'bodySize',
+                ],
+                properties: {
+                  headers: { type: 'array', items: { type: 'object', required: ['name', 'value'] } },
+                  postData: { type: 'object', required: ['mimeType', 'text'] },
+                },
               },
               response: {
-                type: 'object', required: ['status', 'statusText', 'httpVersion', 'cookies', 'headers', 'content', 'redirectURL', 'headersSize', 'bodySize'],
+                type: 'object',
+                required: [
+                  'status',
+                  'statusText',
+                  'httpVersion',
+                  'cookies',
+                  'headers',
+                  'content',
+                  'redirectURL',
+                  'headersSize',
+                  'bodySize',
+                ],
                 properties: { content: { type: 'object', required: ['size', 'mimeType'] } },
               },
               timings: { type: 'object', required: ['send', 'wait', 'receive'] },
@@ -71,7 +111,9 @@ test.describe('a server that answers 403 to wrong credentials', () => {
     test.setTimeout(120_000);
     target = await startTarget(faultNamed('auth-403-quotes-credential'));
     summary = join(mkdtempSync(join(tmpdir(), 'conformance-summary-')), 'summary.md');
-    run = await runSuite({ env: { ...target.env, CONFORMANCE_TARGET_NAME: 'staging-eu', GITHUB_STEP_SUMMARY: summary } });
+    run = await runSuite({
+      env: { ...target.env, CONFORMANCE_TARGET_NAME: 'staging-eu', GITHUB_STEP_SUMMARY: summary },
+    });
   });
   test.afterAll(async () => target?.close());
 
@@ -80,8 +122,10 @@ test.describe('a server that answers 403 to wrong credentials', () => {
     const xml = readFileSync(join(run.reportDir, 'junit.xml'), 'utf8');
     const { suites, root } = junitCounts(xml);
     expect(suites.length).toBeGreaterThan(3);
-    for (const s of suites) expect(Object.fromEntries(Object.keys(s.held).map((k) => [k, Number(s.declared[k])]))).toEqual(s.held);
-    for (const key of ['tests', 'failures', 'errors', 'skipped'] as const) expect(Number(root[key])).toBe(suites.reduce((n, s) => n + s.held[key], 0));
+    for (const s of suites)
+      expect(Object.fromEntries(Object.keys(s.held).map((k) => [k, Number(s.declared[k])]))).toEqual(s.held);
+    for (const key of ['tests', 'failures', 'errors', 'skipped'] as const)
+      expect(Number(root[key])).toBe(suites.reduce((n, s) => n + s.held[key], 0));
     expect(Number(root.failures)).toBeGreaterThan(0);
     expect(xml).toMatch(/<failure message="AUTH-WRONG-TOKEN \(MUST\) failed: [^"]+" type="AUTH-WRONG-TOKEN">/);
     expect(Number(root.errors)).toBe(0);
@@ -92,12 +136,18 @@ test.describe('a server that answers 403 to wrong credentials', () => {
     expect(files).toContain('AUTH-WRONG-TOKEN.har');
     const validate = new Ajv2020({ allErrors: true }).compile(HAR);
     for (const file of files) {
-      const har = JSON.parse(readFileSync(join(run.reportDir, 'har', file), 'utf8')) as { log: { entries: { request: { headers: { name: string; value: string }[] }; response: { status: number } }[] } };
+      const har = JSON.parse(readFileSync(join(run.reportDir, 'har', file), 'utf8')) as {
+        log: { entries: { request: { headers: { name: string; value: string }[] }; response: { status: number } }[] };
+      };
       expect(validate(har), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
-    const har = JSON.parse(readFileSync(join(run.reportDir, 'har', 'AUTH-WRONG-TOKEN.har'), 'utf8')) as { log: { entries: { request: { headers: { name: string; value: string }[] }; response: { status: number } }[] } };
+    const har = JSON.parse(readFileSync(join(run.reportDir, 'har', 'AUTH-WRONG-TOKEN.har'), 'utf8')) as {
+      log: { entries: { request: { headers: { name: string; value: string }[] }; response: { status: number } }[] };
+    };
     expect(har.log.entries.some((e) => e.response.status === 403)).toBe(true);
-    const credentials = har.log.entries.flatMap((e) => e.request.headers.filter((h) => h.name === 'authorization').map((h) => h.value));
+    const credentials = har.log.entries.flatMap((e) =>
+      e.request.headers.filter((h) => h.name === 'authorization').map((h) => h.value),
+    );
     expect(credentials).toContain('Bearer «$API_TOKEN with its last character changed»');
     expect(credentials.join('\n')).not.toContain(target.bots.tokenA.slice(0, 12));
   });
@@ -119,24 +169,34 @@ test.describe('a server that answers 403 to wrong credentials', () => {
   test('conformance.html names the target and links each rule to its section of the vendor page', () => {
     const html = readFileSync(join(run.reportDir, 'conformance.html'), 'utf8');
     expect(html).toContain(`<th>staging-eu <small>${target.main.url}</small>`);
-    expect(html).toMatch(/<a href="https:\/\/developers\.sinch\.com\/docs\/whatsapp-legacy\/http-rest\/media-provider#:~:text=[^"]+">/);
+    expect(html).toMatch(
+      /<a href="https:\/\/developers\.sinch\.com\/docs\/whatsapp-legacy\/http-rest\/media-provider#:~:text=[^"]+">/,
+    );
   });
 
   test('a run narrowed to one rule collects only the checks that decide it; the other rules appear once, as excluded, in the matrix only', async () => {
-    const narrowed = await runSuite({ env: { ...target.env, CONFORMANCE_RULES: 'AUTH-WRONG-TOKEN', CONFORMANCE_BUDGET: '0' } });
+    const narrowed = await runSuite({
+      env: { ...target.env, CONFORMANCE_RULES: 'AUTH-WRONG-TOKEN', CONFORMANCE_BUDGET: '0' },
+    });
     expect(narrowed.code).toBe(1);
     const xml = readFileSync(join(narrowed.reportDir, 'junit.xml'), 'utf8');
     const { root } = junitCounts(xml);
     expect(Number(root.tests)).toBeLessThan(10);
     // What is skipped was collected for the rule: blocked by a failure on the way, or a generated check of no budget.
-    for (const [, message] of xml.matchAll(/<skipped message="([^"]*)"/g)) expect(message).toMatch(/^(blocked by AUTH-|a generated check, left out by CONFORMANCE_BUDGET=0)/);
+    for (const [, message] of xml.matchAll(/<skipped message="([^"]*)"/g))
+      expect(message).toMatch(/^(blocked by AUTH-|a generated check, left out by CONFORMANCE_BUDGET=0)/);
     expect(narrowed.stdout).not.toContain('CONFORMANCE_RULES (');
     const report = narrowed.report!;
     expect(report.selectedRules).toEqual(['AUTH-WRONG-TOKEN']);
     expect(report.rules.find((r) => r.id === 'AUTH-WRONG-TOKEN')?.status).toBe('failed');
     const undecided = report.rules.filter((r) => r.tests.length === 0);
     expect(undecided.length).toBeGreaterThanOrEqual(10);
-    for (const r of undecided) expect(r, r.id).toMatchObject({ status: 'skipped', excluded: true, reason: 'outside CONFORMANCE_RULES (AUTH-WRONG-TOKEN)' });
+    for (const r of undecided)
+      expect(r, r.id).toMatchObject({
+        status: 'skipped',
+        excluded: true,
+        reason: 'outside CONFORMANCE_RULES (AUTH-WRONG-TOKEN)',
+      });
   });
 });
 
@@ -150,36 +210,72 @@ class NullBody500 extends ReferenceApp {
 
 test('a 5xx seen by any check also fails ROBUST-NO-5XX, naming the check that saw it', async () => {
   const target = await startTarget(NullBody500);
-  const run = await runSuite({ env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NOT-OBJECT', CONFORMANCE_BUDGET: '0' } });
+  const run = await runSuite({
+    env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NOT-OBJECT', CONFORMANCE_BUDGET: '0' },
+  });
   await target.close();
   const rules = new Map(run.report!.rules.map((r) => [r.id, r]));
-  expect(rules.get('POST-400-NOT-OBJECT')).toMatchObject({ status: 'failed', reason: expect.stringContaining('got 500') });
-  expect(rules.get('ROBUST-NO-5XX')).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^POST \/whatsapp\/v1\/bot-a\/provision\/provider answered 500.*seen by the check of POST-400-NOT-OBJECT/) });
+  expect(rules.get('POST-400-NOT-OBJECT')).toMatchObject({
+    status: 'failed',
+    reason: expect.stringContaining('got 500'),
+  });
+  expect(rules.get('ROBUST-NO-5XX')).toMatchObject({
+    status: 'failed',
+    reason: expect.stringMatching(
+      /^POST \/whatsapp\/v1\/bot-a\/provision\/provider answered 500.*seen by the check of POST-400-NOT-OBJECT/,
+    ),
+  });
 });
 
 test('a body too long for a curl line is written to reports/replay, the curl line reads it, and posting it reproduces the failure', async () => {
   const App = faultNamed('varchar-255');
   const target = await startTarget(App);
-  const run = await runSuite({ env: { ...target.env, CONFORMANCE_RULES: 'GET-CONFIG-ROUNDTRIP', CONFORMANCE_BUDGET: '0' } });
+  const run = await runSuite({
+    env: { ...target.env, CONFORMANCE_RULES: 'GET-CONFIG-ROUNDTRIP', CONFORMANCE_BUDGET: '0' },
+  });
   await target.close();
   expect(run.code).toBe(1);
   const exchanges = attachmentsOf(run.reportDir).join('\n');
   const files = readdirSync(join(run.reportDir, 'replay'));
   expect(files.length).toBeGreaterThan(0);
   expect(exchanges).not.toContain('body, not shown');
-  const long = files.map((f) => ({ f, body: JSON.parse(readFileSync(join(run.reportDir, 'replay', f), 'utf8')) as { name: string; config: { bearer?: string } } }))
-    .find(({ body }) => typeof body.config?.bearer === 'string' && body.config.bearer.length > 255 && body.config.bearer.length < 10_000)!;
+  const long = files
+    .map((f) => ({
+      f,
+      body: JSON.parse(readFileSync(join(run.reportDir, 'replay', f), 'utf8')) as {
+        name: string;
+        config: { bearer?: string };
+      },
+    }))
+    .find(
+      ({ body }) =>
+        typeof body.config?.bearer === 'string' &&
+        body.config.bearer.length > 255 &&
+        body.config.bearer.length < 10_000,
+    )!;
   expect(long, 'a replayed body with a bearer past 255 characters').toBeDefined();
   expect(exchanges).toMatch(new RegExp(`--data-binary @\\S*replay/${long.f}`));
   // Replayed by hand against a fresh server of the same fault: the bearer comes back cut.
   const fresh = await startTarget(App);
   const base = `${fresh.main.url}/whatsapp/v1/${fresh.bots.botA}/provision/provider`;
   const authorization = `Bearer ${fresh.bots.tokenA}`;
-  const posted = await exchange({ method: 'POST', url: base, headers: { authorization, 'content-type': 'application/json' }, body: readFileSync(join(run.reportDir, 'replay', long.f), 'utf8') }, 5000);
+  const posted = await exchange(
+    {
+      method: 'POST',
+      url: base,
+      headers: { authorization, 'content-type': 'application/json' },
+      body: readFileSync(join(run.reportDir, 'replay', long.f), 'utf8'),
+    },
+    5000,
+  );
   const listed = await exchange({ method: 'GET', url: base, headers: { authorization } }, 5000);
   await fresh.close();
   expect(posted.received.status).toBe(200);
-  const stored = (listed.received.json as { settings: { application: { media: { providers: { name: string; config: { bearer?: string } }[] } } } }).settings.application.media.providers.find((p) => p.name === long.body.name);
+  const stored = (
+    listed.received.json as {
+      settings: { application: { media: { providers: { name: string; config: { bearer?: string } }[] } } };
+    }
+  ).settings.application.media.providers.find((p) => p.name === long.body.name);
   expect(stored?.config.bearer?.length).toBe(255);
   expect(long.body.config.bearer!.length).toBeGreaterThan(255);
 });

@@ -14,7 +14,6 @@ import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type SuiteRun } from './suppo
 import { launchChromium } from './support/browser.ts';
 import { startTarget, type Target } from './support/servers.ts';
 
-
 test.describe.configure({ mode: 'serial' });
 
 let browser: Browser;
@@ -25,8 +24,12 @@ let targets: Target[];
 async function shardedRun(target: Target, name: string, blobs: string): Promise<void> {
   for (const shard of ['1/2', '2/2']) {
     const out = mkdtempSync(join(tmpdir(), 'conformance-blob-'));
-    await runSuite({ env: { ...target.env, CONFORMANCE_TARGET_NAME: name, CONFORMANCE_SEED: '7', PLAYWRIGHT_BLOB_OUTPUT_DIR: out }, args: ['--shard', shard, '--reporter', 'blob'] });
-    for (const zip of readdirSync(out)) copyFileSync(join(out, zip), join(blobs, `${name}-${shard.replace('/', 'of')}-${zip}`));
+    await runSuite({
+      env: { ...target.env, CONFORMANCE_TARGET_NAME: name, CONFORMANCE_SEED: '7', PLAYWRIGHT_BLOB_OUTPUT_DIR: out },
+      args: ['--shard', shard, '--reporter', 'blob'],
+    });
+    for (const zip of readdirSync(out))
+      copyFileSync(join(out, zip), join(blobs, `${name}-${shard.replace('/', 'of')}-${zip}`));
   }
 }
 
@@ -97,7 +100,9 @@ test("Playwright's HTML report opens with rule ids, doc sections and target tags
   const page = await browser.newPage();
   // The report's own search, as a person would type a rule id into it.
   await page.goto(`${pathToFileURL(join(merged.reportDir, 'html/index.html')).href}#?q=POST-VALID-200`);
-  const title = page.getByText('POST-VALID-200 MUST: a provider with basic credentials gets 200 (§ Updating the Providers List › Response)');
+  const title = page.getByText(
+    'POST-VALID-200 MUST: a provider with basic credentials gets 200 (§ Updating the Providers List › Response)',
+  );
   await expect(title).toHaveCount(2); // once per target
   for (const tag of ['good', 'masking']) await expect(page.getByText(tag, { exact: true }).first()).toBeVisible();
   // biome-ignore lint/performance/useDomNodeTextContent: the text a person sees on the page, as rendered
@@ -114,7 +119,8 @@ test('npm run docs renders the OpenAPI documents as a browsable reference, offli
   await page.goto(pathToFileURL(join(ROOT, 'reports/docs/media-provider.html')).href);
   await expect(page.getByRole('heading', { name: /WhatsApp media-provider provisioning API/ }).first()).toBeVisible();
   // The three operations, listed under their path.
-  for (const method of ['post', 'get', 'delete']) await expect(page.getByText(new RegExp(`^${method}$`, 'i')).first()).toBeVisible();
+  for (const method of ['post', 'get', 'delete'])
+    await expect(page.getByText(new RegExp(`^${method}$`, 'i')).first()).toBeVisible();
   await expect(page.getByText('/whatsapp/v1/{bot-id}/provision/provider', { exact: true })).toHaveCount(3);
   await page.goto(pathToFileURL(join(ROOT, 'reports/docs/media-provider-2020-03-10.html')).href);
   await expect(page.getByText('/whatsapp/v1/{bot-id}/provision/provider/{provider-name}').first()).toBeVisible();

@@ -26,11 +26,18 @@ test('npm run conformance (no TARGET_URL) passes against the embedded reference,
   const report = run.report!;
   expect(notPassed(run)).toEqual([]);
   expect(report.rules.map((r) => r.id)).toEqual(rulesFor('default').map((r) => r.id));
-  expect(report).toMatchObject({ schemaVersion: 1, profile: 'default', strict: false, outcome: 'passed', counts: { passed: rulesFor('default').length, failed: 0, warning: 0, skipped: 0 } });
+  expect(report).toMatchObject({
+    schemaVersion: 1,
+    profile: 'default',
+    strict: false,
+    outcome: 'passed',
+    counts: { passed: rulesFor('default').length, failed: 0, warning: 0, skipped: 0 },
+  });
   expect(report.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(report.seed).toBeGreaterThan(0);
   expect(run.stdout).toContain(`seed ${report.seed}`);
-  for (const file of ['html/index.html', 'junit.xml', 'conformance.json']) expect(existsSync(join(run.reportDir, file)), file).toBe(true);
+  for (const file of ['html/index.html', 'junit.xml', 'conformance.json'])
+    expect(existsSync(join(run.reportDir, file)), file).toBe(true);
   expect(run.stdout).toMatch(/rules: \d+ passed, 0 failed, 0 warning, 0 skipped/);
 });
 
@@ -40,7 +47,8 @@ test('without a terminal, the run prints a line for each rule as soon as it is d
   const run = await runSuite({ env: { ...target.env, CONFORMANCE_BUDGET: '0' } });
   await target.close();
   expect(run.report?.outcome).toBe('failed');
-  const told = (id: string) => run.timeline.find((t) => new RegExp(`^  \\[\\d+/\\d+\\]\\s+[A-Z]+\\s+${id}\\b`).test(t.line));
+  const told = (id: string) =>
+    run.timeline.find((t) => new RegExp(`^  \\[\\d+/\\d+\\]\\s+[A-Z]+\\s+${id}\\b`).test(t.line));
   // A line for every rule of the profile, each carrying the status the report gives it.
   for (const rule of run.report!.rules) expect(told(rule.id)?.line, rule.id).toContain(`${rule.status.toUpperCase()}`);
   // As it is decided, not at the end: the first rule's line arrives long before the last one's.
@@ -51,7 +59,9 @@ test('without a terminal, the run prints a line for each rule as soon as it is d
   const table = run.timeline.findIndex((t) => t.line.startsWith('Conformance (default profile)'));
   expect(failure).toBeGreaterThan(-1);
   expect(failure).toBeLessThan(table);
-  expect(run.stdout).toMatch(/Error: POST-VALID-200 \(MUST\) failed: expected 200, got 201[\s\S]*Reproduce: CONFORMANCE_SEED=\d+ CONFORMANCE_RULES=POST-VALID-200/);
+  expect(run.stdout).toMatch(
+    /Error: POST-VALID-200 \(MUST\) failed: expected 200, got 201[\s\S]*Reproduce: CONFORMANCE_SEED=\d+ CONFORMANCE_RULES=POST-VALID-200/,
+  );
   expect(run.stdout).toMatch(/\[\d+\/\d+\]\s+SKIPPED\s+[A-Z0-9-]+: blocked by POST-VALID-200/);
 });
 
@@ -63,38 +73,56 @@ test('the 2020-03-10 profile passes against the reference of that revision and i
   expect(notPassed(run)).toEqual([]);
   // What the revision leaves open is recorded, not judged: the reference answers 200 to an unlisted name,
   // and 400 to a body that starts with a byte-order mark.
-  expect(run.report?.observations).toEqual(expect.arrayContaining(['DELETE of an unlisted provider name answered 200', 'POST with a UTF-8 byte-order mark before the JSON answered 400']));
+  expect(run.report?.observations).toEqual(
+    expect.arrayContaining([
+      'DELETE of an unlisted provider name answered 200',
+      'POST with a UTF-8 byte-order mark before the JSON answered 400',
+    ]),
+  );
 });
 
 test('a TARGET_URL with a path prefix and a trailing slash works; a MUST rule left undecided keeps the run from passing until it is left out on purpose', async () => {
   const app = new ReferenceApp({ bots: new Map([['bot-a', 'prefix-token-123']]) });
   const listener = app.listener();
-  const server = await serve(Object.assign(app, {
-    listener: () => (req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (!req.url?.startsWith('/api/v2/')) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"no","reason":"prefix"}');
-      req.url = req.url.slice('/api/v2'.length);
-      listener(req, res);
-    },
-  }));
+  const server = await serve(
+    Object.assign(app, {
+      listener: () => (req: http.IncomingMessage, res: http.ServerResponse) => {
+        if (!req.url?.startsWith('/api/v2/'))
+          return void res
+            .writeHead(404, { 'content-type': 'application/json' })
+            .end('{"message":"no","reason":"prefix"}');
+        req.url = req.url.slice('/api/v2'.length);
+        listener(req, res);
+      },
+    }),
+  );
   const target = { TARGET_URL: `${server.url}/api/v2/`, BOT_ID: 'bot-a', API_TOKEN: 'prefix-token-123' };
   const run = await runSuite({ env: target });
   // Without a second bot and another region, three MUST rules cannot be decided: an honest gate does not pass.
   const needing = RULES.filter((r) => r.needs).map((r) => r.id);
   expect(notPassed(run).filter((line) => !needing.some((id) => line.startsWith(`${id}=`)))).toEqual([]);
-  expect(run.report?.rules.filter((r) => r.status === 'skipped').map((r) => r.reason)).toEqual(expect.arrayContaining(['needs SECOND_BOT_ID and SECOND_API_TOKEN', 'needs OTHER_REGION_URL']));
+  expect(run.report?.rules.filter((r) => r.status === 'skipped').map((r) => r.reason)).toEqual(
+    expect.arrayContaining(['needs SECOND_BOT_ID and SECOND_API_TOKEN', 'needs OTHER_REGION_URL']),
+  );
   expect(run.report?.outcome).toBe('incomplete');
   expect(run.code).toBe(1);
-  expect(run.stdout).toContain(`3 MUST rules were not decided, so the run cannot pass: give what they need, or leave them out on purpose: CONFORMANCE_SKIP_RULES=${needing.join(',')}`);
+  expect(run.stdout).toContain(
+    `3 MUST rules were not decided, so the run cannot pass: give what they need, or leave them out on purpose: CONFORMANCE_SKIP_RULES=${needing.join(',')}`,
+  );
   // Left out on purpose, they no longer hold back the pass; the report says they were excluded.
   const waived = await runSuite({ env: { ...target, CONFORMANCE_SKIP_RULES: needing.join(',') } });
   await server.close();
   expect(waived.code, notPassed(waived).join('\n')).toBe(0);
   expect(waived.report?.outcome).toBe('passed');
-  expect(waived.report?.rules.filter((r) => r.excluded).map((r) => [r.id, r.status, r.reason])).toEqual(needing.map((id) => [id, 'skipped', 'left out by CONFORMANCE_SKIP_RULES']));
+  expect(waived.report?.rules.filter((r) => r.excluded).map((r) => [r.id, r.status, r.reason])).toEqual(
+    needing.map((id) => [id, 'skipped', 'left out by CONFORMANCE_SKIP_RULES']),
+  );
 });
 
 test('an unreachable target stops the run at once with one clear message, printed once', async () => {
-  const run = await runSuite({ env: { TARGET_URL: `http://127.0.0.1:${await freePort()}`, BOT_ID: 'b', API_TOKEN: 'unreachable-token' } });
+  const run = await runSuite({
+    env: { TARGET_URL: `http://127.0.0.1:${await freePort()}`, BOT_ID: 'b', API_TOKEN: 'unreachable-token' },
+  });
   expect(run.code).not.toBe(0);
   expect((run.stdout + run.stderr).split('cannot reach the target').length - 1).toBe(1);
   // No row for each of the rules it never reached: the one reason says why.
@@ -136,10 +164,16 @@ test('--list writes no verdict, and a run that decides no rule is incomplete wit
 for (const [variable, value, message] of [
   ['CONFORMANCE_PROFILE', '1999', 'CONFORMANCE_PROFILE must be one of'],
   ['CONFORMANCE_WORKERS', 'abc', "CONFORMANCE_WORKERS must be a whole number from 1 to 64; got 'abc'"],
-  ['CONFORMANCE_BUDGET', 'lots', "CONFORMANCE_BUDGET must be a number of runs ('25'), seconds ('90s') or minutes ('5m'); got 'lots'"],
+  [
+    'CONFORMANCE_BUDGET',
+    'lots',
+    "CONFORMANCE_BUDGET must be a number of runs ('25'), seconds ('90s') or minutes ('5m'); got 'lots'",
+  ],
 ]) {
   test(`a bad setting is named, and stops the run before any request: ${variable}`, async () => {
-    const run = await runSuite({ env: { TARGET_URL: 'http://127.0.0.1:9', BOT_ID: 'b', API_TOKEN: 't', [variable]: value } });
+    const run = await runSuite({
+      env: { TARGET_URL: 'http://127.0.0.1:9', BOT_ID: 'b', API_TOKEN: 't', [variable]: value },
+    });
     expect(run.code).not.toBe(0);
     expect(run.stdout + run.stderr).toContain(message);
     expect(run.report, 'no verdict is written').toBeUndefined();
@@ -147,13 +181,20 @@ for (const [variable, value, message] of [
 }
 
 class PostBody extends ReferenceApp {
-  protected override ok(): Answer { return { status: 200, body: { ok: true } }; }
+  protected override ok(): Answer {
+    return { status: 200, body: { ok: true } };
+  }
 }
 
 test('a SHOULD violation warns and exits 0; in strict mode it fails the run', async () => {
   const target = await startTarget(PostBody);
   // Strict mode only needs the checks of the rule it turns from a warning into a failure.
-  const [lenient, strict] = [await runSuite({ env: target.env }), await runSuite({ env: { ...target.env, CONFORMANCE_STRICT: '1', CONFORMANCE_RULES: 'POST-EMPTY-BODY', CONFORMANCE_BUDGET: '0' } })];
+  const [lenient, strict] = [
+    await runSuite({ env: target.env }),
+    await runSuite({
+      env: { ...target.env, CONFORMANCE_STRICT: '1', CONFORMANCE_RULES: 'POST-EMPTY-BODY', CONFORMANCE_BUDGET: '0' },
+    }),
+  ];
   await target.close();
   expect(lenient.code, notPassed(lenient).join('\n')).toBe(0);
   expect(ruleStatus(lenient, 'POST-EMPTY-BODY')).toBe('warning');
@@ -168,7 +209,13 @@ test('a SHOULD violation warns and exits 0; in strict mode it fails the run', as
  * headers, and lists other secrets back, so that secrets in every form reach every report.
  */
 class Leaky extends RecordingApp {
-  protected override badRequest(reason: string): Answer { return { status: 400, body: { error: reason, echo: quotedForms(this.lastBody) }, headers: { 'x-echo': quotedInHeader(this.lastBody.slice(0, 300)) } }; }
+  protected override badRequest(reason: string): Answer {
+    return {
+      status: 400,
+      body: { error: reason, echo: quotedForms(this.lastBody) },
+      headers: { 'x-echo': quotedInHeader(this.lastBody.slice(0, 300)) },
+    };
+  }
   lastBody = '';
   protected override async readBody(req: http.IncomingMessage) {
     const read = await super.readBody(req);
@@ -176,7 +223,11 @@ class Leaky extends RecordingApp {
     return read;
   }
   protected override unauthorized(): Answer {
-    return { status: 401, body: { message: '401', reason: 'Unauthorized bot', echo: quotedForms(this.lastHeader) }, headers: { 'www-authenticate': `Bearer error_description="${quotedInHeader(this.lastHeader)}"` } };
+    return {
+      status: 401,
+      body: { message: '401', reason: 'Unauthorized bot', echo: quotedForms(this.lastHeader) },
+      headers: { 'www-authenticate': `Bearer error_description="${quotedInHeader(this.lastHeader)}"` },
+    };
   }
   lastHeader = '';
   protected override authorized(botId: string, header: string | undefined): boolean {
@@ -185,7 +236,14 @@ class Leaky extends RecordingApp {
   }
   protected override render(providers: Provider[]) {
     // Lists each secret with a suffix: every round trip fails and shows both values' places.
-    return super.render(providers.map((p) => ({ ...p, config: p.config.basic ? { basic: { ...p.config.basic, password: `${p.config.basic.password}-changed` } } : { bearer: `${p.config.bearer}-changed` } })));
+    return super.render(
+      providers.map((p) => ({
+        ...p,
+        config: p.config.basic
+          ? { basic: { ...p.config.basic, password: `${p.config.basic.password}-changed` } }
+          : { bearer: `${p.config.bearer}-changed` },
+      })),
+    );
   }
 }
 
@@ -200,7 +258,10 @@ test('no secret of a run reaches any output, in any encoding: terminal (with DEB
   expect(secrets.length).toBeGreaterThan(50);
   expect(leaksOf(run, secrets)).toEqual([]);
   // The reports do show what went wrong, redacted.
-  const html = [...outputsOf(run.reportDir).entries()].filter(([f]) => f.includes('html')).map(([, t]) => t).join('\n');
+  const html = [...outputsOf(run.reportDir).entries()]
+    .filter(([f]) => f.includes('html'))
+    .map(([, t]) => t)
+    .join('\n');
   expect(html).toContain('«redacted»');
   expect(html).toContain('GET-CONFIG-ROUNDTRIP');
 });
@@ -240,13 +301,21 @@ test.describe('snapshot and restore', () => {
     });
     expect(run.signal).toBe('SIGKILL');
     const left = readdirSync(run.stateDir).sort();
-    expect(left).toEqual([expect.stringMatching(/^lock-[0-9a-f]{12}\.json$/), expect.stringMatching(/^secrets-[0-9a-f]{16}\.jsonl$/), expect.stringMatching(/^snapshot-[0-9a-f]{12}\.json$/)]);
+    expect(left).toEqual([
+      expect.stringMatching(/^lock-[0-9a-f]{12}\.json$/),
+      expect.stringMatching(/^secrets-[0-9a-f]{16}\.jsonl$/),
+      expect.stringMatching(/^snapshot-[0-9a-f]{12}\.json$/),
+    ]);
     for (const file of left) expect(statSync(join(run.stateDir, file)).mode & 0o777, file).toBe(0o600);
     expect(run.stateDir.startsWith(run.reportDir)).toBe(false);
     const blocked = await runSuite({ env: target.env, stateDir: run.stateDir });
     expect(blocked.code).not.toBe(0);
     expect(blocked.stdout + blocked.stderr).toMatch(/died before it verified its restore.*npm run restore/);
-    const restore = await runSuite({ env: target.env, stateDir: run.stateDir, command: [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'] });
+    const restore = await runSuite({
+      env: target.env,
+      stateDir: run.stateDir,
+      command: [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'],
+    });
     expect(restore.code, restore.stdout + restore.stderr).toBe(0);
     await expectRestored(target, saved);
     expect(readdirSync(run.stateDir)).toEqual([]);

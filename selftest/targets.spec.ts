@@ -12,15 +12,23 @@ test('two targets of a configuration file are judged in one run, a column each, 
   const good = await startTarget();
   const broken = await startTarget(FAULTS.find((f) => f.id === 'auth-403')!.App);
   const saved = [await preload(good), await preload(broken)];
-  const { env } = configFor([{ name: 'good', target: good }, { name: 'broken', target: broken }]);
+  const { env } = configFor([
+    { name: 'good', target: good },
+    { name: 'broken', target: broken },
+  ]);
   const run = await runSuite({ env });
   expect(run.code).toBe(1);
   const byName = new Map(run.report?.targets.map((t) => [t.name, t]));
   expect([...byName.keys()].sort()).toEqual(['broken', 'good']);
   expect(byName.get('good')).toMatchObject({ target: good.main.url, outcome: 'passed' });
   expect(byName.get('broken')).toMatchObject({ target: broken.main.url, outcome: 'failed' });
-  expect(byName.get('broken')?.rules.filter((r) => r.status === 'failed').map((r) => r.id).sort())
-    .toEqual(['AUTH-OTHER-BOT', 'AUTH-OTHER-REGION', 'AUTH-UNKNOWN-BOT', 'AUTH-WRONG-TOKEN']);
+  expect(
+    byName
+      .get('broken')
+      ?.rules.filter((r) => r.status === 'failed')
+      .map((r) => r.id)
+      .sort(),
+  ).toEqual(['AUTH-OTHER-BOT', 'AUTH-OTHER-REGION', 'AUTH-UNKNOWN-BOT', 'AUTH-WRONG-TOKEN']);
   expect(run.stdout).toMatch(/Conformance \(default profile\) of .*: PASSED[\s\S]*: FAILED|: FAILED[\s\S]*: PASSED/);
   await expectRestored(good, saved[0]);
   await expectRestored(broken, saved[1]);
@@ -32,11 +40,16 @@ test('a configuration file that does not fit its schema is refused, naming the p
   const target = await startTarget();
   const { env, file } = configFor([{ name: 'eu', target }]);
   const inline = 'inline-token-written-into-the-file';
-  writeFileSync(file, JSON.stringify({ targets: [{ name: 'eu', url: target.main.url, bot: { id: 'bot-a', token: inline } }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({ targets: [{ name: 'eu', url: target.main.url, bot: { id: 'bot-a', token: inline } }] }),
+  );
   const run = await runSuite({ env });
   await target.close();
   expect(run.code).not.toBe(0);
-  expect(run.stdout + run.stderr).toMatch(/conformance\.config\.json: targets\[0\]\.bot needs tokenEnv; targets\[0\]\.bot\.token is not a setting \(did you mean tokenEnv\?\)/);
+  expect(run.stdout + run.stderr).toMatch(
+    /conformance\.config\.json: targets\[0\]\.bot needs tokenEnv; targets\[0\]\.bot\.token is not a setting \(did you mean tokenEnv\?\)/,
+  );
   expect(run.stdout + run.stderr).not.toContain(inline);
 });
 

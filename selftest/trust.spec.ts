@@ -28,7 +28,9 @@ test('two runs started at the same moment on one bot: one runs, the other refuse
   expect(ran.code, notPassed(ran).join('\n') + ran.stderr).toBe(0);
   expect(refused.code).not.toBe(0);
   expect(refused.report?.outcome).toBe('aborted');
-  expect(refused.stdout + refused.stderr).toMatch(/another run \w+ \(pid \d+ on .+, started .+\) is testing bot 'bot-a'.* right now/);
+  expect(refused.stdout + refused.stderr).toMatch(
+    /another run \w+ \(pid \d+ on .+, started .+\) is testing bot 'bot-a'.* right now/,
+  );
   expect(refused.stdout + refused.stderr).not.toContain('npm run restore');
   await expectRestored(target, saved);
   expect(readdirSync(stateDir)).toEqual([]);
@@ -40,7 +42,13 @@ test('npm run restore refuses while the run that holds the bot is alive, and tha
   const saved = await preload(target);
   let restore: Promise<Awaited<ReturnType<typeof runSuite>>> | undefined;
   const stateDir = newStateDir();
-  const run = await runSuite({ env: target.env, stateDir, onTesting: () => { restore = runSuite({ env: target.env, stateDir, command: RESTORE }); } });
+  const run = await runSuite({
+    env: target.env,
+    stateDir,
+    onTesting: () => {
+      restore = runSuite({ env: target.env, stateDir, command: RESTORE });
+    },
+  });
   const during = await restore!;
   expect(during.code).toBe(1);
   expect(during.stderr).toMatch(/is still testing bot 'bot-a'; it restores the bot itself/);
@@ -51,7 +59,11 @@ test('npm run restore refuses while the run that holds the bot is alive, and tha
 
 test("bot ids that are not one path segment ('.', '..') are refused before any request", async () => {
   const target = await startTarget(recording(ReferenceApp));
-  for (const [variable, value] of [['BOT_ID', '..'], ['BOT_ID', '.'], ['SECOND_BOT_ID', '..']]) {
+  for (const [variable, value] of [
+    ['BOT_ID', '..'],
+    ['BOT_ID', '.'],
+    ['SECOND_BOT_ID', '..'],
+  ]) {
     const run = await runSuite({ env: { ...target.env, [variable]: value } });
     expect(run.code).not.toBe(0);
     expect(run.stdout + run.stderr).toContain(`${variable} must be a bot id, not '${value}'`);
@@ -118,7 +130,7 @@ test('after a failing run, the bots hold exactly what they held before', async (
   await target.close();
 });
 
-test('a target restarted mid-run (its memory lost) gets the bots\' data back from the snapshot', async () => {
+test("a target restarted mid-run (its memory lost) gets the bots' data back from the snapshot", async () => {
   const target = await startTarget(ReferenceApp, { latencyMs: 10 });
   const saved = await preload(target);
   const port = Number(new URL(target.main.url).port);
@@ -130,7 +142,10 @@ test('a target restarted mid-run (its memory lost) gets the bots\' data back fro
       restarted = (async () => {
         await new Promise((r) => setTimeout(r, 800));
         await target.main.close();
-        const fresh = await serve(new ReferenceApp({ bots: target.app.options.bots, latencyMs: 10, log: () => afterRestart++ }), port);
+        const fresh = await serve(
+          new ReferenceApp({ bots: target.app.options.bots, latencyMs: 10, log: () => afterRestart++ }),
+          port,
+        );
         target.main = fresh;
       })();
     },
@@ -143,17 +158,26 @@ test('a target restarted mid-run (its memory lost) gets the bots\' data back fro
 });
 
 test('a 3-character token is masked in every header form without masking the word in bodies', async () => {
-  const target = await startTarget(recording(faultNamed('malformed-403')), {}, { botA: 'bot-a', tokenA: 'www', botB: 'bot-b', tokenB: 'zq7' });
+  const target = await startTarget(
+    recording(faultNamed('malformed-403')),
+    {},
+    { botA: 'bot-a', tokenA: 'www', botB: 'bot-b', tokenB: 'zq7' },
+  );
   const run = await runSuite({ env: target.env });
   await target.close();
   expect(ruleStatus(run, 'AUTH-MALFORMED')).toBe('failed');
   const exchanges = attachmentsOf(run.reportDir).join('\n');
   expect(exchanges.length).toBeGreaterThan(0);
-  expect(exchanges.includes('> authorization: $API_TOKEN'), 'the token sent without a scheme is named by its variable').toBe(true);
+  expect(
+    exchanges.includes('> authorization: $API_TOKEN'),
+    'the token sent without a scheme is named by its variable',
+  ).toBe(true);
   expect(exchanges.includes('"type":"www"'), "the API's own word is left alone").toBe(true);
   expect(exchanges.match(/authorization: (Bearer )?(www|zq7)\b.*/i)?.[0]).toBeUndefined();
   expect(exchanges.match(/.{0,40}\bzq7\b.{0,40}/)?.[0]).toBeUndefined();
-  expect(readFileSync(join(run.reportDir, 'junit.xml'), 'utf8').match(/authorization: (www|zq7)\b.*/i)?.[0]).toBeUndefined();
+  expect(
+    readFileSync(join(run.reportDir, 'junit.xml'), 'utf8').match(/authorization: (www|zq7)\b.*/i)?.[0],
+  ).toBeUndefined();
 });
 
 /** The most a loopback connection's send and receive buffers can hold here (Linux), or 8 MiB where unknown. */

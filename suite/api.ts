@@ -33,22 +33,58 @@ export class ProviderApi {
 
   /** Another bot's credentials on the same target. */
   as(bot: Bot): ProviderApi {
-    return new ProviderApi(this.baseUrl, bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label, this.transport);
+    return new ProviderApi(
+      this.baseUrl,
+      bot,
+      this.contract,
+      this.secrets,
+      this.timeoutMs,
+      this.log,
+      this.label,
+      this.transport,
+    );
   }
 
   /** The same client, recording its exchanges in `log` instead. */
   logTo(log: Exchange[]): ProviderApi {
-    return new ProviderApi(this.baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, log, this.label, this.transport);
+    return new ProviderApi(
+      this.baseUrl,
+      this.bot,
+      this.contract,
+      this.secrets,
+      this.timeoutMs,
+      log,
+      this.label,
+      this.transport,
+    );
   }
 
   /** The same client, its requests leaving through `transport` (one connection for all, say). */
   through(transport: Transport): ProviderApi {
-    return new ProviderApi(this.baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label, transport);
+    return new ProviderApi(
+      this.baseUrl,
+      this.bot,
+      this.contract,
+      this.secrets,
+      this.timeoutMs,
+      this.log,
+      this.label,
+      transport,
+    );
   }
 
   /** The same credentials against another base URL (another region). */
   at(baseUrl: string): ProviderApi {
-    return new ProviderApi(baseUrl, this.bot, this.contract, this.secrets, this.timeoutMs, this.log, this.label, this.transport);
+    return new ProviderApi(
+      baseUrl,
+      this.bot,
+      this.contract,
+      this.secrets,
+      this.timeoutMs,
+      this.log,
+      this.label,
+      this.transport,
+    );
   }
 
   /** POSTs a value as JSON. */
@@ -95,7 +131,13 @@ export class ProviderApi {
     return `${base.origin}${prefix}${path}`;
   }
 
-  private async send(method: string, url: string, options: RequestOptions, body?: string, contentType?: string | null): Promise<Exchange> {
+  private async send(
+    method: string,
+    url: string,
+    options: RequestOptions,
+    body?: string,
+    contentType?: string | null,
+  ): Promise<Exchange> {
     const headers: Record<string, string> = { accept: 'application/json', 'x-conformance-check': this.label };
     const authorization = options.authorization === undefined ? `Bearer ${this.bot.token}` : options.authorization;
     if (authorization !== null) headers.authorization = authorization;

@@ -11,7 +11,10 @@ export function readFound(file: string): Stored[] {
   try {
     const cases = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     if (!Array.isArray(cases)) return [];
-    return cases.filter((c): c is Stored => Number.isInteger(c?.seed) && Number.isInteger(c?.upTo) && c.upTo > 0 && isRuleId(String(c?.rule)));
+    return cases.filter(
+      (c): c is Stored =>
+        Number.isInteger(c?.seed) && Number.isInteger(c?.upTo) && c.upTo > 0 && isRuleId(String(c?.rule)),
+    );
   } catch {
     return [];
   }
@@ -25,6 +28,13 @@ export function writeFound(file: string, cases: Stored[]): void {
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}`;
-  writeFileSync(temporary, JSON.stringify(cases.map(({ rule, seed, upTo }) => ({ rule, seed, upTo })), null, 2));
+  writeFileSync(
+    temporary,
+    JSON.stringify(
+      cases.map(({ rule, seed, upTo }) => ({ rule, seed, upTo })),
+      null,
+      2,
+    ),
+  );
   renameSync(temporary, file);
 }

@@ -38,8 +38,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     for (const target of taken) {
       const outcome = await restoreSnapshot(target);
       if (outcome && !outcome.verified) {
-        process.stderr.write(`conformance: the restore of target '${target.name}' (${target.targetUrl}) could not be verified (${outcome.problem}).\n` +
-          `The snapshot is kept at ${outcome.path}; run \`npm run restore\` with the same environment to try again.\n`);
+        process.stderr.write(
+          `conformance: the restore of target '${target.name}' (${target.targetUrl}) could not be verified (${outcome.problem}).\n` +
+            `The snapshot is kept at ${outcome.path}; run \`npm run restore\` with the same environment to try again.\n`,
+        );
       }
     }
   };

@@ -8,36 +8,64 @@ import type { Secrets } from './redaction.ts';
 import type { Settings } from './settings.ts';
 import { headerShown } from './transcript.ts';
 
-const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
 
 /** This package, as the HAR's creator (package.json sits one folder up in the repository, two in dist/). */
 function creator(): { name: string; version: string } {
-  const file = ['../package.json', '../../package.json'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find(existsSync);
+  const file = ['../package.json', '../../package.json']
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find(existsSync);
   const { name, version } = JSON.parse(readFileSync(file!, 'utf8')) as { name: string; version: string };
   return { name, version };
 }
 
 /** Headers and bodies as the transcript shows them: the configured tokens by variable, derived credentials by kind, other secrets masked. */
 export function harOf(exchanges: readonly Exchange[], secrets: Secrets, settings: Settings): unknown {
-  const headers = (h: Record<string, string | string[] | undefined>) => Object.entries(h).flatMap(([name, v]) => (v === undefined ? [] : [v].flat().map((value) => ({ name, value: secrets.redact(value) }))));
+  const headers = (h: Record<string, string | string[] | undefined>) =>
+    Object.entries(h).flatMap(([name, v]) =>
+      v === undefined ? [] : [v].flat().map((value) => ({ name, value: secrets.redact(value) })),
+    );
   const entries = exchanges.map((x) => {
     const url = new URL(secrets.redact(x.sent.url));
     const mimeType = String(x.received.headers['content-type'] ?? '');
     const requestMime = x.sent.headers['content-type'] ?? '';
-    const sentHeaders = Object.entries(x.sent.headers).map(([name, value]) => ({ name, value: headerShown(name, value, settings, secrets) }));
+    const sentHeaders = Object.entries(x.sent.headers).map(([name, value]) => ({
+      name,
+      value: headerShown(name, value, settings, secrets),
+    }));
     return {
       startedDateTime: new Date(x.at ?? Date.now()).toISOString(),
       time: x.ms,
       request: {
-        method: x.sent.method, url: url.href, httpVersion: 'HTTP/1.1', cookies: [], headers: sentHeaders,
+        method: x.sent.method,
+        url: url.href,
+        httpVersion: 'HTTP/1.1',
+        cookies: [],
+        headers: sentHeaders,
         queryString: [...url.searchParams].map(([name, value]) => ({ name, value })),
-        ...(x.sent.body === undefined ? {} : { postData: { mimeType: requestMime, text: secrets.redact(x.sent.body) } }),
-        headersSize: -1, bodySize: x.sent.body === undefined ? 0 : Buffer.byteLength(x.sent.body),
+        ...(x.sent.body === undefined
+          ? {}
+          : { postData: { mimeType: requestMime, text: secrets.redact(x.sent.body) } }),
+        headersSize: -1,
+        bodySize: x.sent.body === undefined ? 0 : Buffer.byteLength(x.sent.body),
       },
       response: {
-        status: x.received.status, statusText: STATUS_TEXT[x.received.status] ?? '', httpVersion: 'HTTP/1.1', cookies: [], headers: headers(x.received.headers),
+        status: x.received.status,
+        statusText: STATUS_TEXT[x.received.status] ?? '',
+        httpVersion: 'HTTP/1.1',
+        cookies: [],
+        headers: headers(x.received.headers),
         content: { size: Buffer.byteLength(x.received.text), mimeType, text: secrets.redact(x.received.text) },
-        redirectURL: '', headersSize: -1, bodySize: Buffer.byteLength(x.received.text),
+        redirectURL: '',
+        headersSize: -1,
+        bodySize: Buffer.byteLength(x.received.text),
       },
       cache: {},
       timings: { send: 0, wait: x.ms, receive: 0 },

@@ -9,7 +9,12 @@ import tls from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 
-export interface Sent { method: string; url: string; headers: Record<string, string>; body?: string }
+export interface Sent {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
 export interface Received {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -20,14 +25,32 @@ export interface Received {
   notJson?: string;
 }
 /** `reused`: the request went on a kept-alive connection an earlier request had opened. */
-export interface Exchange { sent: Sent; received: Received; ms: number; reused?: boolean; /** When it was sent (epoch milliseconds). */ at?: number }
+export interface Exchange {
+  sent: Sent;
+  received: Received;
+  ms: number;
+  reused?: boolean /** When it was sent (epoch milliseconds). */;
+  at?: number;
+}
 
-export type NetworkFailure = 'refused' | 'dropped' | 'timeout' | 'unreachable' | 'oversized' | 'certificate' | 'not-http' | 'proxy';
+export type NetworkFailure =
+  | 'refused'
+  | 'dropped'
+  | 'timeout'
+  | 'unreachable'
+  | 'oversized'
+  | 'certificate'
+  | 'not-http'
+  | 'proxy';
 
 /** No answer of this API comes near this; past it the answer is cut off, never buffered whole. */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 export class NetworkError extends Error {
-  constructor(readonly kind: NetworkFailure, readonly sent: Sent, readonly detail: string) {
+  constructor(
+    readonly kind: NetworkFailure,
+    readonly sent: Sent,
+    readonly detail: string,
+  ) {
     super(`network error (${kind}) on ${sent.method} ${sent.url}: ${detail}`);
   }
 }
@@ -56,7 +79,10 @@ export class Transport {
   readonly trust: tls.ConnectionOptions;
 
   constructor(readonly options: TransportOptions = {}) {
-    this.trust = { ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}), rejectUnauthorized: !options.insecure };
+    this.trust = {
+      ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}),
+      rejectUnauthorized: !options.insecure,
+    };
   }
 
   /** The same trust and proxy, with requests sharing connections another way. */
@@ -77,9 +103,14 @@ export class Transport {
     if (!agent) {
       const { connections = 'pool' } = this.options;
       const pool = { keepAlive: connections !== 'fresh', maxSockets: connections === 'one' ? 1 : 32 };
-      agent = url.protocol === 'https:'
-        ? proxy ? new HttpsProxyAgent(proxy, pool) : new https.Agent({ ...pool, ...this.trust })
-        : proxy ? new HttpProxyAgent(proxy, pool) : new http.Agent(pool);
+      agent =
+        url.protocol === 'https:'
+          ? proxy
+            ? new HttpsProxyAgent(proxy, pool)
+            : new https.Agent({ ...pool, ...this.trust })
+          : proxy
+            ? new HttpProxyAgent(proxy, pool)
+            : new http.Agent(pool);
       this.#agents.set(key, agent);
     }
     return agent;
@@ -114,7 +145,13 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
       headers: { ...framing, ...sent.headers },
       agent: transport.agentFor(url),
       // The certificate names the URL's host; through a CONNECT tunnel the agent would check 'localhost' for an IP.
-      ...(url.protocol === 'https:' ? { ...transport.trust, checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ''), cert) } : {}),
+      ...(url.protocol === 'https:'
+        ? {
+            ...transport.trust,
+            checkServerIdentity: (_: string, cert: tls.PeerCertificate) =>
+              tls.checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ''), cert),
+          }
+        : {}),
     });
     let settled = false;
     const fail = (kind: NetworkFailure, detail: string) => {
@@ -141,7 +178,11 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
       let size = 0;
       res.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > MAX_ANSWER_BYTES) fail('oversized', `the answer's body passed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was cut off there (status ${res.statusCode})`);
+        if (size > MAX_ANSWER_BYTES)
+          fail(
+            'oversized',
+            `the answer's body passed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was cut off there (status ${res.statusCode})`,
+          );
         else chunks.push(c);
       });
       res.on('error', (e) => fail('dropped', e.message));
@@ -168,9 +209,15 @@ function classify(e: NodeJS.ErrnoException & { reason?: string }, proxy: string 
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/.test(e.message)) {
     return ['not-http', `the server did not answer TLS (${code || 'EPROTO'}): is it plain http?`];
   }
-  if (code.startsWith('ERR_SSL_') || code === 'EPROTO') return ['certificate', `the TLS handshake failed (${code}: ${e.message})`];
-  if (code === 'HPE_HEADER_OVERFLOW') return ['not-http', `the answer's headers are larger than Node accepts (${http.maxHeaderSize / 1024} KiB; ${code})`];
-  if (code.startsWith('HPE_')) return ['not-http', `the answer is not valid HTTP/1.1 (${code}: ${e.reason ?? e.message})`];
+  if (code.startsWith('ERR_SSL_') || code === 'EPROTO')
+    return ['certificate', `the TLS handshake failed (${code}: ${e.message})`];
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return [
+      'not-http',
+      `the answer's headers are larger than Node accepts (${http.maxHeaderSize / 1024} KiB; ${code})`,
+    ];
+  if (code.startsWith('HPE_'))
+    return ['not-http', `the answer is not valid HTTP/1.1 (${code}: ${e.reason ?? e.message})`];
   // Through a proxy the connection is to the proxy: failing to open it is the proxy's (a reset later may be the target's).
   if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')) {
     return ['proxy', `the proxy ${withoutCredentials(proxy)} cannot be reached (${code})`];
@@ -181,9 +228,18 @@ function classify(e: NodeJS.ErrnoException & { reason?: string }, proxy: string 
 }
 
 const CERTIFICATE_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
-  'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE', 'INVALID_CA',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
 ]);
 
 /** A proxy URL fit to print: its user and password (a secret) left out. */

@@ -13,18 +13,28 @@ export interface JunitSuite {
   seen: { test: TestCase; result: TestResult }[];
 }
 
-type Verdict = { kind: 'passed' } | { kind: 'skipped'; message: string } | { kind: 'failure' | 'error'; type: string; message: string; text: string };
+type Verdict =
+  | { kind: 'passed' }
+  | { kind: 'skipped'; message: string }
+  | { kind: 'failure' | 'error'; type: string; message: string; text: string };
 
 const BROKEN = new Set(['failed', 'timedOut', 'interrupted']);
 
 /** What one check's result is, in JUnit's terms. */
 function verdictOf({ test, result }: { test: TestCase; result: TestResult }): Verdict {
   const said = decisionsOf(result.annotations ?? test.annotations);
-  if (result.status === 'skipped') return { kind: 'skipped', message: said.skip ?? result.annotations.find((a) => a.type === 'skip')?.description ?? 'skipped' };
+  if (result.status === 'skipped')
+    return {
+      kind: 'skipped',
+      message: said.skip ?? result.annotations.find((a) => a.type === 'skip')?.description ?? 'skipped',
+    };
   if (!BROKEN.has(result.status)) return { kind: 'passed' };
-  const message = result.error?.message ?? `the check ${result.status === 'timedOut' ? 'timed out' : `ended: ${result.status}`}`;
+  const message =
+    result.error?.message ?? `the check ${result.status === 'timedOut' ? 'timed out' : `ended: ${result.status}`}`;
   const [rule] = [...said.failed.keys()];
-  return rule ? { kind: 'failure', type: rule, message: firstLine(message), text: message } : { kind: 'error', type: result.status, message: firstLine(message), text: message };
+  return rule
+    ? { kind: 'failure', type: rule, message: firstLine(message), text: message }
+    : { kind: 'error', type: result.status, message: firstLine(message), text: message };
 }
 
 export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): string {
@@ -33,7 +43,11 @@ export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): s
   const blocks: string[] = [];
   for (const { target, seen } of suites) {
     const byFile = new Map<string, typeof seen>();
-    for (const s of seen) byFile.set(relative(root, s.test.location.file), [...(byFile.get(relative(root, s.test.location.file)) ?? []), s]);
+    for (const s of seen)
+      byFile.set(relative(root, s.test.location.file), [
+        ...(byFile.get(relative(root, s.test.location.file)) ?? []),
+        s,
+      ]);
     for (const [file, cases] of byFile) {
       const counts = { tests: cases.length, failures: 0, errors: 0, skipped: 0, time: 0 };
       const lines = cases.map((s) => {
@@ -53,7 +67,9 @@ export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): s
       });
       for (const key of ['tests', 'failures', 'errors', 'skipped', 'time'] as const) totals[key] += counts[key];
       const name = target ? `${target} › ${file}` : file;
-      blocks.push(`  <testsuite name="${shown(name)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${counts.time.toFixed(3)}">\n${lines.join('\n')}\n  </testsuite>`);
+      blocks.push(
+        `  <testsuite name="${shown(name)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${counts.time.toFixed(3)}">\n${lines.join('\n')}\n  </testsuite>`,
+      );
     }
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="conformance" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}" time="${totals.time.toFixed(3)}">\n${blocks.join('\n')}\n</testsuites>\n`;
@@ -61,15 +77,28 @@ export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): s
 
 /** The warnings a check recorded and its transcript, for <system-out> (already redacted where they were made). */
 function warningsAndExchanges(result: TestResult): string {
-  const warnings = [...decisionsOf(result.annotations).warnings].flatMap(([id, reasons]) => reasons.map((r) => `warning: ${id}: ${r}`));
-  const exchanges = result.attachments.filter((a) => a.name === 'exchanges.txt' && a.body).map((a) => a.body!.toString('utf8'));
+  const warnings = [...decisionsOf(result.annotations).warnings].flatMap(([id, reasons]) =>
+    reasons.map((r) => `warning: ${id}: ${r}`),
+  );
+  const exchanges = result.attachments
+    .filter((a) => a.name === 'exchanges.txt' && a.body)
+    .map((a) => a.body!.toString('utf8'));
   return [...warnings, ...exchanges].join('\n\n');
 }
 
-const firstLine = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0].replace(/^Error: /, '');
+const firstLine = (text: string) =>
+  text
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')[0]
+    .replace(/^Error: /, '');
 
 /** Text as XML 1.0 carries it: markup escaped, and characters it cannot hold (NUL, lone surrogates) as U+FFFD. */
 function escapeXml(text: string): string {
-  return text.replace(/[^\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/[^\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }

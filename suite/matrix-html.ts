@@ -3,19 +3,36 @@
 // Playwright HTML report.
 import { INSECURE, type ConformanceReport, type RuleStatus, type TargetReport } from './report-model.ts';
 
-const COLOURS: Record<RuleStatus, string> = { passed: '#d8f5d0', failed: '#ffd6d6', warning: '#fff0c2', skipped: '#eceff1' };
+const COLOURS: Record<RuleStatus, string> = {
+  passed: '#d8f5d0',
+  failed: '#ffd6d6',
+  warning: '#fff0c2',
+  skipped: '#eceff1',
+};
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A target by its name, its URL beside (a run of one unnamed target: its URL). */
-const targetLabel = (t: TargetReport) => (t.name && t.name !== 'target' ? `${escapeHtml(t.name)} <small>${escapeHtml(t.target)}</small>` : escapeHtml(t.target || '(no target)'));
+const targetLabel = (t: TargetReport) =>
+  t.name && t.name !== 'target'
+    ? `${escapeHtml(t.name)} <small>${escapeHtml(t.target)}</small>`
+    : escapeHtml(t.target || '(no target)');
 
 /** `vendorPage`: the vendor's page (the OpenAPI document's externalDocs); each rule's section links into it. */
 export function renderMatrix(report: ConformanceReport, htmlReport: string, vendorPage?: string): string {
   const targets = report.targets;
-  const section = (doc: string) => (vendorPage ? `<a href="${escapeHtml(`${vendorPage}#:~:text=${encodeURIComponent(doc.split(' › ')[0])}`)}">${escapeHtml(doc)}</a>` : escapeHtml(doc));
-  const link = (testId: string) => `${htmlReport.split('/').map(encodeURIComponent).join('/')}/index.html#?testId=${encodeURIComponent(testId)}`;
-  const header = targets.map((t) => `<th>${targetLabel(t)}<br><small>${escapeHtml(t.profile)} profile${t.strict ? ', strict' : ''} · seed ${t.seed}</small></th>`).join('');
+  const section = (doc: string) =>
+    vendorPage
+      ? `<a href="${escapeHtml(`${vendorPage}#:~:text=${encodeURIComponent(doc.split(' › ')[0])}`)}">${escapeHtml(doc)}</a>`
+      : escapeHtml(doc);
+  const link = (testId: string) =>
+    `${htmlReport.split('/').map(encodeURIComponent).join('/')}/index.html#?testId=${encodeURIComponent(testId)}`;
+  const header = targets
+    .map(
+      (t) =>
+        `<th>${targetLabel(t)}<br><small>${escapeHtml(t.profile)} profile${t.strict ? ', strict' : ''} · seed ${t.seed}</small></th>`,
+    )
+    .join('');
   const cell = (t: TargetReport, id: string) => {
     const r = t.rules.find((x) => x.id === id);
     if (!r) return '<td class="absent">not in this profile</td>';
@@ -24,11 +41,18 @@ export function renderMatrix(report: ConformanceReport, htmlReport: string, vend
     return `<td class="${r.status}" style="background:${COLOURS[r.status]}">${status}${r.reason ? `<div class="reason">${escapeHtml(r.reason)}</div>` : ''}</td>`;
   };
   const ids = [...new Map(targets.flatMap((t) => t.rules).map((r) => [r.id, r])).values()];
-  const rows = ids.map((r) => `<tr><td><code>${escapeHtml(r.id)}</code></td><td>${r.level}</td><td>${escapeHtml(r.title)}</td><td>${section(r.doc)}</td>${targets.map((t) => cell(t, r.id)).join('')}</tr>`).join('\n');
-  const summary = targets.map((t) => {
-    const c = t.counts;
-    return `<li class="summary"><strong>${targetLabel(t)}</strong>: <span class="outcome ${t.outcome}">${t.outcome.toUpperCase()}</span> · <span class="count-passed">${c.passed} passed</span>, <span class="count-failed">${c.failed} failed</span>, <span class="count-warning">${c.warning} warning</span>, <span class="count-skipped">${c.skipped} skipped</span>${t.abortReason ? ` · ${escapeHtml(t.abortReason)}` : ''}${t.insecure ? ` · <strong class="insecure">${INSECURE}</strong>` : ''}</li>`;
-  }).join('\n');
+  const rows = ids
+    .map(
+      (r) =>
+        `<tr><td><code>${escapeHtml(r.id)}</code></td><td>${r.level}</td><td>${escapeHtml(r.title)}</td><td>${section(r.doc)}</td>${targets.map((t) => cell(t, r.id)).join('')}</tr>`,
+    )
+    .join('\n');
+  const summary = targets
+    .map((t) => {
+      const c = t.counts;
+      return `<li class="summary"><strong>${targetLabel(t)}</strong>: <span class="outcome ${t.outcome}">${t.outcome.toUpperCase()}</span> · <span class="count-passed">${c.passed} passed</span>, <span class="count-failed">${c.failed} failed</span>, <span class="count-warning">${c.warning} warning</span>, <span class="count-skipped">${c.skipped} skipped</span>${t.abortReason ? ` · ${escapeHtml(t.abortReason)}` : ''}${t.insecure ? ` · <strong class="insecure">${INSECURE}</strong>` : ''}</li>`;
+    })
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Media-provider conformance: ${report.outcome}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -37,9 +37,13 @@ export default class ProgressReporter implements Reporter {
     const kept = tests.filter((t) => !decisionsOf(t.annotations).excluded).length;
     const targets = new Set(tests.map((t) => projectOf(t))).size;
     // A run stopped by its global setup begins with no tests at all.
-    console.log(`conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}` +
-      (tests.length ? `; ${kept} checks of ${this.#total} rules${targets > 1 ? ` on ${targets} targets` : ''}, ${config.workers} workers` : '') +
-      (run.insecure ? `\n  ${INSECURE}` : ''));
+    console.log(
+      `conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}` +
+        (tests.length
+          ? `; ${kept} checks of ${this.#total} rules${targets > 1 ? ` on ${targets} targets` : ''}, ${config.workers} workers`
+          : '') +
+        (run.insecure ? `\n  ${INSECURE}` : ''),
+    );
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -74,13 +78,20 @@ export default class ProgressReporter implements Reporter {
   #tellFailure(test: TestCase, result: TestResult): void {
     const message = (result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, '');
     const target = projectOf(test);
-    console.log(`\n  ✘ ${target ? `${target}: ` : ''}${test.title}\n${message.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+    console.log(
+      `\n  ✘ ${target ? `${target}: ` : ''}${test.title}\n${message
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}\n`,
+    );
   }
 
   onEnd(): void {
     if (this.#total === 0) return;
     const decided = [...this.#told.values()].filter((t) => t.decided).length;
-    console.log(`conformance: ${decided} of ${this.#total} rules decided in ${((performance.now() - this.#started) / 1000).toFixed(1)} s`);
+    console.log(
+      `conformance: ${decided} of ${this.#total} rules decided in ${((performance.now() - this.#started) / 1000).toFixed(1)} s`,
+    );
   }
 }
 

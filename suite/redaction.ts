@@ -24,8 +24,27 @@ const SHORTEST_PREFIX = 3;
 /** Longer values are remembered by their first characters: no output shows more of a value than that whole. */
 const REMEMBERED = 2048;
 /** Words of the API and of JSON itself: a secret equal to one of them is masked only by structure. */
-const VOCABULARY = new Set(['www', 'basic', 'bearer', 'name', 'type', 'config', 'username', 'password', 'settings', 'application', 'media', 'providers', 'message', 'reason', 'null', 'true', 'false',
-  'nan', 'infinity']);
+const VOCABULARY = new Set([
+  'www',
+  'basic',
+  'bearer',
+  'name',
+  'type',
+  'config',
+  'username',
+  'password',
+  'settings',
+  'application',
+  'media',
+  'providers',
+  'message',
+  'reason',
+  'null',
+  'true',
+  'false',
+  'nan',
+  'infinity',
+]);
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -53,10 +72,14 @@ export function formsOf(value: string): string[] {
   const base64 = bytes.toString('base64');
   const hex = bytes.toString('hex');
   // A lone surrogate has no URL form (encodeURIComponent throws): it is found in its other forms.
-  const url = LONE_SURROGATE.test(value) ? [] : [encodeURIComponent(value), encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())];
+  const url = LONE_SURROGATE.test(value)
+    ? []
+    : [encodeURIComponent(value), encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())];
   const cores = value.length < LONG ? [] : [0, 1, 2].map((offset) => base64Core(bytes, offset));
   const base64s = [base64, base64.replace(/=+$/, ''), ...cores];
-  return [...new Set([value, json, asciiJson, ...url, hex, hex.toUpperCase(), ...base64s, ...base64s.map(toUrlAlphabet)])];
+  return [
+    ...new Set([value, json, asciiJson, ...url, hex, hex.toUpperCase(), ...base64s, ...base64s.map(toUrlAlphabet)]),
+  ];
 }
 
 /** The part of a value that is remembered: its first REMEMBERED characters, never half a surrogate pair (which no encoding can show). */
@@ -102,7 +125,8 @@ export class Secrets {
     this.#remember(fresh);
     // A value holding a token (an echoed header, say) is known to every process already; it stays off the disk.
     const shared = fresh.filter((v) => ![...this.#local].some((l) => l.length >= LONG && v.includes(l)));
-    if (this.ledger && shared.length) appendFileSync(this.ledger, shared.map((v) => `${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
+    if (this.ledger && shared.length)
+      appendFileSync(this.ledger, shared.map((v) => `${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
   }
 
   /** A secret every process of the run knows by itself (a token, a value derived from one): kept in memory only. */
@@ -159,7 +183,12 @@ export class Secrets {
       if (typeof node === 'string') return this.#replace(node);
       if (depth > 64 || node === null || typeof node !== 'object') return node;
       if (Array.isArray(node)) return node.map((v) => walk(v, depth + 1));
-      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, SECRET_KEYS.test(k) && typeof v === 'string' ? MASK : walk(v, depth + 1)]));
+      return Object.fromEntries(
+        Object.entries(node).map(([k, v]) => [
+          k,
+          SECRET_KEYS.test(k) && typeof v === 'string' ? MASK : walk(v, depth + 1),
+        ]),
+      );
     };
     return walk(value, 0);
   }
@@ -174,9 +203,16 @@ export class Secrets {
     if (this.#words) out = out.replace(this.#words, MASK);
     // An Authorization header quoted anywhere: its scheme stays, its credential goes (placeholders such as $API_TOKEN
     // and labels such as «$API_TOKEN with its last character changed» stay).
-    out = out.replace(/(authorization["']?\s*[:=]\s*["']?)((?:bearer|basic)\s+)?([^\s"',;]+)/gi,
+    out = out.replace(
+      /(authorization["']?\s*[:=]\s*["']?)((?:bearer|basic)\s+)?([^\s"',;]+)/gi,
       (whole, lead: string, scheme: string | undefined, credential: string) =>
-        (credential === MASK || credential.startsWith('$') || credential.startsWith('«') || (!scheme && /^(bearer|basic)$/i.test(credential)) ? whole : `${lead}${scheme ?? ''}${MASK}`));
+        credential === MASK ||
+        credential.startsWith('$') ||
+        credential.startsWith('«') ||
+        (!scheme && /^(bearer|basic)$/i.test(credential))
+          ? whole
+          : `${lead}${scheme ?? ''}${MASK}`,
+    );
     return out;
   }
 
@@ -197,9 +233,11 @@ export class Secrets {
 
   #buildWords(): void {
     this.#wordsStale = false;
-    const words = [...this.#values].filter((v) => v.length < LONG && !VOCABULARY.has(v.toLowerCase()))
+    const words = [...this.#values]
+      .filter((v) => v.length < LONG && !VOCABULARY.has(v.toLowerCase()))
       .flatMap((v) => formsOf(v).filter((f) => f.length < LONG));
-    const alternatives = [...new Set(words)].sort((a, b) => b.length - a.length)
+    const alternatives = [...new Set(words)]
+      .sort((a, b) => b.length - a.length)
       .map((w) => `(?<![\\p{L}\\p{N}_])${escapeRegExp(w)}(?![\\p{L}\\p{N}_])`);
     this.#words = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
   }
@@ -209,7 +247,7 @@ export class Secrets {
     if (!this.#byStart.size) return text;
     let out = '';
     let kept = 0;
-    for (let i = 0; i + KEY <= text.length;) {
+    for (let i = 0; i + KEY <= text.length; ) {
       const hit = this.#byStart.get(text.substr(i, KEY))?.find((form) => text.startsWith(form, i));
       if (!hit) {
         i++;
@@ -228,7 +266,8 @@ export class Secrets {
       const candidates = this.#byPrefix.get(text.substr(p, SHORTEST_PREFIX));
       if (!candidates) continue;
       const rest = text.slice(p);
-      if (candidates.some((form) => form.length > rest.length && form.startsWith(rest))) return `${text.slice(0, p)}${MASK}`;
+      if (candidates.some((form) => form.length > rest.length && form.startsWith(rest)))
+        return `${text.slice(0, p)}${MASK}`;
     }
     return text;
   }
@@ -245,7 +284,12 @@ export class Secrets {
       const text = buffer.toString('utf8');
       const complete = text.lastIndexOf('\n') + 1; // a line being written by another process waits for the next look
       this.#ledgerOffset += Buffer.byteLength(text.slice(0, complete));
-      const fresh = text.slice(0, complete).split('\n').filter(Boolean).map((line) => JSON.parse(line) as string).filter((v) => !this.#values.has(v));
+      const fresh = text
+        .slice(0, complete)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as string)
+        .filter((v) => !this.#values.has(v));
       if (fresh.length) this.#remember(fresh);
     } finally {
       closeSync(fd);

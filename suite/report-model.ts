@@ -63,7 +63,8 @@ export interface ConformanceReport extends TargetReport {
 }
 
 /** What every report of a run without certificate checks says (terminal, conformance.html). */
-export const INSECURE = 'TLS certificates were not verified (CONFORMANCE_INSECURE): this verdict does not vouch for the connection';
+export const INSECURE =
+  'TLS certificates were not verified (CONFORMANCE_INSECURE): this verdict does not vouch for the connection';
 
 type Annotation = { type: string; description?: string };
 
@@ -91,11 +92,17 @@ export const annotate = {
  * What the generated checks' budget bought: runs (sequences), requests, distinct requests (method,
  * path, credentials and body), and failures replayed from earlier runs before the search.
  */
-export interface Searched { runs: number; requests: number; inputs: number; replayed: number }
+export interface Searched {
+  runs: number;
+  requests: number;
+  inputs: number;
+  replayed: number;
+}
 
 /** Takes back rules a test turns out not to decide in this run (it lacks what they need). */
 export function undecide(annotations: Annotation[], ids: ReadonlySet<string>): void {
-  for (let i = annotations.length - 1; i >= 0; i--) if (annotations[i].type === 'rule' && ids.has(annotations[i].description ?? '')) annotations.splice(i, 1);
+  for (let i = annotations.length - 1; i >= 0; i--)
+    if (annotations[i].type === 'rule' && ids.has(annotations[i].description ?? '')) annotations.splice(i, 1);
 }
 
 /** What a test's annotations say. */

@@ -9,14 +9,25 @@ import { rulesFor } from '../rules/catalogue.ts';
 import { junitOf } from './junit.ts';
 import { renderMatrix } from './matrix-html.ts';
 import { stepSummary } from './step-summary.ts';
-import { decisionsOf, INSECURE, type ConformanceReport, type RuleResult, type RuleStatus, type RunInfo, type Searched, type TargetReport } from './report-model.ts';
+import {
+  decisionsOf,
+  INSECURE,
+  type ConformanceReport,
+  type RuleResult,
+  type RuleStatus,
+  type RunInfo,
+  type Searched,
+  type TargetReport,
+} from './report-model.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
 import { ledgerPath } from './snapshot.ts';
 import { describeRun, environmentTokens, readTargets } from './settings.ts';
 
-export interface Seen { test: TestCase; result: TestResult }
-
+export interface Seen {
+  test: TestCase;
+  result: TestResult;
+}
 
 export default class ConformanceReporter implements Reporter {
   readonly #seen = new Map<string, Seen>();
@@ -83,12 +94,26 @@ export default class ConformanceReporter implements Reporter {
     mkdirSync(dirname(this.#file), { recursive: true });
     writeFileSync(this.#file, `${JSON.stringify(report, null, 2)}\n`);
     const page = join(dirname(this.#file), 'conformance.html');
-    writeFileSync(page, renderMatrix(report, relative(dirname(page), this.#htmlReport), loadDocument(report.profile).externalDocs?.url));
+    writeFileSync(
+      page,
+      renderMatrix(report, relative(dirname(page), this.#htmlReport), loadDocument(report.profile).externalDocs?.url),
+    );
     // An aborted run's error is its abort reason, in its table; any other is told here, once.
-    if (report.outcome !== 'aborted') for (const e of new Set(this.#errors)) console.log(`conformance: error: ${clip(secrets.redact(e))}`);
+    if (report.outcome !== 'aborted')
+      for (const e of new Set(this.#errors)) console.log(`conformance: error: ${clip(secrets.redact(e))}`);
     if (this.#junit) {
       const several = groups.size > 1;
-      writeFileSync(this.#junit, junitOf([...groups.values()].map(({ run, seen }) => ({ target: several ? run.name ?? run.target : undefined, seen })), secrets, this.#root));
+      writeFileSync(
+        this.#junit,
+        junitOf(
+          [...groups.values()].map(({ run, seen }) => ({
+            target: several ? (run.name ?? run.target) : undefined,
+            seen,
+          })),
+          secrets,
+          this.#root,
+        ),
+      );
     }
     for (const t of targets) console.log(renderTable(t, relative(process.cwd(), this.#file) || this.#file));
     // A CI job's summary page shows the verdict without opening an artifact (the reasons are redacted already).
@@ -105,15 +130,29 @@ export default class ConformanceReporter implements Reporter {
   #targetReport(run: RunInfo, seen: Seen[], result: FullResult, secrets: Secrets): TargetReport {
     const rules = rulesFor(run.profile).map((rule) => {
       const decided = decide(rule.id, seen, run.selectedRules);
-      return { id: rule.id, level: rule.level, title: rule.title, doc: rule.doc, ...decided, reason: decided.reason && clip(secrets.redact(decided.reason)) };
+      return {
+        id: rule.id,
+        level: rule.level,
+        title: rule.title,
+        doc: rule.doc,
+        ...decided,
+        reason: decided.reason && clip(secrets.redact(decided.reason)),
+      };
     });
     const counts = countOf(rules);
     const aborted = seen.length === 0 && (this.#errors.length > 0 || result.status !== 'passed');
-    const failedRun = seen.some((s) => s.result.status === 'failed' || s.result.status === 'timedOut' || s.result.status === 'interrupted');
+    const failedRun = seen.some(
+      (s) => s.result.status === 'failed' || s.result.status === 'timedOut' || s.result.status === 'interrupted',
+    );
     return {
       ...run,
-      outcome: aborted ? 'aborted' : failedRun || counts.failed > 0 || result.status === 'interrupted' ? 'failed'
-        : counts.passed + counts.warning === 0 || undecided(rules, run.strict).length > 0 ? 'incomplete' : 'passed',
+      outcome: aborted
+        ? 'aborted'
+        : failedRun || counts.failed > 0 || result.status === 'interrupted'
+          ? 'failed'
+          : counts.passed + counts.warning === 0 || undecided(rules, run.strict).length > 0
+            ? 'incomplete'
+            : 'passed',
       ...(aborted ? { abortReason: clip(secrets.redact(this.#errors[0] ?? `run ended: ${result.status}`)) } : {}),
       counts,
       rules,
@@ -150,7 +189,12 @@ function combine(targets: TargetReport[]): TargetReport {
   for (const t of targets) {
     for (const r of t.rules) {
       const seen = byId.get(r.id);
-      if (!seen || worst.indexOf(r.status) < worst.indexOf(seen.status)) byId.set(r.id, { ...r, reason: r.reason && `${t.target}: ${r.reason}`, tests: [...(seen?.tests ?? []), ...r.tests] });
+      if (!seen || worst.indexOf(r.status) < worst.indexOf(seen.status))
+        byId.set(r.id, {
+          ...r,
+          reason: r.reason && `${t.target}: ${r.reason}`,
+          tests: [...(seen?.tests ?? []), ...r.tests],
+        });
       else seen.tests.push(...r.tests);
     }
   }
@@ -162,8 +206,13 @@ function combine(targets: TargetReport[]): TargetReport {
     strict: targets.some((t) => t.strict),
     ...(targets.some((t) => t.insecure) ? { insecure: true as const } : {}),
     seed: targets[0].seed,
-    outcome: targets.some((t) => t.outcome === 'aborted') ? 'aborted' : targets.every((t) => t.outcome === 'passed') ? 'passed'
-      : targets.some((t) => t.outcome === 'failed') ? 'failed' : 'incomplete',
+    outcome: targets.some((t) => t.outcome === 'aborted')
+      ? 'aborted'
+      : targets.every((t) => t.outcome === 'passed')
+        ? 'passed'
+        : targets.some((t) => t.outcome === 'failed')
+          ? 'failed'
+          : 'incomplete',
     counts: countOf(rules),
     rules,
     observations: targets.flatMap((t) => t.observations.map((o) => `${t.target}: ${o}`)),
@@ -175,7 +224,15 @@ function combine(targets: TargetReport[]): TargetReport {
 function generatedOf(searches: (Searched & { checks?: number })[]): Pick<TargetReport, 'generated'> {
   if (!searches.length) return {};
   const sum = (key: keyof Searched) => searches.reduce((n, s) => n + s[key], 0);
-  return { generated: { checks: searches.reduce((n, s) => n + (s.checks ?? 1), 0), runs: sum('runs'), requests: sum('requests'), inputs: sum('inputs'), replayed: sum('replayed') } };
+  return {
+    generated: {
+      checks: searches.reduce((n, s) => n + (s.checks ?? 1), 0),
+      runs: sum('runs'),
+      requests: sum('requests'),
+      inputs: sum('inputs'),
+      replayed: sum('replayed'),
+    },
+  };
 }
 
 /** The rules that hold back a pass: kept in the run's scope, yet not decided (MUST; in strict mode SHOULD too). */
@@ -190,7 +247,11 @@ function countOf(rules: RuleResult[]): Record<RuleStatus, number> {
 }
 
 /** A rule failed if any test attributed a failure to it; warned likewise; passed if a test that covers it got through. */
-export function decide(id: string, seen: Seen[], selected?: string[]): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
+export function decide(
+  id: string,
+  seen: Seen[],
+  selected?: string[],
+): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
   const tests: RuleResult['tests'] = [];
   let failed: string | undefined;
   let warned: string | undefined;
@@ -224,8 +285,15 @@ export function decide(id: string, seen: Seen[], selected?: string[]): Omit<Rule
   if (passed) return { status: 'passed', tests };
   if (excluded && !kept) return { status: 'skipped', reason: excluded, excluded: true, tests };
   // A narrowed run never collected the checks of the other rules.
-  if (!tests.length && selected && !selected.includes(id)) return { status: 'skipped', reason: `outside CONFORMANCE_RULES (${selected.join(', ')})`, excluded: true, tests };
-  return { status: 'skipped', reason: skipReason ?? (tests.length ? 'not decided: every test of it stopped on another rule' : 'no test of this rule ran'), tests };
+  if (!tests.length && selected && !selected.includes(id))
+    return { status: 'skipped', reason: `outside CONFORMANCE_RULES (${selected.join(', ')})`, excluded: true, tests };
+  return {
+    status: 'skipped',
+    reason:
+      skipReason ??
+      (tests.length ? 'not decided: every test of it stopped on another rule' : 'no test of this rule ran'),
+    tests,
+  };
 }
 
 function firstLine(text: string): string {
@@ -241,10 +309,18 @@ function clip(text: string): string {
 export function renderTable(report: TargetReport, file: string): string {
   const order: RuleStatus[] = ['failed', 'warning', 'skipped', 'passed'];
   // An aborted run decided nothing: its one reason says why, not a row for every rule.
-  const rows = report.outcome === 'aborted' ? [] : report.rules
-    .filter((r) => r.status !== 'passed' && !r.excluded)
-    .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))
-    .map((r) => `  ${r.status.toUpperCase().padEnd(8)} ${r.level.padEnd(6)} ${r.id.padEnd(32)} ${r.reason ?? ''}`.slice(0, 220));
+  const rows =
+    report.outcome === 'aborted'
+      ? []
+      : report.rules
+          .filter((r) => r.status !== 'passed' && !r.excluded)
+          .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))
+          .map((r) =>
+            `  ${r.status.toUpperCase().padEnd(8)} ${r.level.padEnd(6)} ${r.id.padEnd(32)} ${r.reason ?? ''}`.slice(
+              0,
+              220,
+            ),
+          );
   const c = report.counts;
   const excluded = report.rules.filter((r) => r.excluded).length;
   const holding = report.outcome === 'incomplete' ? undecided(report.rules, report.strict) : [];
@@ -254,9 +330,17 @@ export function renderTable(report: TargetReport, file: string): string {
     ...(report.abortReason ? [`  ${report.abortReason}`] : []),
     ...(report.insecure ? [`  ${INSECURE}`] : []),
     ...rows,
-    ...(holding.length ? [`  ${holding.length} ${report.strict ? '' : 'MUST '}rule${holding.length > 1 ? 's were' : ' was'} not decided, so the run cannot pass: give what ${holding.length > 1 ? 'they need' : 'it needs'}, or leave ${holding.length > 1 ? 'them' : 'it'} out on purpose: CONFORMANCE_SKIP_RULES=${holding.map((r) => r.id).join(',')} (--skip-rule)`] : []),
-    ...(report.generated ? [`  generated: ${report.generated.runs} runs of ${report.generated.checks} searches, ${report.generated.requests} requests, ${report.generated.inputs} distinct` +
-      `${report.generated.replayed ? `, ${report.generated.replayed} stored failure(s) replayed first` : ''}`] : []),
+    ...(holding.length
+      ? [
+          `  ${holding.length} ${report.strict ? '' : 'MUST '}rule${holding.length > 1 ? 's were' : ' was'} not decided, so the run cannot pass: give what ${holding.length > 1 ? 'they need' : 'it needs'}, or leave ${holding.length > 1 ? 'them' : 'it'} out on purpose: CONFORMANCE_SKIP_RULES=${holding.map((r) => r.id).join(',')} (--skip-rule)`,
+        ]
+      : []),
+    ...(report.generated
+      ? [
+          `  generated: ${report.generated.runs} runs of ${report.generated.checks} searches, ${report.generated.requests} requests, ${report.generated.inputs} distinct` +
+            `${report.generated.replayed ? `, ${report.generated.replayed} stored failure(s) replayed first` : ''}`,
+        ]
+      : []),
     `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped${excluded ? ` (${excluded} left out by the run's settings)` : ''} · seed ${report.seed} · ${file}`,
     '',
   ].join('\n');

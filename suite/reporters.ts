@@ -8,7 +8,10 @@ export function reporters(dir: string, ext: 'ts' | 'js'): ReporterDescription[] 
   return [
     [`./suite/progress.${ext}`],
     ['html', { outputFolder: `${dir}/html`, open: 'never' }],
-    [`./suite/reporter.${ext}`, { outputFile: `${dir}/conformance.json`, htmlReport: `${dir}/html`, junit: `${dir}/junit.xml` }],
+    [
+      `./suite/reporter.${ext}`,
+      { outputFile: `${dir}/conformance.json`, htmlReport: `${dir}/html`, junit: `${dir}/junit.xml` },
+    ],
   ];
 }
 

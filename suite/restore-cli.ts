@@ -24,7 +24,9 @@ for (const settings of targets) {
   if (!outcome) {
     console.log(`restore: no snapshot for bot '${settings.bot.id}' on ${settings.targetUrl}; nothing to do.`);
   } else if (outcome.verified) {
-    console.log(`restore: the providers of bot '${settings.bot.id}'${settings.secondBot ? ` and '${settings.secondBot.id}'` : ''} on ${settings.targetUrl} are back, verified by GET; the snapshot is removed.`);
+    console.log(
+      `restore: the providers of bot '${settings.bot.id}'${settings.secondBot ? ` and '${settings.secondBot.id}'` : ''} on ${settings.targetUrl} are back, verified by GET; the snapshot is removed.`,
+    );
   } else {
     console.error(`restore: not verified (${outcome.problem}); the snapshot stays at ${outcome.path}.`);
     failed = true;

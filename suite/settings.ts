@@ -14,13 +14,19 @@ import { isRuleId, type RuleId } from '../rules/catalogue.ts';
 import { getProxyForUrl } from 'proxy-from-env';
 import { Transport, type TransportOptions } from './http.ts';
 
-export interface Bot { id: string; token: string }
+export interface Bot {
+  id: string;
+  token: string;
+}
 
 /**
  * What each generated check may spend: a number of runs (the same seed then replays them exactly),
  * seconds, or both (whichever comes first).
  */
-export interface Budget { runs?: number; seconds?: number }
+export interface Budget {
+  runs?: number;
+  seconds?: number;
+}
 
 /**
  * By default 25 runs a check, counted in runs and never in seconds: a target 50 ms away gets the same
@@ -92,27 +98,52 @@ export const VARIABLES = {
   CONFORMANCE_STRICT: 'SHOULD violations fail the run too',
   CONFORMANCE_SEED: `replays a run's generated data (printed by every run); default random, or ${CI_SEED} when CI is set; 'random' for a new one under CI too`,
   CONFORMANCE_RULES: 'only the checks of these rules, comma-separated ids (e.g. AUTH-WRONG-TOKEN,DELETE-200)',
-  CONFORMANCE_SKIP_RULES: 'rules left out on purpose, comma-separated ids (e.g. AUTH-OTHER-REGION when there is no other region): a run passes only when every MUST rule it does not leave out was decided',
+  CONFORMANCE_SKIP_RULES:
+    'rules left out on purpose, comma-separated ids (e.g. AUTH-OTHER-REGION when there is no other region): a run passes only when every MUST rule it does not leave out was decided',
   CONFORMANCE_BUDGET: `what each generated check may spend: a number of runs (the seed replays them exactly), seconds ('90s', '5m') for a deeper nightly run, or 0 to leave them out (default ${DEFAULT_BUDGET.runs} runs, whatever the target's distance)`,
   CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
   CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
   CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
-  CONFORMANCE_CA_FILE: 'a PEM file of CA certificates to trust for an https target with a private CA (NODE_EXTRA_CA_CERTS works too)',
+  CONFORMANCE_CA_FILE:
+    'a PEM file of CA certificates to trust for an https target with a private CA (NODE_EXTRA_CA_CERTS works too)',
   CONFORMANCE_INSECURE: 'do not check TLS certificates at all (printed in every report; prefer CONFORMANCE_CA_FILE)',
   CONFORMANCE_REPORT_DIR: 'where the reports go (default ./reports)',
   CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
-  CONFORMANCE_TARGET_NAME: 'a short name for the target, tagged on its tests when several runs are merged into one report',
+  CONFORMANCE_TARGET_NAME:
+    'a short name for the target, tagged on its tests when several runs are merged into one report',
   CONFORMANCE_WORKERS: 'parallel workers (default: one a CPU core, at least 2; more for a distant target)',
-  CONFORMANCE_CONFIG: 'a configuration file of targets and settings (JSON or YAML; default: conformance.config.json, .yaml or .yml in the working directory)',
+  CONFORMANCE_CONFIG:
+    'a configuration file of targets and settings (JSON or YAML; default: conformance.config.json, .yaml or .yml in the working directory)',
 } as const;
 
 /** A bot of the configuration file: its token is named by the variable that holds it, never written. */
-interface ConfigBot { id: string; tokenEnv: string }
-interface ConfigTarget { name: string; url: string; bot: ConfigBot; secondBot?: ConfigBot; otherRegionUrl?: string; skipRules?: string[] }
+interface ConfigBot {
+  id: string;
+  tokenEnv: string;
+}
+interface ConfigTarget {
+  name: string;
+  url: string;
+  bot: ConfigBot;
+  secondBot?: ConfigBot;
+  otherRegionUrl?: string;
+  skipRules?: string[];
+}
 /** The configuration file (its JSON Schema: schemas/conformance.config.schema.json): a key for every setting of the command line. */
 export interface ConfigFile {
-  targets?: ConfigTarget[]; profile?: Profile; strict?: boolean; timeoutMs?: number; seed?: number; budget?: number | string; rules?: string[]; skipRules?: string[];
-  workers?: number; reportDir?: string; stateless?: boolean; caFile?: string; insecure?: boolean;
+  targets?: ConfigTarget[];
+  profile?: Profile;
+  strict?: boolean;
+  timeoutMs?: number;
+  seed?: number;
+  budget?: number | string;
+  rules?: string[];
+  skipRules?: string[];
+  workers?: number;
+  reportDir?: string;
+  stateless?: boolean;
+  caFile?: string;
+  insecure?: boolean;
 }
 
 const CONFIG_NAMES = ['conformance.config.json', 'conformance.config.yaml', 'conformance.config.yml'];
@@ -141,7 +172,8 @@ export function readConfigFile(env: NodeJS.ProcessEnv = process.env): { path: st
   if (lastRead?.key === key) return lastRead.file;
   const config = parseConfig(path, readFileSync(path, 'utf8'));
   const validate = compiledContract().validators.config;
-  if (!validate(config)) throw new SettingsError(`${path}: ${configProblems(validate.errors ?? [], config).join('; ')}`);
+  if (!validate(config))
+    throw new SettingsError(`${path}: ${configProblems(validate.errors ?? [], config).join('; ')}`);
   const targets = (config as ConfigFile).targets ?? [];
   const twice = targets.map((t) => t.name).find((n, i, all) => all.indexOf(n) !== i);
   if (twice) throw new SettingsError(`${path} names target '${twice}' twice`);
@@ -163,7 +195,9 @@ function parseConfig(path: string, text: string): unknown {
     } catch (e) {
       const message = (e as Error).message;
       const at = Number(/position (\d+)/.exec(message)?.[1] ?? text.length);
-      const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'the text ends inside a value');
+      const reason = message
+        .replace(/ in JSON at position \d+.*$/s, '')
+        .replace(/^Unexpected end of JSON input$/, 'the text ends inside a value');
       throw new SettingsError(`${path}:${lineAndColumn(text, at)}: not JSON: ${reason}`);
     }
   }
@@ -172,22 +206,35 @@ function parseConfig(path: string, text: string): unknown {
   const document = parseDocument(text, { prettyErrors: false });
   const [error] = document.errors;
   if (error) {
-    throw new SettingsError(`${path}:${lineAndColumn(text, error.pos[0])}: not YAML: ${error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`);
+    throw new SettingsError(
+      `${path}:${lineAndColumn(text, error.pos[0])}: not YAML: ${error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`,
+    );
   }
   return document.toJS();
 }
 
 type Keys = { properties: Record<string, unknown> };
 /** The configuration file's schema, for the keys a misspelt one is compared with (read when a file is refused). */
-const configSchema = () => JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as Keys & { $defs: { bot: Keys; target: Keys } };
+const configSchema = () =>
+  JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as Keys & { $defs: { bot: Keys; target: Keys } };
 
 /** Schema errors as a person reads them: the key by its path, the key nearest to a misspelt one, the values an enum allows. */
 function configProblems(errors: ErrorObject[], config: unknown): string[] {
-  const pathOf = (pointer: string) => pointer.split('/').slice(1).map((k) => (/^\d+$/.test(k) ? `[${k}]` : `.${k}`)).join('').replace(/^\./, '') || '(top level)';
+  const pathOf = (pointer: string) =>
+    pointer
+      .split('/')
+      .slice(1)
+      .map((k) => (/^\d+$/.test(k) ? `[${k}]` : `.${k}`))
+      .join('')
+      .replace(/^\./, '') || '(top level)';
   const known = (pointer: string, schemaPath: string): string[] => {
     // The keys the schema allows where the unknown one stands (the top level, a target or a bot).
     const schema = configSchema();
-    const at = schemaPath.includes('$defs/bot') ? schema.$defs.bot : schemaPath.includes('$defs/target') ? schema.$defs.target : schema;
+    const at = schemaPath.includes('$defs/bot')
+      ? schema.$defs.bot
+      : schemaPath.includes('$defs/target')
+        ? schema.$defs.target
+        : schema;
     return Object.keys(at.properties).filter((k) => k !== '$schema' || pointer === '');
   };
   // An anyOf or oneOf failing reports each branch: the branch errors say more than the summary.
@@ -199,7 +246,8 @@ function configProblems(errors: ErrorObject[], config: unknown): string[] {
       const guess = closest(key, known(e.instancePath, e.schemaPath));
       return `${e.instancePath ? `${where}.` : ''}${key} is not a setting${guess ? ` (did you mean ${guess}?)` : ''}`;
     }
-    if (e.keyword === 'enum') return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (e.keyword === 'enum')
+      return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     if (e.keyword === 'required') return `${where} needs ${(e.params as { missingProperty: string }).missingProperty}`;
     // A string is never quoted back: a token written into the file by mistake stays out of the message.
     const value = valueAt(config, e.instancePath);
@@ -208,7 +256,11 @@ function configProblems(errors: ErrorObject[], config: unknown): string[] {
   return [...new Set(problems)];
 }
 
-const valueAt = (root: unknown, pointer: string): unknown => pointer.split('/').slice(1).reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], root);
+const valueAt = (root: unknown, pointer: string): unknown =>
+  pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], root);
 
 /** The word of `known` nearest to `typed`, when it is near (a typo, not another word). */
 function closest(typed: string, known: string[]): string | undefined {
@@ -216,7 +268,12 @@ function closest(typed: string, known: string[]): string | undefined {
     let row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const next = [i];
-      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min(
+          row[j] + 1,
+          next[j - 1] + 1,
+          row[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
+        );
       row = next;
     }
     return row[b.length];
@@ -248,7 +305,10 @@ export function targetNames(env: NodeJS.ProcessEnv = process.env): string[] {
 export function readSettings(env: NodeJS.ProcessEnv = process.env, name?: string): Settings {
   const targets = readTargets(env);
   if (name === undefined) {
-    if (targets.length > 1) throw new SettingsError(`this command takes one target; the configuration file has ${targets.length} (${targets.map((t) => t.name).join(', ')})`);
+    if (targets.length > 1)
+      throw new SettingsError(
+        `this command takes one target; the configuration file has ${targets.length} (${targets.map((t) => t.name).join(', ')})`,
+      );
     return targets[0];
   }
   const found = targets.find((t) => t.name === name);
@@ -262,10 +322,13 @@ type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | '
 function runSettings(env: NodeJS.ProcessEnv, config: ConfigFile | undefined): RunLevel {
   // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
   const seedText = env.CONFORMANCE_SEED?.trim() || String(config?.seed ?? '0');
-  if (!/^\d{1,15}$/.test(seedText)) throw new SettingsError(`CONFORMANCE_SEED must be a whole number of at most 15 digits; got '${seedText}'`);
+  if (!/^\d{1,15}$/.test(seedText))
+    throw new SettingsError(`CONFORMANCE_SEED must be a whole number of at most 15 digits; got '${seedText}'`);
   const timeoutText = env.CONFORMANCE_TIMEOUT_MS?.trim() || String(config?.timeoutMs ?? 5000);
   if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 100) {
-    throw new SettingsError(`CONFORMANCE_TIMEOUT_MS must be a whole number of milliseconds, at least 100; got '${timeoutText}'`);
+    throw new SettingsError(
+      `CONFORMANCE_TIMEOUT_MS must be a whole number of milliseconds, at least 100; got '${timeoutText}'`,
+    );
   }
   const caFile = env.CONFORMANCE_CA_FILE?.trim() || config?.caFile;
   if (caFile) readCaFile(caFile);
@@ -297,10 +360,14 @@ function readCaFile(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new SettingsError(`CONFORMANCE_CA_FILE (--ca-file) names ${resolve(path)}, which cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new SettingsError(
+      `CONFORMANCE_CA_FILE (--ca-file) names ${resolve(path)}, which cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text)) {
-    throw new SettingsError(`CONFORMANCE_CA_FILE (--ca-file) names ${resolve(path)}, which holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    throw new SettingsError(
+      `CONFORMANCE_CA_FILE (--ca-file) names ${resolve(path)}, which holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    );
   }
   return text;
 }
@@ -311,9 +378,14 @@ function readCaFile(path: string): string {
  * the proxy of HTTPS_PROXY / HTTP_PROXY / NO_PROXY (as curl reads them; loopback is no exception).
  * proxy-from-env reads those from process.env itself: they are the process's, like NODE_EXTRA_CA_CERTS.
  */
-export function transportOptions(settings: Pick<Settings, 'caFile' | 'insecure'>, env: NodeJS.ProcessEnv = process.env): TransportOptions {
+export function transportOptions(
+  settings: Pick<Settings, 'caFile' | 'insecure'>,
+  env: NodeJS.ProcessEnv = process.env,
+): TransportOptions {
   const extra = env.NODE_EXTRA_CA_CERTS?.trim();
-  const ca = settings.caFile ? [readCaFile(settings.caFile), ...(extra && existsSync(extra) ? [readFileSync(extra, 'utf8')] : [])].join('\n') : undefined;
+  const ca = settings.caFile
+    ? [readCaFile(settings.caFile), ...(extra && existsSync(extra) ? [readFileSync(extra, 'utf8')] : [])].join('\n')
+    : undefined;
   return { ca, insecure: settings.insecure, proxyFor: (url) => getProxyForUrl(url) || undefined };
 }
 
@@ -347,7 +419,8 @@ const singleName = (env: NodeJS.ProcessEnv) => env.CONFORMANCE_TARGET_NAME?.trim
 function envTarget(env: NodeJS.ProcessEnv): TargetLevel {
   const need = (name: keyof typeof VARIABLES) => {
     const value = env[name]?.trim();
-    if (!value) throw new SettingsError(`${name} is not set (${VARIABLES[name]}); set it in the environment or in .env`);
+    if (!value)
+      throw new SettingsError(`${name} is not set (${VARIABLES[name]}); set it in the environment or in .env`);
     return value;
   };
   const targetUrl = need('TARGET_URL');
@@ -358,7 +431,8 @@ function envTarget(env: NodeJS.ProcessEnv): TargetLevel {
   }
   const botId = checkBotId('BOT_ID', need('BOT_ID'));
   if (second[0]) checkBotId('SECOND_BOT_ID', second[0]);
-  if (second[0] === botId) throw new SettingsError('SECOND_BOT_ID names the same bot as BOT_ID; the isolation checks need another bot');
+  if (second[0] === botId)
+    throw new SettingsError('SECOND_BOT_ID names the same bot as BOT_ID; the isolation checks need another bot');
   const otherRegionUrl = env.OTHER_REGION_URL?.trim() || undefined;
   if (otherRegionUrl) checkUrl('OTHER_REGION_URL', otherRegionUrl);
   return {
@@ -381,8 +455,14 @@ function fileTarget(t: ConfigTarget, env: NodeJS.ProcessEnv, path: string): Targ
   checkUrl(`the url of ${where}`, t.url);
   if (t.otherRegionUrl) checkUrl(`the otherRegionUrl of ${where}`, t.otherRegionUrl);
   if (t.secondBot?.id === t.bot.id) throw new SettingsError(`${where}: secondBot names the same bot as bot`);
-  return { name: t.name, targetUrl: t.url, bot: bot(t.bot), secondBot: t.secondBot && bot(t.secondBot), otherRegionUrl: t.otherRegionUrl,
-    ...(t.skipRules?.length ? { targetSkipRules: readRules(t.skipRules.join(','), `the skipRules of ${where}`) } : {}) };
+  return {
+    name: t.name,
+    targetUrl: t.url,
+    bot: bot(t.bot),
+    secondBot: t.secondBot && bot(t.secondBot),
+    otherRegionUrl: t.otherRegionUrl,
+    ...(t.skipRules?.length ? { targetSkipRules: readRules(t.skipRules.join(','), `the skipRules of ${where}`) } : {}),
+  };
 }
 
 export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
@@ -399,16 +479,25 @@ export function readFlags(env: NodeJS.ProcessEnv = process.env): RunFlags {
     stateless: switchOf(env.CONFORMANCE_STATELESS) ?? config?.stateless ?? false,
     budget: readBudget(env.CONFORMANCE_BUDGET?.trim() || String(config?.budget ?? ''), 'CONFORMANCE_BUDGET'),
     rules: readRules(env.CONFORMANCE_RULES?.trim() || (config?.rules ?? []).join(','), 'CONFORMANCE_RULES'),
-    skipRules: readRules(env.CONFORMANCE_SKIP_RULES?.trim() || (config?.skipRules ?? []).join(','), 'CONFORMANCE_SKIP_RULES'),
+    skipRules: readRules(
+      env.CONFORMANCE_SKIP_RULES?.trim() || (config?.skipRules ?? []).join(','),
+      'CONFORMANCE_SKIP_RULES',
+    ),
   };
 }
 
 /** 'ID,ID': those rules' ids, each checked against the catalogue. Empty: every rule. */
 export function readRules(text: string, name: string): RuleId[] | undefined {
   if (text === '') return undefined;
-  const ids = text.split(',').map((id) => id.trim().toUpperCase()).filter(Boolean);
+  const ids = text
+    .split(',')
+    .map((id) => id.trim().toUpperCase())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !isRuleId(id));
-  if (unknown.length || !ids.length) throw new SettingsError(`${name} must name rules of the catalogue (README, "Rules"), comma-separated; ${unknown.length ? `no rule is called ${unknown.join(', ')}` : 'it names none'}`);
+  if (unknown.length || !ids.length)
+    throw new SettingsError(
+      `${name} must name rules of the catalogue (README, "Rules"), comma-separated; ${unknown.length ? `no rule is called ${unknown.join(', ')}` : 'it names none'}`,
+    );
   return ids as RuleId[];
 }
 
@@ -416,7 +505,10 @@ export function readRules(text: string, name: string): RuleId[] | undefined {
 export function readBudget(text: string, name: string): Budget {
   if (text === '') return DEFAULT_BUDGET;
   const match = /^(\d{1,7})\s*(runs?|s|m)?$/.exec(text);
-  if (!match) throw new SettingsError(`${name} must be a number of runs ('25'), seconds ('90s') or minutes ('5m'); got '${text}'`);
+  if (!match)
+    throw new SettingsError(
+      `${name} must be a number of runs ('25'), seconds ('90s') or minutes ('5m'); got '${text}'`,
+    );
   const n = Number(match[1]);
   if (match[2] === 's' || match[2] === 'm') {
     if (n === 0) throw new SettingsError(`${name} of no time: say '0' to leave the generated checks out`);
@@ -432,15 +524,23 @@ function checkUrl(name: string, value: string): void {
   } catch {
     throw new SettingsError(`${name} is not a URL: '${value}'`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingsError(`${name} must be http or https: '${value}'`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new SettingsError(`${name} must be http or https: '${value}'`);
   // Not echoed: a URL with credentials in it is a secret of its own.
-  if (url.username || url.password) throw new SettingsError(`${name} must not carry credentials (user:password@); the suite sends the bot's token itself`);
-  if (url.search || url.hash) throw new SettingsError(`${name} must be a base URL without query or fragment: '${value}'`);
+  if (url.username || url.password)
+    throw new SettingsError(
+      `${name} must not carry credentials (user:password@); the suite sends the bot's token itself`,
+    );
+  if (url.search || url.hash)
+    throw new SettingsError(`${name} must be a base URL without query or fragment: '${value}'`);
 }
 
 /** The bot id is one path segment: '.' and '..' would move the path the run writes to elsewhere. */
 function checkBotId(name: string, value: string): string {
-  if (value === '.' || value === '..') throw new SettingsError(`${name} must be a bot id, not '${value}' (a dot segment would send the run's writes to another path)`);
+  if (value === '.' || value === '..')
+    throw new SettingsError(
+      `${name} must be a bot id, not '${value}' (a dot segment would send the run's writes to another path)`,
+    );
   return value;
 }
 
@@ -482,8 +582,10 @@ export function prepareRun(env: NodeJS.ProcessEnv = process.env): RunPlan {
   const hasTarget = Boolean(env.TARGET_URL?.trim() || file?.config.targets);
   const stray = TARGET_SETTINGS.filter((v) => env[v]?.trim());
   if (!worker && env.CONFORMANCE_EMBEDDED !== '1' && !hasTarget && stray.length) {
-    throw new SettingsError(`${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set but TARGET_URL is not. ` +
-      'Set TARGET_URL to the server to judge; unset every target setting to run against the embedded reference server.');
+    throw new SettingsError(
+      `${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set but TARGET_URL is not. ` +
+        'Set TARGET_URL to the server to judge; unset every target setting to run against the embedded reference server.',
+    );
   }
   let embedded: RunPlan['embedded'];
   if (!hasTarget) {
@@ -492,17 +594,28 @@ export function prepareRun(env: NodeJS.ProcessEnv = process.env): RunPlan {
     env.API_TOKEN = `ta-${randomBytes(12).toString('hex')}`;
     env.SECOND_BOT_ID = 'bot-b';
     env.SECOND_API_TOKEN = `tb-${randomBytes(12).toString('hex')}`;
-    embedded = { bots: `${env.BOT_ID}:${env.API_TOKEN},${env.SECOND_BOT_ID}:${env.SECOND_API_TOKEN}`, profile: readFlags(env).profile };
+    embedded = {
+      bots: `${env.BOT_ID}:${env.API_TOKEN},${env.SECOND_BOT_ID}:${env.SECOND_API_TOKEN}`,
+      profile: readFlags(env).profile,
+    };
   }
   // Every setting is checked here, before a test is collected: a bad one stops the run with one message.
   const { rules } = readFlags(env);
   if (hasTarget) readTargets(env);
-  const workersText = env.CONFORMANCE_WORKERS?.trim() || (file?.config.workers === undefined ? undefined : String(file.config.workers));
+  const workersText =
+    env.CONFORMANCE_WORKERS?.trim() || (file?.config.workers === undefined ? undefined : String(file.config.workers));
   if (workersText && (!/^\d+$/.test(workersText) || Number(workersText) < 1 || Number(workersText) > 64)) {
     throw new SettingsError(`CONFORMANCE_WORKERS must be a whole number from 1 to 64; got '${workersText}'`);
   }
   const name = env.CONFORMANCE_TARGET_NAME?.trim();
-  return { embedded, targets: targetNames(env), workers: workersText ? Number(workersText) : undefined, reportDir: reportDir(env), tag: name ? `@${name}` : undefined, rules };
+  return {
+    embedded,
+    targets: targetNames(env),
+    workers: workersText ? Number(workersText) : undefined,
+    reportDir: reportDir(env),
+    tag: name ? `@${name}` : undefined,
+    rules,
+  };
 }
 
 /** Hands the workers (started after the global setup) the id of the run, which names its secret ledger. */
@@ -528,9 +641,17 @@ export function describeRun(env: NodeJS.ProcessEnv = process.env): RunInfo {
     // a bad setting already stopped the run with its own message
   }
   // Several targets of a configuration file: their names; one target: its URL (empty while embedded).
-  const target = targets.length > 1 ? targets.join(', ') : env.TARGET_URL ?? '';
+  const target = targets.length > 1 ? targets.join(', ') : (env.TARGET_URL ?? '');
   const insecure = readInsecure(env, config);
-  return { target, otherRegionUrl: env.OTHER_REGION_URL || null, profile: flags.profile, strict: flags.strict, seed: Number(env.CONFORMANCE_SEED) || 0, ...(flags.rules ? { selectedRules: flags.rules } : {}), ...(insecure ? { insecure: true as const } : {}) };
+  return {
+    target,
+    otherRegionUrl: env.OTHER_REGION_URL || null,
+    profile: flags.profile,
+    strict: flags.strict,
+    seed: Number(env.CONFORMANCE_SEED) || 0,
+    ...(flags.rules ? { selectedRules: flags.rules } : {}),
+    ...(insecure ? { insecure: true as const } : {}),
+  };
 }
 
 /** The tokens the environment holds, for a merge of reports that has no run of its own to read them from. */

@@ -25,7 +25,8 @@ export class PreflightError extends Error {}
 
 type StatePlace = Pick<Settings, 'targetUrl' | 'bot' | 'stateDir'>;
 
-const keyOf = (settings: StatePlace) => createHash('sha256').update(`${settings.targetUrl}\n${settings.bot.id}`).digest('hex').slice(0, 12);
+const keyOf = (settings: StatePlace) =>
+  createHash('sha256').update(`${settings.targetUrl}\n${settings.bot.id}`).digest('hex').slice(0, 12);
 
 export function snapshotPath(settings: StatePlace): string {
   return join(settings.stateDir, `snapshot-${keyOf(settings)}.json`);
@@ -33,7 +34,10 @@ export function snapshotPath(settings: StatePlace): string {
 
 /** Where the generated check `check` keeps the failures it found against this target (suite/found-cases.ts). */
 export function foundCasesPath(settings: StatePlace, check: string): string {
-  return join(settings.stateDir, `found-${keyOf(settings)}-${createHash('sha256').update(check).digest('hex').slice(0, 12)}.json`);
+  return join(
+    settings.stateDir,
+    `found-${keyOf(settings)}-${createHash('sha256').update(check).digest('hex').slice(0, 12)}.json`,
+  );
 }
 
 export function lockPath(settings: StatePlace): string {
@@ -46,10 +50,26 @@ export function ledgerPath(settings: Pick<Settings, 'stateDir'>, runId: string):
 }
 
 /** Who holds a target's bot: written atomically when a run starts, removed once its restore is verified. */
-export interface Lock { runId: string; pid: number; host: string; startedAt: string; target: string; bot: string }
+export interface Lock {
+  runId: string;
+  pid: number;
+  host: string;
+  startedAt: string;
+  target: string;
+  bot: string;
+}
 
 function clientFor(settings: Settings, bot: Bot, label: 'snapshot' | 'restore'): ProviderApi {
-  return new ProviderApi(settings.targetUrl, bot, contractFor(settings.profile), new Secrets(), settings.requestTimeoutMs, [], label, transportFor(settings));
+  return new ProviderApi(
+    settings.targetUrl,
+    bot,
+    contractFor(settings.profile),
+    new Secrets(),
+    settings.requestTimeoutMs,
+    [],
+    label,
+    transportFor(settings),
+  );
 }
 
 function readLock(settings: StatePlace): Lock | undefined {
@@ -79,12 +99,16 @@ function refusal(settings: Settings, lock: Lock | undefined): string | undefined
   const hasSnapshot = existsSync(snapshot);
   if (lock) {
     const state = holderState(lock);
-    if (state === 'alive') return `another ${describeHolder(lock)} is testing bot '${settings.bot.id}' on ${settings.targetUrl} right now. Runs against one bot take turns: wait for it to end (its restore needs the bot to itself).`;
-    if (state === 'elsewhere') return `${describeHolder(lock)} holds bot '${settings.bot.id}' on ${settings.targetUrl} (lock ${lockPath(settings)}). If that run is over, run \`npm run restore\` with the same environment${hasSnapshot ? ' to put back its snapshot' : ''}.`;
-    if (hasSnapshot) return `${describeHolder(lock)} died before it verified its restore; its snapshot is at ${snapshot}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`;
+    if (state === 'alive')
+      return `another ${describeHolder(lock)} is testing bot '${settings.bot.id}' on ${settings.targetUrl} right now. Runs against one bot take turns: wait for it to end (its restore needs the bot to itself).`;
+    if (state === 'elsewhere')
+      return `${describeHolder(lock)} holds bot '${settings.bot.id}' on ${settings.targetUrl} (lock ${lockPath(settings)}). If that run is over, run \`npm run restore\` with the same environment${hasSnapshot ? ' to put back its snapshot' : ''}.`;
+    if (hasSnapshot)
+      return `${describeHolder(lock)} died before it verified its restore; its snapshot is at ${snapshot}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`;
     return undefined; // it died after its restore was verified: the lock is stale
   }
-  if (hasSnapshot) return `an earlier run against ${settings.targetUrl} did not verify its restore; its snapshot is at ${snapshot}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`;
+  if (hasSnapshot)
+    return `an earlier run against ${settings.targetUrl} did not verify its restore; its snapshot is at ${snapshot}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`;
   return undefined;
 }
 
@@ -94,7 +118,14 @@ export const newRunId = () => randomBytes(8).toString('hex');
 /** Takes the bot for this run, atomically: of two runs started at once, one gets it and the other is refused. */
 function acquire(settings: Settings, runId: string): Lock {
   mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
-  const lock: Lock = { runId, pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), target: settings.targetUrl, bot: settings.bot.id };
+  const lock: Lock = {
+    runId,
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    target: settings.targetUrl,
+    bot: settings.bot.id,
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lockPath(settings), JSON.stringify(lock, null, 2), { flag: 'wx', mode: 0o600 });
@@ -116,10 +147,10 @@ function acquire(settings: Settings, runId: string): Lock {
   throw new PreflightError(`cannot take the lock ${lockPath(settings)}: another run took it at the same moment`);
 }
 
-
 /** Why the first request got no answer, in words that say what to do about it. */
 function unreachable(settings: Settings, url: string, e: unknown): string {
-  if (!(e instanceof NetworkError)) return `cannot reach the target at ${settings.targetUrl} (GET ${url}: ${(e as Error).message}). Is it running, and is TARGET_URL right?`;
+  if (!(e instanceof NetworkError))
+    return `cannot reach the target at ${settings.targetUrl} (GET ${url}: ${(e as Error).message}). Is it running, and is TARGET_URL right?`;
   const { detail } = e;
   switch (e.kind) {
     case 'certificate':
@@ -147,10 +178,14 @@ async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]
   const status = answer.received.status;
   const proxy = transportFor(settings).proxyOf(new URL(api.listUrl()));
   if (status === 407 && proxy) {
-    throw new PreflightError(`the proxy ${withoutCredentials(proxy)} wants credentials (407 Proxy Authentication Required): put them in the proxy's URL (HTTPS_PROXY=http://user:password@host:port), or list the target in NO_PROXY.`);
+    throw new PreflightError(
+      `the proxy ${withoutCredentials(proxy)} wants credentials (407 Proxy Authentication Required): put them in the proxy's URL (HTTPS_PROXY=http://user:password@host:port), or list the target in NO_PROXY.`,
+    );
   }
   if (status === 401 || status === 403) {
-    throw new PreflightError(`the target refuses the credentials of bot '${bot.id}' (a plain GET got ${status}). Check ${bot === settings.bot ? 'BOT_ID and API_TOKEN' : 'SECOND_BOT_ID and SECOND_API_TOKEN'}, and that the bot resides in the region of ${settings.targetUrl}.`);
+    throw new PreflightError(
+      `the target refuses the credentials of bot '${bot.id}' (a plain GET got ${status}). Check ${bot === settings.bot ? 'BOT_ID and API_TOKEN' : 'SECOND_BOT_ID and SECOND_API_TOKEN'}, and that the bot resides in the region of ${settings.targetUrl}.`,
+    );
   }
   // An empty list answered 404 is a rule failure for the tests to report, not a reason to stop.
   if (status === 404) return [];
@@ -158,7 +193,9 @@ async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]
     if (status !== 200) throw new Error(`expected 200`);
     return savedEntries(answer);
   } catch (e) {
-    throw new PreflightError(`cannot read bot '${bot.id}''s providers to snapshot them (GET answered ${status}: ${(e as Error).message}). The run writes nothing it cannot restore, so it stops here.`);
+    throw new PreflightError(
+      `cannot read bot '${bot.id}''s providers to snapshot them (GET answered ${status}: ${(e as Error).message}). The run writes nothing it cannot restore, so it stops here.`,
+    );
   }
 }
 
@@ -172,19 +209,26 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 function savedEntries(x: Exchange): Provider[] {
   const body = x.received.json;
   if (!isObject(body)) throw new Error('the body is not a JSON object');
-  const documented = (body as { settings?: { application?: { media?: { providers?: unknown } } } }).settings?.application?.media?.providers;
+  const documented = (body as { settings?: { application?: { media?: { providers?: unknown } } } }).settings
+    ?.application?.media?.providers;
   const list = Array.isArray(documented) ? documented : namedArray(body, 0);
   return (list ?? []).map((entry) => {
-    if (!isObject(entry) || typeof entry.name !== 'string' || !isObject(entry.config)) throw new Error('an entry without a name or a config cannot be restored');
+    if (!isObject(entry) || typeof entry.name !== 'string' || !isObject(entry.config))
+      throw new Error('an entry without a name or a config cannot be restored');
     // docs/rules.md: `www` is the only type there is.
-    return { name: entry.name, type: typeof entry.type === 'string' ? entry.type : 'www', config: entry.config } as Provider;
+    return {
+      name: entry.name,
+      type: typeof entry.type === 'string' ? entry.type : 'www',
+      config: entry.config,
+    } as Provider;
   });
 }
 
 /** The first array of objects with string names anywhere in a body (where a GET of the wrong shape keeps its list). */
 function namedArray(node: unknown, depth: number): unknown[] | undefined {
   if (depth > 16 || node === null || typeof node !== 'object') return undefined;
-  if (Array.isArray(node)) return node.length && node.every((e) => isObject(e) && typeof e.name === 'string') ? node : undefined;
+  if (Array.isArray(node))
+    return node.length && node.every((e) => isObject(e) && typeof e.name === 'string') ? node : undefined;
   for (const inner of Object.values(node)) {
     const found = namedArray(inner, depth + 1);
     if (found) return found;
@@ -201,7 +245,12 @@ export async function takeSnapshot(settings: Settings, runId: string): Promise<v
   try {
     const bots = [];
     for (const bot of botsOf(settings)) bots.push({ id: bot.id, providers: await readForSnapshot(settings, bot) });
-    const snapshot: Snapshot = { targetUrl: settings.targetUrl, profile: settings.profile, takenAt: new Date().toISOString(), bots };
+    const snapshot: Snapshot = {
+      targetUrl: settings.targetUrl,
+      profile: settings.profile,
+      takenAt: new Date().toISOString(),
+      bots,
+    };
     const path = snapshotPath(settings);
     writeFileSync(path, JSON.stringify(snapshot, null, 2), { mode: 0o600 });
     chmodSync(path, 0o600);
@@ -224,7 +273,8 @@ export function releaseUnwritten(settings: Settings): void {
  */
 export function restoreRefusal(settings: Settings): string | undefined {
   const lock = readLock(settings);
-  if (lock && holderState(lock) === 'alive') return `${describeHolder(lock)} is still testing bot '${settings.bot.id}'; it restores the bot itself when it ends. Restore only a run that died.`;
+  if (lock && holderState(lock) === 'alive')
+    return `${describeHolder(lock)} is still testing bot '${settings.bot.id}'; it restores the bot itself when it ends. Restore only a run that died.`;
   return undefined;
 }
 
@@ -241,17 +291,22 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
       if (!bot) throw new Error(`no token for bot '${saved.id}' in this environment`);
       const api = clientFor(settings, bot, 'restore');
       const cleared = await api.clear();
-      if (cleared.received.status !== 200) throw new Error(`DELETE for bot '${bot.id}' answered ${cleared.received.status}`);
+      if (cleared.received.status !== 200)
+        throw new Error(`DELETE for bot '${bot.id}' answered ${cleared.received.status}`);
       for (const provider of saved.providers) {
         const posted = await api.post(provider);
-        if (posted.received.status !== 200) throw new Error(`POST of '${provider.name}' for bot '${bot.id}' answered ${posted.received.status}`);
+        if (posted.received.status !== 200)
+          throw new Error(`POST of '${provider.name}' for bot '${bot.id}' answered ${posted.received.status}`);
       }
       const read = await api.list();
-      if (read.received.status !== 200 && read.received.status !== 404) throw new Error(`GET for bot '${bot.id}' answered ${read.received.status}`);
+      if (read.received.status !== 200 && read.received.status !== 404)
+        throw new Error(`GET for bot '${bot.id}' answered ${read.received.status}`);
       const now = read.received.status === 404 ? [] : savedEntries(read);
-      const byName = (list: Provider[]) => Object.fromEntries(list.map((p) => [p.name, { type: p.type, config: p.config }]));
+      const byName = (list: Provider[]) =>
+        Object.fromEntries(list.map((p) => [p.name, { type: p.type, config: p.config }]));
       const difference = firstDifference(byName(now), byName(saved.providers), '$');
-      if (difference) throw new Error(`bot '${bot.id}''s list after the restore differs from the snapshot: ${difference}`);
+      if (difference)
+        throw new Error(`bot '${bot.id}''s list after the restore differs from the snapshot: ${difference}`);
     }
   } catch (e) {
     return { verified: false, path, problem: (e as Error).message };

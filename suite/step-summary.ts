@@ -6,18 +6,21 @@ import type { TargetReport } from './report-model.ts';
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
 export function stepSummary(targets: TargetReport[]): string {
-  return targets.map((t) => {
-    const c = t.counts;
-    const title = t.name && t.name !== 'target' ? `${t.name} (${t.target})` : t.target || 'the embedded reference';
-    const rows = t.rules.filter((r) => r.status !== 'passed' && !r.excluded)
-      .map((r) => `| ${r.status} | ${r.level} | \`${r.id}\` | ${cell(r.reason ?? '')} |`);
-    return [
-      `### Media-provider conformance of ${cell(title)}: ${t.outcome.toUpperCase()}`,
-      '',
-      ...(t.abortReason ? [cell(t.abortReason), ''] : []),
-      `${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped · ${t.profile} profile${t.strict ? ', strict' : ''} · seed ${t.seed}`,
-      '',
-      ...(rows.length ? ['| status | level | rule | reason |', '|---|---|---|---|', ...rows, ''] : []),
-    ].join('\n');
-  }).join('\n');
+  return targets
+    .map((t) => {
+      const c = t.counts;
+      const title = t.name && t.name !== 'target' ? `${t.name} (${t.target})` : t.target || 'the embedded reference';
+      const rows = t.rules
+        .filter((r) => r.status !== 'passed' && !r.excluded)
+        .map((r) => `| ${r.status} | ${r.level} | \`${r.id}\` | ${cell(r.reason ?? '')} |`);
+      return [
+        `### Media-provider conformance of ${cell(title)}: ${t.outcome.toUpperCase()}`,
+        '',
+        ...(t.abortReason ? [cell(t.abortReason), ''] : []),
+        `${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped · ${t.profile} profile${t.strict ? ', strict' : ''} · seed ${t.seed}`,
+        '',
+        ...(rows.length ? ['| status | level | rule | reason |', '|---|---|---|---|', ...rows, ''] : []),
+      ].join('\n');
+    })
+    .join('\n');
 }

@@ -13,22 +13,28 @@ const BODY_LIMIT = 2000;
 
 export function transcript(exchanges: Exchange[], secrets: Secrets, settings: Settings): string {
   if (exchanges.length === 0) return 'No exchange completed.';
-  const text = exchanges.map((x, i) => {
-    const { sent, received } = x;
-    const requestBody = sent.body === undefined ? '' : redactBody(sent.body, secrets);
-    const responseBody = received.text ? redactBody(received.text, secrets) : '';
-    const headers = Object.entries(received.headers).map(([k, v]) => `${k}: ${secrets.redact(String(v))}`).join('\n');
-    return [
-      `#${i + 1} (${x.ms.toFixed(1)} ms)`,
-      `> ${sent.method} ${secrets.redact(sent.url)}`,
-      ...Object.entries(sent.headers).map(([k, v]) => `> ${k}: ${headerShown(k, v, settings, secrets)}`),
-      requestBody && `> ${requestBody.trim()}`,
-      `< ${received.status}`,
-      headers.replace(/^/gm, '< '),
-      responseBody && `< ${responseBody.trim()}`,
-      `replay: ${curl(x, settings, secrets)}`,
-    ].filter(Boolean).join('\n');
-  }).join('\n\n');
+  const text = exchanges
+    .map((x, i) => {
+      const { sent, received } = x;
+      const requestBody = sent.body === undefined ? '' : redactBody(sent.body, secrets);
+      const responseBody = received.text ? redactBody(received.text, secrets) : '';
+      const headers = Object.entries(received.headers)
+        .map(([k, v]) => `${k}: ${secrets.redact(String(v))}`)
+        .join('\n');
+      return [
+        `#${i + 1} (${x.ms.toFixed(1)} ms)`,
+        `> ${sent.method} ${secrets.redact(sent.url)}`,
+        ...Object.entries(sent.headers).map(([k, v]) => `> ${k}: ${headerShown(k, v, settings, secrets)}`),
+        requestBody && `> ${requestBody.trim()}`,
+        `< ${received.status}`,
+        headers.replace(/^/gm, '< '),
+        responseBody && `< ${responseBody.trim()}`,
+        `replay: ${curl(x, settings, secrets)}`,
+      ]
+        .filter(Boolean)
+        .join('\n');
+    })
+    .join('\n\n');
   return secrets.redact(text); // the last net: nothing above may have missed a secret
 }
 
@@ -38,7 +44,10 @@ export function transcript(exchanges: Exchange[], secrets: Secrets, settings: Se
  */
 function credentialLabels(settings: Settings): Map<string, string> {
   const labels = new Map<string, string>();
-  for (const [bot, variable] of [[settings.secondBot, '$SECOND_API_TOKEN'], [settings.bot, '$API_TOKEN']] as const) {
+  for (const [bot, variable] of [
+    [settings.secondBot, '$SECOND_API_TOKEN'],
+    [settings.bot, '$API_TOKEN'],
+  ] as const) {
     if (!bot) continue;
     for (const miss of nearMisses(bot.token)) labels.set(miss.token, `«${variable} with ${miss.what}»`);
     labels.set(basicOf(bot), `«base64 of ${variable === '$API_TOKEN' ? '$BOT_ID' : '$SECOND_BOT_ID'}:${variable}»`);
@@ -71,7 +80,11 @@ export function curl(x: Exchange, settings: Settings, secrets: Secrets): string 
     parts.push('-H', value.includes('$') && !value.includes('«') ? `"${k}: ${value}"` : quote(`${k}: ${value}`));
   }
   if (x.sent.body !== undefined) {
-    parts.push(...(x.sent.body.length > BODY_LIMIT ? ['--data-binary', `@${replayFile(x.sent.body, secrets)}`] : ['--data-raw', quote(redactBody(x.sent.body, secrets))]));
+    parts.push(
+      ...(x.sent.body.length > BODY_LIMIT
+        ? ['--data-binary', `@${replayFile(x.sent.body, secrets)}`]
+        : ['--data-raw', quote(redactBody(x.sent.body, secrets))]),
+    );
   }
   return parts.join(' ');
 }

@@ -23,7 +23,11 @@ export interface FailureExtras {
 }
 
 export class ConformanceFailure extends Error {
-  constructor(readonly ruleId: RuleId, readonly reason: string, readonly extras: FailureExtras = {}) {
+  constructor(
+    readonly ruleId: RuleId,
+    readonly reason: string,
+    readonly extras: FailureExtras = {},
+  ) {
     super(`${ruleId}: ${reason}`);
   }
 }
@@ -59,10 +63,16 @@ export function robustnessSeen(by: string, exchanges: readonly Exchange[], error
   const failing = exchanges.filter((x) => x.received.status >= 500);
   if (failing.length) {
     const [first] = failing;
-    found.push(new ConformanceFailure('ROBUST-NO-5XX', `${first.sent.method} ${new URL(first.sent.url).pathname} answered ${first.received.status}` +
-      `${failing.length > 1 ? ` (and ${failing.length - 1} more request(s) a 5xx)` : ''}, seen by ${by}`));
+    found.push(
+      new ConformanceFailure(
+        'ROBUST-NO-5XX',
+        `${first.sent.method} ${new URL(first.sent.url).pathname} answered ${first.received.status}` +
+          `${failing.length > 1 ? ` (and ${failing.length - 1} more request(s) a 5xx)` : ''}, seen by ${by}`,
+      ),
+    );
   }
-  if (error instanceof NetworkError) found.push(new ConformanceFailure(robustnessRuleOf(error), `${error.message}, seen by ${by}`));
+  if (error instanceof NetworkError)
+    found.push(new ConformanceFailure(robustnessRuleOf(error), `${error.message}, seen by ${by}`));
   return found;
 }
 
@@ -104,10 +114,19 @@ export class Findings {
 
   /** Throws what was found, if anything. */
   throwIfAny(): void {
-    const found = [...this.#byRule.values()].map(({ first, more }) => new ConformanceFailure(first.ruleId, more.length
-      ? `${first.reason}; ${more.length} more input${more.length > 1 ? 's' : ''} broke it too: ${more.slice(0, 5).join('; ')}${more.length > 5 ? '; …' : ''}`
-      : first.reason, first.extras));
-    const [first, ...others] = found.sort((a, b) => Number(ruleById(a.ruleId).level === 'SHOULD') - Number(ruleById(b.ruleId).level === 'SHOULD'));
+    const found = [...this.#byRule.values()].map(
+      ({ first, more }) =>
+        new ConformanceFailure(
+          first.ruleId,
+          more.length
+            ? `${first.reason}; ${more.length} more input${more.length > 1 ? 's' : ''} broke it too: ${more.slice(0, 5).join('; ')}${more.length > 5 ? '; …' : ''}`
+            : first.reason,
+          first.extras,
+        ),
+    );
+    const [first, ...others] = found.sort(
+      (a, b) => Number(ruleById(a.ruleId).level === 'SHOULD') - Number(ruleById(b.ruleId).level === 'SHOULD'),
+    );
     if (first) throw new ConformanceFailure(first.ruleId, first.reason, { ...first.extras, others });
   }
 }
@@ -118,7 +137,10 @@ const answered = (x: Exchange) => `${x.sent.method} answered ${x.received.status
 export function statusIs(ruleId: RuleId, x: Exchange, ...expected: number[]): void {
   if (!expected.length) expected = [...answersOf(ruleId)];
   if (!expected.includes(x.received.status)) {
-    fail(ruleId, `expected ${expected.join(' or ')}, got ${x.received.status} to ${x.sent.method} ${new URL(x.sent.url).pathname}`);
+    fail(
+      ruleId,
+      `expected ${expected.join(' or ')}, got ${x.received.status} to ${x.sent.method} ${new URL(x.sent.url).pathname}`,
+    );
   }
 }
 
@@ -127,26 +149,49 @@ export function jsonObjectBody(ruleId: RuleId, x: Exchange): Record<string, unkn
   if (notJson !== undefined) fail(ruleId, `${answered(x)} with a body that is not JSON (${notJson})`);
   if (text.trim() === '') fail(ruleId, `${answered(x)} with an empty body, not a JSON object`);
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    fail(ruleId, `${answered(x)} with JSON ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}, not an object`);
+    fail(
+      ruleId,
+      `${answered(x)} with JSON ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}, not an object`,
+    );
   }
   return json as Record<string, unknown>;
 }
 
 export function emptyBody(ruleId: RuleId, x: Exchange): void {
-  if (x.received.text.length > 0) fail(ruleId, `${answered(x)} with a ${Buffer.byteLength(x.received.text)}-byte body; the body should be empty`);
+  if (x.received.text.length > 0)
+    fail(ruleId, `${answered(x)} with a ${Buffer.byteLength(x.received.text)}-byte body; the body should be empty`);
 }
 
-export function matchesSchema(ruleId: RuleId, contract: Contract, schema: SchemaName, value: unknown, what: string): void {
+export function matchesSchema(
+  ruleId: RuleId,
+  contract: Contract,
+  schema: SchemaName,
+  value: unknown,
+  what: string,
+): void {
   const violations = contract.violations(schema, value);
   if (violations.length) {
-    const shown = violations.slice(0, 3).map((v) => `${v.path} ${v.message}`).join('; ');
-    fail(ruleId, `${what} violates the OpenAPI schema ${schema} at ${shown}${violations.length > 3 ? ` (+${violations.length - 3} more)` : ''}`);
+    const shown = violations
+      .slice(0, 3)
+      .map((v) => `${v.path} ${v.message}`)
+      .join('; ');
+    fail(
+      ruleId,
+      `${what} violates the OpenAPI schema ${schema} at ${shown}${violations.length > 3 ? ` (+${violations.length - 3} more)` : ''}`,
+    );
   }
 }
 
 export function jsonContentType(ruleId: RuleId, x: Exchange): void {
-  const type = String(x.received.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json') fail(ruleId, `${answered(x)} with Content-Type '${x.received.headers['content-type'] ?? '(none)'}', not application/json`);
+  const type = String(x.received.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  if (type !== 'application/json')
+    fail(
+      ruleId,
+      `${answered(x)} with Content-Type '${x.received.headers['content-type'] ?? '(none)'}', not application/json`,
+    );
 }
 
 export interface ProviderList {
@@ -162,7 +207,11 @@ const NESTING = ['settings', 'application', 'media', 'providers'];
  * `lenient`: an answer whose list is in its place but does not fit the schema is handed over with its
  * failure, so that a check that already knows the shape is wrong can still judge what the list holds.
  */
-export function providerList(contract: Contract, x: Exchange, lenient?: (failure: ConformanceFailure) => void): ProviderList {
+export function providerList(
+  contract: Contract,
+  x: Exchange,
+  lenient?: (failure: ConformanceFailure) => void,
+): ProviderList {
   statusIs('GET-200-SHAPE', x, 200);
   const body = jsonObjectBody('GET-200-SHAPE', x);
   let node: unknown = body;
@@ -183,7 +232,12 @@ export function providerList(contract: Contract, x: Exchange, lenient?: (failure
   } catch (e) {
     if (!(e instanceof ConformanceFailure) || !lenient || !Array.isArray(node)) throw e;
     lenient(e);
-    return { providers: (node as unknown[]).filter((p): p is Provider => p !== null && typeof p === 'object' && typeof (p as Provider).name === 'string'), nested: true };
+    return {
+      providers: (node as unknown[]).filter(
+        (p): p is Provider => p !== null && typeof p === 'object' && typeof (p as Provider).name === 'string',
+      ),
+      nested: true,
+    };
   }
   return { providers: node as Provider[], nested: true };
 }
@@ -205,7 +259,8 @@ export function entriesNamed(list: ProviderList, name: string): Provider[] {
 /** The one entry of that name; fails `ruleId` when it is missing or listed twice. */
 export function theEntry(ruleId: RuleId, list: ProviderList, name: string): Provider {
   const found = entriesNamed(list, name);
-  if (found.length === 0) fail(ruleId, `GET does not list provider ${shown(name)} (${list.providers.length} entries listed)`);
+  if (found.length === 0)
+    fail(ruleId, `GET does not list provider ${shown(name)} (${list.providers.length} entries listed)`);
   if (found.length > 1) fail(ruleId, `GET lists provider ${shown(name)} ${found.length} times`);
   return found[0];
 }
@@ -224,7 +279,9 @@ const SHOWN_UP_TO = 60;
 /** A string as a reason shows it: JSON-quoted, and past SHOWN_UP_TO clipped with its length. */
 export function shown(text: string): string {
   const points = Array.from(text);
-  return points.length > SHOWN_UP_TO ? `${JSON.stringify(`${points.slice(0, SHOWN_UP_TO).join('')}…`)} (${points.length} characters)` : JSON.stringify(text);
+  return points.length > SHOWN_UP_TO
+    ? `${JSON.stringify(`${points.slice(0, SHOWN_UP_TO).join('')}…`)} (${points.length} characters)`
+    : JSON.stringify(text);
 }
 
 /** Where two strings first differ, in characters (code points): the place a reader looks first. */
@@ -238,14 +295,37 @@ export function firstDifferenceAt(actual: string, expected: string): number {
 /** The first path where `actual` and `expected` differ, described without showing a secret's value. */
 export function firstDifference(actual: unknown, expected: unknown, path: string): string | undefined {
   if (Object.is(actual, expected)) return undefined;
-  const show = (v: unknown) => (v === undefined ? 'missing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v === 'string' ? shown(v) : JSON.stringify(v));
+  const show = (v: unknown) =>
+    v === undefined
+      ? 'missing'
+      : v === null
+        ? 'null'
+        : Array.isArray(v)
+          ? 'an array'
+          : typeof v === 'object'
+            ? 'an object'
+            : typeof v === 'string'
+              ? shown(v)
+              : JSON.stringify(v);
   const key = path.split('.').pop() ?? '';
-  if (typeof expected !== 'object' || expected === null || typeof actual !== 'object' || actual === null || Array.isArray(actual) !== Array.isArray(expected)) {
+  if (
+    typeof expected !== 'object' ||
+    expected === null ||
+    typeof actual !== 'object' ||
+    actual === null ||
+    Array.isArray(actual) !== Array.isArray(expected)
+  ) {
     if (SECRET_KEY.test(key)) {
-      return typeof actual === 'string' ? `${path} holds another value than the secret posted (${MASK})` : `${path} is ${actual === undefined ? 'missing' : `not a string (${typeof actual})`}`;
+      return typeof actual === 'string'
+        ? `${path} holds another value than the secret posted (${MASK})`
+        : `${path} is ${actual === undefined ? 'missing' : `not a string (${typeof actual})`}`;
     }
-    const where = typeof actual === 'string' && typeof expected === 'string' && Math.max(actual.length, expected.length) > SHOWN_UP_TO
-      ? `; they first differ at character ${firstDifferenceAt(actual, expected)}` : '';
+    const where =
+      typeof actual === 'string' &&
+      typeof expected === 'string' &&
+      Math.max(actual.length, expected.length) > SHOWN_UP_TO
+        ? `; they first differ at character ${firstDifferenceAt(actual, expected)}`
+        : '';
     return `${path} is ${show(actual)}, expected ${show(expected)}${where}`;
   }
   const a = actual as Record<string, unknown>;

@@ -13,30 +13,72 @@ import { throwTogether } from '../suite/verdicts.ts';
 
 // Every MUST rule a sequence can break: a failure of any of them is this check's own.
 const DECIDED: RuleId[] = [
-  'POST-VALID-200', 'POST-400-NO-CHANGE', 'ERROR-400-JSON', 'UPSERT-REPLACES', 'UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE',
-  'UPSERT-OTHERS-UNTOUCHED', 'CONCURRENT-UPSERTS', 'GET-200-SHAPE', 'GET-CONFIG-ROUNDTRIP', 'GET-EMPTY-200', 'DELETE-200',
-  'DELETE-EMPTIES', 'DELETE-THIS-BOT-ONLY', 'AUTH-MISSING', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', 'AUTH-401-JSON', 'AUTH-NO-CHANGE',
-  'ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG', 'REV-DELETE-ONE',
-  'POST-400-MALFORMED-JSON', 'POST-400-NOT-OBJECT', 'POST-400-MISSING-FIELD', 'POST-400-WRONG-TYPE', 'POST-400-UNKNOWN-TYPE',
-  'POST-400-EMPTY-CONFIG', 'POST-400-INCOMPLETE-BASIC', 'POST-400-NON-STRING-CREDENTIAL', 'REV-NAME-CHARSET', 'REV-NAME-LENGTH',
+  'POST-VALID-200',
+  'POST-400-NO-CHANGE',
+  'ERROR-400-JSON',
+  'UPSERT-REPLACES',
+  'UPSERT-NO-DUPLICATE',
+  'UPSERT-NO-MERGE',
+  'UPSERT-OTHERS-UNTOUCHED',
+  'CONCURRENT-UPSERTS',
+  'GET-200-SHAPE',
+  'GET-CONFIG-ROUNDTRIP',
+  'GET-EMPTY-200',
+  'DELETE-200',
+  'DELETE-EMPTIES',
+  'DELETE-THIS-BOT-ONLY',
+  'AUTH-MISSING',
+  'AUTH-WRONG-TOKEN',
+  'AUTH-OTHER-BOT',
+  'AUTH-401-JSON',
+  'AUTH-NO-CHANGE',
+  'ROBUST-NO-5XX',
+  'ROBUST-NO-DROP',
+  'ROBUST-NO-HANG',
+  'REV-DELETE-ONE',
+  'POST-400-MALFORMED-JSON',
+  'POST-400-NOT-OBJECT',
+  'POST-400-MISSING-FIELD',
+  'POST-400-WRONG-TYPE',
+  'POST-400-UNKNOWN-TYPE',
+  'POST-400-EMPTY-CONFIG',
+  'POST-400-INCOMPLETE-BASIC',
+  'POST-400-NON-STRING-CREDENTIAL',
+  'REV-NAME-CHARSET',
+  'REV-NAME-LENGTH',
 ];
 
-test(...rule('GET-READ-AFTER-WRITE', 'generated sequences of every operation on every bot agree with the model of the rules after each step', async ({ explore, settings }) => {
-  test.setTimeout(300_000);
-  // Few huge values: each one is read again by every later step of its run.
-  const sources = explore.sources({ huge: 1 });
-  const sequences = (concurrent: boolean) => fc.commands([steps({ profile: settings.profile, bots: explore.bots, ...sources, stem: sources.pool[0], concurrent })], { maxCommands: 20 });
-  const run = async (t: Target, sequence: Iterable<fc.AsyncCommand<World, Target, false>>) => {
-    const world = new World(settings.profile, explore.bots);
-    await fc.asyncModelRun(async () => {
-      await emptied(world, t);
-      return { model: world, real: t };
-    }, sequence);
-  };
-  // One step at a time first: a fault that a sequence shows is then never blamed on concurrency.
-  // Both searches run whatever the first found, so that one fault does not hide another.
-  const thrown: unknown[] = [];
-  await explore.search([sequences(false)], run, { label: 'sequential', share: 0.5 }).catch((e: unknown) => thrown.push(e));
-  await explore.search([sequences(true)], run, { label: 'concurrent', share: 0.5 }).catch((e: unknown) => thrown.push(e));
-  throwTogether(thrown);
-}, { covers: DECIDED, wholeList: true, generated: true }));
+test(
+  ...rule(
+    'GET-READ-AFTER-WRITE',
+    'generated sequences of every operation on every bot agree with the model of the rules after each step',
+    async ({ explore, settings }) => {
+      test.setTimeout(300_000);
+      // Few huge values: each one is read again by every later step of its run.
+      const sources = explore.sources({ huge: 1 });
+      const sequences = (concurrent: boolean) =>
+        fc.commands(
+          [steps({ profile: settings.profile, bots: explore.bots, ...sources, stem: sources.pool[0], concurrent })],
+          { maxCommands: 20 },
+        );
+      const run = async (t: Target, sequence: Iterable<fc.AsyncCommand<World, Target, false>>) => {
+        const world = new World(settings.profile, explore.bots);
+        await fc.asyncModelRun(async () => {
+          await emptied(world, t);
+          return { model: world, real: t };
+        }, sequence);
+      };
+      // One step at a time first: a fault that a sequence shows is then never blamed on concurrency.
+      // Both searches run whatever the first found, so that one fault does not hide another.
+      const thrown: unknown[] = [];
+      await explore
+        .search([sequences(false)], run, { label: 'sequential', share: 0.5 })
+        .catch((e: unknown) => thrown.push(e));
+      await explore
+        .search([sequences(true)], run, { label: 'concurrent', share: 0.5 })
+        .catch((e: unknown) => thrown.push(e));
+      throwTogether(thrown);
+    },
+    { covers: DECIDED, wholeList: true, generated: true },
+  ),
+);

@@ -18,41 +18,90 @@ interface Hostile {
 
 const MiB = 1024 * 1024;
 const json = JSON.stringify;
-const provider = (name: unknown, config: unknown = { bearer: 'robustness-check' }) => json({ name, type: 'www', config });
+const provider = (name: unknown, config: unknown = { bearer: 'robustness-check' }) =>
+  json({ name, type: 'www', config });
 
 const HOSTILE: Hostile[] = [
   { what: 'POST a name of astral-plane characters', send: ({ api }) => api.postText(provider('𝄞😀🀄𐍈-provider')) },
   { what: "POST the name '__proto__'", send: ({ api }) => api.postText(provider('__proto__')) },
   { what: "POST the name 'constructor'", send: ({ api }) => api.postText(provider('constructor')) },
-  { what: "POST a body with a '__proto__' key", send: ({ api, make }) => api.postText(`{"__proto__":{"polluted":true},"name":"${make.name()}","type":"www","config":{"__proto__":{"basic":1},"bearer":"x"}}`) },
-  { what: 'POST a name of 100 000 characters', send: ({ api }) => api.postText(provider('a'.repeat(100_000))), huge: true },
-  { what: 'POST a bearer of 1 MiB', send: ({ api, make }) => api.postText(provider(make.name(), { bearer: 'b'.repeat(MiB) })), huge: true },
-  { what: 'POST null for every field', send: ({ api }) => api.postText(json({ name: null, type: null, config: null })) },
+  {
+    what: "POST a body with a '__proto__' key",
+    send: ({ api, make }) =>
+      api.postText(
+        `{"__proto__":{"polluted":true},"name":"${make.name()}","type":"www","config":{"__proto__":{"basic":1},"bearer":"x"}}`,
+      ),
+  },
+  {
+    what: 'POST a name of 100 000 characters',
+    send: ({ api }) => api.postText(provider('a'.repeat(100_000))),
+    huge: true,
+  },
+  {
+    what: 'POST a bearer of 1 MiB',
+    send: ({ api, make }) => api.postText(provider(make.name(), { bearer: 'b'.repeat(MiB) })),
+    huge: true,
+  },
+  {
+    what: 'POST null for every field',
+    send: ({ api }) => api.postText(json({ name: null, type: null, config: null })),
+  },
   { what: 'POST null for basic', send: ({ api, make }) => api.postText(provider(make.name(), { basic: null })) },
-  { what: 'POST a control character in the name', send: ({ api, make }) => api.postText(provider(`${make.name()}\u0000\u001f`)) },
-  { what: 'POST a config nested 10 000 levels deep', send: ({ api, make }) => api.postText(`{"name":"${make.name()}","type":"www","config":{"bearer":"x","extra":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`) },
+  {
+    what: 'POST a control character in the name',
+    send: ({ api, make }) => api.postText(provider(`${make.name()}\u0000\u001f`)),
+  },
+  {
+    what: 'POST a config nested 10 000 levels deep',
+    send: ({ api, make }) =>
+      api.postText(
+        `{"name":"${make.name()}","type":"www","config":{"bearer":"x","extra":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`,
+      ),
+  },
   { what: "POST 1 MiB of '['", send: ({ api }) => api.postText('['.repeat(MiB)) },
-  { what: 'POST a valid provider without Content-Type', send: ({ api, make }) => api.post(make.provider('bearer'), { contentType: null }) },
-  { what: 'POST a valid provider as text/plain', send: ({ api, make }) => api.post(make.provider('bearer'), { contentType: 'text/plain' }) },
-  { what: 'POST a valid provider with a malformed Content-Type', send: ({ api, make }) => api.post(make.provider('bearer'), { contentType: 'application/json; charset' }) },
+  {
+    what: 'POST a valid provider without Content-Type',
+    send: ({ api, make }) => api.post(make.provider('bearer'), { contentType: null }),
+  },
+  {
+    what: 'POST a valid provider as text/plain',
+    send: ({ api, make }) => api.post(make.provider('bearer'), { contentType: 'text/plain' }),
+  },
+  {
+    what: 'POST a valid provider with a malformed Content-Type',
+    send: ({ api, make }) => api.post(make.provider('bearer'), { contentType: 'application/json; charset' }),
+  },
   { what: 'GET with a bot id of 5 000 characters', send: ({ api }) => api.list({ botId: 'b'.repeat(5000) }) },
   { what: 'GET with a bot id of NUL, dots and unicode', send: ({ api }) => api.list({ botId: '\u0000../..%2f☃' }) },
-  { what: 'GET with an Authorization header of 6 KB', send: ({ api }) => api.list({ authorization: `Bearer ${'t'.repeat(6000)}` }) },
+  {
+    what: 'GET with an Authorization header of 6 KB',
+    send: ({ api }) => api.list({ authorization: `Bearer ${'t'.repeat(6000)}` }),
+  },
   { what: "DELETE on the bot id '__proto__'", send: ({ api }) => api.clear({ botId: '__proto__' }) },
-  { what: "DELETE on the bot id 'constructor' without credentials", send: ({ api }) => api.clear({ botId: 'constructor', authorization: null }) },
+  {
+    what: "DELETE on the bot id 'constructor' without credentials",
+    send: ({ api }) => api.clear({ botId: 'constructor', authorization: null }),
+  },
 ];
 
 for (const h of HOSTILE) {
-  test(...rule('ROBUST-NO-5XX', `${h.what}: no 5xx, no dropped connection, no hang, and GET still works`, async (f) => {
-    let answered = false;
-    try {
-      await survived(h.what, () => h.send(f));
-      answered = true;
-      // Whatever was taken must not break the next read (a polluted store answers 500 here).
-      await survived(`GET after "${h.what}"`, () => f.api.list());
-    } finally {
-      // Clearing up, not a check (the DELETE rules have checks of their own), and never after a hang.
-      if (h.huge && answered) await f.api.clear().catch(() => undefined);
-    }
-  }, { covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'], ...(h.huge ? { wholeList: true } : {}) }));
+  test(
+    ...rule(
+      'ROBUST-NO-5XX',
+      `${h.what}: no 5xx, no dropped connection, no hang, and GET still works`,
+      async (f) => {
+        let answered = false;
+        try {
+          await survived(h.what, () => h.send(f));
+          answered = true;
+          // Whatever was taken must not break the next read (a polluted store answers 500 here).
+          await survived(`GET after "${h.what}"`, () => f.api.list());
+        } finally {
+          // Clearing up, not a check (the DELETE rules have checks of their own), and never after a hang.
+          if (h.huge && answered) await f.api.clear().catch(() => undefined);
+        }
+      },
+      { covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'], ...(h.huge ? { wholeList: true } : {}) },
+    ),
+  );
 }

@@ -8,64 +8,128 @@ import { entriesNamed, fail, sameValue, statusIs, theEntry, type ProviderList } 
 /** Decides, in the order that names the real fault, whether `name` now holds exactly `now` and nothing of `before`. */
 function replaced(list: ProviderList, now: Provider, before: ProviderConfig): void {
   const found = entriesNamed(list, now.name);
-  if (found.length > 1) fail('UPSERT-NO-DUPLICATE', `GET lists '${now.name}' ${found.length} times after the name was reused`);
+  if (found.length > 1)
+    fail('UPSERT-NO-DUPLICATE', `GET lists '${now.name}' ${found.length} times after the name was reused`);
   const entry = theEntry('GET-READ-AFTER-WRITE', list, now.name);
   const config = (entry.config ?? {}) as Record<string, unknown>;
   const leftover = Object.keys(before).filter((k) => !(k in now.config) && k in config);
-  if (leftover.length) fail('UPSERT-NO-MERGE', `'${now.name}' kept ${leftover.join(', ')} from the replaced config next to the new one`);
-  sameValue('UPSERT-REPLACES', { type: entry.type, config: entry.config }, { type: now.type, config: now.config }, `'${now.name}' after the name was reused`);
+  if (leftover.length)
+    fail('UPSERT-NO-MERGE', `'${now.name}' kept ${leftover.join(', ')} from the replaced config next to the new one`);
+  sameValue(
+    'UPSERT-REPLACES',
+    { type: entry.type, config: entry.config },
+    { type: now.type, config: now.config },
+    `'${now.name}' after the name was reused`,
+  );
 }
 
-const SWITCHES = [['basic', 'bearer'], ['bearer', 'basic'], ['basic', 'basic'], ['bearer', 'bearer']] as const;
+const SWITCHES = [
+  ['basic', 'bearer'],
+  ['bearer', 'basic'],
+  ['basic', 'basic'],
+  ['bearer', 'bearer'],
+] as const;
 for (const [from, to] of SWITCHES) {
-  test(...rule('UPSERT-REPLACES', `reposting a ${from} provider's name with ${to} credentials replaces its config`, async ({ api, make, read }) => {
-    const first = make.provider(from);
-    statusIs('POST-VALID-200', await api.post(first), 200);
-    const second = make.provider(to, first.name);
-    statusIs('UPSERT-REPLACES', await api.post(second), 200);
-    replaced(await read(), second, first.config);
-  }, { also: ['UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE'] }));
+  test(
+    ...rule(
+      'UPSERT-REPLACES',
+      `reposting a ${from} provider's name with ${to} credentials replaces its config`,
+      async ({ api, make, read }) => {
+        const first = make.provider(from);
+        statusIs('POST-VALID-200', await api.post(first), 200);
+        const second = make.provider(to, first.name);
+        statusIs('UPSERT-REPLACES', await api.post(second), 200);
+        replaced(await read(), second, first.config);
+      },
+      { also: ['UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE'] },
+    ),
+  );
 }
 
-test(...rule('UPSERT-NO-DUPLICATE', 'posting the same provider three times lists it once', async ({ api, make, read }) => {
-  const provider = make.provider('bearer');
-  statusIs('POST-VALID-200', await api.post(provider), 200);
-  for (let i = 0; i < 2; i++) statusIs('UPSERT-REPLACES', await api.post(provider), 200);
-  const found = entriesNamed(await read(), provider.name);
-  if (found.length !== 1) fail('UPSERT-NO-DUPLICATE', `GET lists '${provider.name}' ${found.length} times after three identical POSTs`);
-}));
+test(
+  ...rule('UPSERT-NO-DUPLICATE', 'posting the same provider three times lists it once', async ({ api, make, read }) => {
+    const provider = make.provider('bearer');
+    statusIs('POST-VALID-200', await api.post(provider), 200);
+    for (let i = 0; i < 2; i++) statusIs('UPSERT-REPLACES', await api.post(provider), 200);
+    const found = entriesNamed(await read(), provider.name);
+    if (found.length !== 1)
+      fail('UPSERT-NO-DUPLICATE', `GET lists '${provider.name}' ${found.length} times after three identical POSTs`);
+  }),
+);
 
-test(...rule('UPSERT-OTHERS-UNTOUCHED', 'reusing one name leaves the entries around it as they were', async ({ api, make, read }) => {
-  const [before, target, after] = [make.provider('basic'), make.provider('bearer'), make.provider('basic')];
-  for (const p of [before, target, after]) statusIs('POST-VALID-200', await api.post(p), 200);
-  statusIs('UPSERT-REPLACES', await api.post(make.provider('basic', target.name)), 200);
-  const list = await read();
-  for (const other of [before, after]) {
-    const found = entriesNamed(list, other.name);
-    if (found.length !== 1) fail('UPSERT-OTHERS-UNTOUCHED', `'${other.name}' is listed ${found.length} times after another name was reused`);
-    sameValue('UPSERT-OTHERS-UNTOUCHED', found[0].config, other.config, `the config of '${other.name}', next to the reused name,`);
-  }
-}));
+test(
+  ...rule(
+    'UPSERT-OTHERS-UNTOUCHED',
+    'reusing one name leaves the entries around it as they were',
+    async ({ api, make, read }) => {
+      const [before, target, after] = [make.provider('basic'), make.provider('bearer'), make.provider('basic')];
+      for (const p of [before, target, after]) statusIs('POST-VALID-200', await api.post(p), 200);
+      statusIs('UPSERT-REPLACES', await api.post(make.provider('basic', target.name)), 200);
+      const list = await read();
+      for (const other of [before, after]) {
+        const found = entriesNamed(list, other.name);
+        if (found.length !== 1)
+          fail(
+            'UPSERT-OTHERS-UNTOUCHED',
+            `'${other.name}' is listed ${found.length} times after another name was reused`,
+          );
+        sameValue(
+          'UPSERT-OTHERS-UNTOUCHED',
+          found[0].config,
+          other.config,
+          `the config of '${other.name}', next to the reused name,`,
+        );
+      }
+    },
+  ),
+);
 
-test(...rule('NAME-CASE-SENSITIVE', 'a name and its upper-case twin are two providers', async ({ api, make, read }) => {
-  const lower = make.provider('bearer');
-  const upper = make.provider('basic', lower.name.toUpperCase());
-  statusIs('POST-VALID-200', await api.post(lower), 200);
-  statusIs('POST-VALID-200', await api.post(upper), 200);
-  const list = await read();
-  for (const p of [lower, upper]) {
-    if (entriesNamed(list, p.name).length !== 1) fail('NAME-CASE-SENSITIVE', `'${p.name}' is not listed once after its case twin was posted: names are compared case-insensitively`);
-    sameValue('NAME-CASE-SENSITIVE', theEntry('NAME-CASE-SENSITIVE', list, p.name).config, p.config, `the config of '${p.name}'`);
-  }
-}));
+test(
+  ...rule('NAME-CASE-SENSITIVE', 'a name and its upper-case twin are two providers', async ({ api, make, read }) => {
+    const lower = make.provider('bearer');
+    const upper = make.provider('basic', lower.name.toUpperCase());
+    statusIs('POST-VALID-200', await api.post(lower), 200);
+    statusIs('POST-VALID-200', await api.post(upper), 200);
+    const list = await read();
+    for (const p of [lower, upper]) {
+      if (entriesNamed(list, p.name).length !== 1)
+        fail(
+          'NAME-CASE-SENSITIVE',
+          `'${p.name}' is not listed once after its case twin was posted: names are compared case-insensitively`,
+        );
+      sameValue(
+        'NAME-CASE-SENSITIVE',
+        theEntry('NAME-CASE-SENSITIVE', list, p.name).config,
+        p.config,
+        `the config of '${p.name}'`,
+      );
+    }
+  }),
+);
 
 const CONCURRENT = 20;
-test(...rule('CONCURRENT-UPSERTS', `${CONCURRENT} providers posted at once under distinct names are all listed`, async ({ api, make, read }) => {
-  const providers = Array.from({ length: CONCURRENT }, (_, i) => make.provider(i % 2 ? 'basic' : 'bearer'));
-  const answers = await Promise.all(providers.map((p) => api.post(p)));
-  for (const a of answers) statusIs('POST-VALID-200', a, 200);
-  const list = await read();
-  const missing = providers.filter((p) => entriesNamed(list, p.name).length === 0);
-  if (missing.length) fail('CONCURRENT-UPSERTS', `${missing.length} of ${CONCURRENT} concurrently posted providers are missing (lost updates), e.g. '${missing[0].name}'`);
-  for (const p of providers) sameValue('CONCURRENT-UPSERTS', theEntry('CONCURRENT-UPSERTS', list, p.name).config, p.config, `the config of '${p.name}'`);
-}));
+test(
+  ...rule(
+    'CONCURRENT-UPSERTS',
+    `${CONCURRENT} providers posted at once under distinct names are all listed`,
+    async ({ api, make, read }) => {
+      const providers = Array.from({ length: CONCURRENT }, (_, i) => make.provider(i % 2 ? 'basic' : 'bearer'));
+      const answers = await Promise.all(providers.map((p) => api.post(p)));
+      for (const a of answers) statusIs('POST-VALID-200', a, 200);
+      const list = await read();
+      const missing = providers.filter((p) => entriesNamed(list, p.name).length === 0);
+      if (missing.length)
+        fail(
+          'CONCURRENT-UPSERTS',
+          `${missing.length} of ${CONCURRENT} concurrently posted providers are missing (lost updates), e.g. '${missing[0].name}'`,
+        );
+      for (const p of providers)
+        sameValue(
+          'CONCURRENT-UPSERTS',
+          theEntry('CONCURRENT-UPSERTS', list, p.name).config,
+          p.config,
+          `the config of '${p.name}'`,
+        );
+    },
+  ),
+);

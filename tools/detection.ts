@@ -6,10 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { PLAYWRIGHT_CLI, ROOT } from '../selftest/support/run-suite.ts';
 
-const usage = 'usage: npm run detection -- [--seeds N] [--latency MS] [--only id,id] (N seeds: 101, 202, …; MS: added to every answer)';
+const usage =
+  'usage: npm run detection -- [--seeds N] [--latency MS] [--only id,id] (N seeds: 101, 202, …; MS: added to every answer)';
 let values: { seeds?: string; latency?: string; only?: string };
 try {
-  ({ values } = parseArgs({ options: { seeds: { type: 'string' }, latency: { type: 'string' }, only: { type: 'string' } } }));
+  ({ values } = parseArgs({
+    options: { seeds: { type: 'string' }, latency: { type: 'string' }, only: { type: 'string' } },
+  }));
 } catch (e) {
   console.error(`${(e as Error).message}\n${usage}`);
   process.exit(2);
@@ -31,7 +34,11 @@ Object.assign(process.env, {
   ...(values.only ? { DETECTION_ONLY: values.only } : {}),
   DETECTION_RUN: `detection-${process.pid}-${Date.now()}`,
 });
-const run = spawnSync(process.execPath, [PLAYWRIGHT_CLI, 'test', '-c', 'selftest', 'detection.spec', '--reporter', 'line'], { cwd: ROOT, stdio: 'inherit' });
+const run = spawnSync(
+  process.execPath,
+  [PLAYWRIGHT_CLI, 'test', '-c', 'selftest', 'detection.spec', '--reporter', 'line'],
+  { cwd: ROOT, stdio: 'inherit' },
+);
 // Loaded after the environment is set: the plan reads it when its module loads.
 const { plan, results, score } = await import('../selftest/support/detection.ts');
 const batches = plan();

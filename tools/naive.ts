@@ -7,7 +7,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, type WriteStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  type WriteStream,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
@@ -18,7 +26,12 @@ const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'reports', 'naive');
 const DEFAULT_SEED = 1;
 
-interface Launch { command: string; args: string[]; env?: Record<string, string>; cwd?: string }
+interface Launch {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
 interface Stack {
   name: string;
   /** Undefined when the toolchain is there, else what to install. */
@@ -28,7 +41,10 @@ interface Stack {
    * database, logging to `${logPrefix}-<what>.log`), and returns how to start one instance and how to
    * stop what it started.
    */
-  prepare(work: string, logPrefix: string): Promise<{ launch: (instance: string) => Launch; cleanup?: () => Promise<void> }>;
+  prepare(
+    work: string,
+    logPrefix: string,
+  ): Promise<{ launch: (instance: string) => Launch; cleanup?: () => Promise<void> }>;
 }
 
 const has = (command: string, args: string[]) => {
@@ -47,7 +63,9 @@ const stacks: Stack[] = [
       const bin = join(work, 'naive-go');
       // GOTOOLCHAIN=local: use the installed Go, never download another (no third-party modules either).
       const build = spawnSync('go', ['build', '-o', bin, '.'], {
-        cwd: join(root, 'naive/go'), encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' },
+        cwd: join(root, 'naive/go'),
+        encoding: 'utf8',
+        env: { ...process.env, GOTOOLCHAIN: 'local' },
       });
       if (build.status !== 0) throw new Error(`go build failed:\n${build.stderr}`);
       return { launch: () => ({ command: bin, args: [] }) };
@@ -55,12 +73,16 @@ const stacks: Stack[] = [
   },
   {
     name: 'flask',
-    missing: () => (has(PYTHON, ['-c', 'import flask']) ? undefined
-      : `no Flask for ${PYTHON} (Debian's Python, not a pyenv python3 on PATH): apt-get install python3-flask`),
+    missing: () =>
+      has(PYTHON, ['-c', 'import flask'])
+        ? undefined
+        : `no Flask for ${PYTHON} (Debian's Python, not a pyenv python3 on PATH): apt-get install python3-flask`,
     async prepare(work) {
       // One sqlite file per instance, thrown away with the temp folder.
       const app = join(root, 'naive/flask/app.py');
-      return { launch: (instance) => ({ command: PYTHON, args: [app], env: { DATABASE: join(work, `${instance}.db`) } }) };
+      return {
+        launch: (instance) => ({ command: PYTHON, args: [app], env: { DATABASE: join(work, `${instance}.db`) } }),
+      };
     },
   },
   {
@@ -79,13 +101,16 @@ const stacks: Stack[] = [
   },
   {
     name: 'flask-mariadb',
-    missing: () => (existsSync('/usr/sbin/mariadbd') && has(PYTHON, ['-c', 'import flask, pymysql']) ? undefined
-      : `needs MariaDB and PyMySQL for ${PYTHON}: apt-get install mariadb-server python3-pymysql python3-flask`),
+    missing: () =>
+      existsSync('/usr/sbin/mariadbd') && has(PYTHON, ['-c', 'import flask, pymysql'])
+        ? undefined
+        : `needs MariaDB and PyMySQL for ${PYTHON}: apt-get install mariadb-server python3-pymysql python3-flask`,
     async prepare(work, logPrefix) {
       const mariadb = await startMariadb(work, `${logPrefix}-mariadb.log`);
       return {
         launch: (instance) => ({
-          command: PYTHON, args: [join(root, 'naive/flask-mariadb/app.py')],
+          command: PYTHON,
+          args: [join(root, 'naive/flask-mariadb/app.py')],
           env: { MYSQL_UNIX_SOCKET: mariadb.socket, MYSQL_USER: 'root', MYSQL_DATABASE: `naive_${instance}` },
         }),
         cleanup: () => stop(mariadb.server),
@@ -102,13 +127,28 @@ const stacks: Stack[] = [
 async function startMariadb(work: string, log: string): Promise<{ socket: string; server: Running }> {
   const datadir = join(work, 'mariadb');
   const socket = join(work, 'mysqld.sock');
-  const install = spawnSync('mariadb-install-db', [`--datadir=${datadir}`, '--user=root', '--skip-test-db',
-    '--auth-root-authentication-method=socket'], { encoding: 'utf8' });
+  const install = spawnSync(
+    'mariadb-install-db',
+    [`--datadir=${datadir}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=socket'],
+    { encoding: 'utf8' },
+  );
   if (install.status !== 0) throw new Error(`mariadb-install-db failed:\n${install.stdout}${install.stderr}`);
-  const child = spawn('/usr/sbin/mariadbd', [`--datadir=${datadir}`, `--socket=${socket}`, `--pid-file=${join(work, 'mysqld.pid')}`,
-    '--skip-networking', '--user=root', `--log-error=${log}`], { stdio: 'ignore' });
+  const child = spawn(
+    '/usr/sbin/mariadbd',
+    [
+      `--datadir=${datadir}`,
+      `--socket=${socket}`,
+      `--pid-file=${join(work, 'mysqld.pid')}`,
+      '--skip-networking',
+      '--user=root',
+      `--log-error=${log}`,
+    ],
+    { stdio: 'ignore' },
+  );
   const server: Running = { child, url: socket, exited: false };
-  child.once('exit', () => { server.exited = true; });
+  child.once('exit', () => {
+    server.exited = true;
+  });
   const sql = (q: string) => spawnSync('mariadb', ['-S', socket, '-u', 'root', '-e', q], { encoding: 'utf8' });
   for (const deadline = Date.now() + 30_000; Date.now() < deadline && !server.exited; await sleep(200)) {
     if (sql('SELECT 1').status !== 0) continue;
@@ -143,7 +183,12 @@ const token = () => randomBytes(24).toString('base64url');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `logged` settles when the log file has all the process wrote. */
-interface Running { child: ChildProcess; url: string; exited: boolean; logged?: Promise<unknown> }
+interface Running {
+  child: ChildProcess;
+  url: string;
+  exited: boolean;
+  logged?: Promise<unknown>;
+}
 
 async function start(launch: Launch, bots: [string, string][], log: string): Promise<Running> {
   const port = await freePort();
@@ -155,14 +200,19 @@ async function start(launch: Launch, bots: [string, string][], log: string): Pro
   });
   const logged = logTo(child, logFile);
   const running: Running = { child, url: `http://127.0.0.1:${port}`, exited: false, logged };
-  child.once('exit', () => { running.exited = true; });
+  child.once('exit', () => {
+    running.exited = true;
+  });
   // Ready when it answers anything over HTTP (a bot-less instance answers 401).
   const probe = `${running.url}/whatsapp/v1/${bots[0]?.[0] ?? 'nobody'}/provision/provider`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (running.exited) throw new Error(`the server exited before answering; see ${log}`);
     try {
-      await fetch(probe, { headers: { authorization: `Bearer ${bots[0]?.[1] ?? 'x'}` }, signal: AbortSignal.timeout(1000) });
+      await fetch(probe, {
+        headers: { authorization: `Bearer ${bots[0]?.[1] ?? 'x'}` },
+        signal: AbortSignal.timeout(1000),
+      });
       return running;
     } catch {
       await sleep(200);
@@ -196,17 +246,39 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 function runSuite(env: Record<string, string>, log: string): Promise<number> {
   return new Promise((done) => {
     const logFile = createWriteStream(log);
-    suite = spawn('npx', ['playwright', 'test'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    suite = spawn('npx', ['playwright', 'test'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const logged = logTo(suite, logFile);
     suite.once('exit', (code, signal) => logged.then(() => done(code ?? (signal ? 130 : 1))));
   });
 }
 
-interface RuleLine { id: string; level: string; status: string; reason?: string; excluded?: true }
-interface Verdict { outcome: string; abortReason?: string; rules: RuleLine[] }
+interface RuleLine {
+  id: string;
+  level: string;
+  status: string;
+  reason?: string;
+  excluded?: true;
+}
+interface Verdict {
+  outcome: string;
+  abortReason?: string;
+  rules: RuleLine[];
+}
 interface RunResult {
-  stack: string; seed: number; outcome: string; exitCode?: number; durationMs?: number; reportDir?: string;
-  failedMust: { id: string; reason: string }[]; failedShould: string[]; undecidedMust: string[]; error?: string;
+  stack: string;
+  seed: number;
+  outcome: string;
+  exitCode?: number;
+  durationMs?: number;
+  reportDir?: string;
+  failedMust: { id: string; reason: string }[];
+  failedShould: string[];
+  undecidedMust: string[];
+  error?: string;
 }
 
 const oneLine = (text = '', max = 160) => {
@@ -231,7 +303,10 @@ async function judge(stack: Stack, seed: number, reportDir: string): Promise<Run
   const servers: Running[] = [];
   let cleanup: (() => Promise<void>) | undefined;
   const started = Date.now();
-  const bots: [string, string][] = [['naive-bot-a', token()], ['naive-bot-b', token()]];
+  const bots: [string, string][] = [
+    ['naive-bot-a', token()],
+    ['naive-bot-b', token()],
+  ];
   try {
     const prepared = await stack.prepare(work, join(logs, `${stack.name}-${seed}`));
     cleanup = prepared.cleanup;
@@ -241,15 +316,29 @@ async function judge(stack: Stack, seed: number, reportDir: string): Promise<Run
     const [main, other] = servers;
     if (interrupted) throw new Error('interrupted');
     rmSync(reportDir, { recursive: true, force: true });
-    const exitCode = await runSuite({
-      TARGET_URL: main.url, BOT_ID: bots[0][0], API_TOKEN: bots[0][1],
-      SECOND_BOT_ID: bots[1][0], SECOND_API_TOKEN: bots[1][1], OTHER_REGION_URL: other.url,
-      CONFORMANCE_SEED: String(seed), CONFORMANCE_REPORT_DIR: reportDir,
-      // The servers live for one run on a random port: their lock, snapshot and found cases go with them.
-      CONFORMANCE_STATE_DIR: join(work, 'state'),
-    }, join(logs, `${stack.name}-${seed}-suite.log`));
+    const exitCode = await runSuite(
+      {
+        TARGET_URL: main.url,
+        BOT_ID: bots[0][0],
+        API_TOKEN: bots[0][1],
+        SECOND_BOT_ID: bots[1][0],
+        SECOND_API_TOKEN: bots[1][1],
+        OTHER_REGION_URL: other.url,
+        CONFORMANCE_SEED: String(seed),
+        CONFORMANCE_REPORT_DIR: reportDir,
+        // The servers live for one run on a random port: their lock, snapshot and found cases go with them.
+        CONFORMANCE_STATE_DIR: join(work, 'state'),
+      },
+      join(logs, `${stack.name}-${seed}-suite.log`),
+    );
     const file = join(reportDir, 'conformance.json');
-    const base = { stack: stack.name, seed, exitCode, durationMs: Date.now() - started, reportDir: relative(root, reportDir) };
+    const base = {
+      stack: stack.name,
+      seed,
+      exitCode,
+      durationMs: Date.now() - started,
+      reportDir: relative(root, reportDir),
+    };
     const none = { failedMust: [], failedShould: [], undecidedMust: [] };
     if (!existsSync(file)) return { ...base, ...none, outcome: 'no verdict', error: `no ${file}; see the suite's log` };
     const v = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
@@ -259,17 +348,33 @@ async function judge(stack: Stack, seed: number, reportDir: string): Promise<Run
       outcome: v.outcome,
       error: v.abortReason,
       failedMust: failed.filter((r) => r.level === 'MUST').map((r) => ({ id: r.id, reason: oneLine(r.reason) })),
-      failedShould: v.rules.filter((r) => r.level === 'SHOULD' && r.status !== 'passed' && r.status !== 'skipped').map((r) => r.id),
+      failedShould: v.rules
+        .filter((r) => r.level === 'SHOULD' && r.status !== 'passed' && r.status !== 'skipped')
+        .map((r) => r.id),
       // Blocked by another failure, or no check of the rule ran: neither passed nor failed.
-      undecidedMust: v.rules.filter((r) => r.level === 'MUST' && r.status === 'skipped' && !r.excluded).map((r) => r.id),
+      undecidedMust: v.rules
+        .filter((r) => r.level === 'MUST' && r.status === 'skipped' && !r.excluded)
+        .map((r) => r.id),
     };
   } catch (e) {
-    return { stack: stack.name, seed, outcome: 'error', failedMust: [], failedShould: [], undecidedMust: [], error: (e as Error).message };
+    return {
+      stack: stack.name,
+      seed,
+      outcome: 'error',
+      failedMust: [],
+      failedShould: [],
+      undecidedMust: [],
+      error: (e as Error).message,
+    };
   } finally {
     for (const s of servers) await stop(s);
     await cleanup?.();
     rmSync(work, { recursive: true, force: true });
-    scrub(logs, `${stack.name}-${seed}-`, bots.map(([, t]) => t));
+    scrub(
+      logs,
+      `${stack.name}-${seed}-`,
+      bots.map(([, t]) => t),
+    );
   }
 }
 
@@ -287,7 +392,10 @@ function parseArgs(argv: string[]) {
     if (a === '--seed') seed = value();
     else if (a === '--seeds') seeds = Math.max(1, value());
     else if (stacks.some((s) => s.name === a)) names.push(a);
-    else throw new Error(`unknown argument '${a}'; stacks: ${stacks.map((s) => s.name).join(', ')}; flags: --seed N, --seeds N`);
+    else
+      throw new Error(
+        `unknown argument '${a}'; stacks: ${stacks.map((s) => s.name).join(', ')}; flags: --seed N, --seeds N`,
+      );
   }
   return { chosen: names.length ? stacks.filter((s) => names.includes(s.name)) : stacks, seed, seeds };
 }
@@ -329,8 +437,12 @@ async function main() {
   const judged = new Set(args.chosen.map((s) => s.name));
   let kept: RunResult[] = [];
   try {
-    kept = (JSON.parse(readFileSync(file, 'utf8')) as { results: RunResult[] }).results.filter((r) => !judged.has(r.stack));
-  } catch { /* no summary yet */ }
+    kept = (JSON.parse(readFileSync(file, 'utf8')) as { results: RunResult[] }).results.filter(
+      (r) => !judged.has(r.stack),
+    );
+  } catch {
+    /* no summary yet */
+  }
   mkdirSync(out, { recursive: true });
   const summary = { generatedAt: new Date().toISOString(), results: [...kept, ...results], unavailable };
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);

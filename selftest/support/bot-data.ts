@@ -12,12 +12,26 @@ const listUrl = (target: Target, bot: string) => `${target.main.url}/whatsapp/v1
 export async function preload(target: Target): Promise<Saved> {
   const { botA, tokenA, botB, tokenB } = target.bots;
   const saved: Saved = {
-    [botA]: [{ name: 'keep-basic', type: 'www', config: { basic: { username: 'u', password: 'original-password-1' } } }, { name: 'keep-bearer', type: 'www', config: { bearer: 'original-bearer-1' } }],
+    [botA]: [
+      { name: 'keep-basic', type: 'www', config: { basic: { username: 'u', password: 'original-password-1' } } },
+      { name: 'keep-bearer', type: 'www', config: { bearer: 'original-bearer-1' } },
+    ],
     [botB]: [{ name: 'theirs', type: 'www', config: { bearer: 'original-bearer-2' } }],
   };
-  for (const [bot, token] of [[botA, tokenA], [botB, tokenB]]) {
+  for (const [bot, token] of [
+    [botA, tokenA],
+    [botB, tokenB],
+  ]) {
     for (const p of saved[bot]) {
-      const x = await exchange({ method: 'POST', url: listUrl(target, bot), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(p) }, 5000);
+      const x = await exchange(
+        {
+          method: 'POST',
+          url: listUrl(target, bot),
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(p),
+        },
+        5000,
+      );
       expect(x.received.status).toBe(200);
     }
   }
@@ -25,8 +39,12 @@ export async function preload(target: Target): Promise<Saved> {
 }
 
 export async function listOf(target: Target, bot: string, token: string): Promise<Provider[]> {
-  const x = await exchange({ method: 'GET', url: listUrl(target, bot), headers: { authorization: `Bearer ${token}` }, body: undefined }, 5000);
-  return (x.received.json as { settings: { application: { media: { providers: Provider[] } } } }).settings.application.media.providers;
+  const x = await exchange(
+    { method: 'GET', url: listUrl(target, bot), headers: { authorization: `Bearer ${token}` }, body: undefined },
+    5000,
+  );
+  return (x.received.json as { settings: { application: { media: { providers: Provider[] } } } }).settings.application
+    .media.providers;
 }
 
 /** Both bots hold exactly what they held before the run, in the same order. */

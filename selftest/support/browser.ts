@@ -10,7 +10,14 @@ import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
 
 /** The flags the project runs Chromium with; its package's own defaults include --single-process, with which pages crash under Playwright. */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Unpacks the package's al2023.tar.br (plain files under lib/) once; returns the folder of libraries. */
 function libraries(): string {
@@ -19,10 +26,16 @@ function libraries(): string {
   if (existsSync(join(out, 'libnss3.so'))) return out;
   const tar = brotliDecompressSync(readFileSync(join(bin, 'al2023.tar.br')));
   const staging = `${dirname(out)}.${process.pid}`;
-  for (let at = 0; at + 512 <= tar.length;) {
+  for (let at = 0; at + 512 <= tar.length; ) {
     const name = tar.toString('utf8', at, at + 100).replace(/\0.*$/s, '');
     if (!name) break;
-    const size = parseInt(tar.toString('utf8', at + 124, at + 136).replace(/\0.*$/s, '').trim() || '0', 8);
+    const size = parseInt(
+      tar
+        .toString('utf8', at + 124, at + 136)
+        .replace(/\0.*$/s, '')
+        .trim() || '0',
+      8,
+    );
     const type = String.fromCharCode(tar[at + 156]);
     if (type === '0' || type === '\0') {
       mkdirSync(join(staging, dirname(name)), { recursive: true });
@@ -42,6 +55,9 @@ function libraries(): string {
 export async function launchChromium(): Promise<Browser> {
   const executablePath = await sparticuz.executablePath();
   const libs = libraries();
-  const env = { ...process.env, LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } as Record<string, string>;
+  const env = {
+    ...process.env,
+    LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+  } as Record<string, string>;
   return chromium.launch({ executablePath, args: FLAGS, env });
 }

@@ -32,15 +32,50 @@ const LATENCY_MS = Number(process.env.DETECTION_LATENCY_MS) || 0;
 const RUN = process.env.DETECTION_RUN ?? 'local';
 const BATCHES_DIR = join(ROOT, 'reports/detection');
 
-export interface Outcome { id: string; kind: 'must' | 'should' | 'oddball'; unlisted: boolean; seed: string; budget: string; ok: boolean; detail: string; baseline?: boolean }
+export interface Outcome {
+  id: string;
+  kind: 'must' | 'should' | 'oddball';
+  unlisted: boolean;
+  seed: string;
+  budget: string;
+  ok: boolean;
+  detail: string;
+  baseline?: boolean;
+}
 
 /** A server on trial, with what it must come to: a failed (MUST) or warned (SHOULD) rule, or a pass. */
-interface Trial { id: string; kind: Outcome['kind']; unlisted: boolean; App: AppClass; options: Partial<ReferenceOptions>; profile: Profile; rule?: string; fault?: Fault; baseline?: boolean }
+interface Trial {
+  id: string;
+  kind: Outcome['kind'];
+  unlisted: boolean;
+  App: AppClass;
+  options: Partial<ReferenceOptions>;
+  profile: Profile;
+  rule?: string;
+  fault?: Fault;
+  baseline?: boolean;
+}
 
 /** One suite run: targets of one profile, seed, budget and rule selection, judged at once. */
-export interface Batch { key: string; what: string; part: number; profile: Profile; seed: string; budget: string; rules?: string; trials: Trial[] }
+export interface Batch {
+  key: string;
+  what: string;
+  part: number;
+  profile: Profile;
+  seed: string;
+  budget: string;
+  rules?: string;
+  trials: Trial[];
+}
 
-export interface BatchResult { run: string; key: string; targets: number; seconds: number; outcomes: Outcome[]; leaks: string[] }
+export interface BatchResult {
+  run: string;
+  key: string;
+  targets: number;
+  seconds: number;
+  outcomes: Outcome[];
+  leaks: string[];
+}
 
 const pick = <T extends { id: string }>(list: T[]) => list.filter((x) => !ONLY || ONLY.includes(x.id));
 const RULE_ORDER = new Map(RULES.map((r, i) => [r.id, i]));
@@ -48,44 +83,102 @@ const RULE_ORDER = new Map(RULES.map((r, i) => [r.id, i]));
 /** Every batch of a detection run, known when the tests are collected. */
 export function plan(): Batch[] {
   const batches: Batch[] = [];
-  const add = (what: string, trials: Trial[], settings: Omit<Batch, 'key' | 'what' | 'part' | 'trials' | 'profile'>, narrow?: (chunk: Trial[]) => string) => {
+  const add = (
+    what: string,
+    trials: Trial[],
+    settings: Omit<Batch, 'key' | 'what' | 'part' | 'trials' | 'profile'>,
+    narrow?: (chunk: Trial[]) => string,
+  ) => {
     for (const profile of ['default', '2020-03-10'] as const) {
       const mine = trials.filter((t) => t.profile === profile);
       for (let i = 0; i < mine.length; i += BATCH) {
         const chunk = mine.slice(i, i + BATCH);
         const part = i / BATCH + 1;
-        const key = `${what} ${profile} seed ${settings.seed} ${part}${LATENCY_MS ? ` latency ${LATENCY_MS}` : ''}`.replace(/\W+/g, '-');
-        batches.push({ key, what, part, profile, ...settings, ...(narrow ? { rules: narrow(chunk) } : {}), trials: chunk });
+        const key =
+          `${what} ${profile} seed ${settings.seed} ${part}${LATENCY_MS ? ` latency ${LATENCY_MS}` : ''}`.replace(
+            /\W+/g,
+            '-',
+          );
+        batches.push({
+          key,
+          what,
+          part,
+          profile,
+          ...settings,
+          ...(narrow ? { rules: narrow(chunk) } : {}),
+          trials: chunk,
+        });
       }
     }
   };
   const [first] = SEEDS;
-  const faultTrial = (f: Fault): Trial => ({ id: f.id, kind: ruleById(f.rule).level === 'MUST' ? 'must' : 'should', unlisted: Boolean(f.unlisted), App: f.App, options: { profile: f.profile }, profile: f.profile, rule: f.rule, fault: f });
+  const faultTrial = (f: Fault): Trial => ({
+    id: f.id,
+    kind: ruleById(f.rule).level === 'MUST' ? 'must' : 'should',
+    unlisted: Boolean(f.unlisted),
+    App: f.App,
+    options: { profile: f.profile },
+    profile: f.profile,
+    rule: f.rule,
+    fault: f,
+  });
   // The listed faults are judged by the hand-written checks of the rules they declare (CONFORMANCE_BUDGET=0
   // and CONFORMANCE_RULES, as a user reruns one failure): a fault shows on its own rule's checks, and
   // the full suite runs against the unlisted faults and the oddballs below. Ordered by rule, so that a
   // batch's faults share rules.
-  const listed = pick(FAULTS).filter((f) => !f.unlisted).sort((a, b) => RULE_ORDER.get(a.rule)! - RULE_ORDER.get(b.rule)!).map(faultTrial);
-  add('listed faults', listed, { seed: first, budget: '0' }, (chunk) => [...new Set(chunk.map((t) => t.rule!))].join(','));
+  const listed = pick(FAULTS)
+    .filter((f) => !f.unlisted)
+    .sort((a, b) => RULE_ORDER.get(a.rule)! - RULE_ORDER.get(b.rule)!)
+    .map(faultTrial);
+  add('listed faults', listed, { seed: first, budget: '0' }, (chunk) =>
+    [...new Set(chunk.map((t) => t.rule!))].join(','),
+  );
   // The unlisted faults and the oddballs: the whole suite at the first seed; at the others only the
   // checks of the rules the unlisted faults break (the generated checks, and those rules' own).
   const unlistedRules = [...new Set(FAULTS.filter((f) => f.unlisted).map((f) => f.rule))].join(',');
-  const open = [...pick(FAULTS).filter((f) => f.unlisted).map(faultTrial),
-    ...pick(ODDBALLS).map((o): Trial => ({ id: o.id, kind: 'oddball', unlisted: false, App: o.App, options: o.options ?? {}, profile: o.profile }))];
-  for (const seed of SEEDS) add(seed === first ? 'whole suite' : 'generated checks', open, { seed, budget: '' }, seed === first ? undefined : () => unlistedRules);
+  const open = [
+    ...pick(FAULTS)
+      .filter((f) => f.unlisted)
+      .map(faultTrial),
+    ...pick(ODDBALLS).map(
+      (o): Trial => ({
+        id: o.id,
+        kind: 'oddball',
+        unlisted: false,
+        App: o.App,
+        options: o.options ?? {},
+        profile: o.profile,
+      }),
+    ),
+  ];
+  for (const seed of SEEDS)
+    add(
+      seed === first ? 'whole suite' : 'generated checks',
+      open,
+      { seed, budget: '' },
+      seed === first ? undefined : () => unlistedRules,
+    );
   // What the hand-written checks alone make of the unlisted faults (CONFORMANCE_BUDGET=0): reported,
   // not judged, and only on request (DETECTION_BASELINE=1): it costs twenty more targets.
-  if (process.env.DETECTION_BASELINE === '1') add('hand-written checks alone', open.filter((t) => t.unlisted).map((t) => ({ ...t, baseline: true })), { seed: first, budget: '0' });
+  if (process.env.DETECTION_BASELINE === '1')
+    add(
+      'hand-written checks alone',
+      open.filter((t) => t.unlisted).map((t) => ({ ...t, baseline: true })),
+      { seed: first, budget: '0' },
+    );
   return batches;
 }
 
 /** Shows, over raw HTTP and before any suite run, that a fault really happens (the equivalent-mutant guard). */
 async function probed(fault: Fault): Promise<string | true> {
   const target = await startTarget(fault.App, { profile: fault.profile });
-  const shows = await fault.probe(new Probe(target.main.url, target.bots, target.otherRegion.url))
+  const shows = await fault
+    .probe(new Probe(target.main.url, target.bots, target.otherRegion.url))
     .catch((e: Error) => `the probe itself failed: ${e.message}`);
   await target.close();
-  return shows === true ? true : shows || 'the probe does not see the fault: the server behaves correctly (equivalent mutant)';
+  return shows === true
+    ? true
+    : shows || 'the probe does not see the fault: the server behaves correctly (equivalent mutant)';
 }
 
 /**
@@ -102,19 +195,55 @@ export async function judge(batch: Batch): Promise<BatchResult> {
     // A fault is probed once, at the first seed it is judged at.
     const shows = trial.fault && seed === SEEDS[0] && !trial.baseline ? await probed(trial.fault) : true;
     if (shows === true) trials.push(trial);
-    else outcomes.push({ id: trial.id, kind: trial.kind, unlisted: trial.unlisted, seed, budget, ok: false, detail: shows });
+    else
+      outcomes.push({
+        id: trial.id,
+        kind: trial.kind,
+        unlisted: trial.unlisted,
+        seed,
+        budget,
+        ok: false,
+        detail: shows,
+      });
   }
-  const targets = await Promise.all(trials.map((t) => startTarget(recording(t.App), { ...t.options, ...(LATENCY_MS ? { latencyMs: LATENCY_MS } : {}) })));
+  const targets = await Promise.all(
+    trials.map((t) =>
+      startTarget(recording(t.App), { ...t.options, ...(LATENCY_MS ? { latencyMs: LATENCY_MS } : {}) }),
+    ),
+  );
   const seeded = await Promise.all(targets.map((t) => seedSecrets(t)));
   const { env } = configFor(trials.map((trial, i) => ({ name: trial.id, target: targets[i] })));
-  const run = await runSuite({ env: { ...env, CONFORMANCE_PROFILE: profile, CONFORMANCE_WORKERS: WORKERS, CONFORMANCE_SEED: seed, CONFORMANCE_BUDGET: budget, CONFORMANCE_RULES: rules } });
+  const run = await runSuite({
+    env: {
+      ...env,
+      CONFORMANCE_PROFILE: profile,
+      CONFORMANCE_WORKERS: WORKERS,
+      CONFORMANCE_SEED: seed,
+      CONFORMANCE_BUDGET: budget,
+      CONFORMANCE_RULES: rules,
+    },
+  });
   await Promise.all(targets.map((t) => t.close()));
-  const leaks = leaksOf(run, targets.flatMap((t, i) => secretsOfRun(t, seeded[i])));
+  const leaks = leaksOf(
+    run,
+    targets.flatMap((t, i) => secretsOfRun(t, seeded[i])),
+  );
   for (const trial of trials) {
     const report = run.report?.targets.find((t) => t.name === trial.id);
-    const notPassed = (report?.rules ?? []).filter((r) => r.status !== 'passed' && !r.excluded).map((r) => `${r.id}=${r.status}: ${r.reason ?? ''}`);
-    const why = report ? notPassed.join(' | ') : `no report of this target (exit ${run.code}): ${run.stderr.slice(0, 500) || run.stdout.slice(-500)}`;
-    const of = { id: trial.id, kind: trial.kind, unlisted: trial.unlisted, seed, budget, ...(trial.baseline ? { baseline: true } : {}) };
+    const notPassed = (report?.rules ?? [])
+      .filter((r) => r.status !== 'passed' && !r.excluded)
+      .map((r) => `${r.id}=${r.status}: ${r.reason ?? ''}`);
+    const why = report
+      ? notPassed.join(' | ')
+      : `no report of this target (exit ${run.code}): ${run.stderr.slice(0, 500) || run.stdout.slice(-500)}`;
+    const of = {
+      id: trial.id,
+      kind: trial.kind,
+      unlisted: trial.unlisted,
+      seed,
+      budget,
+      ...(trial.baseline ? { baseline: true } : {}),
+    };
     if (trial.kind === 'oddball') {
       const ok = report?.outcome === 'passed';
       outcomes.push({ ...of, ok, detail: ok ? 'passed' : why });
@@ -123,9 +252,22 @@ export async function judge(batch: Batch): Promise<BatchResult> {
     const verdict = report?.rules.find((r) => r.id === trial.rule);
     const expected = trial.kind === 'must' ? 'failed' : 'warning';
     const ok = verdict?.status === expected && (trial.kind === 'should' || report?.outcome === 'failed');
-    outcomes.push({ ...of, ok, detail: ok ? `${trial.rule} ${verdict.status}: ${verdict.reason ?? ''}` : `${trial.rule} is ${verdict?.status ?? 'absent'}, expected ${expected}; not passed: ${why}` });
+    outcomes.push({
+      ...of,
+      ok,
+      detail: ok
+        ? `${trial.rule} ${verdict.status}: ${verdict.reason ?? ''}`
+        : `${trial.rule} is ${verdict?.status ?? 'absent'}, expected ${expected}; not passed: ${why}`,
+    });
   }
-  const result: BatchResult = { run: RUN, key: batch.key, targets: trials.length, seconds: Math.round((performance.now() - started) / 100) / 10, outcomes, leaks };
+  const result: BatchResult = {
+    run: RUN,
+    key: batch.key,
+    targets: trials.length,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+    outcomes,
+    leaks,
+  };
   mkdirSync(BATCHES_DIR, { recursive: true });
   writeFileSync(join(BATCHES_DIR, `${batch.key}.json`), JSON.stringify(result, null, 2));
   return result;
@@ -137,7 +279,7 @@ export function results(batches: Batch[]): { found: BatchResult[]; missing: stri
   const missing: string[] = [];
   for (const { key } of batches) {
     const file = join(BATCHES_DIR, `${key}.json`);
-    const result = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as BatchResult : undefined;
+    const result = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BatchResult) : undefined;
     if (result?.run === RUN) found.push(result);
     else missing.push(key);
   }
@@ -150,7 +292,8 @@ export function score(batches: Batch[], found: BatchResult[]): string {
   const outcomes = all.filter((o) => !o.baseline);
   const missedByHand = all.filter((o) => o.baseline && !o.ok).map((o) => o.id);
   const handWritten = all.filter((o) => o.baseline).length;
-  const count = (kind: Outcome['kind'], unlisted?: boolean) => outcomes.filter((o) => o.kind === kind && (unlisted === undefined || o.unlisted === unlisted));
+  const count = (kind: Outcome['kind'], unlisted?: boolean) =>
+    outcomes.filter((o) => o.kind === kind && (unlisted === undefined || o.unlisted === unlisted));
   const ratio = (list: Outcome[]) => `${list.filter((o) => o.ok).length}/${list.length}`;
   const oddballs = count('oddball');
   const leaks = [...new Set(found.flatMap((r) => r.leaks))];
@@ -161,7 +304,8 @@ export function score(batches: Batch[], found: BatchResult[]): string {
     perFault.set(o.id, { caught: seen.caught + Number(o.ok), seeds: seen.seeds + 1 });
   }
   const weakest = [...perFault].sort(([, a], [, b]) => a.caught / a.seeds - b.caught / b.seeds)[0];
-  const line = `detected ${ratio(count('must', false))} listed must (by the checks of their rules), ${ratio(count('must', true))} unlisted must over ${SEEDS.length} seeds` +
+  const line =
+    `detected ${ratio(count('must', false))} listed must (by the checks of their rules), ${ratio(count('must', true))} unlisted must over ${SEEDS.length} seeds` +
     `${weakest ? ` (the weakest, ${weakest[0]}, ${weakest[1].caught}/${weakest[1].seeds})` : ''}${LATENCY_MS ? ` at ${LATENCY_MS} ms latency` : ''}, flagged ${ratio(count('should'))} should, ` +
     `false positives ${oddballs.filter((o) => !o.ok).length}/${oddballs.length} (${new Set(oddballs.map((o) => o.id)).size} oddballs over ${SEEDS.length} seeds); ` +
     (handWritten ? `the hand-written checks alone miss ${missedByHand.length}/${handWritten} unlisted faults; ` : '') +
@@ -169,10 +313,35 @@ export function score(batches: Batch[], found: BatchResult[]): string {
   if (!ONLY) {
     const timings = found.map((r) => {
       const batch = batches.find((b) => b.key === r.key)!;
-      return { batch: r.key, targets: r.targets, profile: batch.profile, seed: batch.seed, budget: batch.budget || 'default', narrowed: Boolean(batch.rules), seconds: r.seconds };
+      return {
+        batch: r.key,
+        targets: r.targets,
+        profile: batch.profile,
+        seed: batch.seed,
+        budget: batch.budget || 'default',
+        narrowed: Boolean(batch.rules),
+        seconds: r.seconds,
+      };
     });
-    writeFileSync(join(ROOT, 'reports/detection.json'), JSON.stringify({ score: line, missedByHandWrittenChecks: missedByHand, latencyMs: LATENCY_MS, perFault: Object.fromEntries(perFault), timings, outcomes: all }, null, 2));
-    writeFileSync(join(ROOT, 'reports/detection.txt'), `${line}\n${handWritten ? `missed by the hand-written checks alone: ${missedByHand.join(', ')}\n` : ''}`);
+    writeFileSync(
+      join(ROOT, 'reports/detection.json'),
+      JSON.stringify(
+        {
+          score: line,
+          missedByHandWrittenChecks: missedByHand,
+          latencyMs: LATENCY_MS,
+          perFault: Object.fromEntries(perFault),
+          timings,
+          outcomes: all,
+        },
+        null,
+        2,
+      ),
+    );
+    writeFileSync(
+      join(ROOT, 'reports/detection.txt'),
+      `${line}\n${handWritten ? `missed by the hand-written checks alone: ${missedByHand.join(', ')}\n` : ''}`,
+    );
   }
   return line;
 }

@@ -17,11 +17,28 @@ const SOUGHT_FROM = 8;
 /** POSTs a Basic and a Bearer provider with distinctive secrets to each bot, as data a real bot would hold. */
 export async function seedSecrets(target: Target): Promise<string[]> {
   const secrets: string[] = [];
-  for (const [bot, token] of [[target.bots.botA, target.bots.tokenA], [target.bots.botB, target.bots.tokenB]]) {
-    const [password, bearer] = [`seededpw${randomBytes(10).toString('hex')}`, `seededbr${randomBytes(10).toString('hex')}`];
+  for (const [bot, token] of [
+    [target.bots.botA, target.bots.tokenA],
+    [target.bots.botB, target.bots.tokenB],
+  ]) {
+    const [password, bearer] = [
+      `seededpw${randomBytes(10).toString('hex')}`,
+      `seededbr${randomBytes(10).toString('hex')}`,
+    ];
     secrets.push(password, bearer);
-    for (const provider of [{ name: 'seeded-basic', type: 'www', config: { basic: { username: 'seeded-user', password } } }, { name: 'seeded-bearer', type: 'www', config: { bearer } }]) {
-      await exchange({ method: 'POST', url: `${target.main.url}/whatsapp/v1/${bot}/provision/provider`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(provider) }, 5000);
+    for (const provider of [
+      { name: 'seeded-basic', type: 'www', config: { basic: { username: 'seeded-user', password } } },
+      { name: 'seeded-bearer', type: 'www', config: { bearer } },
+    ]) {
+      await exchange(
+        {
+          method: 'POST',
+          url: `${target.main.url}/whatsapp/v1/${bot}/provision/provider`,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(provider),
+        },
+        5000,
+      );
     }
   }
   return secrets;
@@ -30,7 +47,9 @@ export async function seedSecrets(target: Target): Promise<string[]> {
 /** Every secret a run against `target` was trusted with or made: the tokens, the seeded values, and what the server recorded. */
 export function secretsOfRun(target: Target, seeded: string[]): string[] {
   const recorded = (target.app as Partial<Recording>).seen ?? new Set<string>();
-  return [...new Set([target.bots.tokenA, target.bots.tokenB, ...seeded, ...recorded])].filter((s) => s.length >= SOUGHT_FROM);
+  return [...new Set([target.bots.tokenA, target.bots.tokenB, ...seeded, ...recorded])].filter(
+    (s) => s.length >= SOUGHT_FROM,
+  );
 }
 
 /**
@@ -41,10 +60,18 @@ export function secretsOfRun(target: Target, seeded: string[]): string[] {
 export function formsSought(secret: string): Map<string, string> {
   const bytes = Buffer.from(secret, 'utf8');
   const json = JSON.stringify(secret).slice(1, -1);
-  const forms = new Map<string, string>([['as is', secret], ['JSON', json], ['ASCII JSON', json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)],
-    ['hex', bytes.toString('hex')], ['HEX', bytes.toString('hex').toUpperCase()]]);
+  const forms = new Map<string, string>([
+    ['as is', secret],
+    ['JSON', json],
+    ['ASCII JSON', json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)],
+    ['hex', bytes.toString('hex')],
+    ['HEX', bytes.toString('hex').toUpperCase()],
+  ]);
   try {
-    forms.set('URL', encodeURIComponent(secret)).set('url', encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()));
+    forms.set('URL', encodeURIComponent(secret)).set(
+      'url',
+      encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+    );
   } catch {
     // a lone surrogate has no URL form
   }
@@ -64,17 +91,23 @@ export function leaksOf(run: SuiteRun, secrets: string[]): string[] {
   for (const [path, text] of outputsOf(run.stateDir)) {
     const file = basename(path.split('!')[0]);
     if (!HOLDS_SECRETS.test(file)) outputs.set(path, text);
-    else if ((statSync(path).mode & 0o777) !== 0o600) leaks.push(`${path}: readable by others (mode ${(statSync(path).mode & 0o777).toString(8)})`);
+    else if ((statSync(path).mode & 0o777) !== 0o600)
+      leaks.push(`${path}: readable by others (mode ${(statSync(path).mode & 0o777).toString(8)})`);
   }
   // Indexed by their first characters, so that each text is scanned once however many secrets a run made.
   const byStart = new Map<string, { secret: string; form: string; label: string }[]>();
   for (const secret of new Set(secrets)) {
-    for (const [label, form] of formsSought(secret)) byStart.set(form.slice(0, SOUGHT_FROM), [...(byStart.get(form.slice(0, SOUGHT_FROM)) ?? []), { secret, form, label }]);
+    for (const [label, form] of formsSought(secret))
+      byStart.set(form.slice(0, SOUGHT_FROM), [
+        ...(byStart.get(form.slice(0, SOUGHT_FROM)) ?? []),
+        { secret, form, label },
+      ]);
   }
   for (const [place, text] of outputs) {
     const found = new Map<string, string>();
     for (let i = 0; i + SOUGHT_FROM <= text.length; i++) {
-      for (const { secret, form, label } of byStart.get(text.substr(i, SOUGHT_FROM)) ?? []) if (text.startsWith(form, i)) found.set(secret, label);
+      for (const { secret, form, label } of byStart.get(text.substr(i, SOUGHT_FROM)) ?? [])
+        if (text.startsWith(form, i)) found.set(secret, label);
     }
     for (const [secret, label] of found) leaks.push(`${place}: ${secret.slice(0, 4)}… (${label})`);
   }

@@ -13,7 +13,8 @@ export function outputsOf(dir: string): Map<string, string> {
     }
     const text = strFromU8(bytes);
     texts.set(name, text);
-    for (const m of text.matchAll(/data:application\/zip;base64,([A-Za-z0-9+/=]+)/g)) add(`${name}#zip`, Buffer.from(m[1], 'base64'));
+    for (const m of text.matchAll(/data:application\/zip;base64,([A-Za-z0-9+/=]+)/g))
+      add(`${name}#zip`, Buffer.from(m[1], 'base64'));
     // The HTML report keeps attachments inline, base64-encoded: each is read as the text it holds too.
     if (name.includes('#zip!') && name.endsWith('.json')) {
       for (const [i, a] of inlineAttachments(JSON.parse(text)).entries()) texts.set(`${name}@${i}@${a.name}`, a.text);
@@ -37,7 +38,10 @@ function inlineAttachments(root: unknown): { name: string; text: string }[] {
     if (!node || typeof node !== 'object') return;
     const a = node as { name?: unknown; body?: unknown; contentType?: unknown };
     if (typeof a.name === 'string' && typeof a.body === 'string') {
-      found.push({ name: a.name, text: String(a.contentType).startsWith('text/') ? a.body : Buffer.from(a.body, 'base64').toString('utf8') });
+      found.push({
+        name: a.name,
+        text: String(a.contentType).startsWith('text/') ? a.body : Buffer.from(a.body, 'base64').toString('utf8'),
+      });
     }
     for (const inner of Object.values(node)) walk(inner);
   };
@@ -47,5 +51,7 @@ function inlineAttachments(root: unknown): { name: string; text: string }[] {
 
 /** The text of every attachment named `name` in a run's HTML report (the report keeps them inline in its zipped JSON). */
 export function attachmentsOf(reportDir: string, name = 'exchanges.txt'): string[] {
-  return [...outputsOf(join(reportDir, 'html')).entries()].filter(([place]) => place.endsWith(`@${name}`)).map(([, text]) => text);
+  return [...outputsOf(join(reportDir, 'html')).entries()]
+    .filter(([place]) => place.endsWith(`@${name}`))
+    .map(([, text]) => text);
 }

@@ -12,7 +12,8 @@ export function recording(App: AppClass): new (...args: ConstructorParameters<Ap
     readonly seen = new Set<string>();
 
     protected override authorized(botId: string, header: string | undefined): boolean {
-      const token = /^\S+\s+(\S+)/.exec(header ?? '')?.[1] ?? (header && !/^bearer$/i.test(header) ? header : undefined);
+      const token =
+        /^\S+\s+(\S+)/.exec(header ?? '')?.[1] ?? (header && !/^bearer$/i.test(header) ? header : undefined);
       // The string form of an object is a constant of JavaScript, in every bundle of it: no secret to seek.
       if (token && header !== `Bearer ${OBJECT_STRING}`) this.seen.add(token);
       return super.authorized(botId, header);

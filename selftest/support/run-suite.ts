@@ -23,9 +23,29 @@ export interface SuiteRun {
 }
 
 /** The variables a run reads; none leaks in from the environment the self-tests run in. */
-const OWN_PREFIXES = ['TARGET_URL', 'BOT_ID', 'API_TOKEN', 'SECOND_', 'OTHER_REGION_URL', 'CONFORMANCE_', 'TEST_', 'PW_', 'PLAYWRIGHT_', 'REFERENCE_',
+const OWN_PREFIXES = [
+  'TARGET_URL',
+  'BOT_ID',
+  'API_TOKEN',
+  'SECOND_',
+  'OTHER_REGION_URL',
+  'CONFORMANCE_',
+  'TEST_',
+  'PW_',
+  'PLAYWRIGHT_',
+  'REFERENCE_',
   // The machine's own proxy and CA settings would reroute the self-tests' loopback runs.
-  'GITHUB_STEP_SUMMARY', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy', 'NODE_EXTRA_CA_CERTS'];
+  'GITHUB_STEP_SUMMARY',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'NODE_EXTRA_CA_CERTS',
+];
 
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -50,7 +70,9 @@ export interface RunOptions {
   onTesting?: () => void;
 }
 
-const validateReport = new Ajv2020({ allErrors: true, validateFormats: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas/conformance-report.schema.json'), 'utf8')));
+const validateReport = new Ajv2020({ allErrors: true, validateFormats: false }).compile(
+  JSON.parse(readFileSync(join(ROOT, 'schemas/conformance-report.schema.json'), 'utf8')),
+);
 
 /**
  * A quick run, for self-tests about something other than the checks (networks, the Action, strict
@@ -69,7 +91,12 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   const stateDir = options.stateDir ?? newStateDir();
   const env = cleanEnv({ CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_STATE_DIR: stateDir, ...options.env });
   const command = options.command ?? [PLAYWRIGHT_CLI, 'test', ...(options.args ?? [])];
-  const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
+  const child = spawn(process.execPath, command, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached,
+  });
   let stdout = '';
   let stderr = '';
   const timeline: SuiteRun['timeline'] = [];
@@ -89,7 +116,11 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
       if (!stdout.includes('conformance: target')) return;
       clearInterval(poll);
       options.onTesting?.();
-      if (interrupt) setTimeout(() => (options.detached ? process.kill(-child.pid!, interrupt.signal) : child.kill(interrupt.signal)), interrupt.afterMs);
+      if (interrupt)
+        setTimeout(
+          () => (options.detached ? process.kill(-child.pid!, interrupt.signal) : child.kill(interrupt.signal)),
+          interrupt.afterMs,
+        );
     }, 50);
     child.on('close', () => clearInterval(poll));
   }
@@ -99,7 +130,11 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
       const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ConformanceReport) : undefined;
       // Every report a self-test reads is held to the schema published for it.
       if (report && !validateReport(report)) {
-        rejectPromise(new Error(`${file} does not fit schemas/conformance-report.schema.json: ${JSON.stringify(validateReport.errors?.slice(0, 3))}`));
+        rejectPromise(
+          new Error(
+            `${file} does not fit schemas/conformance-report.schema.json: ${JSON.stringify(validateReport.errors?.slice(0, 3))}`,
+          ),
+        );
         return;
       }
       resolvePromise({ code, signal, stdout, stderr, reportDir, stateDir, report, timeline });
@@ -113,5 +148,7 @@ export function ruleStatus(run: SuiteRun, id: string): string | undefined {
 
 /** The rules that did not pass, as `ID=status`, for readable assertion messages. */
 export function notPassed(run: SuiteRun): string[] {
-  return (run.report?.rules ?? []).filter((r) => r.status !== 'passed').map((r) => `${r.id}=${r.status}: ${r.reason ?? ''}`);
+  return (run.report?.rules ?? [])
+    .filter((r) => r.status !== 'passed')
+    .map((r) => `${r.id}=${r.status}: ${r.reason ?? ''}`);
 }

@@ -7,17 +7,39 @@ import { ReferenceApp, type AppClass, type ReferenceOptions } from '../../refere
 import { serve, type Running } from '../../reference/serve.ts';
 import type { Bots } from '../../faulty/probe.ts';
 
-
 export function newBots(): Bots {
-  return { botA: 'bot-a', tokenA: `ta-${randomBytes(12).toString('hex')}`, botB: 'bot-b', tokenB: `tb-${randomBytes(12).toString('hex')}` };
+  return {
+    botA: 'bot-a',
+    tokenA: `ta-${randomBytes(12).toString('hex')}`,
+    botB: 'bot-b',
+    tokenB: `tb-${randomBytes(12).toString('hex')}`,
+  };
 }
 
-export interface Target { bots: Bots; app: ReferenceApp; main: Running; otherRegion: Running; env: Record<string, string | undefined>; close(): Promise<void> }
+export interface Target {
+  bots: Bots;
+  app: ReferenceApp;
+  main: Running;
+  otherRegion: Running;
+  env: Record<string, string | undefined>;
+  close(): Promise<void>;
+}
 
 /** A target as the suite sees it: the server on trial with two bots, and an "other region" without them. */
 /** `tls`: both servers speak https with this key and certificate. */
-export async function startTarget(App: AppClass = ReferenceApp, options: Partial<ReferenceOptions> = {}, bots = newBots(), tls?: { key: string; cert: string }): Promise<Target> {
-  const app = new App({ bots: new Map([[bots.botA, bots.tokenA], [bots.botB, bots.tokenB]]), ...options });
+export async function startTarget(
+  App: AppClass = ReferenceApp,
+  options: Partial<ReferenceOptions> = {},
+  bots = newBots(),
+  tls?: { key: string; cert: string },
+): Promise<Target> {
+  const app = new App({
+    bots: new Map([
+      [bots.botA, bots.tokenA],
+      [bots.botB, bots.tokenB],
+    ]),
+    ...options,
+  });
   const main = await serve(app, 0, tls);
   const otherRegion = await serve(new App({ bots: new Map(), ...options }), 0, tls);
   return {
@@ -50,8 +72,11 @@ export function configFor(named: { name: string; target: Target }[]): { env: Rec
     env[`TARGET_TOKEN_${i}_A`] = target.bots.tokenA;
     env[`TARGET_TOKEN_${i}_B`] = target.bots.tokenB;
     return {
-      name, url: target.main.url, otherRegionUrl: target.otherRegion.url,
-      bot: { id: target.bots.botA, tokenEnv: `TARGET_TOKEN_${i}_A` }, secondBot: { id: target.bots.botB, tokenEnv: `TARGET_TOKEN_${i}_B` },
+      name,
+      url: target.main.url,
+      otherRegionUrl: target.otherRegion.url,
+      bot: { id: target.bots.botA, tokenEnv: `TARGET_TOKEN_${i}_A` },
+      secondBot: { id: target.bots.botB, tokenEnv: `TARGET_TOKEN_${i}_B` },
     };
   });
   const file = join(mkdtempSync(join(tmpdir(), 'conformance-config-')), 'conformance.config.json');
