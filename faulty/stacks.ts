@@ -262,8 +262,8 @@ fault(
   'stringprep-zero-width',
   'NAME-EXACT',
   "As a store that prepares names with stringprep's table B.1 (nameprep, LDAP's RFC 4518): U+200B, U+200D, U+FEFF and the rest of its 'mapped to nothing' characters are removed.",
-  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each invisible code point stands alone in the class, combining ones included, as the table lists them
   storing(
+    // biome-ignore lint/suspicious/noMisleadingCharacterClass: each invisible code point stands alone in the class, combining ones included, as the table lists them
     names((name) => name.replace(/[\u00ad\u034f\u1806\u180b-\u180d\u200b-\u200d\u2060\ufe00-\ufe0f\ufeff]/g, '')),
   ),
   async (p) => {
