@@ -11,9 +11,11 @@ import type { ProviderApi, RequestOptions } from '../suite/api.ts';
 import { nearMisses } from '../suite/credentials.ts';
 import type { Exchange } from '../suite/http.ts';
 import {
+  answeredAs,
   fail,
   firstDifference,
   jsonObjectBody,
+  named,
   providerList,
   shown,
   statusIs,
@@ -22,7 +24,7 @@ import {
 } from '../suite/verdicts.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from './divergence.ts';
-import { clear, LONGEST_REQUIRED, removeOne, stored, upsert, type ProviderMap } from './rules.ts';
+import { clear, CONTENT_TOO_LARGE, LONGEST_REQUIRED, removeOne, stored, upsert, type ProviderMap } from './rules.ts';
 
 export type BotKey = 'first' | 'second';
 const BOT_NAMES: Record<BotKey, string> = { first: 'the first bot', second: 'the second bot' };
@@ -151,20 +153,26 @@ function described(d: Divergence, model: ProviderMap, listed: Provider[]): strin
 export function judgeAnswer(post: GeneratedPost, x: Exchange, what: string): boolean {
   const status = x.received.status;
   const { verdict } = post;
-  if (verdict.kind === 'valid' && status !== 200)
-    fail('POST-VALID-200', `${what}: a valid provider got ${status}, not 200`);
+  if (verdict.kind === 'valid' && !answeredAs('POST-VALID-200', status))
+    fail('POST-VALID-200', `${what}: a valid provider got ${status}, not ${named('POST-VALID-200')}`);
   // A server may weigh a body before it reads it: a long one may get 413 instead.
-  const refusals = post.text.length > LONGEST_REQUIRED ? [400, 413] : [400];
-  if (verdict.kind === 'invalid' && !refusals.includes(status) && verdict.rule)
-    fail(verdict.rule, `${what}: a body that breaks ${verdict.location} got ${status}, not 400`);
-  if (verdict.kind === 'open' && ![200, 400, 413].includes(status)) {
+  const weighed = post.text.length > LONGEST_REQUIRED && status === CONTENT_TOO_LARGE;
+  if (verdict.kind === 'invalid' && verdict.rule && !answeredAs(verdict.rule, status) && !weighed)
+    fail(verdict.rule, `${what}: a body that breaks ${verdict.location} got ${status}, not ${named(verdict.rule)}`);
+  // Left open: taken as a valid provider is, or refused as a body of the wrong type is.
+  if (
+    verdict.kind === 'open' &&
+    !answeredAs('POST-VALID-200', status) &&
+    !answeredAs('POST-400-WRONG-TYPE', status) &&
+    status !== CONTENT_TOO_LARGE
+  ) {
     fail(
       'POST-VALID-200',
-      `${what}: a provider the rules leave open (${verdict.why}) got ${status}; expected 200 to take it, or 400 to refuse it`,
+      `${what}: a provider the rules leave open (${verdict.why}) got ${status}; expected ${named('POST-VALID-200')} to take it, or ${named('POST-400-WRONG-TYPE')} to refuse it`,
     );
   }
   if (status === 400) jsonObjectBody('ERROR-400-JSON', x);
-  return status === 200 && verdict.kind !== 'invalid';
+  return answeredAs('POST-VALID-200', status) && verdict.kind !== 'invalid';
 }
 
 const summary = (post: GeneratedPost) => {
@@ -232,8 +240,11 @@ class Clear implements Command {
         const x = await t.send(`DELETE of ${BOT_NAMES[this.bot]}'s list`, () => t.client(this.bot).clear());
         status = x.received.status;
         // DELETE of an empty list is a SHOULD of its own (DELETE-IDEMPOTENT), decided by its own check.
-        if (list.size && status !== 200)
-          fail('DELETE-200', `DELETE of ${BOT_NAMES[this.bot]}'s list of ${list.size} answered ${status}, not 200`);
+        if (list.size && !answeredAs('DELETE-200', status))
+          fail(
+            'DELETE-200',
+            `DELETE of ${BOT_NAMES[this.bot]}'s list of ${list.size} answered ${status}, not ${named('DELETE-200')}`,
+          );
         for (const name of list.keys()) w.deleted.get(this.bot)!.set(name, 'list');
         clear(list);
         await t.verify(w, (bot) => (bot === this.bot ? { kind: 'clear' } : { kind: 'elsewhere', what: 'delete' }));
@@ -259,8 +270,11 @@ class Remove implements Command {
         const x = await t.send(`DELETE of provider ${shown(this.name)}`, () => t.client(this.bot).remove(this.name));
         status = x.received.status;
         // An unlisted name is left open by the revision: any answer but 5xx, and nothing changes.
-        if (held && status !== 200)
-          fail('REV-DELETE-ONE', `DELETE of listed provider ${shown(this.name)} answered ${status}, not 200`);
+        if (held && !answeredAs('REV-DELETE-ONE', status))
+          fail(
+            'REV-DELETE-ONE',
+            `DELETE of listed provider ${shown(this.name)} answered ${status}, not ${named('REV-DELETE-ONE')}`,
+          );
         if (held) {
           removeOne(list, this.name);
           w.deleted.get(this.bot)!.set(this.name, 'one');
@@ -320,8 +334,11 @@ class Burst implements Command {
         if (clearing) {
           const list = w.lists.get(clearing)!;
           const status = (settled[sends.length] as PromiseFulfilledResult<Exchange>).value.received.status;
-          if (list.size && status !== 200)
-            fail('DELETE-200', `DELETE of ${BOT_NAMES[clearing]}'s list answered ${status}, not 200`);
+          if (list.size && !answeredAs('DELETE-200', status))
+            fail(
+              'DELETE-200',
+              `DELETE of ${BOT_NAMES[clearing]}'s list answered ${status}, not ${named('DELETE-200')}`,
+            );
           for (const name of list.keys()) w.deleted.get(clearing)!.set(name, 'list');
           clear(list);
         }
@@ -364,8 +381,11 @@ class Grow implements Command {
           };
           w.sending(provider);
           const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).post(provider));
-          if (x.received.status !== 200)
-            fail('POST-VALID-200', `POST of provider ${i + 1} of ${count} answered ${x.received.status}, not 200`);
+          if (!answeredAs('POST-VALID-200', x.received.status))
+            fail(
+              'POST-VALID-200',
+              `POST of provider ${i + 1} of ${count} answered ${x.received.status}, not ${named('POST-VALID-200')}`,
+            );
           w.take(this.bot, provider);
         }
         await t.verify(w, (bot) => (bot === this.bot ? { kind: 'grow' } : { kind: 'elsewhere', what: 'write' }));

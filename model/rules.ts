@@ -74,6 +74,8 @@ function locationOf(root: Flat, v: Violation): string | undefined {
 
 /** Values up to this length MUST be taken; a server may set its limit above it (docs/rules.md, "Generated checks"). */
 export const LONGEST_REQUIRED = 4096;
+/** What a server may answer a body past LONGEST_REQUIRED before it reads it: Content Too Large (RFC 9110). */
+export const CONTENT_TOO_LARGE = 413;
 
 /** The first choice docs/rules.md leaves to the target that this (schema-valid) provider meets. */
 function openChoice(profile: Profile, p: Provider): string | undefined {

@@ -31,6 +31,10 @@ export type Rule = RuleFields & { id: RuleId };
 const BOTH: readonly Profile[] = ['default', '2020-03-10'];
 /** What every kind of bad credential gets (the vendor page names 401, not 403). */
 const UNAUTHORIZED = [401] as const;
+/** What a request the rule says the server takes gets (200: the page names it, not 201 or 204). */
+const OK = [200] as const;
+/** What a request the rule says the server refuses gets. */
+const BAD_REQUEST = [400] as const;
 const REVISION: readonly Profile[] = ['2020-03-10'];
 
 const UPDATE = 'Updating the Providers List';
@@ -58,6 +62,7 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Response`,
     'A valid provider, Basic or Bearer, gets 200 (not 201, not 204).',
+    { answers: OK },
   ),
   rule('POST-EMPTY-BODY', 'SHOULD', `${UPDATE} › Response`, 'The 200 answer to a POST has an empty body.'),
   rule(
@@ -65,48 +70,53 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Response`,
     'A body that is not exactly one well-formed JSON text gets 400: text after the value, a second value, comments, trailing commas, single quotes, unquoted member names, NaN or Infinity.',
-    { refuses: ['syntax'] },
+    { refuses: ['syntax'], answers: BAD_REQUEST },
   ),
   rule(
     'POST-400-NOT-OBJECT',
     'MUST',
     `${UPDATE} › Request`,
     'JSON that is not an object (array, string, number, null) gets 400.',
-    { refuses: ['Provider:type'] },
+    { refuses: ['Provider:type'], answers: BAD_REQUEST },
   ),
   rule('POST-400-MISSING-FIELD', 'MUST', `${UPDATE} › Request`, 'A provider without name, type or config gets 400.', {
     refuses: ['Provider.name:required', 'Provider.type:required', 'Provider.config:required'],
+    answers: BAD_REQUEST,
   }),
   rule(
     'POST-400-WRONG-TYPE',
     'MUST',
     `${UPDATE} › Request`,
     'A name, type or config of the wrong JSON type gets 400.',
-    { refuses: ['Provider.name:type', 'Provider.type:type', 'Provider.config:type'] },
+    { refuses: ['Provider.name:type', 'Provider.type:type', 'Provider.config:type'], answers: BAD_REQUEST },
   ),
   rule(
     'POST-400-UNKNOWN-TYPE',
     'MUST',
     `${UPDATE} › Request`,
     'A type other than `www` (compared case-sensitively) gets 400.',
-    { refuses: ['Provider.type:enum'] },
+    { refuses: ['Provider.type:enum'], answers: BAD_REQUEST },
   ),
   rule('POST-400-EMPTY-CONFIG', 'MUST', CONFIG, 'A config with neither basic nor bearer gets 400.', {
     refuses: ['ProviderConfig:anyOf'],
+    answers: BAD_REQUEST,
   }),
   rule(
     'POST-400-INCOMPLETE-BASIC',
     'MUST',
     `${CONFIG} › Basic authorization`,
     'A basic config without username or password gets 400.',
-    { refuses: ['BasicCredentials.username:required', 'BasicCredentials.password:required'] },
+    { refuses: ['BasicCredentials.username:required', 'BasicCredentials.password:required'], answers: BAD_REQUEST },
   ),
   rule(
     'POST-400-NON-STRING-CREDENTIAL',
     'MUST',
     CONFIG,
     'A username, password or bearer that is not a string gets 400.',
-    { refuses: ['BasicCredentials.username:type', 'BasicCredentials.password:type', 'ProviderConfig.bearer:type'] },
+    {
+      refuses: ['BasicCredentials.username:type', 'BasicCredentials.password:type', 'ProviderConfig.bearer:type'],
+      answers: BAD_REQUEST,
+    },
   ),
   rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.'),
   rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the strings message and reason.'),
@@ -148,6 +158,7 @@ const CATALOGUE = [
     'MUST',
     `${GET} › Responses`,
     'GET answers 200 with a JSON body that holds the list at settings.application.media.providers, valid against the OpenAPI document.',
+    { answers: OK },
   ),
   rule(
     'GET-CONFIG-ROUNDTRIP',
@@ -156,7 +167,7 @@ const CATALOGUE = [
     'Each entry has name, type and config, and config is exactly what was last posted under that name, secrets in clear.',
   ),
   rule('GET-READ-AFTER-WRITE', 'MUST', `${GET} › Responses`, 'A read right after a successful write shows that write.'),
-  rule('GET-EMPTY-200', 'MUST', `${GET} › Responses`, 'An empty list is 200, never 404.'),
+  rule('GET-EMPTY-200', 'MUST', `${GET} › Responses`, 'An empty list is 200, never 404.', { answers: OK }),
   rule('GET-EMPTY-NESTING', 'SHOULD', `${GET} › Responses`, 'An empty list keeps the full nesting with providers: [].'),
   rule(
     'CONTENT-TYPE-JSON',
@@ -164,13 +175,15 @@ const CATALOGUE = [
     `${GET} › Responses`,
     'JSON bodies carry Content-Type: application/json (parameters such as charset allowed).',
   ),
-  rule('DELETE-200', 'MUST', `${DELETE} › Responses`, 'DELETE answers 200 (not 204).'),
+  rule('DELETE-200', 'MUST', `${DELETE} › Responses`, 'DELETE answers 200 (not 204).', { answers: OK }),
   rule('DELETE-EMPTIES', 'MUST', `${DELETE} › Responses`, 'After DELETE, GET shows an empty list for that bot.'),
   rule('DELETE-THIS-BOT-ONLY', 'MUST', `${DELETE} › Responses`, "DELETE changes no other bot's list.", {
     needs: 'second-bot',
   }),
   rule('DELETE-EMPTY-BODY', 'SHOULD', `${DELETE} › Responses`, 'The 200 answer to a DELETE has an empty body.'),
-  rule('DELETE-IDEMPOTENT', 'SHOULD', `${DELETE} › Responses`, 'DELETE on an already empty list is 200 too.'),
+  rule('DELETE-IDEMPOTENT', 'SHOULD', `${DELETE} › Responses`, 'DELETE on an already empty list is 200 too.', {
+    answers: OK,
+  }),
   rule('AUTH-MISSING', 'MUST', AUTH, 'Every operation without an Authorization header gets 401 (not 403).', {
     answers: UNAUTHORIZED,
   }),
@@ -222,21 +235,21 @@ const CATALOGUE = [
     'MUST',
     `${REV} › name`,
     'A name with a character outside A-Z, a-z, - and _ gets 400 and changes nothing.',
-    { profiles: REVISION, refuses: ['Provider.name:pattern'] },
+    { profiles: REVISION, refuses: ['Provider.name:pattern'], answers: BAD_REQUEST },
   ),
   rule(
     'REV-NAME-LENGTH',
     'MUST',
     `${REV} › name`,
     'A name of 201 characters gets 400 and changes nothing; 200 characters exactly is accepted.',
-    { profiles: REVISION, refuses: ['Provider.name:maxLength'] },
+    { profiles: REVISION, refuses: ['Provider.name:maxLength'], answers: BAD_REQUEST },
   ),
   rule(
     'REV-DELETE-ONE',
     'MUST',
     `${REV} › Deleting a provider`,
     'DELETE of provider/{name} answers 200, removes exactly that provider and leaves the rest.',
-    { profiles: REVISION },
+    { profiles: REVISION, answers: OK },
   ),
   rule(
     'REV-DELETE-ONE-EXACT',

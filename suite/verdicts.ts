@@ -13,6 +13,14 @@ export function answersOf(ruleId: RuleId): readonly number[] {
   return answers;
 }
 
+/** Whether `status` is one the rule names: a model step asks the catalogue, never spells a status. */
+export function answeredAs(ruleId: RuleId, status: number): boolean {
+  return answersOf(ruleId).includes(status);
+}
+
+/** The statuses a rule names, as a reason says them ("200", "400 or 413"). */
+export const named = (ruleId: RuleId) => answersOf(ruleId).join(' or ');
+
 export interface FailureExtras {
   /** Lines shown under the failure (a generated sequence, say), never in the one-line reason. */
   details?: string;
@@ -133,9 +141,9 @@ export class Findings {
 
 const answered = (x: Exchange) => `${x.sent.method} answered ${x.received.status}`;
 
-/** The answer has one of `expected`, or, when none is given, one of the statuses the rule names (rules/catalogue.ts). */
-export function statusIs(ruleId: RuleId, x: Exchange, ...expected: number[]): void {
-  if (!expected.length) expected = [...answersOf(ruleId)];
+/** The answer has one of the statuses the rule `as` names (rules/catalogue.ts), the rule itself unless told; `ruleId` fails when it has not. */
+export function statusIs(ruleId: RuleId, x: Exchange, as: RuleId = ruleId): void {
+  const expected = answersOf(as);
   if (!expected.includes(x.received.status)) {
     fail(
       ruleId,
@@ -212,7 +220,7 @@ export function providerList(
   x: Exchange,
   lenient?: (failure: ConformanceFailure) => void,
 ): ProviderList {
-  statusIs('GET-200-SHAPE', x, 200);
+  statusIs('GET-200-SHAPE', x);
   const body = jsonObjectBody('GET-200-SHAPE', x);
   let node: unknown = body;
   for (const key of NESTING) {

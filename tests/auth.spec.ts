@@ -82,7 +82,7 @@ test(
 for (const scheme of ['bearer', 'BEARER']) {
   test(
     ...rule('AUTH-SCHEME-CASE', `the scheme written '${scheme}' is accepted like 'Bearer'`, async ({ api }) => {
-      statusIs('AUTH-SCHEME-CASE', await api.list({ authorization: `${scheme} ${api.bot.token}` }), 200);
+      statusIs('AUTH-SCHEME-CASE', await api.list({ authorization: `${scheme} ${api.bot.token}` }), 'GET-200-SHAPE');
     }),
   );
 }

@@ -21,7 +21,7 @@ for (const [what, character] of OUTSIDE) {
         const provider = make.provider('bearer');
         provider.name = `${provider.name}${character}x`;
         const answer = await api.post(provider);
-        statusIs('REV-NAME-CHARSET', answer, 400);
+        statusIs('REV-NAME-CHARSET', answer);
         jsonObjectBody('ERROR-400-JSON', answer);
         if (entriesNamed(await read(), provider.name).length)
           fail('REV-NAME-CHARSET', `'${provider.name}' answered 400 yet is listed`);
@@ -38,7 +38,7 @@ test(
     async ({ api, make, read }) => {
       const name = make.name().padEnd(201, 'x').slice(0, 201);
       const answer = await api.post(make.provider('basic', name));
-      statusIs('REV-NAME-LENGTH', answer, 400);
+      statusIs('REV-NAME-LENGTH', answer);
       if (entriesNamed(await read(), name).length)
         fail('REV-NAME-LENGTH', 'a 201-character name answered 400 yet is listed');
     },
@@ -49,7 +49,7 @@ test(
 test(
   ...rule('REV-NAME-LENGTH', 'a name of exactly 200 characters gets 200 and is listed', async ({ api, make, read }) => {
     const provider = make.provider('basic', make.name().padEnd(200, 'y').slice(0, 200));
-    statusIs('REV-NAME-LENGTH', await api.post(provider), 200);
+    statusIs('REV-NAME-LENGTH', await api.post(provider), 'POST-VALID-200');
     theEntry('REV-NAME-LENGTH', await read(), provider.name);
   }),
 );

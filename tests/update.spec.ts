@@ -20,7 +20,7 @@ for (const kind of ['basic', 'bearer'] as const) {
       `a provider with ${kind} credentials gets 200`,
       async ({ api, make, should }) => {
         const answer = await api.post(make.provider(kind));
-        statusIs('POST-VALID-200', answer, 200);
+        statusIs('POST-VALID-200', answer);
         should('POST-EMPTY-BODY', () => emptyBody('POST-EMPTY-BODY', answer));
       },
       { also: ['POST-EMPTY-BODY'], stateless: true },
@@ -34,7 +34,7 @@ test(
     'the 200 answer to a valid provider has an empty body',
     async ({ api, make }) => {
       const answer = await api.post(make.provider('bearer'));
-      statusIs('POST-VALID-200', answer, 200);
+      statusIs('POST-VALID-200', answer);
       emptyBody('POST-EMPTY-BODY', answer);
     },
     { stateless: true },
@@ -50,7 +50,7 @@ test(
     'the body of a 400 is a JSON object',
     async ({ api, make }) => {
       const answer = await api.post(refusable(make.name(), make.marker()));
-      statusIs('POST-400-UNKNOWN-TYPE', answer, 400);
+      statusIs('POST-400-UNKNOWN-TYPE', answer);
       jsonObjectBody('ERROR-400-JSON', answer);
     },
     { stateless: true },
@@ -63,7 +63,7 @@ test(
     'the body of a 400 carries the strings message and reason',
     async ({ api, make, contract }) => {
       const answer = await api.post(refusable(make.name(), make.marker()));
-      statusIs('POST-400-UNKNOWN-TYPE', answer, 400);
+      statusIs('POST-400-UNKNOWN-TYPE', answer);
       matchesSchema('ERROR-400-FIELDS', contract, 'Error', jsonObjectBody('ERROR-400-JSON', answer), 'the 400 body');
     },
     { stateless: true },
@@ -76,7 +76,7 @@ test(
     'a provider refused with 400 is not listed, nor anything it carried',
     async ({ api, make }) => {
       const [name, marker] = [make.name(), make.marker()];
-      statusIs('POST-400-UNKNOWN-TYPE', await api.post(refusable(name, marker)), 400);
+      statusIs('POST-400-UNKNOWN-TYPE', await api.post(refusable(name, marker)));
       // Looked for in the raw body: what a refused request wrote may not even fit the schema.
       const listed = await api.list();
       if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
@@ -219,7 +219,7 @@ for (const c of INVALID) {
       async ({ api, make, contract, should }) => {
         const [name, marker] = [make.name(), make.marker()];
         const answer = await api.postText(c.body(name, marker));
-        statusIs(c.rule, answer, 400);
+        statusIs(c.rule, answer);
         const body = jsonObjectBody('ERROR-400-JSON', answer);
         // Looked for in the raw body first: what a rejected request wrote may not even fit the schema.
         const listed = await api.list();

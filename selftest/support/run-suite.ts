@@ -66,6 +66,8 @@ export interface RunOptions {
   onSpawn?: (pid: number) => void;
   /** Its own process group, so that a test can kill the runner and its workers at once. */
   detached?: boolean;
+  /** Where the suite's sources are: this repository, or a changed copy of it. */
+  root?: string;
   /** Called once the run has begun testing (its first line is out). */
   onTesting?: () => void;
 }
@@ -92,7 +94,7 @@ export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
   const env = cleanEnv({ CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_STATE_DIR: stateDir, ...options.env });
   const command = options.command ?? [PLAYWRIGHT_CLI, 'test', ...(options.args ?? [])];
   const child = spawn(process.execPath, command, {
-    cwd: ROOT,
+    cwd: options.root ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached,
