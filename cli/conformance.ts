@@ -289,8 +289,8 @@ export async function main(argv: string[]): Promise<void> {
     new URL(`../playwright.config.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url),
   );
   const playwright = createRequire(import.meta.url).resolve('@playwright/test/cli');
-  // The suite's Reproduce lines then speak this command's flags, not Playwright's variables.
   const startedAt = Date.now() - 1000; // file times can lag the clock a little
+  // LAUNCHED_BY: the suite's Reproduce lines then speak this command's flags, not Playwright's variables.
   const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], {
     stdio: 'inherit',
     env: { ...run.env, [LAUNCHED_BY]: 'cli' },
