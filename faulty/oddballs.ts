@@ -17,6 +17,25 @@ export interface Oddball {
   profile: Profile;
 }
 
+/** The reference with its JSON bodies written as `write` makes them: the same values, other bytes. */
+const jsonWrittenAs = (write: (body: unknown) => string): AppClass =>
+  class extends ReferenceApp {
+    protected override send(res: http.ServerResponse, answer: Answer): void {
+      if (answer.body === undefined) {
+        super.send(res, answer);
+        return;
+      }
+      const text = write(answer.body);
+      res
+        .writeHead(answer.status, {
+          ...answer.headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        })
+        .end(text);
+    }
+  };
+
 const withOrder = (order: (p: Provider[]) => Provider[]): AppClass =>
   class extends ReferenceApp {
     protected override render(providers: Provider[]) {
@@ -155,46 +174,15 @@ export const ODDBALLS: Oddball[] = [
     id: 'ascii-json',
     sentence: 'Escapes every non-ASCII character of its JSON as \\uXXXX (the same values, another encoding).',
     profile: 'default',
-    App: class extends ReferenceApp {
-      protected override send(res: http.ServerResponse, answer: Answer): void {
-        if (answer.body === undefined) {
-          super.send(res, answer);
-          return;
-        }
-        const text = JSON.stringify(answer.body).replace(
-          /[^\x00-\x7f]/g,
-          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-        );
-        res
-          .writeHead(answer.status, {
-            ...answer.headers,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(text),
-          })
-          .end(text);
-      }
-    },
+    App: jsonWrittenAs((body) =>
+      JSON.stringify(body).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    ),
   },
   {
     id: 'pretty-json',
     sentence: 'Pretty-prints its JSON, with a newline at the end.',
     profile: 'default',
-    App: class extends ReferenceApp {
-      protected override send(res: http.ServerResponse, answer: Answer): void {
-        if (answer.body === undefined) {
-          super.send(res, answer);
-          return;
-        }
-        const text = `${JSON.stringify(answer.body, null, 2)}\n`;
-        res
-          .writeHead(answer.status, {
-            ...answer.headers,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(text),
-          })
-          .end(text);
-      }
-    },
+    App: jsonWrittenAs((body) => `${JSON.stringify(body, null, 2)}\n`),
   },
   {
     id: 'connection-close',

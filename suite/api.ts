@@ -31,60 +31,36 @@ export class ProviderApi {
     secrets.add(bot.token);
   }
 
+  /** The same client with some of its parts changed: the one place a client is copied. */
+  #with(change: Partial<Pick<ProviderApi, 'baseUrl' | 'bot' | 'log' | 'transport'>>): ProviderApi {
+    const { baseUrl, bot, log, transport } = {
+      baseUrl: this.baseUrl,
+      bot: this.bot,
+      log: this.log,
+      transport: this.transport,
+      ...change,
+    };
+    return new ProviderApi(baseUrl, bot, this.contract, this.secrets, this.timeoutMs, log, this.label, transport);
+  }
+
   /** Another bot's credentials on the same target. */
   as(bot: Bot): ProviderApi {
-    return new ProviderApi(
-      this.baseUrl,
-      bot,
-      this.contract,
-      this.secrets,
-      this.timeoutMs,
-      this.log,
-      this.label,
-      this.transport,
-    );
+    return this.#with({ bot });
   }
 
   /** The same client, recording its exchanges in `log` instead. */
   logTo(log: Exchange[]): ProviderApi {
-    return new ProviderApi(
-      this.baseUrl,
-      this.bot,
-      this.contract,
-      this.secrets,
-      this.timeoutMs,
-      log,
-      this.label,
-      this.transport,
-    );
+    return this.#with({ log });
   }
 
   /** The same client, its requests leaving through `transport` (one connection for all, say). */
   through(transport: Transport): ProviderApi {
-    return new ProviderApi(
-      this.baseUrl,
-      this.bot,
-      this.contract,
-      this.secrets,
-      this.timeoutMs,
-      this.log,
-      this.label,
-      transport,
-    );
+    return this.#with({ transport });
   }
 
   /** The same credentials against another base URL (another region). */
   at(baseUrl: string): ProviderApi {
-    return new ProviderApi(
-      baseUrl,
-      this.bot,
-      this.contract,
-      this.secrets,
-      this.timeoutMs,
-      this.log,
-      this.label,
-      this.transport,
-    );
+    return this.#with({ baseUrl });
   }
 
   /** POSTs a value as JSON. */

@@ -46,8 +46,9 @@ function libraries(): string {
   // Renamed into place whole, so that a concurrent self-test never loads half a folder.
   try {
     renameSync(staging, dirname(out));
-  } catch {
-    // another process got there first
+  } catch (e) {
+    // Another process got there first; any other failure leaves no libraries, and says why.
+    if (!existsSync(join(out, 'libnss3.so'))) throw e;
   }
   return out;
 }
