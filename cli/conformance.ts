@@ -16,7 +16,9 @@ import {
   SettingsError,
   VARIABLES,
 } from '../suite/settings.ts';
-import { EXIT, integerFlag, nearest, parsedArgs, profileFlag, UsageError } from './flags.ts';
+import { EXIT, integerFlag, parsedArgs, profileFlag, UsageError } from './flags.ts';
+import { nearest } from '../suite/typos.ts';
+import { packageInfo } from '../suite/package-info.ts';
 import { rules as listRules, serve } from './subcommands.ts';
 
 type Variable = keyof typeof VARIABLES;
@@ -267,16 +269,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (run.version) {
-    // package.json sits next to cli/ in the repository and next to dist/ in the package.
-    const require = createRequire(import.meta.url);
-    const path = ['../package.json', '../../package.json'].find((p) => {
-      try {
-        return require(p).name === 'whatsapp-media-provider-conformance';
-      } catch {
-        return false;
-      }
-    })!;
-    console.log((require(path) as { version: string }).version);
+    console.log(packageInfo().version);
     return;
   }
   if (run.restore) {

@@ -1,6 +1,7 @@
 // Flag parsing shared by the project's command lines: a bad value gets a UsageError naming the flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PROFILES, type Profile } from '../contract/openapi.ts';
+import { nearest } from '../suite/typos.ts';
 
 export class UsageError extends Error {}
 
@@ -22,22 +23,6 @@ export function profileFlag(flag: string, text: string): Profile {
 
 /** The exit codes of the package's command: what a pipeline branches on. */
 export const EXIT = { passed: 0, failed: 1, usage: 2, incomplete: 3, aborted: 4 } as const;
-
-/** Edit distance, for "did you mean": the known word nearest to what was typed, if it is near. */
-export function nearest(typed: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const next = [i];
-      for (let j = 1; j <= b.length; j++)
-        next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      row = next;
-    }
-    return row[b.length];
-  };
-  const [best] = known.map((k) => ({ k, d: distance(typed, k) })).sort((x, y) => x.d - y.d);
-  return best && best.d <= Math.max(2, Math.floor(typed.length / 3)) ? best.k : undefined;
-}
 
 /** parseArgs' message for an unknown or malformed option, as one line naming what was typed. */
 export function parseError(e: Error, known: readonly string[]): UsageError {

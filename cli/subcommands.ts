@@ -6,7 +6,8 @@ import { ODDBALLS } from '../faulty/oddballs.ts';
 import { ReferenceApp, type AppClass } from '../reference/app.ts';
 import { runServer, USAGE as REFERENCE_USAGE } from '../reference/cli.ts';
 import { RULES } from '../rules/catalogue.ts';
-import { nearest, parsedArgs, UsageError } from './flags.ts';
+import { parsedArgs, UsageError } from './flags.ts';
+import { nearest } from '../suite/typos.ts';
 
 const COMMAND = 'whatsapp-media-provider-conformance';
 

@@ -1,30 +1,13 @@
 // A failing check's exchanges as a HAR 1.2 file (reports/har/RULE.har), redacted like its transcript,
 // so that a failure opens in a browser's network panel or an API client and can be sent again there.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Exchange } from './http.ts';
+import { packageInfo } from './package-info.ts';
 import type { Secrets } from './redaction.ts';
 import type { Settings } from './settings.ts';
 import { headerShown } from './transcript.ts';
-
-const STATUS_TEXT: Record<number, string> = {
-  200: 'OK',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  500: 'Internal Server Error',
-};
-
-/** This package, as the HAR's creator (package.json sits one folder up in the repository, two in dist/). */
-function creator(): { name: string; version: string } {
-  const file = ['../package.json', '../../package.json']
-    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
-    .find(existsSync);
-  const { name, version } = JSON.parse(readFileSync(file!, 'utf8')) as { name: string; version: string };
-  return { name, version };
-}
 
 /** Headers and bodies as the transcript shows them: the configured tokens by variable, derived credentials by kind, other secrets masked. */
 export function harOf(exchanges: readonly Exchange[], secrets: Secrets, settings: Settings): unknown {
@@ -58,7 +41,7 @@ export function harOf(exchanges: readonly Exchange[], secrets: Secrets, settings
       },
       response: {
         status: x.received.status,
-        statusText: STATUS_TEXT[x.received.status] ?? '',
+        statusText: STATUS_CODES[x.received.status] ?? '',
         httpVersion: 'HTTP/1.1',
         cookies: [],
         headers: headers(x.received.headers),
@@ -71,7 +54,7 @@ export function harOf(exchanges: readonly Exchange[], secrets: Secrets, settings
       timings: { send: 0, wait: x.ms, receive: 0 },
     };
   });
-  return { log: { version: '1.2', creator: creator(), entries } };
+  return { log: { version: '1.2', creator: packageInfo(), entries } };
 }
 
 /** Writes the HAR of a rule's failing check: RULE.har, or RULE-2.har and on when another check of the rule failed too. */

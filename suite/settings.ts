@@ -13,6 +13,7 @@ import type { RunInfo } from './report-model.ts';
 import { isRuleId, type RuleId } from '../rules/catalogue.ts';
 import { getProxyForUrl } from 'proxy-from-env';
 import { Transport, type TransportOptions } from './http.ts';
+import { nearest } from './typos.ts';
 
 export interface Bot {
   id: string;
@@ -243,7 +244,7 @@ function configProblems(errors: ErrorObject[], config: unknown): string[] {
     const where = pathOf(e.instancePath);
     if (e.keyword === 'additionalProperties') {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
-      const guess = closest(key, known(e.instancePath, e.schemaPath));
+      const guess = nearest(key, known(e.instancePath, e.schemaPath));
       return `${e.instancePath ? `${where}.` : ''}${key} is not a setting${guess ? ` (did you mean ${guess}?)` : ''}`;
     }
     if (e.keyword === 'enum')
@@ -261,28 +262,6 @@ const valueAt = (root: unknown, pointer: string): unknown =>
     .split('/')
     .slice(1)
     .reduce<unknown>((node, k) => (node as Record<string, unknown> | undefined)?.[k], root);
-
-/** The word of `known` nearest to `typed`, when it is near (a typo, not another word). */
-function closest(typed: string, known: string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const next = [i];
-      for (let j = 1; j <= b.length; j++)
-        next[j] = Math.min(
-          row[j] + 1,
-          next[j - 1] + 1,
-          row[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
-        );
-      row = next;
-    }
-    return row[b.length];
-  };
-  const [best] = known.map((k) => ({ k, d: distance(typed, k) })).sort((x, y) => x.d - y.d);
-  if (best && best.d <= Math.max(2, Math.floor(typed.length / 3))) return best.k;
-  // A key cut short (token for tokenEnv) is a typo too.
-  return typed.length >= 3 ? known.find((k) => k.toLowerCase().startsWith(typed.toLowerCase())) : undefined;
-}
 
 /** Every target of the run, each with the run's settings: TARGET_URL's one, or the configuration file's. */
 export function readTargets(env: NodeJS.ProcessEnv = process.env): Settings[] {
