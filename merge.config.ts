@@ -2,6 +2,10 @@
 // `--reporter blob` merge into the same reports a single run writes, one matrix column per target.
 import { defineConfig } from '@playwright/test';
 import { configExtension, reporters } from './suite/reporters.ts';
-import { reportDir } from './suite/settings.ts';
+import { readEnvironment } from './settings/environment.ts';
+import { reportDir } from './settings/run-flags.ts';
 
-export default defineConfig({ testDir: 'tests', reporter: reporters(reportDir(), configExtension(import.meta.url)) });
+export default defineConfig({
+  testDir: 'tests',
+  reporter: reporters(reportDir(readEnvironment()), configExtension(import.meta.url)),
+});

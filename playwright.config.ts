@@ -3,13 +3,18 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { decidingAnyOf } from './rules/catalogue.ts';
-import { prepareRun, SettingsError, type RunPlan } from './suite/settings.ts';
+import { handToWorkers, readEnvironment } from './settings/environment.ts';
+import { prepareRun, type RunPlan } from './settings/run-plan.ts';
+import { SettingsError } from './settings/variables.ts';
 import { configExtension, reporters } from './suite/reporters.ts';
 
 const ext = configExtension(import.meta.url);
+const environment = readEnvironment();
 let plan: RunPlan;
 try {
-  plan = prepareRun();
+  const prepared = prepareRun(environment);
+  handToWorkers(prepared.handoff);
+  plan = prepared.plan;
 } catch (e) {
   if (!(e instanceof SettingsError)) throw e;
   const error = new Error(`conformance run stopped: ${e.message}`);
@@ -25,7 +30,7 @@ if (plan.embedded) {
     command:
       ext === 'js' ? 'node reference/cli.js --port 0 --quiet' : 'node --import tsx reference/cli.ts --port 0 --quiet',
     env: {
-      ...(process.env as Record<string, string>),
+      ...(environment as Record<string, string>),
       REFERENCE_BOTS: bots,
       REFERENCE_PROFILE: plan.embedded!.profile,
     },

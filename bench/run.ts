@@ -6,7 +6,7 @@ import type http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { prismArgs } from '../mock/cli.ts';
-import { EndlessAnswer, FAULTS } from '../faulty/catalogue.ts';
+import { EndlessAnswer, faultOf, type Fault } from '../faulty/catalogue.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { freePort } from '../selftest/support/ports.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
@@ -152,16 +152,31 @@ const handWritten = await medianOf('full run, warm, without the generated checks
 const latency = await medianOf('full run, warm, 50 ms latency per request', () => passingRun({ env: latent.env }));
 const prism = await prismFigures();
 
-// Broken targets: one fault in the GET body (every check that reads the list runs into it), and 403
-// to every bad credential (four rules broken on every operation).
-const faultTimes: Record<string, number> = {};
-for (const [id, rule] of [
-  ['wrong-nesting', 'GET-200-SHAPE'],
-  ['auth-403', 'AUTH-WRONG-TOKEN'],
-]) {
-  const target = await startTarget(FAULTS.find((f) => f.id === id)!.App);
-  faultTimes[id] = await medianOf(`verdict of the faulty server ${id}`, () => failingRun({ env: target.env }, rule));
+// Broken targets, picked by the rule they break (faulty/catalogue.ts, faultOf): a GET body of the
+// wrong shape (every check that reads the list runs into it), and a status AUTH-WRONG-TOKEN does not
+// allow to bad credentials (four rules broken on every operation).
+const brokenTargets: { what: string; fault: Fault }[] = [
+  { what: 'GET body of a wrong shape', fault: faultOf('GET-200-SHAPE') },
+  {
+    what: 'bad credentials, wrong status',
+    fault: faultOf('AUTH-WRONG-TOKEN', (f) => f.wrongStatus !== undefined),
+  },
+];
+// Each by the rule it breaks: the fault, its sentence, the median and its ratio to a warm reference run.
+const faults: Record<string, { what: string; fault: string; sentence: string; seconds: number; toWarm: number }> = {};
+for (const { what, fault } of brokenTargets) {
+  const target = await startTarget(fault.App);
+  const time = await medianOf(`verdict of the faulty server ${fault.id} (${fault.rule})`, () =>
+    failingRun({ env: target.env }, fault.rule),
+  );
   await target.close();
+  faults[fault.rule] = {
+    what,
+    fault: fault.id,
+    sentence: fault.sentence,
+    seconds: seconds(time),
+    toWarm: +(time / warm).toFixed(2),
+  };
 }
 
 // Many targets: ten references judged in one run, against one of them alone.
@@ -206,8 +221,6 @@ const figures = {
     fullWarmLatency50ms: seconds(latency),
     prismStart: seconds(prism.startMs),
     statelessOnPrism: seconds(prism.statelessMs),
-    faultWrongNesting: seconds(faultTimes['wrong-nesting']),
-    faultAuth403: seconds(faultTimes['auth-403']),
     oneTarget: seconds(oneTarget),
     tenTargets: seconds(tenTargets),
   },
@@ -216,8 +229,6 @@ const figures = {
     warmToTrivial: +(warm / trivial).toFixed(2),
     warmToWithoutGenerated: +(warm / handWritten).toFixed(2),
     latencyToWarm: +(latency / warm).toFixed(2),
-    wrongNestingToWarm: +(faultTimes['wrong-nesting'] / warm).toFixed(2),
-    auth403ToWarm: +(faultTimes['auth-403'] / warm).toFixed(2),
     tenTargetsToOne: +(tenTargets / oneTarget).toFixed(2),
   },
   requests: {
@@ -228,6 +239,7 @@ const figures = {
   peakMemoryMiB: Math.round(peakBytes / 2 ** 20),
   peakMemoryEndlessAnswerMiB: Math.round(endlessPeakBytes / 2 ** 20),
   peakMemoryTenTargetsMiB: Math.round(manyPeakBytes / 2 ** 20),
+  faults,
 };
 mkdirSync(join(ROOT, 'reports'), { recursive: true });
 writeFileSync(join(ROOT, 'reports/bench.json'), `${JSON.stringify(figures, null, 2)}\n`);
@@ -240,8 +252,10 @@ console.log(
     `  full run, warm (servers up)           ${s.fullWarm.toFixed(2)} s   ${figures.ratios.warmToTrivial}× trivial`,
     `  full run, warm, no generated checks   ${s.fullWarmWithoutGenerated.toFixed(2)} s   the generated checks add ${((figures.ratios.warmToWithoutGenerated - 1) * 100).toFixed(0)}%`,
     `  full run, warm, 50 ms per request     ${s.fullWarmLatency50ms.toFixed(2)} s   ${figures.ratios.latencyToWarm}× warm`,
-    `  verdict, GET body nested wrongly      ${s.faultWrongNesting.toFixed(2)} s   ${figures.ratios.wrongNestingToWarm}× warm reference`,
-    `  verdict, 403 to bad credentials       ${s.faultAuth403.toFixed(2)} s   ${figures.ratios.auth403ToWarm}× warm reference`,
+    ...Object.entries(faults).map(
+      ([rule, f]) =>
+        `${`  verdict, ${f.what}`.padEnd(40)}${f.seconds.toFixed(2)} s   ${f.toWarm}× warm reference (${rule}: ${f.fault})`,
+    ),
     `  one target / ${TARGETS} targets in one run    ${s.oneTarget.toFixed(2)} s / ${s.tenTargets.toFixed(2)} s   ${figures.ratios.tenTargetsToOne}×`,
     `  Prism mock start-up                   ${s.prismStart.toFixed(2)} s`,
     `  stateless subset against Prism        ${s.statelessOnPrism.toFixed(2)} s`,

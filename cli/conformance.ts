@@ -6,18 +6,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  LAUNCHED_BY,
-  prepareRun,
-  readBudget,
-  readRules,
-  readTargets,
-  reportDir,
-  SettingsError,
-  VARIABLES,
-} from '../suite/settings.ts';
-import { EXIT, integerFlag, parsedArgs, profileFlag, UsageError } from './flags.ts';
-import { nearest } from '../suite/typos.ts';
+import { type Env, readEnvironment } from '../settings/environment.ts';
+import { readBudget, readRules, reportDir } from '../settings/run-flags.ts';
+import { prepareRun } from '../settings/run-plan.ts';
+import { checkUrl, readTargets } from '../settings/targets.ts';
+import { EMBEDDED_VARIABLE, LAUNCHED_BY, SettingsError, VARIABLES } from '../settings/variables.ts';
+import { restoreTargets } from '../suite/restore.ts';
+import { EXIT, integerFlag, parsedArgs, profileFlag, UsageError } from '../settings/command-line.ts';
+import { nearest } from '../settings/typos.ts';
 import { packageInfo } from '../suite/package-info.ts';
 import { rules as listRules, serve } from './subcommands.ts';
 
@@ -30,6 +26,21 @@ interface Flag {
   check?: (flag: string, text: string) => void;
   about?: string;
 }
+
+/** A flag checked as the run will read its variable: a setting's error becomes a usage error. */
+const asUsage =
+  (read: (text: string, flag: string) => unknown) =>
+  (flag: string, text: string): void => {
+    try {
+      read(text, flag);
+    } catch (e) {
+      if (!(e instanceof SettingsError)) throw e;
+      throw new UsageError(e.message);
+    }
+  };
+const rules = asUsage(readRules);
+const budget = asUsage(readBudget);
+const url = asUsage((text, flag) => checkUrl(flag, text));
 
 /** Every flag, with its environment-variable twin; --help prints this table. */
 export const FLAGS: Flag[] = [
@@ -92,33 +103,6 @@ export const FLAGS: Flag[] = [
   },
 ];
 
-function rules(flag: string, text: string): void {
-  try {
-    readRules(text, flag);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-function budget(flag: string, text: string): void {
-  try {
-    readBudget(text, flag);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-function url(flag: string, text: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(text);
-  } catch {
-    throw new UsageError(`${flag} must be an http(s) URL; got '${text}'`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new UsageError(`${flag} must be an http(s) URL; got '${text}'`);
-}
-
 const COMMANDS: [string, string][] = [
   ['run', 'judge a server (the default command): the flags below'],
   ['serve', 'start the reference server, a stateful fake of the API (--fault ID: a faulty one); serve --help'],
@@ -159,8 +143,14 @@ const KNOWN_FLAGS = [...FLAGS.map((f) => `--${f.name}`), '--help', '--version', 
 /** The environment the suite runs with: the caller's, with the flags applied. Throws UsageError. */
 export function environmentFor(
   argv: string[],
-  env: NodeJS.ProcessEnv,
-): { env: NodeJS.ProcessEnv; playwrightArgs: string[]; help: boolean; version: boolean; restore: boolean } {
+  env: Env,
+): {
+  env: Record<string, string | undefined>;
+  playwrightArgs: string[];
+  help: boolean;
+  version: boolean;
+  restore: boolean;
+} {
   const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean' } as const]));
   const parsed = parsedArgs(
     {
@@ -187,7 +177,7 @@ export function environmentFor(
       `unknown command '${parsed.positionals[0]}'${guess ? `; did you mean ${guess}?` : ''} (arguments for playwright go after --)`,
     );
   }
-  const out: NodeJS.ProcessEnv = { ...env };
+  const out: Record<string, string | undefined> = { ...env };
   const values = parsed.values as Record<string, string | boolean | undefined>;
   for (const flag of FLAGS) {
     const value = values[flag.name];
@@ -212,13 +202,12 @@ export function environmentFor(
  * Every setting checked before anything starts, as the run itself will read it (flags, variables,
  * .env, the configuration file): a SettingsError becomes a usage error naming what the user typed.
  */
-function checkSettings(env: NodeJS.ProcessEnv, caller: NodeJS.ProcessEnv): void {
+function checkSettings(env: Env, caller: Env): void {
   try {
-    const copy = { ...env };
-    prepareRun(copy);
+    const seen: Record<string, string | undefined> = { ...env, ...prepareRun(env).handoff };
     // The embedded reference gets its URL when it starts; any URL stands in for it here.
-    if (copy.CONFORMANCE_EMBEDDED === '1') copy.TARGET_URL = 'http://127.0.0.1';
-    readTargets(copy);
+    if (seen[EMBEDDED_VARIABLE] === '1') seen.TARGET_URL = 'http://127.0.0.1';
+    readTargets(seen);
   } catch (e) {
     if (!(e instanceof SettingsError)) throw e;
     let message = e.message;
@@ -256,11 +245,12 @@ export async function main(argv: string[]): Promise<void> {
     fail(e);
   }
   const runArgs = first === 'run' || first === 'restore' ? rest : argv;
+  const caller = readEnvironment();
   let run: ReturnType<typeof environmentFor>;
   try {
-    run = environmentFor(runArgs, process.env);
+    run = environmentFor(runArgs, caller);
     if (first === 'restore') run.restore = true;
-    if (!run.help && !run.version && !run.restore) checkSettings(run.env, process.env);
+    if (!run.help && !run.version && !run.restore) checkSettings(run.env, caller);
   } catch (e) {
     fail(e);
   }
@@ -272,11 +262,7 @@ export async function main(argv: string[]): Promise<void> {
     console.log(packageInfo().version);
     return;
   }
-  if (run.restore) {
-    process.env = run.env;
-    await import('../suite/restore-cli.ts'); // the same command as `npm run restore`
-    return;
-  }
+  if (run.restore) process.exit(await restoreTargets(run.env)); // the same as `npm run restore`
   // Compiled into dist/ for the npm package, where the config is JavaScript too.
   const config = fileURLToPath(
     new URL(`../playwright.config.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url),

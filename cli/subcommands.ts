@@ -6,8 +6,8 @@ import { ODDBALLS } from '../faulty/oddballs.ts';
 import { ReferenceApp, type AppClass } from '../reference/app.ts';
 import { runServer, USAGE as REFERENCE_USAGE } from '../reference/cli.ts';
 import { RULES } from '../rules/catalogue.ts';
-import { parsedArgs, UsageError } from './flags.ts';
-import { nearest } from '../suite/typos.ts';
+import { parsedArgs, UsageError } from '../settings/command-line.ts';
+import { nearest } from '../settings/typos.ts';
 
 const COMMAND = 'whatsapp-media-provider-conformance';
 

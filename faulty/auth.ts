@@ -1,26 +1,29 @@
 // Faulty servers: Authentication on every operation.
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import http from 'node:http';
-import { ReferenceApp, error, type Answer, type ReferenceOptions } from '../reference/app.ts';
-import { faultsIn, isDelete, isObject, isPost, valid, type Fault } from './fault.ts';
+import { ReferenceApp, type Answer, type ReferenceOptions } from '../reference/app.ts';
+import { allowedBy, errorOf, faultsIn, isDelete, isObject, isPost, statusOutside, valid, type Fault } from './fault.ts';
 import type { Probe } from './probe.ts';
 
 export const AUTH: Fault[] = [];
 const fault = faultsIn(AUTH);
 
 const tokensOf = (app: ReferenceApp) => [...app.options.bots.entries()];
+// 403 (Spring's default entry point, FastAPI's HTTPBearer of old), or whatever AUTH-WRONG-TOKEN does not allow.
+const WRONG_TOKEN = statusOutside('AUTH-WRONG-TOKEN', 403);
 fault(
   'auth-403',
   'AUTH-WRONG-TOKEN',
-  'Answers 403 instead of 401 to a token it does not know.',
+  `Answers ${WRONG_TOKEN} instead of ${allowedBy('AUTH-WRONG-TOKEN')} to a token it does not know.`,
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const answer = await super.handle(req);
       const hasToken = /^bearer \S+/i.test(req.headers.authorization ?? '');
-      return answer.status === 401 && hasToken ? error(403, '403', 'Forbidden') : answer;
+      return answer.status === 401 && hasToken ? errorOf(WRONG_TOKEN) : answer;
     }
   },
-  async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 403,
+  async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === WRONG_TOKEN,
+  { wrongStatus: WRONG_TOKEN },
 );
 fault(
   'text-401',

@@ -2,8 +2,8 @@
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
 import type { Provider } from '../contract/provider.ts';
-import { ReferenceApp, error, type Answer } from '../reference/app.ts';
-import { answers, faultsIn, isDelete, valid, type Fault } from './fault.ts';
+import { ReferenceApp, type Answer } from '../reference/app.ts';
+import { allowedBy, answers, errorOf, faultsIn, isDelete, statusOutside, valid, type Fault } from './fault.ts';
 
 export const DELETE: Fault[] = [];
 const fault = faultsIn(DELETE);
@@ -53,12 +53,15 @@ fault(
     return (await p.has(name, p.bots.botB)) === 0;
   },
 );
+// 204, or whatever DELETE-200 does not allow.
+const DELETED = statusOutside('DELETE-200', 204);
 fault(
   'delete-204',
   'DELETE-200',
-  'Answers 204 to DELETE.',
-  answers((req, a) => (isDelete(req) && a.status === 200 ? { status: 204 } : a)),
-  async (p) => (await p.status(p.send('DELETE'))) === 204,
+  `Answers ${DELETED} instead of ${allowedBy('DELETE-200')} to DELETE.`,
+  answers((req, a) => (isDelete(req) && a.status === 200 ? { status: DELETED } : a)),
+  async (p) => (await p.status(p.send('DELETE'))) === DELETED,
+  { wrongStatus: DELETED },
 );
 fault(
   'delete-body',
@@ -70,20 +73,25 @@ fault(
     return typeof r !== 'string' && r.text !== '';
   },
 );
+// 404, or whatever DELETE-IDEMPOTENT does not allow.
+const NOTHING_TO_DELETE = statusOutside('DELETE-IDEMPOTENT', 404);
 fault(
   'delete-empty-404',
   'DELETE-IDEMPOTENT',
-  'Answers 404 to DELETE of an already empty list.',
+  `Answers ${NOTHING_TO_DELETE} instead of ${allowedBy('DELETE-IDEMPOTENT')} to DELETE of an already empty list.`,
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const route = this.route(req.method ?? '', req.url ?? '/');
       const empty = 'botId' in route && this.lists.get(route.botId)?.size === 0;
       const answer = await super.handle(req);
-      return isDelete(req) && answer.status === 200 && empty ? error(404, 'Not found', 'Nothing to delete.') : answer;
+      return isDelete(req) && answer.status === 200 && empty
+        ? errorOf(NOTHING_TO_DELETE, 'Nothing to delete.')
+        : answer;
     }
   },
   async (p) => {
     await p.send('DELETE');
-    return (await p.status(p.send('DELETE'))) === 404;
+    return (await p.status(p.send('DELETE'))) === NOTHING_TO_DELETE;
   },
+  { wrongStatus: NOTHING_TO_DELETE },
 );

@@ -1,9 +1,9 @@
 // What a faulty server is: the reference with exactly one change, the rule it breaks, and a probe
 // over raw HTTP that shows the change really happens.
-import type http from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
-import { ReferenceApp, type Answer, type AppClass } from '../reference/app.ts';
-import type { RuleId } from '../rules/catalogue.ts';
+import { ReferenceApp, error, type Answer, type AppClass } from '../reference/app.ts';
+import { ruleById, type RuleId } from '../rules/catalogue.ts';
 import type { Probe } from './probe.ts';
 
 export interface Fault {
@@ -17,7 +17,15 @@ export interface Fault {
   probe: (p: Probe) => Promise<boolean>;
   /** True for the faults of the kind nobody lists (faulty/unlisted.ts): generated data and sequences must find them. */
   unlisted?: boolean;
+  /**
+   * Set on the faults whose whole point is a status their rule does not allow: that status, derived
+   * from the rule's `answers` (statusOutside), so that it stays wrong whatever the catalogue allows.
+   */
+  wrongStatus?: number;
 }
+
+/** What a fault's declaration may add after its probe: its profile, or that and its wrong status. */
+type More = Profile | Partial<Pick<Fault, 'profile' | 'wrongStatus'>>;
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -31,31 +39,65 @@ export function faultsIn(list: Fault[], extra: Partial<Fault> = {}) {
     sentence: string,
     App: AppClass,
     probe: Fault['probe'],
-    profile: Profile = 'default',
+    more: More = 'default',
   ): void => {
-    list.push({ id, rule, sentence, App, probe, profile, ...extra });
+    const { profile = 'default', ...rest } = typeof more === 'string' ? { profile: more } : more;
+    list.push({ id, rule, sentence, App, probe, profile, ...extra, ...rest });
   };
 }
 
-export type Transform = (req: http.IncomingMessage, answer: Answer) => Answer | Promise<Answer>;
+/**
+ * The wrong answers a fault falls back on, in this order (those of the class of its preferred status
+ * first), when the statuses it prefers are ones its rule allows.
+ */
+const WRONG_ANSWERS = [403, 400, 404, 409, 422, 405, 500, 201, 202, 204, 200, 401, 302];
+
+/**
+ * The status of a fault whose point is answering what `rule` does not allow: the first of `preferred`
+ * (what the stack it models answers), else of WRONG_ANSWERS, that the rule's `answers` in
+ * rules/catalogue.ts leave out. Changing what a rule allows thus needs no edit here: the fault
+ * answers another wrong status, its sentence (allowedBy) and its probe say so, and the suite must
+ * still catch it.
+ */
+export function statusOutside(rule: RuleId, ...preferred: number[]): number {
+  const allowed = ruleById(rule).answers;
+  if (!allowed?.length)
+    throw new Error(`${rule} names no statuses (no answers in rules/catalogue.ts): no status is wrong for it`);
+  const kind = Math.floor((preferred[0] ?? allowed[0]) / 100);
+  const sameKindFirst = [...WRONG_ANSWERS].sort(
+    (a, b) => Number(Math.floor(b / 100) === kind) - Number(Math.floor(a / 100) === kind),
+  );
+  const wrong = [...preferred, ...sameKindFirst].find((status) => !allowed.includes(status));
+  if (wrong === undefined) throw new Error(`${rule} allows every status a fault could answer instead`);
+  return wrong;
+}
+
+/** What `rule` allows, as a fault's sentence says it: `401`, `200 or 204`. */
+export const allowedBy = (rule: RuleId) => (ruleById(rule).answers ?? []).join(' or ');
+
+/** An error answer of `status`, in the reference's shape: the status as message, `reason` or its standard text. */
+export const errorOf = (status: number, reason = STATUS_CODES[status] ?? 'Error') =>
+  error(status, String(status), reason);
+
+export type Transform = (req: IncomingMessage, answer: Answer) => Answer | Promise<Answer>;
 
 /** A variant whose only change is to the answers the reference gives. */
 export function answers(transform: Transform): AppClass {
   return class extends ReferenceApp {
-    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+    protected override async handle(req: IncomingMessage): Promise<Answer> {
       return transform(req, await super.handle(req));
     }
   };
 }
 
-export const isPost = (req: http.IncomingMessage) => req.method === 'POST';
-export const isDelete = (req: http.IncomingMessage) => req.method === 'DELETE';
+export const isPost = (req: IncomingMessage) => req.method === 'POST';
+export const isDelete = (req: IncomingMessage) => req.method === 'DELETE';
 export const valid = (p: Probe, name = p.name()) => p.provider(name);
 
 /** The answer that is never sent: the request hangs (or its socket is already gone). */
 export const NO_ANSWER: Answer = { status: 0 };
 export class Unanswering extends ReferenceApp {
-  protected override send(res: http.ServerResponse, answer: Answer): void {
+  protected override send(res: ServerResponse, answer: Answer): void {
     if (answer !== NO_ANSWER) super.send(res, answer);
   }
 }

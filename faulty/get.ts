@@ -2,8 +2,8 @@
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
 import type { Provider } from '../contract/provider.ts';
-import { ReferenceApp, error, type Answer } from '../reference/app.ts';
-import { answers, faultsIn, valid, type Fault } from './fault.ts';
+import { ReferenceApp, type Answer } from '../reference/app.ts';
+import { allowedBy, answers, errorOf, faultsIn, statusOutside, valid, type Fault } from './fault.ts';
 
 export const GET: Fault[] = [];
 const fault = faultsIn(GET);
@@ -77,19 +77,22 @@ fault(
     return (await p.has(name)) === 0;
   },
 );
+// 404, or whatever GET-EMPTY-200 does not allow.
+const NONE_LISTED = statusOutside('GET-EMPTY-200', 404);
 fault(
   'empty-404',
   'GET-EMPTY-200',
-  'Answers 404 to GET when the list is empty.',
+  `Answers ${NONE_LISTED} instead of ${allowedBy('GET-EMPTY-200')} to GET when the list is empty.`,
   answers((req, a) => {
     const providers = (a.body as { settings?: { application?: { media?: { providers?: unknown[] } } } } | undefined)
       ?.settings?.application?.media?.providers;
-    return req.method === 'GET' && providers?.length === 0 ? error(404, 'Not found', 'No providers.') : a;
+    return req.method === 'GET' && providers?.length === 0 ? errorOf(NONE_LISTED, 'No providers.') : a;
   }),
   async (p) => {
     await p.send('DELETE');
-    return (await p.status(p.send('GET'))) === 404;
+    return (await p.status(p.send('GET'))) === NONE_LISTED;
   },
+  { wrongStatus: NONE_LISTED },
 );
 fault(
   'empty-as-object',

@@ -3,25 +3,35 @@
 import type http from 'node:http';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
-import { answers, faultsIn, isObject, isPost, Lenient, parseOrUndefined, valid, type Fault } from './fault.ts';
+import {
+  allowedBy,
+  answers,
+  faultsIn,
+  isObject,
+  isPost,
+  Lenient,
+  parseOrUndefined,
+  statusOutside,
+  valid,
+  type Fault,
+} from './fault.ts';
 
 export const POST: Fault[] = [];
 const fault = faultsIn(POST);
 
-fault(
-  'post-201',
-  'POST-VALID-200',
-  'Answers 201 to a valid POST.',
-  answers((req, a) => (isPost(req) && a.status === 200 ? { status: 201 } : a)),
-  async (p) => (await p.status(p.post(valid(p)))) === 201,
-);
-fault(
-  'post-204',
-  'POST-VALID-200',
-  'Answers 204 to a valid POST.',
-  answers((req, a) => (isPost(req) && a.status === 200 ? { status: 204 } : a)),
-  async (p) => (await p.status(p.post(valid(p)))) === 204,
-);
+// 201 and 204, or whatever POST-VALID-200 does not allow.
+for (const [id, status] of [
+  ['post-201', statusOutside('POST-VALID-200', 201)],
+  ['post-204', statusOutside('POST-VALID-200', 204)],
+] as const)
+  fault(
+    id,
+    'POST-VALID-200',
+    `Answers ${status} instead of ${allowedBy('POST-VALID-200')} to a valid POST.`,
+    answers((req, a) => (isPost(req) && a.status === 200 ? { status } : a)),
+    async (p) => (await p.status(p.post(valid(p)))) === status,
+    { wrongStatus: status },
+  );
 fault(
   'post-body',
   'POST-EMPTY-BODY',

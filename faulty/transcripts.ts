@@ -3,8 +3,20 @@
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
 import type { Provider } from '../contract/provider.ts';
-import { ReferenceApp, Refusal, error, type Answer } from '../reference/app.ts';
-import { answers, faultsIn, isObject, isPost, quotedForms, quotedInHeader, valid, type Fault } from './fault.ts';
+import { ReferenceApp, Refusal, type Answer } from '../reference/app.ts';
+import {
+  allowedBy,
+  answers,
+  errorOf,
+  faultsIn,
+  isObject,
+  isPost,
+  quotedForms,
+  quotedInHeader,
+  statusOutside,
+  valid,
+  type Fault,
+} from './fault.ts';
 
 export const TRANSCRIPTS: Fault[] = [];
 const fault = faultsIn(TRANSCRIPTS);
@@ -13,45 +25,52 @@ const echoOf = (req: http.IncomingMessage) =>
   Object.entries(req.headers)
     .map(([k, v]) => `${k}: ${v}`)
     .join('\n');
+// The wrong statuses of these faults: 403 and FastAPI's 422, or whatever their rules do not allow.
+const MALFORMED = statusOutside('AUTH-MALFORMED', 403);
+const WRONG_TOKEN = statusOutside('AUTH-WRONG-TOKEN', 403);
+const WRONG_TYPE = statusOutside('POST-400-WRONG-TYPE', 422);
 fault(
   'malformed-403',
   'AUTH-MALFORMED',
-  'Answers 403 to an Authorization header without the Bearer scheme (the token alone, Basic).',
+  `Answers ${MALFORMED} instead of ${allowedBy('AUTH-MALFORMED')} to an Authorization header without the Bearer scheme (the token alone, Basic).`,
   answers((req, a) =>
     a.status === 401 && req.headers.authorization !== undefined && !/^bearer(\s|$)/i.test(req.headers.authorization)
-      ? error(403, '403', 'Forbidden')
+      ? errorOf(MALFORMED)
       : a,
   ),
-  async (p) => (await p.status(p.send('GET', { auth: p.bots.tokenA }))) === 403,
+  async (p) => (await p.status(p.send('GET', { auth: p.bots.tokenA }))) === MALFORMED,
+  { wrongStatus: MALFORMED },
 );
 fault(
   'forbidden-quotes-token',
   'AUTH-WRONG-TOKEN',
-  'Answers 403 to a wrong token, quoting the token and the whole header in its reason.',
+  `Answers ${WRONG_TOKEN} instead of ${allowedBy('AUTH-WRONG-TOKEN')} to a wrong token, quoting the token and the whole header in its reason.`,
   answers((req, a) => {
     const token = /^bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
     return a.status === 401 && token
-      ? error(403, '403', `token ${token} is not valid here (Authorization: ${req.headers.authorization})`)
+      ? errorOf(WRONG_TOKEN, `token ${token} is not valid here (Authorization: ${req.headers.authorization})`)
       : a;
   }),
   async (p) => {
     const r = await p.send('GET', { auth: 'Bearer wrong-token-123' });
-    return typeof r !== 'string' && r.status === 403 && r.text.includes('wrong-token-123');
+    return typeof r !== 'string' && r.status === WRONG_TOKEN && r.text.includes('wrong-token-123');
   },
+  { wrongStatus: WRONG_TOKEN },
 );
 fault(
   'auth-403-quotes-credential',
   'AUTH-WRONG-TOKEN',
-  'Answers 403 to a credential it does not know, quoting it back in every encoding, in its body and in WWW-Authenticate.',
+  `Answers ${WRONG_TOKEN} instead of ${allowedBy('AUTH-WRONG-TOKEN')} to a credential it does not know, quoting it back in every encoding, in its body and in WWW-Authenticate.`,
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const answer = await super.handle(req);
       const presented = req.headers.authorization;
       if (answer.status !== 401 || !presented) return answer;
       const description = quotedInHeader(presented).replace(/"/g, '');
+      const { status, body } = errorOf(WRONG_TOKEN);
       return {
-        status: 403,
-        body: { message: '403', reason: 'Forbidden', presented: quotedForms(presented) },
+        status,
+        body: { ...(body as object), presented: quotedForms(presented) },
         headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` },
       };
     }
@@ -60,21 +79,22 @@ fault(
     const r = await p.send('GET', { auth: 'Bearer wrong-token' });
     return (
       typeof r !== 'string' &&
-      r.status === 403 &&
+      r.status === WRONG_TOKEN &&
       JSON.stringify(r.json).includes(Buffer.from('Bearer wrong-token').toString('hex'))
     );
   },
+  { wrongStatus: WRONG_TOKEN },
 );
 fault(
   '422-quotes-input',
   'POST-400-WRONG-TYPE',
-  'Answers a body it refuses with 422, quoting the input back in every encoding (as FastAPI quotes `input`), in its body and in a header.',
+  `Answers a body it refuses with ${WRONG_TYPE} instead of ${allowedBy('POST-400-WRONG-TYPE')}, quoting the input back in every encoding (as FastAPI quotes \`input\`), in its body and in a header.`,
   class extends ReferenceApp {
     protected override refuse(answer: Answer, raw: Buffer): Answer {
       if (answer.status !== 400) return answer;
       const input = raw.toString('utf8').slice(0, 4000);
       return {
-        status: 422,
+        status: WRONG_TYPE,
         body: { detail: [{ type: 'value_error', msg: 'invalid', input: quotedForms(input) }] },
         headers: { 'x-input': quotedInHeader(input.slice(0, 300)) },
       };
@@ -84,10 +104,11 @@ fault(
     const r = await p.post('{"name":7,"type":"www","config":{"bearer":"echo-me-3"}}');
     return (
       typeof r !== 'string' &&
-      r.status === 422 &&
+      r.status === WRONG_TYPE &&
       JSON.stringify(r.json).includes(Buffer.from('echo-me-3').toString('hex'))
     );
   },
+  { wrongStatus: WRONG_TYPE },
 );
 fault(
   'text-401-echo',

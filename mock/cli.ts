@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { PROFILES, documentPath, type Profile } from '../contract/openapi.ts';
-import { portFlag, profileFlag } from '../cli/flags.ts';
+import { portFlag, profileFlag } from '../settings/command-line.ts';
 
 const USAGE = `Usage: npm run mock -- [--port N] [--profile ${PROFILES.join('|')}]
   --port N      port on 127.0.0.1 (MOCK_PORT, default 4010)

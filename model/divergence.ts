@@ -1,5 +1,5 @@
-// Where a target's list and the model's part, and which rule that breaks. Pure: the state machine
-// (model/machine.ts) calls it after every step with what the step did and what each bot had lost
+// Where a target's list and the model's part, and which rule that breaks. Pure: the driver
+// (driver/target.ts) calls it after every step with what the step did and what each bot had lost
 // to deletes, so that a divergence is named by the step that caused it.
 import type { Provider } from '../contract/provider.ts';
 import type { RuleId } from '../rules/catalogue.ts';
@@ -16,17 +16,20 @@ export interface Divergence {
   changed: string[];
 }
 
+/** Why a request was refused, whatever status said it: a bad request (its body), or its credentials. */
+export type Refusal = 'bad-request' | 'credentials';
+
 /** What a step did to the bot being compared, as the attribution needs it. */
 export type StepContext =
   | { kind: 'post'; name: string; before?: Provider }
-  | { kind: 'refused'; status: 400 | 401 }
+  | { kind: 'refused'; as: Refusal }
   | { kind: 'burst'; names: string[] }
   | { kind: 'clear' }
   | { kind: 'remove'; name: string }
   | { kind: 'grow' }
   | { kind: 'read' }
   /** The step changed another bot (or should have changed nothing here). */
-  | { kind: 'elsewhere'; what: 'write' | 'delete' | 400 | 401 };
+  | { kind: 'elsewhere'; what: 'write' | 'delete' | Refusal };
 
 export function divergence(model: ProviderMap, listed: Provider[]): Divergence | undefined {
   const counts = new Map<string, number>();
@@ -88,13 +91,13 @@ export function ruleOf(d: Divergence, step: StepContext, history: History, liste
     case 'elsewhere':
       return step.what === 'delete'
         ? 'DELETE-THIS-BOT-ONLY'
-        : step.what === 400
+        : step.what === 'bad-request'
           ? 'POST-400-NO-CHANGE'
-          : step.what === 401
+          : step.what === 'credentials'
             ? 'AUTH-NO-CHANGE'
             : 'GET-CONFIG-ROUNDTRIP';
     case 'refused':
-      return step.status === 400 ? 'POST-400-NO-CHANGE' : 'AUTH-NO-CHANGE';
+      return step.as === 'bad-request' ? 'POST-400-NO-CHANGE' : 'AUTH-NO-CHANGE';
     case 'clear':
       return 'DELETE-EMPTIES';
     case 'remove':

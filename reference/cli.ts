@@ -1,7 +1,7 @@
 // npm run reference -- --port 0 --bots bot-a:token-a,bot-b:token-b
 // This command line is fixed: other tools start the reference server with it.
 import { PROFILES } from '../contract/openapi.ts';
-import { UsageError, integerFlag, parsedArgs, portFlag, profileFlag } from '../cli/flags.ts';
+import { UsageError, integerFlag, parsedArgs, portFlag, profileFlag } from '../settings/command-line.ts';
 import { serve } from './serve.ts';
 import { ReferenceApp, type ReferenceOptions } from './app.ts';
 

@@ -24,6 +24,8 @@ interface RuleFields {
   refuses?: readonly string[];
   /** The statuses an answer may have, where the rule names them: every check of the rule reads them here. */
   answers?: readonly number[];
+  /** For a rule on answers' bodies: the statuses whose bodies it judges (every check reads them here). */
+  bodyOf?: readonly number[];
 }
 
 export type Rule = RuleFields & { id: RuleId };
@@ -118,8 +120,10 @@ const CATALOGUE = [
       answers: BAD_REQUEST,
     },
   ),
-  rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.'),
-  rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the strings message and reason.'),
+  rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.', { bodyOf: BAD_REQUEST }),
+  rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the strings message and reason.', {
+    bodyOf: BAD_REQUEST,
+  }),
   rule('POST-400-NO-CHANGE', 'MUST', `${UPDATE} › Response`, 'A request that got 400 changes nothing that GET shows.'),
   rule(
     'UPSERT-REPLACES',
@@ -218,8 +222,12 @@ const CATALOGUE = [
     'Credentials belong to each request, never to a connection: on a reused keep-alive connection, a request without valid credentials gets 401.',
     { answers: UNAUTHORIZED },
   ),
-  rule('AUTH-401-JSON', 'MUST', `${AUTH}; ${ERRORS}`, 'The body of a 401 is a JSON object.'),
-  rule('AUTH-401-FIELDS', 'SHOULD', `${AUTH}; ${ERRORS}`, 'The body of a 401 carries the strings message and reason.'),
+  rule('AUTH-401-JSON', 'MUST', `${AUTH}; ${ERRORS}`, 'The body of a 401 is a JSON object.', {
+    bodyOf: UNAUTHORIZED,
+  }),
+  rule('AUTH-401-FIELDS', 'SHOULD', `${AUTH}; ${ERRORS}`, 'The body of a 401 carries the strings message and reason.', {
+    bodyOf: UNAUTHORIZED,
+  }),
   rule('AUTH-NO-CHANGE', 'MUST', AUTH, 'A request that got 401 changes nothing.'),
   rule(
     'AUTH-SCHEME-CASE',

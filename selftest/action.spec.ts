@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parse } from 'yaml';
-import { FAULTS } from '../faulty/catalogue.ts';
+import { faultOf } from '../faulty/catalogue.ts';
 import { FLAGS } from '../cli/conformance.ts';
 import { cleanEnv, QUICK, ROOT } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
@@ -127,7 +127,7 @@ test("action.yml is a composite action whose inputs are the command line's flags
 test('the action runs the packed package with its runtime dependencies only, cached: passes a conforming target, fails a faulty one, with outputs, a job summary and no token in its log', async () => {
   test.setTimeout(300_000);
   const good = await startTarget();
-  const broken = await startTarget(FAULTS.find((f) => f.id === 'post-201')!.App);
+  const broken = await startTarget(faultOf('POST-VALID-200').App);
   try {
     const passed = await runAction({ ...targetInputs(good), package: tarball });
     expect(passed.code, passed.output.slice(-1500)).toBe(0);

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { FAULTS } from '../faulty/catalogue.ts';
+import { faultOf } from '../faulty/catalogue.ts';
 import { ruleById } from '../rules/catalogue.ts';
 import { ROOT, runSuite } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
@@ -12,6 +12,7 @@ import { startTarget } from './support/servers.ts';
 const SOURCES = [
   'cli',
   'contract',
+  'driver',
   'faulty',
   'fixtures',
   'generation',
@@ -20,6 +21,7 @@ const SOURCES = [
   'reference',
   'rules',
   'schemas',
+  'settings',
   'suite',
   'tests',
 ];
@@ -39,7 +41,8 @@ test("changing a rule's answers in the catalogue alone changes what every check 
   writeFileSync(catalogue, changed);
   expect(ruleById('AUTH-WRONG-TOKEN').answers).toEqual([401]);
 
-  const target = await startTarget(FAULTS.find((f) => f.rule === 'AUTH-WRONG-TOKEN' && f.id === 'auth-403')!.App);
+  // A server that answers 403 to a wrong token, which the original catalogue does not allow.
+  const target = await startTarget(faultOf('AUTH-WRONG-TOKEN', (f) => f.wrongStatus === 403).App);
   const env = { ...target.env, CONFORMANCE_RULES: 'AUTH-WRONG-TOKEN', CONFORMANCE_BUDGET: '0' };
   const [original, relaxed] = [await runSuite({ env }), await runSuite({ env, root: copy })];
   await target.close();

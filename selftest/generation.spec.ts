@@ -15,7 +15,7 @@ import { divergence, ruleOf, type StepContext } from '../model/divergence.ts';
 import { judge, stored } from '../model/rules.ts';
 import { ruleRefusing, RULES } from '../rules/catalogue.ts';
 import { exchange } from '../suite/http.ts';
-import { readFlags } from '../suite/settings.ts';
+import { readFlags } from '../settings/run-flags.ts';
 import { leaksOf, secretsOfRun } from './support/leaks.ts';
 import { outputsOf } from './support/outputs.ts';
 import { newStateDir, runSuite } from './support/run-suite.ts';
@@ -172,8 +172,8 @@ test('a divergence is named by the step that caused it', () => {
       step: { kind: 'elsewhere', what: 'write' },
       rule: 'GET-CONFIG-ROUNDTRIP',
     },
-    { model: model(), listed: [p('a')], step: { kind: 'refused', status: 400 }, rule: 'POST-400-NO-CHANGE' },
-    { model: model(), listed: [p('a')], step: { kind: 'refused', status: 401 }, rule: 'AUTH-NO-CHANGE' },
+    { model: model(), listed: [p('a')], step: { kind: 'refused', as: 'bad-request' }, rule: 'POST-400-NO-CHANGE' },
+    { model: model(), listed: [p('a')], step: { kind: 'refused', as: 'credentials' }, rule: 'AUTH-NO-CHANGE' },
     {
       model: model(p('a'), p('b')),
       listed: [p('a')],

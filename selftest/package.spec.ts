@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
-import { FAULTS } from '../faulty/catalogue.ts';
+import { faultOf } from '../faulty/catalogue.ts';
 import { rulesFor } from '../rules/catalogue.ts';
 import type { ConformanceReport } from '../suite/report-model.ts';
 import { ROOT, cleanEnv } from './support/run-suite.ts';
@@ -138,7 +138,7 @@ test('serve starts the reference server (or a faulty one) that the suite then ju
     return { url, stop: () => child.kill('SIGTERM') };
   };
   const good = await started(['--bots', 'bot-a:token-good-1']);
-  const faulty = await started(['--bots', 'bot-a:token-bad-1', '--fault', 'post-201']);
+  const faulty = await started(['--bots', 'bot-a:token-bad-1', '--fault', faultOf('POST-VALID-200').id]);
   try {
     const judge = (url: string, token: string, rule: string) =>
       npx(
@@ -229,7 +229,7 @@ for (const profile of ['default', '2020-03-10'] as const) {
 }
 
 test("a failure under the installed command tells how to rerun it with the command's own flags, and writes its HAR", async () => {
-  const target = await startTarget(FAULTS.find((f) => f.id === 'post-201')!.App);
+  const target = await startTarget(faultOf('POST-VALID-200').App);
   const reportDir = join(scratch, 'out-failing');
   const { code, output } = await npx(
     [

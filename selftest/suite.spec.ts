@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
-import { FAULTS } from '../faulty/catalogue.ts';
+import { faultOf } from '../faulty/catalogue.ts';
 import { quotedForms, quotedInHeader } from '../faulty/fault.ts';
 import { RULES, rulesFor } from '../rules/catalogue.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
@@ -42,8 +42,9 @@ test('npm run conformance (no TARGET_URL) passes against the embedded reference,
 });
 
 test('without a terminal, the run prints a line for each rule as soon as it is decided, and each failure as it happens', async () => {
-  // The reference whose POST answers 201: one MUST rule fails, a few checks are blocked by it.
-  const target = await startTarget(FAULTS.find((f) => f.id === 'post-201')!.App);
+  // A reference whose POST answers another status than the rule's: one MUST rule fails, a few checks are blocked by it.
+  const fault = faultOf('POST-VALID-200', (f) => f.wrongStatus !== undefined);
+  const target = await startTarget(fault.App);
   const run = await runSuite({ env: { ...target.env, CONFORMANCE_BUDGET: '0' } });
   await target.close();
   expect(run.report?.outcome).toBe('failed');
@@ -60,7 +61,9 @@ test('without a terminal, the run prints a line for each rule as soon as it is d
   expect(failure).toBeGreaterThan(-1);
   expect(failure).toBeLessThan(table);
   expect(run.stdout).toMatch(
-    /Error: POST-VALID-200 \(MUST\) failed: expected 200, got 201[\s\S]*Reproduce: CONFORMANCE_SEED=\d+ CONFORMANCE_RULES=POST-VALID-200/,
+    new RegExp(
+      `Error: POST-VALID-200 \\(MUST\\) failed: expected [^,]+, got ${fault.wrongStatus}[\\s\\S]*Reproduce: CONFORMANCE_SEED=\\d+ CONFORMANCE_RULES=POST-VALID-200`,
+    ),
   );
   expect(run.stdout).toMatch(/\[\d+\/\d+\]\s+SKIPPED\s+[A-Z0-9-]+: blocked by POST-VALID-200/);
 });

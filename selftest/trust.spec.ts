@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { EndlessAnswer, FAULTS } from '../faulty/catalogue.ts';
+import { EndlessAnswer, faultOf } from '../faulty/catalogue.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
 import { MAX_ANSWER_BYTES } from '../suite/http.ts';
@@ -17,7 +17,6 @@ import { ROOT, newStateDir, notPassed, runSuite, ruleStatus } from './support/ru
 import { startTarget } from './support/servers.ts';
 
 const RESTORE = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'];
-const faultNamed = (id: string) => FAULTS.find((f) => f.id === id)!.App;
 
 test('two runs started at the same moment on one bot: one runs, the other refuses, and no provider is lost', async () => {
   const target = await startTarget(ReferenceApp, { latencyMs: 5 });
@@ -119,11 +118,12 @@ test('a redirect to another origin is not followed: the token never reaches it',
 });
 
 test('after a failing run, the bots hold exactly what they held before', async () => {
-  const target = await startTarget(faultNamed('auth-403'));
+  const fault = faultOf('AUTH-WRONG-TOKEN');
+  const target = await startTarget(fault.App);
   const saved = await preload(target);
   const run = await runSuite({ env: target.env });
   expect(run.code).toBe(1);
-  expect(ruleStatus(run, 'AUTH-WRONG-TOKEN')).toBe('failed');
+  expect(ruleStatus(run, fault.rule)).toBe('failed');
   await expectRestored(target, saved);
   // What is left is the failing cases the generated checks found, to replay first next time (no secret: seeds and rules).
   expect(readdirSync(run.stateDir).filter((f) => !f.startsWith('found-'))).toEqual([]);
@@ -158,8 +158,9 @@ test("a target restarted mid-run (its memory lost) gets the bots' data back from
 });
 
 test('a 3-character token is masked in every header form without masking the word in bodies', async () => {
+  // A server that answers a token sent without a scheme with a wrong status: the run records that exchange.
   const target = await startTarget(
-    recording(faultNamed('malformed-403')),
+    recording(faultOf('AUTH-MALFORMED', (f) => f.wrongStatus !== undefined).App),
     {},
     { botA: 'bot-a', tokenA: 'www', botB: 'bot-b', tokenB: 'zq7' },
   );

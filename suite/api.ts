@@ -1,7 +1,7 @@
 // The API client the tests use: builds every request of the three operations (and the revision's
 // per-provider DELETE) once, records each exchange for the report, and registers every secret it sees.
 import type { Contract } from '../contract/openapi.ts';
-import type { Bot } from './settings.ts';
+import type { Bot } from '../settings/targets.ts';
 import { DIRECT, exchange, type Exchange, type Sent, type Transport } from './http.ts';
 import type { Secrets } from './redaction.ts';
 

@@ -2,7 +2,7 @@
 // every process of a run therefore knows to redact without being told.
 import { ledgerPath } from './snapshot.ts';
 import { Secrets } from './redaction.ts';
-import { botsOf, proxySecrets, type Bot, type Settings } from './settings.ts';
+import { botsOf, type Bot, type Settings } from '../settings/targets.ts';
 
 /** The token with the character at `at` changed: wrong, yet as close as a token gets. */
 function flipAt(token: string, at: number): string {
@@ -50,6 +50,6 @@ export function secretsOf(targets: Settings[]): Secrets {
   const [first] = targets;
   const secrets = new Secrets(first.runId ? ledgerPath(first, first.runId) : undefined);
   for (const target of targets) for (const bot of botsOf(target)) secrets.know(...derivedFrom(bot));
-  secrets.know(...proxySecrets());
+  for (const target of targets) secrets.know(...target.proxyPasswords);
   return secrets;
 }

@@ -3,8 +3,19 @@
 // on every later run against the same target, whatever the seed, until the target no longer fails it.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Stored } from '../model/search.ts';
-import { isRuleId } from '../rules/catalogue.ts';
+import { isRuleId, type RuleId } from '../rules/catalogue.ts';
+
+/**
+ * A failure kept between runs, to replay before searching anew (driver/search.ts): the chunk is
+ * generated again from its seed (the same runs, data made afresh from this run's names), up to the run
+ * that failed, and shrunk. A path into the shrunk case would not do: a sequence's shrink tree depends
+ * on what the target answered.
+ */
+export interface Stored {
+  rule: RuleId;
+  seed: number;
+  upTo: number;
+}
 
 /** The stored cases in `file`; a file that is missing, or not of this shape, holds none. */
 export function readFound(file: string): Stored[] {

@@ -3,17 +3,21 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { readTargets, reportDir, SettingsError, shareRunId, type Settings } from './settings.ts';
+import { handToWorkers, readEnvironment } from '../settings/environment.ts';
+import { readTargets, type Settings } from '../settings/targets.ts';
+import { RUN_ID_VARIABLE, SettingsError } from '../settings/variables.ts';
 import { ledgerPath, newRunId, PreflightError, releaseUnwritten, restoreSnapshot, takeSnapshot } from './snapshot.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const taken: Settings[] = [];
   let ledger: string | undefined;
-  // What earlier runs wrote beside the reports (HAR files, replay bodies) would pass for this run's.
-  for (const dir of ['har', 'replay']) rmSync(join(reportDir(), dir), { recursive: true, force: true });
   try {
+    // Read now, not with the configuration: the embedded reference servers' URLs are known only now.
+    const targets = readTargets(readEnvironment());
+    // What earlier runs wrote beside the reports (HAR files, replay bodies) would pass for this run's.
+    for (const dir of ['har', 'replay']) rmSync(join(targets[0].reportDir, dir), { recursive: true, force: true });
     const runId = newRunId();
-    for (const target of readTargets()) {
+    for (const target of targets) {
       if (!ledger) {
         mkdirSync(target.stateDir, { recursive: true, mode: 0o700 });
         ledger = ledgerPath(target, runId);
@@ -22,7 +26,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       await takeSnapshot(target, runId);
       taken.push({ ...target, runId });
     }
-    shareRunId(runId);
+    handToWorkers({ [RUN_ID_VARIABLE]: runId });
   } catch (e) {
     for (const target of taken) releaseUnwritten(target);
     if (ledger) rmSync(ledger, { force: true });

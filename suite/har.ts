@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Exchange } from './http.ts';
 import { packageInfo } from './package-info.ts';
 import type { Secrets } from './redaction.ts';
-import type { Settings } from './settings.ts';
+import type { Settings } from '../settings/targets.ts';
 import { headerShown } from './transcript.ts';
 
 /** Headers and bodies as the transcript shows them: the configured tokens by variable, derived credentials by kind, other secrets masked. */

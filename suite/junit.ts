@@ -1,16 +1,19 @@
-// reports/junit.xml, written from what the reporter decided rather than by Playwright's JUnit reporter:
-// a check that failed on a rule is a <failure> typed by that rule, a check that broke (a timeout, an
-// error of the suite itself) an <error>, a skipped one <skipped> with its reason; and every count, at
+// reports/junit.xml, written from the decided model (suite/decide.ts) rather than by Playwright's JUnit
+// reporter: a check that failed a rule is a <failure> typed by that rule, a check that broke (a timeout,
+// an error of the suite itself) an <error>, a skipped one <skipped> with its reason; and every count, at
 // the root and per suite, is the number of those elements, so that CI dashboards add up.
 import { relative } from 'node:path';
-import type { TestCase, TestResult } from '@playwright/test/reporter';
-import { decisionsOf } from './report-model.ts';
+import type { TestResult } from '@playwright/test/reporter';
+import { checkOf, errorLine, type Seen } from './decide.ts';
 import type { Secrets } from './redaction.ts';
+import { decisionsOf, type RuleResult } from './report-model.ts';
 
 export interface JunitSuite {
   /** The target's name (several targets get a suite each per spec file). */
   target?: string;
-  seen: { test: TestCase; result: TestResult }[];
+  seen: Seen[];
+  /** The target's decided rules: a failure a check found on the way is named with its rule's level. */
+  rules: readonly RuleResult[];
 }
 
 type Verdict =
@@ -18,30 +21,33 @@ type Verdict =
   | { kind: 'skipped'; message: string }
   | { kind: 'failure' | 'error'; type: string; message: string; text: string };
 
-const BROKEN = new Set(['failed', 'timedOut', 'interrupted']);
-
-/** What one check's result is, in JUnit's terms. */
-function verdictOf({ test, result }: { test: TestCase; result: TestResult }): Verdict {
-  const said = decisionsOf(result.annotations ?? test.annotations);
-  if (result.status === 'skipped')
-    return {
-      kind: 'skipped',
-      message: said.skip ?? result.annotations.find((a) => a.type === 'skip')?.description ?? 'skipped',
-    };
-  if (!BROKEN.has(result.status)) return { kind: 'passed' };
+/**
+ * What one check's result is, in JUnit's terms, as the decided model reads the check (suite/decide.ts):
+ * the rule failure it recorded is a <failure>, even when the check got through and found it on the way
+ * (the rule fails the run through it); a check that broke with no rule to blame is an <error>.
+ */
+function verdictOf(seen: Seen, rules: readonly RuleResult[]): Verdict {
+  const { said, ended, failure } = checkOf(seen);
+  const { result } = seen;
+  if (ended === 'skipped') return { kind: 'skipped', message: said.skip ?? 'skipped' };
+  if (ended === 'passed') {
+    if (!failure) return { kind: 'passed' };
+    const level = rules.find((r) => r.id === failure.rule)?.level;
+    const message = `${failure.rule}${level ? ` (${level})` : ''} failed: ${failure.reason}`;
+    return { kind: 'failure', type: failure.rule, message: errorLine(message), text: message };
+  }
   const message =
     result.error?.message ?? `the check ${result.status === 'timedOut' ? 'timed out' : `ended: ${result.status}`}`;
-  const [rule] = [...said.failed.keys()];
-  return rule
-    ? { kind: 'failure', type: rule, message: firstLine(message), text: message }
-    : { kind: 'error', type: result.status, message: firstLine(message), text: message };
+  return failure
+    ? { kind: 'failure', type: failure.rule, message: errorLine(message), text: message }
+    : { kind: 'error', type: result.status, message: errorLine(message), text: message };
 }
 
 export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): string {
   const shown = (text: string) => escapeXml(secrets.redact(text.replace(/\u001b\[[0-9;]*m/g, '')));
   const totals = { tests: 0, failures: 0, errors: 0, skipped: 0, time: 0 };
   const blocks: string[] = [];
-  for (const { target, seen } of suites) {
+  for (const { target, seen, rules } of suites) {
     const byFile = new Map<string, typeof seen>();
     for (const s of seen)
       byFile.set(relative(root, s.test.location.file), [
@@ -51,7 +57,7 @@ export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): s
     for (const [file, cases] of byFile) {
       const counts = { tests: cases.length, failures: 0, errors: 0, skipped: 0, time: 0 };
       const lines = cases.map((s) => {
-        const v = verdictOf(s);
+        const v = verdictOf(s, rules);
         const seconds = s.result.duration / 1000;
         counts.time += seconds;
         const open = `    <testcase name="${shown(s.test.title)}" classname="${shown(file)}" time="${seconds.toFixed(3)}"`;
@@ -85,12 +91,6 @@ function warningsAndExchanges(result: TestResult): string {
     .map((a) => a.body!.toString('utf8'));
   return [...warnings, ...exchanges].join('\n\n');
 }
-
-const firstLine = (text: string) =>
-  text
-    .replace(/\u001b\[[0-9;]*m/g, '')
-    .split('\n')[0]
-    .replace(/^Error: /, '');
 
 /** Text as XML 1.0 carries it: markup escaped, and characters it cannot hold (NUL, lone surrogates) as U+FFFD. */
 function escapeXml(text: string): string {

@@ -1,6 +1,7 @@
 // reports/conformance.html: the rule matrix as one self-contained page (no script, no network):
 // a row per rule, a column per target, coloured by status, each cell linking to its test in the
-// Playwright HTML report.
+// Playwright HTML report. Every status, reason and outcome it shows was decided in suite/decide.ts.
+import { decidingTest } from './decide.ts';
 import { INSECURE, type ConformanceReport, type RuleStatus, type TargetReport } from './report-model.ts';
 
 const COLOURS: Record<RuleStatus, string> = {
@@ -36,7 +37,7 @@ export function renderMatrix(report: ConformanceReport, htmlReport: string, vend
   const cell = (t: TargetReport, id: string) => {
     const r = t.rules.find((x) => x.id === id);
     if (!r) return '<td class="absent">not in this profile</td>';
-    const test = r.tests.find((x) => x.status !== 'skipped') ?? r.tests[0];
+    const test = decidingTest(r);
     const status = test ? `<a href="${link(test.testId)}">${r.status}</a>` : r.status;
     return `<td class="${r.status}" style="background:${COLOURS[r.status]}">${status}${r.reason ? `<div class="reason">${escapeHtml(r.reason)}</div>` : ''}</td>`;
   };

@@ -3,9 +3,10 @@
 // Reproduce line, shortest sequence) as it happens. Errors of the run itself are left to the verdict
 // table (suite/reporter.ts), so that an aborted run says why once.
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { decide, type Seen } from './reporter.ts';
+import { decide, type Seen } from './decide.ts';
 import { decisionsOf, INSECURE } from './report-model.ts';
-import { describeRun } from './settings.ts';
+import { readEnvironment } from '../settings/environment.ts';
+import { describeRun } from './run-info.ts';
 import { rulesFor } from '../rules/catalogue.ts';
 
 export default class ProgressReporter implements Reporter {
@@ -22,7 +23,7 @@ export default class ProgressReporter implements Reporter {
 
   onBegin(config: FullConfig, suite: Suite): void {
     this.#started = performance.now();
-    const run = describeRun();
+    const run = describeRun(readEnvironment());
     const profile = new Set<string>(rulesFor(run.profile).map((r) => r.id));
     const tests = suite.allTests();
     for (const test of tests) {

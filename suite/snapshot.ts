@@ -10,7 +10,8 @@ import type { Provider } from '../contract/provider.ts';
 import { ProviderApi } from './api.ts';
 import { NetworkError, withoutCredentials, type Exchange } from './http.ts';
 import { Secrets } from './redaction.ts';
-import { botsOf, transportFor, type Bot, type Settings } from './settings.ts';
+import { botsOf, type Bot, type Settings } from '../settings/targets.ts';
+import { transportFor } from './transport.ts';
 import { firstDifference } from './verdicts.ts';
 
 export interface Snapshot {

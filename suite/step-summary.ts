@@ -1,5 +1,6 @@
 // The run's verdict as Markdown for a CI job's summary page (GitHub Actions' GITHUB_STEP_SUMMARY):
 // per target its outcome, counts and seed, and a row for every rule that did not pass, with its reason.
+import { shortfalls } from './decide.ts';
 import type { TargetReport } from './report-model.ts';
 
 /** Markdown table cells hold no pipe and no line break. */
@@ -10,9 +11,9 @@ export function stepSummary(targets: TargetReport[]): string {
     .map((t) => {
       const c = t.counts;
       const title = t.name && t.name !== 'target' ? `${t.name} (${t.target})` : t.target || 'the embedded reference';
-      const rows = t.rules
-        .filter((r) => r.status !== 'passed' && !r.excluded)
-        .map((r) => `| ${r.status} | ${r.level} | \`${r.id}\` | ${cell(r.reason ?? '')} |`);
+      const rows = shortfalls(t.rules).map(
+        (r) => `| ${r.status} | ${r.level} | \`${r.id}\` | ${cell(r.reason ?? '')} |`,
+      );
       return [
         `### Media-provider conformance of ${cell(title)}: ${t.outcome.toUpperCase()}`,
         '',

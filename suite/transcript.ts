@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { basicOf, nearMisses } from './credentials.ts';
 import type { Exchange } from './http.ts';
 import { MASK, type Secrets } from './redaction.ts';
-import { reportDir, type Settings } from './settings.ts';
+import type { Settings } from '../settings/targets.ts';
 
 const BODY_LIMIT = 2000;
 
@@ -82,7 +82,7 @@ export function curl(x: Exchange, settings: Settings, secrets: Secrets): string 
   if (x.sent.body !== undefined) {
     parts.push(
       ...(x.sent.body.length > BODY_LIMIT
-        ? ['--data-binary', `@${replayFile(x.sent.body, secrets)}`]
+        ? ['--data-binary', `@${replayFile(x.sent.body, secrets, settings.reportDir)}`]
         : ['--data-raw', quote(redactBody(x.sent.body, secrets))]),
     );
   }
@@ -93,9 +93,9 @@ export function curl(x: Exchange, settings: Settings, secrets: Secrets): string 
  * A body too long for a curl line, written (redacted) beside the reports, named by its content so
  * that a body sent twice is one file: reports/replay/<hash>.body, as the curl line reads it.
  */
-function replayFile(body: string, secrets: Secrets): string {
+function replayFile(body: string, secrets: Secrets, reportDir: string): string {
   const text = secrets.redact(body);
-  const dir = join(reportDir(), 'replay');
+  const dir = join(reportDir, 'replay');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.body`);
   writeFileSync(file, text);

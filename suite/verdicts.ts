@@ -21,6 +21,13 @@ export function answeredAs(ruleId: RuleId, status: number): boolean {
 /** The statuses a rule names, as a reason says them ("200", "400 or 413"). */
 export const named = (ruleId: RuleId) => answersOf(ruleId).join(' or ');
 
+/** Whether a rule on answers' bodies judges the body of an answer of `status`: a check asks the catalogue, never spells a status. */
+export function judgesBodyOf(ruleId: RuleId, status: number): boolean {
+  const { bodyOf } = ruleById(ruleId);
+  if (!bodyOf) throw new Error(`rule ${ruleId} judges no answer's body: say whose in the catalogue`);
+  return bodyOf.includes(status);
+}
+
 export interface FailureExtras {
   /** Lines shown under the failure (a generated sequence, say), never in the one-line reason. */
   details?: string;
@@ -44,6 +51,9 @@ export function fail(ruleId: RuleId, reason: string): never {
   throw new ConformanceFailure(ruleId, reason);
 }
 
+/** An answer ROBUST-NO-5XX forbids: the server's own failure, whatever the input. */
+export const isServerError = (status: number) => status >= 500 && status <= 599;
+
 /** The robustness rule a request that got no answer breaks: an answer that never ends (cut off at the cap) is a hang too. */
 export function robustnessRuleOf(e: NetworkError): RuleId {
   return e.kind === 'timeout' || e.kind === 'oversized' ? 'ROBUST-NO-HANG' : 'ROBUST-NO-DROP';
@@ -58,7 +68,7 @@ export async function survived(step: string, send: () => Promise<Exchange>): Pro
     if (!(e instanceof NetworkError)) throw e;
     fail(robustnessRuleOf(e), `${step}: ${e.message}`);
   }
-  if (x.received.status >= 500) fail('ROBUST-NO-5XX', `${step}: answered ${x.received.status}`);
+  if (isServerError(x.received.status)) fail('ROBUST-NO-5XX', `${step}: answered ${x.received.status}`);
   return x;
 }
 
@@ -68,7 +78,7 @@ export async function survived(step: string, send: () => Promise<Exchange>): Pro
  */
 export function robustnessSeen(by: string, exchanges: readonly Exchange[], error?: unknown): ConformanceFailure[] {
   const found: ConformanceFailure[] = [];
-  const failing = exchanges.filter((x) => x.received.status >= 500);
+  const failing = exchanges.filter((x) => isServerError(x.received.status));
   if (failing.length) {
     const [first] = failing;
     found.push(

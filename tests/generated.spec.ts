@@ -7,7 +7,7 @@ import { rule } from '../fixtures/rule.ts';
 import type { Provider } from '../contract/provider.ts';
 import { stored } from '../model/rules.ts';
 import { RULES } from '../rules/catalogue.ts';
-import { judgeAnswer } from '../model/machine.ts';
+import { judgeAnswer } from '../driver/post-answer.ts';
 import { fail, sameValue } from '../suite/verdicts.ts';
 
 test(

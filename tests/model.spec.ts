@@ -7,8 +7,10 @@
 import fc from 'fast-check';
 import { test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
-import { emptied, steps, World, type Target } from '../model/machine.ts';
-import type { RuleId } from '../rules/catalogue.ts';
+import { emptied, steps } from '../driver/commands.ts';
+import type { Target } from '../driver/target.ts';
+import { World } from '../model/world.ts';
+import { RULES, type RuleId } from '../rules/catalogue.ts';
 import { throwTogether } from '../suite/verdicts.ts';
 
 // Every MUST rule a sequence can break: a failure of any of them is this check's own.
@@ -36,16 +38,8 @@ const DECIDED: RuleId[] = [
   'ROBUST-NO-DROP',
   'ROBUST-NO-HANG',
   'REV-DELETE-ONE',
-  'POST-400-MALFORMED-JSON',
-  'POST-400-NOT-OBJECT',
-  'POST-400-MISSING-FIELD',
-  'POST-400-WRONG-TYPE',
-  'POST-400-UNKNOWN-TYPE',
-  'POST-400-EMPTY-CONFIG',
-  'POST-400-INCOMPLETE-BASIC',
-  'POST-400-NON-STRING-CREDENTIAL',
-  'REV-NAME-CHARSET',
-  'REV-NAME-LENGTH',
+  // The invalid bodies a sequence posts break these: every rule that decides a refusal.
+  ...RULES.filter((r) => r.refuses).map((r) => r.id),
 ];
 
 test(

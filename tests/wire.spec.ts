@@ -18,7 +18,7 @@ import {
   syntaxNearMisses,
   type BrokenBody,
 } from '../generation/wire.ts';
-import { judgeAnswer } from '../model/machine.ts';
+import { judgeAnswer } from '../driver/post-answer.ts';
 import { judge, stored } from '../model/rules.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../suite/report-model.ts';
@@ -32,6 +32,8 @@ import {
   Findings,
   firstDifference,
   firstDifferenceAt,
+  isServerError,
+  judgesBodyOf,
   jsonObjectBody,
   named,
   robustnessRuleOf,
@@ -48,7 +50,7 @@ import {
 async function sent(findings: Findings, what: string, request: () => Promise<Exchange>): Promise<Exchange> {
   try {
     const x = await request();
-    if (x.received.status >= 500)
+    if (isServerError(x.received.status))
       findings.add(new ConformanceFailure('ROBUST-NO-5XX', `${what} answered ${x.received.status}`), what);
     return x;
   } catch (e) {
@@ -470,7 +472,7 @@ test(
         const what = `${cause.what} with ${kind.what} on the ${state} list`;
         const status = x.received.status;
         // The body of a 401 is AUTH-401-JSON's subject, whatever else the rules take.
-        if (status === 401) await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), what);
+        if (judgesBodyOf('AUTH-401-JSON', status)) await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), what);
         if (answeredAs(kind.rule, status)) continue;
         if (cause.plain && state === 'populated')
           findings.add(

@@ -3,8 +3,12 @@
 // selftest/detection.spec.ts with the settings below, then scores them as the self-tests' score
 // project does; the details go to reports/detection.json (each fault's catches under `perFault`).
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PLAYWRIGHT_CLI, ROOT } from '../selftest/support/run-suite.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
 
 const usage =
   'usage: npm run detection -- [--seeds N] [--latency MS] [--only id,id] (N seeds: 101, 202, …; MS: added to every answer)';

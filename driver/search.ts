@@ -3,13 +3,14 @@
 // replayable curl lines, under the rule it breaks. The same seed and budget replay the same search.
 import fc from 'fast-check';
 import { ConformanceFailure } from '../suite/verdicts.ts';
-import type { Budget } from '../suite/settings.ts';
+import type { Budget } from '../settings/variables.ts';
+import type { Stored } from '../suite/found-cases.ts';
 import type { Exchange } from '../suite/http.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import type { RecordedStep } from './machine.ts';
+import type { RecordedStep } from './target.ts';
 
 /**
- * One run of a generated check: the steps it records (model/machine.ts's Target keeps them), and the
+ * One run of a generated check: the steps it records (driver/target.ts's Target keeps them), and the
  * rules the search already found broken (a run may read past them: a list of the wrong shape, say).
  */
 export interface Run {
@@ -29,17 +30,6 @@ export interface Found {
   upTo: number;
   /** It came from the failures a run before this one stored (suite/found-cases.ts). */
   replayed?: true;
-}
-
-/**
- * A failure kept between runs, to replay before searching anew: the chunk is generated again from its
- * seed (the same runs, data made afresh from this run's names), up to the run that failed, and shrunk.
- * A path into the shrunk case would not do: a sequence's shrink tree depends on what the target answered.
- */
-export interface Stored {
-  rule: RuleId;
-  seed: number;
-  upTo: number;
 }
 
 export interface Searched {

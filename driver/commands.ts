@@ -1,179 +1,22 @@
-// The state machine: random sequences of POST (new, reused and related names, invalid bodies), GET,
-// DELETE of the list, the revision's DELETE of one provider, concurrent bursts on one bot and across
-// bots, lists grown past a hundred entries and requests with near-miss credentials, on both bots.
-// After every step each bot's list must agree with the model (model/rules.ts); where it does not,
-// model/divergence.ts names the rule. fast-check generates the steps and shrinks a failing sequence.
+// The steps of a generated sequence, as fast-check commands: POST (new, reused and related names,
+// invalid bodies), GET, DELETE of the list, the revision's DELETE of one provider, concurrent bursts
+// on one bot and across bots, lists grown past a hundred entries and requests with near-miss
+// credentials, on both bots. Each step sends its requests through the Target, tells the model
+// (model/world.ts) what the answers meant, and has every bot's list held to it; `steps` weighs them.
 import fc from 'fast-check';
-import type { Contract, Profile } from '../contract/openapi.ts';
+import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import type { GeneratedPost } from '../generation/providers.ts';
-import type { ProviderApi, RequestOptions } from '../suite/api.ts';
+import type { RequestOptions } from '../suite/api.ts';
 import { nearMisses } from '../suite/credentials.ts';
 import type { Exchange } from '../suite/http.ts';
-import {
-  answeredAs,
-  fail,
-  firstDifference,
-  jsonObjectBody,
-  named,
-  providerList,
-  shown,
-  statusIs,
-  survived,
-  type ProviderList,
-} from '../suite/verdicts.ts';
+import { answeredAs, fail, judgesBodyOf, jsonObjectBody, named, shown, statusIs } from '../suite/verdicts.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import { divergence, ruleOf, type Divergence, type StepContext } from './divergence.ts';
-import { clear, CONTENT_TOO_LARGE, LONGEST_REQUIRED, removeOne, stored, upsert, type ProviderMap } from './rules.ts';
-
-export type BotKey = 'first' | 'second';
-const BOT_NAMES: Record<BotKey, string> = { first: 'the first bot', second: 'the second bot' };
-
-/** What the rules say each bot's list holds, and what it lost to deletes (to name a delete that did not delete). */
-export class World {
-  readonly lists = new Map<BotKey, ProviderMap>();
-  readonly deleted = new Map<BotKey, Map<string, 'list' | 'one'>>();
-  /** Every name a POST of this run carried, on any bot, whatever the answer. */
-  readonly sent = new Set<string>();
-  /** How many providers Grow steps have made: their names stay unique in the run. */
-  grown = 0;
-
-  constructor(
-    readonly profile: Profile,
-    readonly bots: BotKey[],
-  ) {
-    for (const bot of bots) {
-      this.lists.set(bot, new Map());
-      this.deleted.set(bot, new Map());
-    }
-  }
-
-  /** Notes the name a POST is about to carry. */
-  sending(post: { name?: string }): void {
-    if (post.name !== undefined) this.sent.add(post.name);
-  }
-
-  take(bot: BotKey, provider: Provider): void {
-    upsert(this.lists.get(bot)!, stored(provider));
-    this.deleted.get(bot)!.delete(provider.name);
-  }
-}
-
-/** One step as it happened: what it did, and its exchanges. */
-export interface RecordedStep {
-  what: string;
-  exchanges: Exchange[];
-}
-
-/** The target under test during one run of a sequence. */
-export class Target {
-  readonly log: Exchange[] = [];
-  readonly steps: RecordedStep[] = [];
-  readonly #clients = new Map<BotKey, ProviderApi>();
-
-  /**
-   * `scheduler` orders concurrent requests (fast-check's: the order is generated, and shrunk).
-   * `shapeKnown`: GET-200-SHAPE is already found broken, so a list of the wrong shape is read anyway.
-   */
-  constructor(
-    clients: Map<BotKey, ProviderApi>,
-    readonly contract: Contract,
-    readonly scheduler: fc.Scheduler,
-    readonly shapeKnown = false,
-  ) {
-    for (const [bot, client] of clients) this.#clients.set(bot, client.logTo(this.log));
-  }
-
-  client(bot: BotKey): ProviderApi {
-    return this.#clients.get(bot)!;
-  }
-
-  /** Records a step: its description and the exchanges it made. */
-  async step<T>(what: () => string, body: () => Promise<T>): Promise<T> {
-    const from = this.log.length;
-    const record: RecordedStep = { what: '', exchanges: [] };
-    this.steps.push(record);
-    try {
-      return await body();
-    } finally {
-      record.what = what();
-      record.exchanges = this.log.slice(from);
-    }
-  }
-
-  /** Sends a request; a 5xx, a dropped connection or a hang is a robustness failure whatever the step. */
-  send(what: string, request: () => Promise<Exchange>): Promise<Exchange> {
-    return survived(what, request);
-  }
-
-  /** GET of a bot's list, read with GET-200-SHAPE's checks; `empty`: the list should be empty, which is no reason for a 404. */
-  async read(bot: BotKey, empty = false): Promise<ProviderList> {
-    const x = await this.send(`GET of ${BOT_NAMES[bot]}'s list`, () => this.client(bot).list());
-    if (x.received.status === 404 && empty) fail('GET-EMPTY-200', `GET of ${BOT_NAMES[bot]}'s empty list answered 404`);
-    return providerList(this.contract, x, this.shapeKnown ? () => undefined : undefined);
-  }
-
-  /** Reads `bots` and holds each list to the model; `contextOf` says what the step did to each. */
-  async verify(world: World, contextOf: (bot: BotKey) => StepContext, bots: BotKey[] = world.bots): Promise<void> {
-    // Read at once (a distant target pays its latency once a step, not once a bot), judged in order.
-    const lists = await Promise.allSettled(bots.map((bot) => this.read(bot, world.lists.get(bot)!.size === 0)));
-    for (const [i, bot] of bots.entries()) {
-      const read = lists[i];
-      if (read.status === 'rejected') throw read.reason;
-      const listed = read.value;
-      const d = divergence(world.lists.get(bot)!, listed.providers);
-      if (d)
-        fail(
-          ruleOf(d, contextOf(bot), { deleted: world.deleted.get(bot)!, sent: world.sent }, listed.providers),
-          `then GET of ${BOT_NAMES[bot]}'s list ${described(d, world.lists.get(bot)!, listed.providers)}`,
-        );
-    }
-  }
-}
-
-const names = (list: string[]) =>
-  list.slice(0, 3).map(shown).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
-
-function described(d: Divergence, model: ProviderMap, listed: Provider[]): string {
-  const parts: string[] = [];
-  if (d.duplicates.length) parts.push(`lists ${names(d.duplicates)} more than once`);
-  if (d.missing.length) parts.push(`lacks ${names(d.missing)}`);
-  if (d.extra.length) parts.push(`lists ${names(d.extra)}, which the rules say it does not hold`);
-  for (const name of d.changed.slice(0, 1)) {
-    const entry = listed.find((p) => p.name === name)!;
-    const expected = model.get(name)!;
-    parts.push(
-      `lists ${shown(name)} with ${firstDifference({ type: entry.type, config: entry.config }, { type: expected.type, config: expected.config }, '$') ?? 'other content'} (last posted value expected)`,
-    );
-  }
-  return parts.join('; ');
-}
-
-/** How a POST's answer must look for the body's verdict; returns whether the target took it. */
-export function judgeAnswer(post: GeneratedPost, x: Exchange, what: string): boolean {
-  const status = x.received.status;
-  const { verdict } = post;
-  if (verdict.kind === 'valid' && !answeredAs('POST-VALID-200', status))
-    fail('POST-VALID-200', `${what}: a valid provider got ${status}, not ${named('POST-VALID-200')}`);
-  // A server may weigh a body before it reads it: a long one may get 413 instead.
-  const weighed = post.text.length > LONGEST_REQUIRED && status === CONTENT_TOO_LARGE;
-  if (verdict.kind === 'invalid' && verdict.rule && !answeredAs(verdict.rule, status) && !weighed)
-    fail(verdict.rule, `${what}: a body that breaks ${verdict.location} got ${status}, not ${named(verdict.rule)}`);
-  // Left open: taken as a valid provider is, or refused as a body of the wrong type is.
-  if (
-    verdict.kind === 'open' &&
-    !answeredAs('POST-VALID-200', status) &&
-    !answeredAs('POST-400-WRONG-TYPE', status) &&
-    status !== CONTENT_TOO_LARGE
-  ) {
-    fail(
-      'POST-VALID-200',
-      `${what}: a provider the rules leave open (${verdict.why}) got ${status}; expected ${named('POST-VALID-200')} to take it, or ${named('POST-400-WRONG-TYPE')} to refuse it`,
-    );
-  }
-  if (status === 400) jsonObjectBody('ERROR-400-JSON', x);
-  return answeredAs('POST-VALID-200', status) && verdict.kind !== 'invalid';
-}
+import type { StepContext } from '../model/divergence.ts';
+import { clear, removeOne } from '../model/rules.ts';
+import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';
+import { judgeAnswer } from './post-answer.ts';
+import type { Target } from './target.ts';
 
 const summary = (post: GeneratedPost) => {
   const body = post.body as Partial<Provider> | undefined;
@@ -208,8 +51,10 @@ class Post implements Command {
         if (taken) w.take(this.bot, this.post.body as Provider);
         const here: StepContext = taken
           ? { kind: 'post', name: this.post.name!, before }
-          : { kind: 'refused', status: 400 };
-        await t.verify(w, (bot) => (bot === this.bot ? here : { kind: 'elsewhere', what: taken ? 'write' : 400 }));
+          : { kind: 'refused', as: 'bad-request' };
+        await t.verify(w, (bot) =>
+          bot === this.bot ? here : { kind: 'elsewhere', what: taken ? 'write' : 'bad-request' },
+        );
       },
     );
   }
@@ -441,10 +286,10 @@ class BadCredentials implements Command {
         );
         status = x.received.status;
         statusIs(rule, x);
-        if (status === 401) jsonObjectBody('AUTH-401-JSON', x);
+        if (judgesBodyOf('AUTH-401-JSON', status)) jsonObjectBody('AUTH-401-JSON', x);
         if (this.op !== 'GET')
           await t.verify(w, (bot) =>
-            bot === this.bot ? { kind: 'refused', status: 401 } : { kind: 'elsewhere', what: 401 },
+            bot === this.bot ? { kind: 'refused', as: 'credentials' } : { kind: 'elsewhere', what: 'credentials' },
           );
       },
     );

@@ -1,7 +1,7 @@
 // Flag parsing shared by the project's command lines: a bad value gets a UsageError naming the flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PROFILES, type Profile } from '../contract/openapi.ts';
-import { nearest } from '../suite/typos.ts';
+import { nearest } from './typos.ts';
 
 export class UsageError extends Error {}
 

@@ -1,0 +1,89 @@
+// What playwright.config.ts needs to set a run up, read in the runner before any test is collected,
+// and what the runner decides for the whole run (the seed; the embedded reference's bots and tokens),
+// handed to the workers through the environment (settings/environment.ts writes it).
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Profile } from '../contract/openapi.ts';
+import type { RuleId } from '../rules/catalogue.ts';
+import { readConfigFile } from './config-file.ts';
+import type { Env } from './environment.ts';
+import { readFlags, reportDir } from './run-flags.ts';
+import { readTargets, targetNames } from './targets.ts';
+import { CI_SEED, EMBEDDED_VARIABLE, RUN_ID_VARIABLE, SettingsError } from './variables.ts';
+
+/** The settings that name a target; any of them without TARGET_URL is a mistake, never a run against the embedded reference. */
+const TARGET_SETTINGS = ['BOT_ID', 'API_TOKEN', 'SECOND_BOT_ID', 'SECOND_API_TOKEN', 'OTHER_REGION_URL'] as const;
+
+export interface RunPlan {
+  /** The embedded reference servers to start (a run with no target settings at all): their bots and profile. */
+  embedded?: { bots: string; profile: Profile };
+  /** The run's targets, each a Playwright project pair. */
+  targets: string[];
+  workers?: number;
+  reportDir: string;
+  /** A tag for every test of the run, when the target is named (merged reports keep targets apart). */
+  tag?: string;
+  /** Only the checks of these rules are collected (CONFORMANCE_RULES). */
+  rules?: RuleId[];
+}
+
+/** A run's plan, and the variables its workers need besides those they inherit (`undefined`: unset). */
+export interface PreparedRun {
+  plan: RunPlan;
+  handoff: Record<string, string | undefined>;
+}
+
+/**
+ * Reads and checks every setting of the run (a bad one stops it with one message, before a test is
+ * collected) and decides what the workers must share: the seed, chosen once, and for the embedded
+ * reference its bots and fresh tokens. Playwright loads the configuration in each worker too: there
+ * the runner's choices are already in the environment and nothing new is chosen.
+ */
+export function prepareRun(given: Env): PreparedRun {
+  const worker = Boolean(given.TEST_WORKER_INDEX);
+  const file = readConfigFile(given);
+  const handoff: Record<string, string | undefined> = {};
+  const seed = given.CONFORMANCE_SEED?.trim();
+  if (seed === 'random') handoff.CONFORMANCE_SEED = String(randomInt(1, 2 ** 31));
+  else if (!seed) handoff.CONFORMANCE_SEED = String(file?.config.seed ?? (given.CI ? CI_SEED : randomInt(1, 2 ** 31)));
+  // The run id is the global setup's to give (workers keep theirs).
+  if (!worker) handoff[RUN_ID_VARIABLE] = undefined;
+  const hasTarget = Boolean(given.TARGET_URL?.trim() || file?.config.targets);
+  const stray = TARGET_SETTINGS.filter((v) => given[v]?.trim());
+  if (!worker && given[EMBEDDED_VARIABLE] !== '1' && !hasTarget && stray.length) {
+    throw new SettingsError(
+      `${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set but TARGET_URL is not. ` +
+        'Set TARGET_URL to the server to judge; unset every target setting to run against the embedded reference server.',
+    );
+  }
+  if (!hasTarget) {
+    Object.assign(handoff, {
+      [EMBEDDED_VARIABLE]: '1',
+      BOT_ID: 'bot-a',
+      API_TOKEN: `ta-${randomBytes(12).toString('hex')}`,
+      SECOND_BOT_ID: 'bot-b',
+      SECOND_API_TOKEN: `tb-${randomBytes(12).toString('hex')}`,
+    });
+  }
+  const env: Env = { ...given, ...handoff };
+  const { rules, profile } = readFlags(env, file?.config);
+  if (hasTarget) readTargets(env);
+  const workersText =
+    env.CONFORMANCE_WORKERS?.trim() || (file?.config.workers === undefined ? undefined : String(file.config.workers));
+  if (workersText && (!/^\d+$/.test(workersText) || Number(workersText) < 1 || Number(workersText) > 64)) {
+    throw new SettingsError(`CONFORMANCE_WORKERS must be a whole number from 1 to 64; got '${workersText}'`);
+  }
+  const name = env.CONFORMANCE_TARGET_NAME?.trim();
+  return {
+    plan: {
+      embedded: hasTarget
+        ? undefined
+        : { bots: `${env.BOT_ID}:${env.API_TOKEN},${env.SECOND_BOT_ID}:${env.SECOND_API_TOKEN}`, profile },
+      targets: targetNames(env),
+      workers: workersText ? Number(workersText) : undefined,
+      reportDir: reportDir(env, file?.config),
+      tag: name ? `@${name}` : undefined,
+      rules,
+    },
+    handoff,
+  };
+}

@@ -1,0 +1,74 @@
+// The variables the suite reads, with their meanings: a fixed interface (CI pipelines set them; the
+// command line's flags are their twins, cli/conformance.ts), printed by the README and --help.
+import { PROFILES } from '../contract/openapi.ts';
+import type { Env } from './environment.ts';
+
+/**
+ * What each generated check may spend: a number of runs (the same seed then replays them exactly),
+ * seconds, or both (whichever comes first).
+ */
+export interface Budget {
+  runs?: number;
+  seconds?: number;
+}
+
+/**
+ * By default 25 runs a check, counted in runs and never in seconds: a target 50 ms away gets the same
+ * search as one on loopback (it takes longer), so that the verdict does not depend on the distance.
+ */
+export const DEFAULT_BUDGET: Budget = { runs: 25 };
+
+/**
+ * The seed of a run under CI (the CI variable set) that names none: the same server then gets the same
+ * verdict on every run; CONFORMANCE_SEED=random asks for a new search each time (a nightly job).
+ */
+export const CI_SEED = 1;
+
+/** Set by the command line for the suite it starts: failures then tell how to rerun them with its flags. */
+export const LAUNCHED_BY = 'CONFORMANCE_LAUNCHED_BY';
+
+/** Set by the global setup for the run's workers and reporter; not a user setting. */
+export const RUN_ID_VARIABLE = 'CONFORMANCE_RUN_ID';
+
+/** Set while the run judges its embedded reference servers (the runner chose their bots and tokens). */
+export const EMBEDDED_VARIABLE = 'CONFORMANCE_EMBEDDED';
+
+/** Every variable the suite reads, with its meaning: the README and --help print this list. */
+export const VARIABLES = {
+  TARGET_URL: 'base URL of the server under test; unset: the embedded reference server',
+  BOT_ID: 'the bot whose providers the run writes (and restores)',
+  API_TOKEN: "that bot's API token",
+  SECOND_BOT_ID: 'a second bot on the same target, for isolation checks (optional)',
+  SECOND_API_TOKEN: "the second bot's API token (optional)",
+  OTHER_REGION_URL: 'base URL of a region where BOT_ID does not reside (optional)',
+  CONFORMANCE_STRICT: 'SHOULD violations fail the run too',
+  CONFORMANCE_SEED: `replays a run's generated data (printed by every run); default random, or ${CI_SEED} when CI is set; 'random' for a new one under CI too`,
+  CONFORMANCE_RULES: 'only the checks of these rules, comma-separated ids (e.g. AUTH-WRONG-TOKEN,DELETE-200)',
+  CONFORMANCE_SKIP_RULES:
+    'rules left out on purpose, comma-separated ids (e.g. AUTH-OTHER-REGION when there is no other region): a run passes only when every MUST rule it does not leave out was decided',
+  CONFORMANCE_BUDGET: `what each generated check may spend: a number of runs (the seed replays them exactly), seconds ('90s', '5m') for a deeper nightly run, or 0 to leave them out (default ${DEFAULT_BUDGET.runs} runs, whatever the target's distance)`,
+  CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
+  CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
+  CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
+  CONFORMANCE_CA_FILE:
+    'a PEM file of CA certificates to trust for an https target with a private CA (NODE_EXTRA_CA_CERTS works too)',
+  CONFORMANCE_INSECURE: 'do not check TLS certificates at all (printed in every report; prefer CONFORMANCE_CA_FILE)',
+  CONFORMANCE_REPORT_DIR: 'where the reports go (default ./reports)',
+  CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
+  CONFORMANCE_TARGET_NAME:
+    'a short name for the target, tagged on its tests when several runs are merged into one report',
+  CONFORMANCE_WORKERS: 'parallel workers (default: one a CPU core, at least 2; more for a distant target)',
+  CONFORMANCE_CONFIG:
+    'a configuration file of targets and settings (JSON or YAML; default: conformance.config.json, .yaml or .yml in the working directory)',
+} as const;
+
+export class SettingsError extends Error {}
+
+/** An on/off variable: on for 1, true or yes; off for anything else; unset (undefined) when empty. */
+export function switchOf(text: string | undefined): boolean | undefined {
+  const value = text?.trim().toLowerCase();
+  return value ? ['1', 'true', 'yes'].includes(value) : undefined;
+}
+
+/** Whether the run was started by the package's command (its flags) rather than `playwright test` (its variables). */
+export const launchedByCli = (env: Env) => env[LAUNCHED_BY] === 'cli';
