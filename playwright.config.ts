@@ -67,28 +67,25 @@ export default defineConfig({
   tag: plan.tag,
   // No trace, screenshot or video: traces hold the Authorization header and bodies in clear.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
-  // One target: its checks on names of their own in parallel, then the checks tagged @whole-list,
-  // one at a time. Several targets run side by side, one worker each, so a target's checks run one at
-  // a time anyway: they share one project, named by the target (each a column of the report), and
-  // its worker. Every worker costs a process start and about a second of module loading.
-  projects:
-    targets.length === 1
-      ? [
-          {
-            name: 'per-name',
-            metadata: { target: targets[0] },
-            grep: selected,
-            grepInvert: /@whole-list/,
-            fullyParallel: true,
-            teardown: 'whole-list',
-          },
-          { name: 'whole-list', metadata: { target: targets[0] }, grep: wholeList, fullyParallel: false, workers: 1 },
-        ]
-      : targets.map((target) => ({
-          name: target,
-          metadata: { target },
-          grep: selected,
-          fullyParallel: false,
-          workers: 1,
-        })),
+  // Every target's checks on names of their own in parallel, then the checks tagged @whole-list: one at
+  // a time for one target; for several, side by side, each target's one at a time (fixtures/turns.ts).
+  // Every worker serves any target's checks (fixtures/conformance.ts): a worker costs a process start
+  // and about a second of module loading, not to be paid again for each target.
+  projects: [
+    {
+      name: 'per-name',
+      metadata: { targets },
+      grep: selected,
+      grepInvert: /@whole-list/,
+      fullyParallel: true,
+      teardown: 'whole-list',
+    },
+    {
+      name: 'whole-list',
+      metadata: { targets },
+      grep: wholeList,
+      fullyParallel: targets.length > 1,
+      ...(targets.length > 1 ? {} : { workers: 1 }),
+    },
+  ],
 });

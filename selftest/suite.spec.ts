@@ -2,7 +2,7 @@
 // loopback (a path prefix, an unreachable port, wrong credentials), in strict mode, with every
 // secret of a run looked for in everything it wrote, and with the bots' data restored after a
 // normal run, an interrupted one and a killed one.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -66,6 +66,27 @@ test('without a terminal, the run prints a line for each rule as soon as it is d
     ),
   );
   expect(run.stdout).toMatch(/\[\d+\/\d+\]\s+SKIPPED\s+[A-Z0-9-]+: blocked by POST-VALID-200/);
+});
+
+test('once a rule has failed on a target, its other checks there are skipped with the reason, not failed again', async () => {
+  // Every refused body answered with another status: each refusal rule fails, and each is held by several checks.
+  const fault = faultOf('POST-400-WRONG-TYPE', (f) => f.id === '422-quotes-input');
+  const target = await startTarget(fault.App);
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_BUDGET: '0' } });
+  await target.close();
+  const refusals = run.report!.rules.filter((r) => RULES.find((c) => c.id === r.id)?.refuses);
+  expect(refusals.map((r) => r.status)).not.toContain('passed');
+  const tests = refusals.flatMap((r) => r.tests);
+  const failed = tests.filter((t) => t.status === 'failed').length;
+  const skipped = tests.filter((t) => t.status === 'skipped').length;
+  // Two workers may each fail a rule before either has noted it: at most two failed checks a rule.
+  expect(failed).toBeLessThanOrEqual(2 * refusals.length);
+  expect(skipped, JSON.stringify(tests)).toBeGreaterThan(0);
+  // Each skip says why, in every report (JUnit's <skipped message> here).
+  expect(readFileSync(join(run.reportDir, 'junit.xml'), 'utf8')).toMatch(
+    /<skipped message="[A-Z0-9-]+ already failed on this target/,
+  );
+  expect(run.report!.outcome).toBe('failed');
 });
 
 test('the 2020-03-10 profile passes against the reference of that revision and is recorded', async () => {

@@ -2,7 +2,9 @@
 // restored; a file that does not fit its schema, or names a token variable that is not set, is
 // refused before any request, naming the problem and never a secret.
 import { readdirSync, writeFileSync } from 'node:fs';
+import type http from 'node:http';
 import { expect, test } from '@playwright/test';
+import { type Answer, ReferenceApp } from '../reference/app.ts';
 import { faultOf } from '../faulty/catalogue.ts';
 import { ruleById } from '../rules/catalogue.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
@@ -36,6 +38,34 @@ test('two targets of a configuration file are judged in one run, a column each, 
   await expectRestored(broken, saved[1]);
   expect(readdirSync(run.stateDir).filter((f) => !f.startsWith('found-'))).toEqual([]);
   await Promise.all([good.close(), broken.close()]);
+});
+
+/** The reference, noting when each whole-list check (by the label the suite sends with each request) sent its first request and got its last answer. */
+class Spans extends ReferenceApp {
+  readonly spans = new Map<string, [number, number]>();
+  protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+    const label = String(req.headers['x-conformance-check'] ?? '');
+    const whole = label.startsWith('whole-list/');
+    if (whole) this.spans.set(label, [this.spans.get(label)?.[0] ?? performance.now(), performance.now()]);
+    const answer = await super.handle(req);
+    if (whole) this.spans.get(label)![1] = performance.now();
+    return answer;
+  }
+}
+
+test("with several targets the workers serve every target's checks, and no two whole-list checks of one target overlap", async () => {
+  const targets = [await startTarget(Spans), await startTarget(Spans), await startTarget(Spans)];
+  const run = await runSuite({ env: configFor(targets.map((target, i) => ({ name: `t${i}`, target }))).env });
+  expect(run.report?.outcome, run.stdout.slice(-3000)).toBe('passed');
+  expect(run.report?.targets.map((t) => t.outcome)).toEqual(['passed', 'passed', 'passed']);
+  for (const target of targets) {
+    const spans = [...(target.app as Spans).spans.values()].sort((a, b) => a[0] - b[0]);
+    expect(spans.length).toBeGreaterThan(5);
+    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+  }
+  // The checks are grouped by target in the reports people read.
+  expect(run.stdout).toMatch(/\bt2\b/);
+  await Promise.all(targets.map((t) => t.close()));
 });
 
 test('a configuration file that does not fit its schema is refused, naming the problem and not the token written into it', async () => {

@@ -17,15 +17,16 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     // What earlier runs wrote beside the reports (HAR files, replay bodies) would pass for this run's.
     for (const dir of ['har', 'replay']) rmSync(join(targets[0].reportDir, dir), { recursive: true, force: true });
     const runId = newRunId();
-    for (const target of targets) {
-      if (!ledger) {
-        mkdirSync(target.stateDir, { recursive: true, mode: 0o700 });
-        ledger = ledgerPath(target, runId);
-        writeFileSync(ledger, '', { mode: 0o600 });
-      }
-      await takeSnapshot(target, runId);
-      taken.push({ ...target, runId });
-    }
+    mkdirSync(targets[0].stateDir, { recursive: true, mode: 0o700 });
+    ledger = ledgerPath(targets[0], runId);
+    writeFileSync(ledger, '', { mode: 0o600 });
+    // Every target at once, each with its own lock and snapshot: a run of ten waits for the slowest, not the sum.
+    const snapshots = await Promise.allSettled(targets.map((target) => takeSnapshot(target, runId)));
+    snapshots.forEach((s, i) => {
+      if (s.status === 'fulfilled') taken.push({ ...targets[i], runId });
+    });
+    const refused = snapshots.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (refused) throw refused.reason;
     handToWorkers({ [RUN_ID_VARIABLE]: runId });
   } catch (e) {
     for (const target of taken) releaseUnwritten(target);
@@ -39,8 +40,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   }
   // Playwright calls this after the run, and after an interrupted one (Ctrl-C) too.
   return async () => {
-    for (const target of taken) {
-      const outcome = await restoreSnapshot(target);
+    const outcomes = await Promise.all(taken.map((target) => restoreSnapshot(target)));
+    for (const [i, target] of taken.entries()) {
+      const outcome = outcomes[i];
       if (outcome && !outcome.verified) {
         process.stderr.write(
           `conformance: the restore of target '${target.name}' (${target.targetUrl}) could not be verified (${outcome.problem}).\n` +

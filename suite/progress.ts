@@ -10,7 +10,7 @@ import { describeRun } from './run-info.ts';
 import { rulesFor } from '../rules/catalogue.ts';
 
 export default class ProgressReporter implements Reporter {
-  /** Per target (project) and rule: the checks still to end. */
+  /** Per target and rule: the checks still to end. */
   readonly #pending = new Map<string, Set<string>>();
   readonly #seen = new Map<string, Seen[]>();
   readonly #told = new Map<string, { line: string; decided: boolean }>();
@@ -36,7 +36,7 @@ export default class ProgressReporter implements Reporter {
     }
     this.#total = this.#pending.size;
     const kept = tests.filter((t) => !decisionsOf(t.annotations).excluded).length;
-    const targets = new Set(tests.map((t) => projectOf(t))).size;
+    const targets = new Set(tests.map((t) => targetOf(t))).size;
     // A run stopped by its global setup begins with no tests at all.
     console.log(
       `conformance: target ${run.target || '(embedded reference)'}, profile ${run.profile}, seed ${run.seed}${run.strict ? ', strict' : ''}` +
@@ -72,13 +72,13 @@ export default class ProgressReporter implements Reporter {
     const first = !this.#told.has(key);
     this.#told.set(key, { line, decided: status !== 'skipped' });
     const count = first ? `[${this.#told.size}/${this.#total}]` : '[again]';
-    const target = projectOf(test);
+    const target = targetOf(test);
     console.log(`  ${count.padEnd(9)} ${target ? `${target}: ` : ''}${line}`.slice(0, 240));
   }
 
   #tellFailure(test: TestCase, result: TestResult): void {
     const message = (result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, '');
-    const target = projectOf(test);
+    const target = targetOf(test);
     console.log(
       `\n  ✘ ${target ? `${target}: ` : ''}${test.title}\n${message
         .split('\n')
@@ -97,11 +97,15 @@ export default class ProgressReporter implements Reporter {
 }
 
 function keyOf(test: TestCase, id: string): string {
-  return `${test.parent.project()?.metadata?.target ?? ''}\u0000${id}`;
+  return `${targetOf(test) ?? ''}\u0000${id}`;
 }
 
-/** A target's name, when the run has several (its projects carry it); nothing for a single target. */
-function projectOf(test: TestCase): string | undefined {
-  const name = test.parent.project()?.metadata?.target as string | undefined;
-  return name && name !== 'target' ? name : undefined;
+/**
+ * A check's target, when it is named: with several targets, the describe its copy of the check sits in
+ * (fixtures/conformance.ts); with one, its name unless it is the default.
+ */
+function targetOf(test: TestCase): string | undefined {
+  const targets = (test.parent.project()?.metadata?.targets ?? []) as string[];
+  if (targets.length > 1) return targets.includes(test.parent.title) ? test.parent.title : undefined;
+  return targets[0] && targets[0] !== 'target' ? targets[0] : undefined;
 }

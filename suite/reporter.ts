@@ -14,6 +14,7 @@ import { renderTable } from './terminal-table.ts';
 import type { ConformanceReport } from './report-model.ts';
 import { secretsOf } from './credentials.ts';
 import { Secrets } from './redaction.ts';
+import { forgetFailed } from './failed-rules.ts';
 import { ledgerPath } from './snapshot.ts';
 import { type Env, readEnvironment } from '../settings/environment.ts';
 import { readTargets } from '../settings/targets.ts';
@@ -109,8 +110,10 @@ export default class ConformanceReporter implements Reporter {
 
   /** After every reporter is done: the run's secret ledger goes (the snapshot went with the verified restore). */
   async onExit(): Promise<void> {
-    const ledger = runLedger(this.#env());
-    if (ledger) rmSync(ledger, { force: true });
+    const run = runFiles(this.#env());
+    if (!run) return;
+    rmSync(ledgerPath(run, run.runId), { force: true });
+    forgetFailed(run.stateDir, run.runId);
   }
 }
 
@@ -125,10 +128,11 @@ function runSecrets(env: Env): Secrets {
   }
 }
 
-function runLedger(env: Env): string | undefined {
+/** Where the run kept what its processes shared (the secret ledger, the rules failed on each target). */
+function runFiles(env: Env): { stateDir: string; runId: string } | undefined {
   try {
-    const [settings] = readTargets(env);
-    return settings.runId ? ledgerPath(settings, settings.runId) : undefined;
+    const [{ stateDir, runId }] = readTargets(env);
+    return runId ? { stateDir, runId } : undefined;
   } catch {
     return undefined;
   }

@@ -2,87 +2,90 @@
 // check per rule tries each of its kinds, so a server that answers 403 fails each rule once.
 // (DELETE's share runs in whole-list.spec.ts: a DELETE that wrongly succeeds empties the whole list.)
 // Vendor page: "401 Unauthorized" under each operation; docs/rules.md: "Authentication".
-import { test } from '../fixtures/conformance.ts';
+import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { BAD_CREDENTIALS, BAD_CREDENTIALS_BY_RULE, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
 import { entriesNamed, fail, jsonObjectBody, matchesSchema, statusIs } from '../suite/verdicts.ts';
 import type { Provider } from '../contract/provider.ts';
 
-for (const [ruleId, kinds] of BAD_CREDENTIALS_BY_RULE) {
+// Registered once for each target of the run (fixtures/conformance.ts).
+forEachTarget(() => {
+  for (const [ruleId, kinds] of BAD_CREDENTIALS_BY_RULE) {
+    test(
+      ...rule(
+        ruleId,
+        `POST and GET with ${kindsOf(kinds)} get 401, and the POST writes nothing`,
+        async (f) => {
+          const posted: Provider[] = [];
+          await refusedWithEach(f, ruleId, kinds, async (client, options) => {
+            const provider = f.make.provider('bearer');
+            posted.push(provider);
+            return client.post(provider, options);
+          });
+          await refusedWithEach(f, ruleId, kinds, (client, options) => client.list(options));
+          const list = await f.read();
+          for (const p of posted)
+            if (entriesNamed(list, p.name).length)
+              fail('AUTH-NO-CHANGE', `a POST answered 401, yet GET lists '${p.name}'`);
+        },
+        { also: ['AUTH-401-JSON', 'AUTH-401-FIELDS', 'AUTH-NO-CHANGE'], stateless: kinds.some((k) => k.stateless) },
+      ),
+    );
+  }
+
   test(
     ...rule(
-      ruleId,
-      `POST and GET with ${kindsOf(kinds)} get 401, and the POST writes nothing`,
-      async (f) => {
-        const posted: Provider[] = [];
-        await refusedWithEach(f, ruleId, kinds, async (client, options) => {
-          const provider = f.make.provider('bearer');
-          posted.push(provider);
-          return client.post(provider, options);
-        });
-        await refusedWithEach(f, ruleId, kinds, (client, options) => client.list(options));
-        const list = await f.read();
-        for (const p of posted)
-          if (entriesNamed(list, p.name).length)
-            fail('AUTH-NO-CHANGE', `a POST answered 401, yet GET lists '${p.name}'`);
+      'AUTH-401-JSON',
+      'the body of a 401 is a JSON object',
+      async ({ api }) => {
+        const answer = await api.list({ authorization: null });
+        statusIs('AUTH-MISSING', answer);
+        jsonObjectBody('AUTH-401-JSON', answer);
       },
-      { also: ['AUTH-401-JSON', 'AUTH-401-FIELDS', 'AUTH-NO-CHANGE'], stateless: kinds.some((k) => k.stateless) },
+      { stateless: true },
     ),
   );
-}
 
-test(
-  ...rule(
-    'AUTH-401-JSON',
-    'the body of a 401 is a JSON object',
-    async ({ api }) => {
-      const answer = await api.list({ authorization: null });
-      statusIs('AUTH-MISSING', answer);
-      jsonObjectBody('AUTH-401-JSON', answer);
-    },
-    { stateless: true },
-  ),
-);
-
-test(
-  ...rule(
-    'AUTH-401-FIELDS',
-    'the body of a 401 carries the strings message and reason',
-    async ({ api, contract }) => {
-      const answer = await api.list({ authorization: null });
-      statusIs('AUTH-MISSING', answer);
-      matchesSchema('AUTH-401-FIELDS', contract, 'Error', jsonObjectBody('AUTH-401-JSON', answer), 'the 401 body');
-    },
-    { stateless: true },
-  ),
-);
-
-// The bad credentials every run can send (no second bot or other region needed).
-const ON_THIS_BOT = BAD_CREDENTIALS.filter((b) =>
-  ['AUTH-MISSING', 'AUTH-MALFORMED', 'AUTH-WRONG-TOKEN'].includes(b.rule),
-);
-
-test(
-  ...rule('AUTH-NO-CHANGE', 'a POST refused with 401 writes nothing, whatever the bad credential', async (f) => {
-    const refused = [];
-    for (const bad of ON_THIS_BOT) {
-      const { client, options } = bad.arrange(f);
-      const provider = f.make.provider('bearer');
-      statusIs(bad.rule, await client.post(provider, options));
-      refused.push({ provider, what: bad.what });
-    }
-    const list = await f.read();
-    for (const { provider, what } of refused) {
-      if (entriesNamed(list, provider.name).length)
-        fail('AUTH-NO-CHANGE', `the POST with ${what} answered 401, yet GET lists '${provider.name}'`);
-    }
-  }),
-);
-
-for (const scheme of ['bearer', 'BEARER']) {
   test(
-    ...rule('AUTH-SCHEME-CASE', `the scheme written '${scheme}' is accepted like 'Bearer'`, async ({ api }) => {
-      statusIs('AUTH-SCHEME-CASE', await api.list({ authorization: `${scheme} ${api.bot.token}` }), 'GET-200-SHAPE');
+    ...rule(
+      'AUTH-401-FIELDS',
+      'the body of a 401 carries the strings message and reason',
+      async ({ api, contract }) => {
+        const answer = await api.list({ authorization: null });
+        statusIs('AUTH-MISSING', answer);
+        matchesSchema('AUTH-401-FIELDS', contract, 'Error', jsonObjectBody('AUTH-401-JSON', answer), 'the 401 body');
+      },
+      { stateless: true },
+    ),
+  );
+
+  // The bad credentials every run can send (no second bot or other region needed).
+  const ON_THIS_BOT = BAD_CREDENTIALS.filter((b) =>
+    ['AUTH-MISSING', 'AUTH-MALFORMED', 'AUTH-WRONG-TOKEN'].includes(b.rule),
+  );
+
+  test(
+    ...rule('AUTH-NO-CHANGE', 'a POST refused with 401 writes nothing, whatever the bad credential', async (f) => {
+      const refused = [];
+      for (const bad of ON_THIS_BOT) {
+        const { client, options } = bad.arrange(f);
+        const provider = f.make.provider('bearer');
+        statusIs(bad.rule, await client.post(provider, options));
+        refused.push({ provider, what: bad.what });
+      }
+      const list = await f.read();
+      for (const { provider, what } of refused) {
+        if (entriesNamed(list, provider.name).length)
+          fail('AUTH-NO-CHANGE', `the POST with ${what} answered 401, yet GET lists '${provider.name}'`);
+      }
     }),
   );
-}
+
+  for (const scheme of ['bearer', 'BEARER']) {
+    test(
+      ...rule('AUTH-SCHEME-CASE', `the scheme written '${scheme}' is accepted like 'Bearer'`, async ({ api }) => {
+        statusIs('AUTH-SCHEME-CASE', await api.list({ authorization: `${scheme} ${api.bot.token}` }), 'GET-200-SHAPE');
+      }),
+    );
+  }
+});

@@ -2,7 +2,7 @@
 // strings of every length and alphabet, must come back exactly; bodies that break one constraint of
 // the schema must be refused and change nothing. Names come from a pool of this check's own, so
 // they run beside every other per-name check. docs/rules.md: "POST", "GET", "Generated checks".
-import { test } from '../fixtures/conformance.ts';
+import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import type { Provider } from '../contract/provider.ts';
 import { stored } from '../model/rules.ts';
@@ -10,85 +10,88 @@ import { RULES } from '../rules/catalogue.ts';
 import { judgeAnswer } from '../driver/post-answer.ts';
 import { fail, sameValue } from '../suite/verdicts.ts';
 
-test(
-  ...rule(
-    'GET-CONFIG-ROUNDTRIP',
-    'generated providers of every shape the schema allows come back exactly as posted, and at once',
-    async ({ explore }) => {
-      const { valid } = explore.sources();
-      await explore.search([valid], async (t, post) => {
-        // A body the rules leave open may be refused; one that is taken must come back exactly.
-        const x = await t.step(
-          () => `POST ${JSON.stringify(post.name ?? '')} (${post.verdict.kind})`,
-          () => t.send('POST', () => t.client('first').postText(post.text)),
-        );
-        if (!judgeAnswer(post, x, 'POST')) return;
-        const expected = stored(post.body as Provider);
-        const list = await t.step(
-          () => 'GET the list',
-          () => t.read('first'),
-        );
-        const found = list.providers.filter((p) => p.name === expected.name);
-        if (found.length !== 1)
-          fail(
-            found.length ? 'UPSERT-NO-DUPLICATE' : 'GET-READ-AFTER-WRITE',
-            `GET lists ${JSON.stringify(expected.name)} ${found.length} times right after its POST answered 200`,
-          );
-        sameValue(
-          'GET-CONFIG-ROUNDTRIP',
-          { name: found[0].name, type: found[0].type, config: found[0].config },
-          expected,
-          `the entry ${JSON.stringify(expected.name)}`,
-        );
-      });
-    },
-    {
-      covers: ['POST-VALID-200', 'GET-READ-AFTER-WRITE', 'ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG'],
-      generated: true,
-    },
-  ),
-);
-
-const REFUSALS = RULES.filter((r) => r.refuses).map((r) => r.id);
-
-// A server that takes an invalid body may be unable to serve its list after it: the check runs with the
-// whole-list checks, alone, and empties the list when a body was taken, so that no other check is blamed.
-test(
-  ...rule(
-    'POST-400-NO-CHANGE',
-    'generated bodies that break one constraint of the schema get 400 with a JSON body, and change nothing',
-    async ({ explore, api }) => {
-      const { invalid, pool } = explore.sources();
-      let taken = false;
-      try {
-        await explore.search([invalid], async (t, post) => {
+// Registered once for each target of the run (fixtures/conformance.ts).
+forEachTarget(() => {
+  test(
+    ...rule(
+      'GET-CONFIG-ROUNDTRIP',
+      'generated providers of every shape the schema allows come back exactly as posted, and at once',
+      async ({ explore }) => {
+        const { valid } = explore.sources();
+        await explore.search([valid], async (t, post) => {
+          // A body the rules leave open may be refused; one that is taken must come back exactly.
           const x = await t.step(
-            () => `POST a body that breaks ${post.breaks}`,
+            () => `POST ${JSON.stringify(post.name ?? '')} (${post.verdict.kind})`,
             () => t.send('POST', () => t.client('first').postText(post.text)),
           );
-          taken ||= x.received.status < 300;
-          judgeAnswer(post, x, 'POST');
-          // No name of this check's pool is ever posted validly: any of them listed was written by a refused POST.
+          if (!judgeAnswer(post, x, 'POST')) return;
+          const expected = stored(post.body as Provider);
           const list = await t.step(
             () => 'GET the list',
             () => t.read('first'),
           );
-          const written = list.providers.find((p) => pool.includes(p.name));
-          if (written)
+          const found = list.providers.filter((p) => p.name === expected.name);
+          if (found.length !== 1)
             fail(
-              'POST-400-NO-CHANGE',
-              `GET lists ${JSON.stringify(written.name)}, which only a POST answered 400 carried`,
+              found.length ? 'UPSERT-NO-DUPLICATE' : 'GET-READ-AFTER-WRITE',
+              `GET lists ${JSON.stringify(expected.name)} ${found.length} times right after its POST answered 200`,
             );
+          sameValue(
+            'GET-CONFIG-ROUNDTRIP',
+            { name: found[0].name, type: found[0].type, config: found[0].config },
+            expected,
+            `the entry ${JSON.stringify(expected.name)}`,
+          );
         });
-      } finally {
-        // Clearing up, not a check (the DELETE rules have checks of their own).
-        if (taken) await api.clear().catch(() => undefined);
-      }
-    },
-    {
-      covers: [...REFUSALS, 'ERROR-400-JSON', 'ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG'],
-      generated: true,
-      wholeList: true,
-    },
-  ),
-);
+      },
+      {
+        covers: ['POST-VALID-200', 'GET-READ-AFTER-WRITE', 'ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG'],
+        generated: true,
+      },
+    ),
+  );
+
+  const REFUSALS = RULES.filter((r) => r.refuses).map((r) => r.id);
+
+  // A server that takes an invalid body may be unable to serve its list after it: the check runs with the
+  // whole-list checks, alone, and empties the list when a body was taken, so that no other check is blamed.
+  test(
+    ...rule(
+      'POST-400-NO-CHANGE',
+      'generated bodies that break one constraint of the schema get 400 with a JSON body, and change nothing',
+      async ({ explore, api }) => {
+        const { invalid, pool } = explore.sources();
+        let taken = false;
+        try {
+          await explore.search([invalid], async (t, post) => {
+            const x = await t.step(
+              () => `POST a body that breaks ${post.breaks}`,
+              () => t.send('POST', () => t.client('first').postText(post.text)),
+            );
+            taken ||= x.received.status < 300;
+            judgeAnswer(post, x, 'POST');
+            // No name of this check's pool is ever posted validly: any of them listed was written by a refused POST.
+            const list = await t.step(
+              () => 'GET the list',
+              () => t.read('first'),
+            );
+            const written = list.providers.find((p) => pool.includes(p.name));
+            if (written)
+              fail(
+                'POST-400-NO-CHANGE',
+                `GET lists ${JSON.stringify(written.name)}, which only a POST answered 400 carried`,
+              );
+          });
+        } finally {
+          // Clearing up, not a check (the DELETE rules have checks of their own).
+          if (taken) await api.clear().catch(() => undefined);
+        }
+      },
+      {
+        covers: [...REFUSALS, 'ERROR-400-JSON', 'ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG'],
+        generated: true,
+        wholeList: true,
+      },
+    ),
+  );
+});

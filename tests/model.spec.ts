@@ -5,7 +5,7 @@
 // and reported under the rule it breaks. It needs the whole list, so it runs with the whole-list
 // checks. docs/rules.md: "Generated checks".
 import fc from 'fast-check';
-import { test } from '../fixtures/conformance.ts';
+import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { emptied, steps } from '../driver/commands.ts';
 import type { Target } from '../driver/target.ts';
@@ -42,37 +42,40 @@ const DECIDED: RuleId[] = [
   ...RULES.filter((r) => r.refuses).map((r) => r.id),
 ];
 
-test(
-  ...rule(
-    'GET-READ-AFTER-WRITE',
-    'generated sequences of every operation on every bot agree with the model of the rules after each step',
-    async ({ explore, settings }) => {
-      test.setTimeout(300_000);
-      // Few huge values: each one is read again by every later step of its run.
-      const sources = explore.sources({ huge: 1 });
-      const sequences = (concurrent: boolean) =>
-        fc.commands(
-          [steps({ profile: settings.profile, bots: explore.bots, ...sources, stem: sources.pool[0], concurrent })],
-          { maxCommands: 20 },
-        );
-      const run = async (t: Target, sequence: Iterable<fc.AsyncCommand<World, Target, false>>) => {
-        const world = new World(settings.profile, explore.bots);
-        await fc.asyncModelRun(async () => {
-          await emptied(world, t);
-          return { model: world, real: t };
-        }, sequence);
-      };
-      // One step at a time first: a fault that a sequence shows is then never blamed on concurrency.
-      // Both searches run whatever the first found, so that one fault does not hide another.
-      const thrown: unknown[] = [];
-      await explore
-        .search([sequences(false)], run, { label: 'sequential', share: 0.5 })
-        .catch((e: unknown) => thrown.push(e));
-      await explore
-        .search([sequences(true)], run, { label: 'concurrent', share: 0.5 })
-        .catch((e: unknown) => thrown.push(e));
-      throwTogether(thrown);
-    },
-    { covers: DECIDED, wholeList: true, generated: true },
-  ),
-);
+// Registered once for each target of the run (fixtures/conformance.ts).
+forEachTarget(() => {
+  test(
+    ...rule(
+      'GET-READ-AFTER-WRITE',
+      'generated sequences of every operation on every bot agree with the model of the rules after each step',
+      async ({ explore, settings }) => {
+        test.setTimeout(300_000);
+        // Few huge values: each one is read again by every later step of its run.
+        const sources = explore.sources({ huge: 1 });
+        const sequences = (concurrent: boolean) =>
+          fc.commands(
+            [steps({ profile: settings.profile, bots: explore.bots, ...sources, stem: sources.pool[0], concurrent })],
+            { maxCommands: 20 },
+          );
+        const run = async (t: Target, sequence: Iterable<fc.AsyncCommand<World, Target, false>>) => {
+          const world = new World(settings.profile, explore.bots);
+          await fc.asyncModelRun(async () => {
+            await emptied(world, t);
+            return { model: world, real: t };
+          }, sequence);
+        };
+        // One step at a time first: a fault that a sequence shows is then never blamed on concurrency.
+        // Both searches run whatever the first found, so that one fault does not hide another.
+        const thrown: unknown[] = [];
+        await explore
+          .search([sequences(false)], run, { label: 'sequential', share: 0.5 })
+          .catch((e: unknown) => thrown.push(e));
+        await explore
+          .search([sequences(true)], run, { label: 'concurrent', share: 0.5 })
+          .catch((e: unknown) => thrown.push(e));
+        throwTogether(thrown);
+      },
+      { covers: DECIDED, wholeList: true, generated: true },
+    ),
+  );
+});

@@ -1,95 +1,99 @@
 // GET: the list's shape (validated against the OpenAPI document), the round trip of each config, and
 // reads right after writes. Vendor page: "Retrieving the Providers List"; docs/rules.md: "GET".
-import { test } from '../fixtures/conformance.ts';
+import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { jsonContentType, providerList, sameValue, statusIs, theEntry } from '../suite/verdicts.ts';
 
-test(
-  ...rule(
-    'GET-200-SHAPE',
-    'GET answers 200 with the list nested at settings.application.media.providers',
-    async ({ api, contract, should }) => {
-      const answer = await api.list();
-      providerList(contract, answer);
-      should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
-    },
-    { also: ['CONTENT-TYPE-JSON'], stateless: true },
-  ),
-);
-
-test(
-  ...rule(
-    'CONTENT-TYPE-JSON',
-    'GET sends its JSON with Content-Type: application/json',
-    async ({ api }) => {
-      const answer = await api.list();
-      statusIs('GET-200-SHAPE', answer);
-      jsonContentType('CONTENT-TYPE-JSON', answer);
-    },
-    { stateless: true },
-  ),
-);
-
-test(
-  ...rule(
-    'GET-200-SHAPE',
-    'a list holding Basic and Bearer providers is valid against the OpenAPI schema',
-    async ({ api, make, read }) => {
-      for (const kind of ['basic', 'bearer'] as const) statusIs('POST-VALID-200', await api.post(make.provider(kind)));
-      await read();
-    },
-  ),
-);
-
-// Secrets with characters that a careless server escapes, trims or re-encodes.
-const AWKWARD = [
-  'AbCdEf123456&44jf',
-  ' leading and trailing space ',
-  'quote" backslash\\ slash/',
-  'ünïcödé ✓ 𝄞',
-  '=?%20+&;',
-];
-
-for (const kind of ['basic', 'bearer'] as const) {
+// Registered once for each target of the run (fixtures/conformance.ts).
+forEachTarget(() => {
   test(
     ...rule(
-      'GET-CONFIG-ROUNDTRIP',
-      `a ${kind} config comes back exactly as posted, secrets in clear`,
+      'GET-200-SHAPE',
+      'GET answers 200 with the list nested at settings.application.media.providers',
+      async ({ api, contract, should }) => {
+        const answer = await api.list();
+        providerList(contract, answer);
+        should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
+      },
+      { also: ['CONTENT-TYPE-JSON'], stateless: true },
+    ),
+  );
+
+  test(
+    ...rule(
+      'CONTENT-TYPE-JSON',
+      'GET sends its JSON with Content-Type: application/json',
+      async ({ api }) => {
+        const answer = await api.list();
+        statusIs('GET-200-SHAPE', answer);
+        jsonContentType('CONTENT-TYPE-JSON', answer);
+      },
+      { stateless: true },
+    ),
+  );
+
+  test(
+    ...rule(
+      'GET-200-SHAPE',
+      'a list holding Basic and Bearer providers is valid against the OpenAPI schema',
       async ({ api, make, read }) => {
-        const provider = make.provider(kind);
-        if (provider.config.basic) provider.config.basic.password = `${AWKWARD.join('|')}${make.secret()}`;
-        else provider.config.bearer = `${AWKWARD.join('|')}${make.secret()}`;
-        statusIs('POST-VALID-200', await api.post(provider));
-        const entry = theEntry('GET-READ-AFTER-WRITE', await read(), provider.name);
-        // Extra fields on the entry are allowed (docs/rules.md: open); name, type and config are exact.
-        sameValue(
-          'GET-CONFIG-ROUNDTRIP',
-          { name: entry.name, type: entry.type, config: entry.config },
-          provider,
-          `the entry '${provider.name}'`,
-        );
+        for (const kind of ['basic', 'bearer'] as const)
+          statusIs('POST-VALID-200', await api.post(make.provider(kind)));
+        await read();
       },
     ),
   );
-}
 
-test(
-  ...rule(
-    'GET-READ-AFTER-WRITE',
-    'each of five successive writes to one name is visible to the very next read',
-    async ({ api, make, read }) => {
-      const name = make.name();
-      for (let i = 0; i < 5; i++) {
-        const provider = make.provider(i % 2 ? 'basic' : 'bearer', name);
-        statusIs('POST-VALID-200', await api.post(provider));
-        const entry = theEntry('GET-READ-AFTER-WRITE', await read(), name);
-        sameValue(
-          'GET-READ-AFTER-WRITE',
-          entry.config,
-          provider.config,
-          `write ${i + 1} of 5 to '${name}', read straight after,`,
-        );
-      }
-    },
-  ),
-);
+  // Secrets with characters that a careless server escapes, trims or re-encodes.
+  const AWKWARD = [
+    'AbCdEf123456&44jf',
+    ' leading and trailing space ',
+    'quote" backslash\\ slash/',
+    'ünïcödé ✓ 𝄞',
+    '=?%20+&;',
+  ];
+
+  for (const kind of ['basic', 'bearer'] as const) {
+    test(
+      ...rule(
+        'GET-CONFIG-ROUNDTRIP',
+        `a ${kind} config comes back exactly as posted, secrets in clear`,
+        async ({ api, make, read }) => {
+          const provider = make.provider(kind);
+          if (provider.config.basic) provider.config.basic.password = `${AWKWARD.join('|')}${make.secret()}`;
+          else provider.config.bearer = `${AWKWARD.join('|')}${make.secret()}`;
+          statusIs('POST-VALID-200', await api.post(provider));
+          const entry = theEntry('GET-READ-AFTER-WRITE', await read(), provider.name);
+          // Extra fields on the entry are allowed (docs/rules.md: open); name, type and config are exact.
+          sameValue(
+            'GET-CONFIG-ROUNDTRIP',
+            { name: entry.name, type: entry.type, config: entry.config },
+            provider,
+            `the entry '${provider.name}'`,
+          );
+        },
+      ),
+    );
+  }
+
+  test(
+    ...rule(
+      'GET-READ-AFTER-WRITE',
+      'each of five successive writes to one name is visible to the very next read',
+      async ({ api, make, read }) => {
+        const name = make.name();
+        for (let i = 0; i < 5; i++) {
+          const provider = make.provider(i % 2 ? 'basic' : 'bearer', name);
+          statusIs('POST-VALID-200', await api.post(provider));
+          const entry = theEntry('GET-READ-AFTER-WRITE', await read(), name);
+          sameValue(
+            'GET-READ-AFTER-WRITE',
+            entry.config,
+            provider.config,
+            `write ${i + 1} of 5 to '${name}', read straight after,`,
+          );
+        }
+      },
+    ),
+  );
+});

@@ -1,6 +1,6 @@
 // POST: what a valid provider gets, and a 400 for every kind of invalid input, with nothing written.
 // Vendor page: "Updating the Providers List"; docs/rules.md: "POST".
-import { test } from '../fixtures/conformance.ts';
+import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import {
@@ -13,224 +13,227 @@ import {
   fail,
 } from '../suite/verdicts.ts';
 
-for (const kind of ['basic', 'bearer'] as const) {
+// Registered once for each target of the run (fixtures/conformance.ts).
+forEachTarget(() => {
+  for (const kind of ['basic', 'bearer'] as const) {
+    test(
+      ...rule(
+        'POST-VALID-200',
+        `a provider with ${kind} credentials gets 200`,
+        async ({ api, make, should }) => {
+          const answer = await api.post(make.provider(kind));
+          statusIs('POST-VALID-200', answer);
+          should('POST-EMPTY-BODY', () => emptyBody('POST-EMPTY-BODY', answer));
+        },
+        { also: ['POST-EMPTY-BODY'], stateless: true },
+      ),
+    );
+  }
+
   test(
     ...rule(
-      'POST-VALID-200',
-      `a provider with ${kind} credentials gets 200`,
-      async ({ api, make, should }) => {
-        const answer = await api.post(make.provider(kind));
+      'POST-EMPTY-BODY',
+      'the 200 answer to a valid provider has an empty body',
+      async ({ api, make }) => {
+        const answer = await api.post(make.provider('bearer'));
         statusIs('POST-VALID-200', answer);
-        should('POST-EMPTY-BODY', () => emptyBody('POST-EMPTY-BODY', answer));
+        emptyBody('POST-EMPTY-BODY', answer);
       },
-      { also: ['POST-EMPTY-BODY'], stateless: true },
+      { stateless: true },
     ),
   );
-}
 
-test(
-  ...rule(
-    'POST-EMPTY-BODY',
-    'the 200 answer to a valid provider has an empty body',
-    async ({ api, make }) => {
-      const answer = await api.post(make.provider('bearer'));
-      statusIs('POST-VALID-200', answer);
-      emptyBody('POST-EMPTY-BODY', answer);
-    },
-    { stateless: true },
-  ),
-);
+  /** A provider of an unknown type: every server must refuse it with 400, Prism included. */
+  const refusable = (name: string, marker: string) => ({ name, type: 'WWW', config: { bearer: marker } });
 
-/** A provider of an unknown type: every server must refuse it with 400, Prism included. */
-const refusable = (name: string, marker: string) => ({ name, type: 'WWW', config: { bearer: marker } });
-
-test(
-  ...rule(
-    'ERROR-400-JSON',
-    'the body of a 400 is a JSON object',
-    async ({ api, make }) => {
-      const answer = await api.post(refusable(make.name(), make.marker()));
-      statusIs('POST-400-UNKNOWN-TYPE', answer);
-      jsonObjectBody('ERROR-400-JSON', answer);
-    },
-    { stateless: true },
-  ),
-);
-
-test(
-  ...rule(
-    'ERROR-400-FIELDS',
-    'the body of a 400 carries the strings message and reason',
-    async ({ api, make, contract }) => {
-      const answer = await api.post(refusable(make.name(), make.marker()));
-      statusIs('POST-400-UNKNOWN-TYPE', answer);
-      matchesSchema('ERROR-400-FIELDS', contract, 'Error', jsonObjectBody('ERROR-400-JSON', answer), 'the 400 body');
-    },
-    { stateless: true },
-  ),
-);
-
-test(
-  ...rule(
-    'POST-400-NO-CHANGE',
-    'a provider refused with 400 is not listed, nor anything it carried',
-    async ({ api, make }) => {
-      const [name, marker] = [make.name(), make.marker()];
-      statusIs('POST-400-UNKNOWN-TYPE', await api.post(refusable(name, marker)));
-      // Looked for in the raw body: what a refused request wrote may not even fit the schema.
-      const listed = await api.list();
-      if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
-        fail('POST-400-NO-CHANGE', `a provider of type 'WWW' answered 400, yet GET now shows what it carried`);
-      }
-    },
-    { stateless: true },
-  ),
-);
-
-interface Invalid {
-  rule: RuleId;
-  what: string;
-  /** The raw body; `name` is a fresh provider name and `marker` a unique value: neither may ever be listed. */
-  body: (name: string, marker: string) => string;
-}
-
-const json = JSON.stringify;
-const INVALID: Invalid[] = [
-  {
-    rule: 'POST-400-MALFORMED-JSON',
-    what: 'a body cut off mid-object',
-    body: (n, m) => json({ name: n, type: 'www', config: { bearer: m } }).slice(0, -2),
-  },
-  {
-    rule: 'POST-400-MALFORMED-JSON',
-    what: 'single-quoted JSON',
-    body: (n, m) => `{'name':'${n}','type':'www','config':{'bearer':'${m}'}}`,
-  },
-  {
-    rule: 'POST-400-MALFORMED-JSON',
-    what: 'a trailing comma',
-    body: (n, m) => `{"name":"${n}","type":"www","config":{"bearer":"${m}"},}`,
-  },
-  { rule: 'POST-400-MALFORMED-JSON', what: 'an empty body', body: () => '' },
-  {
-    rule: 'POST-400-NOT-OBJECT',
-    what: 'a JSON array of a valid provider',
-    body: (n, m) => json([{ name: n, type: 'www', config: { bearer: m } }]),
-  },
-  { rule: 'POST-400-NOT-OBJECT', what: 'a JSON string', body: (_, m) => json(m) },
-  { rule: 'POST-400-NOT-OBJECT', what: 'a JSON number', body: () => '42' },
-  { rule: 'POST-400-NOT-OBJECT', what: 'JSON null', body: () => 'null' },
-  { rule: 'POST-400-MISSING-FIELD', what: 'no name', body: (_, m) => json({ type: 'www', config: { bearer: m } }) },
-  { rule: 'POST-400-MISSING-FIELD', what: 'no type', body: (n, m) => json({ name: n, config: { bearer: m } }) },
-  { rule: 'POST-400-MISSING-FIELD', what: 'no config', body: (n) => json({ name: n, type: 'www' }) },
-  {
-    rule: 'POST-400-WRONG-TYPE',
-    what: 'a number as name',
-    body: (_, m) => json({ name: 7, type: 'www', config: { bearer: m } }),
-  },
-  {
-    rule: 'POST-400-WRONG-TYPE',
-    what: 'an object as name',
-    body: (n, m) => json({ name: { value: n }, type: 'www', config: { bearer: m } }),
-  },
-  {
-    rule: 'POST-400-WRONG-TYPE',
-    what: 'an array as type',
-    body: (n, m) => json({ name: n, type: ['www'], config: { bearer: m } }),
-  },
-  {
-    rule: 'POST-400-WRONG-TYPE',
-    what: 'a string as config',
-    body: (n, m) => json({ name: n, type: 'www', config: m }),
-  },
-  {
-    rule: 'POST-400-WRONG-TYPE',
-    what: 'an array as config',
-    body: (n, m) => json({ name: n, type: 'www', config: [{ bearer: m }] }),
-  },
-  {
-    rule: 'POST-400-UNKNOWN-TYPE',
-    what: "type 'WWW' (case differs)",
-    body: (n, m) => json({ name: n, type: 'WWW', config: { bearer: m } }),
-  },
-  {
-    rule: 'POST-400-UNKNOWN-TYPE',
-    what: "type 'ftp'",
-    body: (n, m) => json({ name: n, type: 'ftp', config: { bearer: m } }),
-  },
-  {
-    rule: 'POST-400-UNKNOWN-TYPE',
-    what: 'an empty type',
-    body: (n, m) => json({ name: n, type: '', config: { bearer: m } }),
-  },
-  { rule: 'POST-400-EMPTY-CONFIG', what: 'an empty config', body: (n) => json({ name: n, type: 'www', config: {} }) },
-  {
-    rule: 'POST-400-EMPTY-CONFIG',
-    what: 'a config of an unknown scheme',
-    body: (n, m) => json({ name: n, type: 'www', config: { digest: m } }),
-  },
-  {
-    rule: 'POST-400-INCOMPLETE-BASIC',
-    what: 'basic without password',
-    body: (n, m) => json({ name: n, type: 'www', config: { basic: { username: m } } }),
-  },
-  {
-    rule: 'POST-400-INCOMPLETE-BASIC',
-    what: 'basic without username',
-    body: (n, m) => json({ name: n, type: 'www', config: { basic: { password: m } } }),
-  },
-  {
-    rule: 'POST-400-INCOMPLETE-BASIC',
-    what: 'an empty basic',
-    body: (n) => json({ name: n, type: 'www', config: { basic: {} } }),
-  },
-  {
-    rule: 'POST-400-NON-STRING-CREDENTIAL',
-    what: 'a number as username',
-    body: (n, m) => json({ name: n, type: 'www', config: { basic: { username: 12, password: m } } }),
-  },
-  {
-    rule: 'POST-400-NON-STRING-CREDENTIAL',
-    what: 'a number as password',
-    body: (_n, m) => json({ name: _n, type: 'www', config: { basic: { username: m, password: 1234 } } }),
-  },
-  {
-    rule: 'POST-400-NON-STRING-CREDENTIAL',
-    what: 'null as password',
-    body: (n, m) => json({ name: n, type: 'www', config: { basic: { username: m, password: null } } }),
-  },
-  {
-    rule: 'POST-400-NON-STRING-CREDENTIAL',
-    what: 'a number as bearer',
-    body: (n) => json({ name: n, type: 'www', config: { bearer: 42 } }),
-  },
-  {
-    rule: 'POST-400-NON-STRING-CREDENTIAL',
-    what: 'an object as bearer',
-    body: (n, m) => json({ name: n, type: 'www', config: { bearer: { token: m } } }),
-  },
-];
-
-for (const c of INVALID) {
   test(
     ...rule(
-      c.rule,
-      `POST with ${c.what} gets 400, a JSON error body, and writes nothing`,
-      async ({ api, make, contract, should }) => {
+      'ERROR-400-JSON',
+      'the body of a 400 is a JSON object',
+      async ({ api, make }) => {
+        const answer = await api.post(refusable(make.name(), make.marker()));
+        statusIs('POST-400-UNKNOWN-TYPE', answer);
+        jsonObjectBody('ERROR-400-JSON', answer);
+      },
+      { stateless: true },
+    ),
+  );
+
+  test(
+    ...rule(
+      'ERROR-400-FIELDS',
+      'the body of a 400 carries the strings message and reason',
+      async ({ api, make, contract }) => {
+        const answer = await api.post(refusable(make.name(), make.marker()));
+        statusIs('POST-400-UNKNOWN-TYPE', answer);
+        matchesSchema('ERROR-400-FIELDS', contract, 'Error', jsonObjectBody('ERROR-400-JSON', answer), 'the 400 body');
+      },
+      { stateless: true },
+    ),
+  );
+
+  test(
+    ...rule(
+      'POST-400-NO-CHANGE',
+      'a provider refused with 400 is not listed, nor anything it carried',
+      async ({ api, make }) => {
         const [name, marker] = [make.name(), make.marker()];
-        const answer = await api.postText(c.body(name, marker));
-        statusIs(c.rule, answer);
-        const body = jsonObjectBody('ERROR-400-JSON', answer);
-        // Looked for in the raw body first: what a rejected request wrote may not even fit the schema.
+        statusIs('POST-400-UNKNOWN-TYPE', await api.post(refusable(name, marker)));
+        // Looked for in the raw body: what a refused request wrote may not even fit the schema.
         const listed = await api.list();
         if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
-          fail('POST-400-NO-CHANGE', `the request answered 400, yet GET now shows what it carried (${c.what})`);
+          fail('POST-400-NO-CHANGE', `a provider of type 'WWW' answered 400, yet GET now shows what it carried`);
         }
-        providerList(contract, listed);
-        should('ERROR-400-FIELDS', () => matchesSchema('ERROR-400-FIELDS', contract, 'Error', body, 'the 400 body'));
-        should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
       },
-      { also: ['ERROR-400-JSON', 'POST-400-NO-CHANGE', 'ERROR-400-FIELDS', 'CONTENT-TYPE-JSON'], stateless: true },
+      { stateless: true },
     ),
   );
-}
+
+  interface Invalid {
+    rule: RuleId;
+    what: string;
+    /** The raw body; `name` is a fresh provider name and `marker` a unique value: neither may ever be listed. */
+    body: (name: string, marker: string) => string;
+  }
+
+  const json = JSON.stringify;
+  const INVALID: Invalid[] = [
+    {
+      rule: 'POST-400-MALFORMED-JSON',
+      what: 'a body cut off mid-object',
+      body: (n, m) => json({ name: n, type: 'www', config: { bearer: m } }).slice(0, -2),
+    },
+    {
+      rule: 'POST-400-MALFORMED-JSON',
+      what: 'single-quoted JSON',
+      body: (n, m) => `{'name':'${n}','type':'www','config':{'bearer':'${m}'}}`,
+    },
+    {
+      rule: 'POST-400-MALFORMED-JSON',
+      what: 'a trailing comma',
+      body: (n, m) => `{"name":"${n}","type":"www","config":{"bearer":"${m}"},}`,
+    },
+    { rule: 'POST-400-MALFORMED-JSON', what: 'an empty body', body: () => '' },
+    {
+      rule: 'POST-400-NOT-OBJECT',
+      what: 'a JSON array of a valid provider',
+      body: (n, m) => json([{ name: n, type: 'www', config: { bearer: m } }]),
+    },
+    { rule: 'POST-400-NOT-OBJECT', what: 'a JSON string', body: (_, m) => json(m) },
+    { rule: 'POST-400-NOT-OBJECT', what: 'a JSON number', body: () => '42' },
+    { rule: 'POST-400-NOT-OBJECT', what: 'JSON null', body: () => 'null' },
+    { rule: 'POST-400-MISSING-FIELD', what: 'no name', body: (_, m) => json({ type: 'www', config: { bearer: m } }) },
+    { rule: 'POST-400-MISSING-FIELD', what: 'no type', body: (n, m) => json({ name: n, config: { bearer: m } }) },
+    { rule: 'POST-400-MISSING-FIELD', what: 'no config', body: (n) => json({ name: n, type: 'www' }) },
+    {
+      rule: 'POST-400-WRONG-TYPE',
+      what: 'a number as name',
+      body: (_, m) => json({ name: 7, type: 'www', config: { bearer: m } }),
+    },
+    {
+      rule: 'POST-400-WRONG-TYPE',
+      what: 'an object as name',
+      body: (n, m) => json({ name: { value: n }, type: 'www', config: { bearer: m } }),
+    },
+    {
+      rule: 'POST-400-WRONG-TYPE',
+      what: 'an array as type',
+      body: (n, m) => json({ name: n, type: ['www'], config: { bearer: m } }),
+    },
+    {
+      rule: 'POST-400-WRONG-TYPE',
+      what: 'a string as config',
+      body: (n, m) => json({ name: n, type: 'www', config: m }),
+    },
+    {
+      rule: 'POST-400-WRONG-TYPE',
+      what: 'an array as config',
+      body: (n, m) => json({ name: n, type: 'www', config: [{ bearer: m }] }),
+    },
+    {
+      rule: 'POST-400-UNKNOWN-TYPE',
+      what: "type 'WWW' (case differs)",
+      body: (n, m) => json({ name: n, type: 'WWW', config: { bearer: m } }),
+    },
+    {
+      rule: 'POST-400-UNKNOWN-TYPE',
+      what: "type 'ftp'",
+      body: (n, m) => json({ name: n, type: 'ftp', config: { bearer: m } }),
+    },
+    {
+      rule: 'POST-400-UNKNOWN-TYPE',
+      what: 'an empty type',
+      body: (n, m) => json({ name: n, type: '', config: { bearer: m } }),
+    },
+    { rule: 'POST-400-EMPTY-CONFIG', what: 'an empty config', body: (n) => json({ name: n, type: 'www', config: {} }) },
+    {
+      rule: 'POST-400-EMPTY-CONFIG',
+      what: 'a config of an unknown scheme',
+      body: (n, m) => json({ name: n, type: 'www', config: { digest: m } }),
+    },
+    {
+      rule: 'POST-400-INCOMPLETE-BASIC',
+      what: 'basic without password',
+      body: (n, m) => json({ name: n, type: 'www', config: { basic: { username: m } } }),
+    },
+    {
+      rule: 'POST-400-INCOMPLETE-BASIC',
+      what: 'basic without username',
+      body: (n, m) => json({ name: n, type: 'www', config: { basic: { password: m } } }),
+    },
+    {
+      rule: 'POST-400-INCOMPLETE-BASIC',
+      what: 'an empty basic',
+      body: (n) => json({ name: n, type: 'www', config: { basic: {} } }),
+    },
+    {
+      rule: 'POST-400-NON-STRING-CREDENTIAL',
+      what: 'a number as username',
+      body: (n, m) => json({ name: n, type: 'www', config: { basic: { username: 12, password: m } } }),
+    },
+    {
+      rule: 'POST-400-NON-STRING-CREDENTIAL',
+      what: 'a number as password',
+      body: (_n, m) => json({ name: _n, type: 'www', config: { basic: { username: m, password: 1234 } } }),
+    },
+    {
+      rule: 'POST-400-NON-STRING-CREDENTIAL',
+      what: 'null as password',
+      body: (n, m) => json({ name: n, type: 'www', config: { basic: { username: m, password: null } } }),
+    },
+    {
+      rule: 'POST-400-NON-STRING-CREDENTIAL',
+      what: 'a number as bearer',
+      body: (n) => json({ name: n, type: 'www', config: { bearer: 42 } }),
+    },
+    {
+      rule: 'POST-400-NON-STRING-CREDENTIAL',
+      what: 'an object as bearer',
+      body: (n, m) => json({ name: n, type: 'www', config: { bearer: { token: m } } }),
+    },
+  ];
+
+  for (const c of INVALID) {
+    test(
+      ...rule(
+        c.rule,
+        `POST with ${c.what} gets 400, a JSON error body, and writes nothing`,
+        async ({ api, make, contract, should }) => {
+          const [name, marker] = [make.name(), make.marker()];
+          const answer = await api.postText(c.body(name, marker));
+          statusIs(c.rule, answer);
+          const body = jsonObjectBody('ERROR-400-JSON', answer);
+          // Looked for in the raw body first: what a rejected request wrote may not even fit the schema.
+          const listed = await api.list();
+          if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
+            fail('POST-400-NO-CHANGE', `the request answered 400, yet GET now shows what it carried (${c.what})`);
+          }
+          providerList(contract, listed);
+          should('ERROR-400-FIELDS', () => matchesSchema('ERROR-400-FIELDS', contract, 'Error', body, 'the 400 body'));
+          should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
+        },
+        { also: ['ERROR-400-JSON', 'POST-400-NO-CHANGE', 'ERROR-400-FIELDS', 'CONTENT-TYPE-JSON'], stateless: true },
+      ),
+    );
+  }
+});

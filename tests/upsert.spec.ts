@@ -1,7 +1,7 @@
 // Upsert by name: the vendor page's note "reusing a name will overwrite the previous entry", as
 // docs/rules.md settles it (replace, never duplicate, never merge, others untouched).
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
-import { test } from '../fixtures/conformance.ts';
+import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { entriesNamed, fail, sameValue, statusIs, theEntry, type ProviderList } from '../suite/verdicts.ts';
 
@@ -29,107 +29,114 @@ const SWITCHES = [
   ['basic', 'basic'],
   ['bearer', 'bearer'],
 ] as const;
-for (const [from, to] of SWITCHES) {
+// Registered once for each target of the run (fixtures/conformance.ts).
+forEachTarget(() => {
+  for (const [from, to] of SWITCHES) {
+    test(
+      ...rule(
+        'UPSERT-REPLACES',
+        `reposting a ${from} provider's name with ${to} credentials replaces its config`,
+        async ({ api, make, read }) => {
+          const first = make.provider(from);
+          statusIs('POST-VALID-200', await api.post(first));
+          const second = make.provider(to, first.name);
+          statusIs('UPSERT-REPLACES', await api.post(second), 'POST-VALID-200');
+          replaced(await read(), second, first.config);
+        },
+        { also: ['UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE'] },
+      ),
+    );
+  }
+
   test(
     ...rule(
-      'UPSERT-REPLACES',
-      `reposting a ${from} provider's name with ${to} credentials replaces its config`,
+      'UPSERT-NO-DUPLICATE',
+      'posting the same provider three times lists it once',
       async ({ api, make, read }) => {
-        const first = make.provider(from);
-        statusIs('POST-VALID-200', await api.post(first));
-        const second = make.provider(to, first.name);
-        statusIs('UPSERT-REPLACES', await api.post(second), 'POST-VALID-200');
-        replaced(await read(), second, first.config);
+        const provider = make.provider('bearer');
+        statusIs('POST-VALID-200', await api.post(provider));
+        for (let i = 0; i < 2; i++) statusIs('UPSERT-REPLACES', await api.post(provider), 'POST-VALID-200');
+        const found = entriesNamed(await read(), provider.name);
+        if (found.length !== 1)
+          fail('UPSERT-NO-DUPLICATE', `GET lists '${provider.name}' ${found.length} times after three identical POSTs`);
       },
-      { also: ['UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE'] },
     ),
   );
-}
 
-test(
-  ...rule('UPSERT-NO-DUPLICATE', 'posting the same provider three times lists it once', async ({ api, make, read }) => {
-    const provider = make.provider('bearer');
-    statusIs('POST-VALID-200', await api.post(provider));
-    for (let i = 0; i < 2; i++) statusIs('UPSERT-REPLACES', await api.post(provider), 'POST-VALID-200');
-    const found = entriesNamed(await read(), provider.name);
-    if (found.length !== 1)
-      fail('UPSERT-NO-DUPLICATE', `GET lists '${provider.name}' ${found.length} times after three identical POSTs`);
-  }),
-);
-
-test(
-  ...rule(
-    'UPSERT-OTHERS-UNTOUCHED',
-    'reusing one name leaves the entries around it as they were',
-    async ({ api, make, read }) => {
-      const [before, target, after] = [make.provider('basic'), make.provider('bearer'), make.provider('basic')];
-      for (const p of [before, target, after]) statusIs('POST-VALID-200', await api.post(p));
-      statusIs('UPSERT-REPLACES', await api.post(make.provider('basic', target.name)), 'POST-VALID-200');
-      const list = await read();
-      for (const other of [before, after]) {
-        const found = entriesNamed(list, other.name);
-        if (found.length !== 1)
-          fail(
+  test(
+    ...rule(
+      'UPSERT-OTHERS-UNTOUCHED',
+      'reusing one name leaves the entries around it as they were',
+      async ({ api, make, read }) => {
+        const [before, target, after] = [make.provider('basic'), make.provider('bearer'), make.provider('basic')];
+        for (const p of [before, target, after]) statusIs('POST-VALID-200', await api.post(p));
+        statusIs('UPSERT-REPLACES', await api.post(make.provider('basic', target.name)), 'POST-VALID-200');
+        const list = await read();
+        for (const other of [before, after]) {
+          const found = entriesNamed(list, other.name);
+          if (found.length !== 1)
+            fail(
+              'UPSERT-OTHERS-UNTOUCHED',
+              `'${other.name}' is listed ${found.length} times after another name was reused`,
+            );
+          sameValue(
             'UPSERT-OTHERS-UNTOUCHED',
-            `'${other.name}' is listed ${found.length} times after another name was reused`,
+            found[0].config,
+            other.config,
+            `the config of '${other.name}', next to the reused name,`,
+          );
+        }
+      },
+    ),
+  );
+
+  test(
+    ...rule('NAME-CASE-SENSITIVE', 'a name and its upper-case twin are two providers', async ({ api, make, read }) => {
+      const lower = make.provider('bearer');
+      const upper = make.provider('basic', lower.name.toUpperCase());
+      statusIs('POST-VALID-200', await api.post(lower));
+      statusIs('POST-VALID-200', await api.post(upper));
+      const list = await read();
+      for (const p of [lower, upper]) {
+        if (entriesNamed(list, p.name).length !== 1)
+          fail(
+            'NAME-CASE-SENSITIVE',
+            `'${p.name}' is not listed once after its case twin was posted: names are compared case-insensitively`,
           );
         sameValue(
-          'UPSERT-OTHERS-UNTOUCHED',
-          found[0].config,
-          other.config,
-          `the config of '${other.name}', next to the reused name,`,
-        );
-      }
-    },
-  ),
-);
-
-test(
-  ...rule('NAME-CASE-SENSITIVE', 'a name and its upper-case twin are two providers', async ({ api, make, read }) => {
-    const lower = make.provider('bearer');
-    const upper = make.provider('basic', lower.name.toUpperCase());
-    statusIs('POST-VALID-200', await api.post(lower));
-    statusIs('POST-VALID-200', await api.post(upper));
-    const list = await read();
-    for (const p of [lower, upper]) {
-      if (entriesNamed(list, p.name).length !== 1)
-        fail(
           'NAME-CASE-SENSITIVE',
-          `'${p.name}' is not listed once after its case twin was posted: names are compared case-insensitively`,
-        );
-      sameValue(
-        'NAME-CASE-SENSITIVE',
-        theEntry('NAME-CASE-SENSITIVE', list, p.name).config,
-        p.config,
-        `the config of '${p.name}'`,
-      );
-    }
-  }),
-);
-
-const CONCURRENT = 20;
-test(
-  ...rule(
-    'CONCURRENT-UPSERTS',
-    `${CONCURRENT} providers posted at once under distinct names are all listed`,
-    async ({ api, make, read }) => {
-      const providers = Array.from({ length: CONCURRENT }, (_, i) => make.provider(i % 2 ? 'basic' : 'bearer'));
-      const answers = await Promise.all(providers.map((p) => api.post(p)));
-      for (const a of answers) statusIs('POST-VALID-200', a);
-      const list = await read();
-      const missing = providers.filter((p) => entriesNamed(list, p.name).length === 0);
-      if (missing.length)
-        fail(
-          'CONCURRENT-UPSERTS',
-          `${missing.length} of ${CONCURRENT} concurrently posted providers are missing (lost updates), e.g. '${missing[0].name}'`,
-        );
-      for (const p of providers)
-        sameValue(
-          'CONCURRENT-UPSERTS',
-          theEntry('CONCURRENT-UPSERTS', list, p.name).config,
+          theEntry('NAME-CASE-SENSITIVE', list, p.name).config,
           p.config,
           `the config of '${p.name}'`,
         );
-    },
-  ),
-);
+      }
+    }),
+  );
+
+  const CONCURRENT = 20;
+  test(
+    ...rule(
+      'CONCURRENT-UPSERTS',
+      `${CONCURRENT} providers posted at once under distinct names are all listed`,
+      async ({ api, make, read }) => {
+        const providers = Array.from({ length: CONCURRENT }, (_, i) => make.provider(i % 2 ? 'basic' : 'bearer'));
+        const answers = await Promise.all(providers.map((p) => api.post(p)));
+        for (const a of answers) statusIs('POST-VALID-200', a);
+        const list = await read();
+        const missing = providers.filter((p) => entriesNamed(list, p.name).length === 0);
+        if (missing.length)
+          fail(
+            'CONCURRENT-UPSERTS',
+            `${missing.length} of ${CONCURRENT} concurrently posted providers are missing (lost updates), e.g. '${missing[0].name}'`,
+          );
+        for (const p of providers)
+          sameValue(
+            'CONCURRENT-UPSERTS',
+            theEntry('CONCURRENT-UPSERTS', list, p.name).config,
+            p.config,
+            `the config of '${p.name}'`,
+          );
+      },
+    ),
+  );
+});

@@ -1,0 +1,45 @@
+// The rules a run has already found broken on each target, shared by its worker processes through a
+// file in the state directory: a check whose own rule is already failed there is skipped, not run
+// again. A failed check costs Playwright a worker process (it never reuses one after a failure), so
+// a server that breaks a rule many checks hold would otherwise pay for each of them.
+import { createHash } from 'node:crypto';
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RuleId } from '../rules/catalogue.ts';
+import type { Settings } from '../settings/targets.ts';
+
+type Place = Pick<Settings, 'stateDir' | 'runId' | 'targetUrl' | 'bot'>;
+
+function ledgerOf(settings: Place): string | undefined {
+  if (!settings.runId) return undefined;
+  const key = createHash('sha256').update(`${settings.targetUrl}\u0000${settings.bot.id}`).digest('hex').slice(0, 16);
+  return join(settings.stateDir, `failed-${settings.runId}-${key}`);
+}
+
+/** The rules already failed on this target in this run. */
+export function failedRules(settings: Place): Set<string> {
+  const ledger = ledgerOf(settings);
+  if (!ledger) return new Set();
+  try {
+    return new Set(readFileSync(ledger, 'utf8').split('\n').filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+/** Notes that a rule failed on this target. */
+export function noteFailed(settings: Place, rule: RuleId): void {
+  const ledger = ledgerOf(settings);
+  if (ledger) appendFileSync(ledger, `${rule}\n`, { mode: 0o600 });
+}
+
+/** Removes every target's record of a run (the reporter, once the run is over). */
+export function forgetFailed(stateDir: string, runId: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(stateDir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(`failed-${runId}-`)) rmSync(join(stateDir, name), { force: true });
+}
