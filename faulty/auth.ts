@@ -2,8 +2,9 @@
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import http from 'node:http';
 import { ReferenceApp, type Answer, type ReferenceOptions } from '../reference/app.ts';
-import { allowedBy, errorOf, faultsIn, isDelete, isObject, isPost, statusOutside, valid, type Fault } from './fault.ts';
+import { errorOf, faultsIn, isDelete, isObject, isPost, statusOutside, valid, type Fault } from './fault.ts';
 import type { Probe } from './probe.ts';
+import { named } from '../suite/verdicts.ts';
 
 export const AUTH: Fault[] = [];
 const fault = faultsIn(AUTH);
@@ -14,7 +15,7 @@ const WRONG_TOKEN = statusOutside('AUTH-WRONG-TOKEN', 403);
 fault(
   'auth-403',
   'AUTH-WRONG-TOKEN',
-  `Answers ${WRONG_TOKEN} instead of ${allowedBy('AUTH-WRONG-TOKEN')} to a token it does not know.`,
+  `Answers ${WRONG_TOKEN} instead of ${named('AUTH-WRONG-TOKEN')} to a token it does not know.`,
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const answer = await super.handle(req);

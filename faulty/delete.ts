@@ -1,9 +1,10 @@
 // Faulty servers: DELETE of the list.
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
+import { named } from '../suite/verdicts.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
-import { allowedBy, answers, errorOf, faultsIn, isDelete, statusOutside, valid, type Fault } from './fault.ts';
+import { answers, errorOf, faultsIn, isDelete, statusOutside, valid, type Fault } from './fault.ts';
 
 export const DELETE: Fault[] = [];
 const fault = faultsIn(DELETE);
@@ -58,7 +59,7 @@ const DELETED = statusOutside('DELETE-200', 204);
 fault(
   'delete-204',
   'DELETE-200',
-  `Answers ${DELETED} instead of ${allowedBy('DELETE-200')} to DELETE.`,
+  `Answers ${DELETED} instead of ${named('DELETE-200')} to DELETE.`,
   answers((req, a) => (isDelete(req) && a.status === 200 ? { status: DELETED } : a)),
   async (p) => (await p.status(p.send('DELETE'))) === DELETED,
   { wrongStatus: DELETED },
@@ -78,7 +79,7 @@ const NOTHING_TO_DELETE = statusOutside('DELETE-IDEMPOTENT', 404);
 fault(
   'delete-empty-404',
   'DELETE-IDEMPOTENT',
-  `Answers ${NOTHING_TO_DELETE} instead of ${allowedBy('DELETE-IDEMPOTENT')} to DELETE of an already empty list.`,
+  `Answers ${NOTHING_TO_DELETE} instead of ${named('DELETE-IDEMPOTENT')} to DELETE of an already empty list.`,
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const route = this.route(req.method ?? '', req.url ?? '/');

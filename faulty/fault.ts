@@ -56,7 +56,7 @@ const WRONG_ANSWERS = [403, 400, 404, 409, 422, 405, 500, 201, 202, 204, 200, 40
  * The status of a fault whose point is answering what `rule` does not allow: the first of `preferred`
  * (what the stack it models answers), else of WRONG_ANSWERS, that the rule's `answers` in
  * rules/catalogue.ts leave out. Changing what a rule allows thus needs no edit here: the fault
- * answers another wrong status, its sentence (allowedBy) and its probe say so, and the suite must
+ * answers another wrong status, its sentence (`named`, suite/verdicts.ts) and its probe say so, and the suite must
  * still catch it.
  */
 export function statusOutside(rule: RuleId, ...preferred: number[]): number {
@@ -71,9 +71,6 @@ export function statusOutside(rule: RuleId, ...preferred: number[]): number {
   if (wrong === undefined) throw new Error(`${rule} allows every status a fault could answer instead`);
   return wrong;
 }
-
-/** What `rule` allows, as a fault's sentence says it: `401`, `200 or 204`. */
-export const allowedBy = (rule: RuleId) => (ruleById(rule).answers ?? []).join(' or ');
 
 /** An error answer of `status`, in the reference's shape: the status as message, `reason` or its standard text. */
 export const errorOf = (status: number, reason = STATUS_CODES[status] ?? 'Error') =>

@@ -1,9 +1,10 @@
 // Faulty servers: GET: the list's shape, round trip, read-after-write, the empty list, Content-Type.
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
+import { named } from '../suite/verdicts.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
-import { allowedBy, answers, errorOf, faultsIn, statusOutside, valid, type Fault } from './fault.ts';
+import { answers, errorOf, faultsIn, statusOutside, valid, type Fault } from './fault.ts';
 
 export const GET: Fault[] = [];
 const fault = faultsIn(GET);
@@ -82,7 +83,7 @@ const NONE_LISTED = statusOutside('GET-EMPTY-200', 404);
 fault(
   'empty-404',
   'GET-EMPTY-200',
-  `Answers ${NONE_LISTED} instead of ${allowedBy('GET-EMPTY-200')} to GET when the list is empty.`,
+  `Answers ${NONE_LISTED} instead of ${named('GET-EMPTY-200')} to GET when the list is empty.`,
   answers((req, a) => {
     const providers = (a.body as { settings?: { application?: { media?: { providers?: unknown[] } } } } | undefined)
       ?.settings?.application?.media?.providers;

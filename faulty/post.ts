@@ -1,10 +1,10 @@
 // Faulty servers: POST: success codes and bodies, invalid input taken, 400 bodies and side effects.
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
+import { named } from '../suite/verdicts.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import {
-  allowedBy,
   answers,
   faultsIn,
   isObject,
@@ -27,7 +27,7 @@ for (const [id, status] of [
   fault(
     id,
     'POST-VALID-200',
-    `Answers ${status} instead of ${allowedBy('POST-VALID-200')} to a valid POST.`,
+    `Answers ${status} instead of ${named('POST-VALID-200')} to a valid POST.`,
     answers((req, a) => (isPost(req) && a.status === 200 ? { status } : a)),
     async (p) => (await p.status(p.post(valid(p)))) === status,
     { wrongStatus: status },

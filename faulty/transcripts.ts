@@ -2,10 +2,10 @@
 // what the suite records (the leak search in selftest/detection.spec.ts reads every output).
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
+import { named } from '../suite/verdicts.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, Refusal, type Answer } from '../reference/app.ts';
 import {
-  allowedBy,
   answers,
   errorOf,
   faultsIn,
@@ -32,7 +32,7 @@ const WRONG_TYPE = statusOutside('POST-400-WRONG-TYPE', 422);
 fault(
   'malformed-403',
   'AUTH-MALFORMED',
-  `Answers ${MALFORMED} instead of ${allowedBy('AUTH-MALFORMED')} to an Authorization header without the Bearer scheme (the token alone, Basic).`,
+  `Answers ${MALFORMED} instead of ${named('AUTH-MALFORMED')} to an Authorization header without the Bearer scheme (the token alone, Basic).`,
   answers((req, a) =>
     a.status === 401 && req.headers.authorization !== undefined && !/^bearer(\s|$)/i.test(req.headers.authorization)
       ? errorOf(MALFORMED)
@@ -44,7 +44,7 @@ fault(
 fault(
   'forbidden-quotes-token',
   'AUTH-WRONG-TOKEN',
-  `Answers ${WRONG_TOKEN} instead of ${allowedBy('AUTH-WRONG-TOKEN')} to a wrong token, quoting the token and the whole header in its reason.`,
+  `Answers ${WRONG_TOKEN} instead of ${named('AUTH-WRONG-TOKEN')} to a wrong token, quoting the token and the whole header in its reason.`,
   answers((req, a) => {
     const token = /^bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
     return a.status === 401 && token
@@ -60,7 +60,7 @@ fault(
 fault(
   'auth-403-quotes-credential',
   'AUTH-WRONG-TOKEN',
-  `Answers ${WRONG_TOKEN} instead of ${allowedBy('AUTH-WRONG-TOKEN')} to a credential it does not know, quoting it back in every encoding, in its body and in WWW-Authenticate.`,
+  `Answers ${WRONG_TOKEN} instead of ${named('AUTH-WRONG-TOKEN')} to a credential it does not know, quoting it back in every encoding, in its body and in WWW-Authenticate.`,
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const answer = await super.handle(req);
@@ -88,7 +88,7 @@ fault(
 fault(
   '422-quotes-input',
   'POST-400-WRONG-TYPE',
-  `Answers a body it refuses with ${WRONG_TYPE} instead of ${allowedBy('POST-400-WRONG-TYPE')}, quoting the input back in every encoding (as FastAPI quotes \`input\`), in its body and in a header.`,
+  `Answers a body it refuses with ${WRONG_TYPE} instead of ${named('POST-400-WRONG-TYPE')}, quoting the input back in every encoding (as FastAPI quotes \`input\`), in its body and in a header.`,
   class extends ReferenceApp {
     protected override refuse(answer: Answer, raw: Buffer): Answer {
       if (answer.status !== 400) return answer;
