@@ -22,8 +22,10 @@ export function failedRules(settings: Place): Set<string> {
   if (!ledger) return new Set();
   try {
     return new Set(readFileSync(ledger, 'utf8').split('\n').filter(Boolean));
-  } catch {
-    return new Set();
+  } catch (e) {
+    // No rule has failed on this target yet.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw e;
   }
 }
 
@@ -38,8 +40,9 @@ export function forgetFailed(stateDir: string, runId: string): void {
   let names: string[] = [];
   try {
     names = readdirSync(stateDir);
-  } catch {
-    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
   }
   for (const name of names) if (name.startsWith(`failed-${runId}-`)) rmSync(join(stateDir, name), { force: true });
 }
