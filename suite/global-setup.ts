@@ -6,13 +6,17 @@ import type { FullConfig } from '@playwright/test';
 import { handToWorkers, readEnvironment } from '../settings/environment.ts';
 import { readTargets, type Settings } from '../settings/targets.ts';
 import { RUN_ID_VARIABLE, SettingsError } from '../settings/variables.ts';
+import { startEmbedded, type Embedded } from './embedded.ts';
 import { ledgerPath, newRunId, PreflightError, releaseUnwritten, restoreSnapshot, takeSnapshot } from './snapshot.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const taken: Settings[] = [];
   let ledger: string | undefined;
+  let embedded: Embedded | undefined;
   try {
-    // Read now, not with the configuration: the embedded reference servers' URLs are known only now.
+    embedded = await startEmbedded(readEnvironment());
+    if (embedded) handToWorkers(embedded.urls);
+    // Read now, not with the configuration: the embedded reference's URLs are known only now.
     const targets = readTargets(readEnvironment());
     // What earlier runs wrote beside the reports (HAR files, replay bodies) would pass for this run's.
     for (const dir of ['har', 'replay']) rmSync(join(targets[0].reportDir, dir), { recursive: true, force: true });
@@ -31,6 +35,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   } catch (e) {
     for (const target of taken) releaseUnwritten(target);
     if (ledger) rmSync(ledger, { force: true });
+    await embedded?.close();
     if (e instanceof SettingsError || e instanceof PreflightError) {
       const error = new Error(`conformance run stopped: ${e.message}`);
       error.stack = error.message; // one clear message, not a stack trace
@@ -50,5 +55,6 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
         );
       }
     }
+    await embedded?.close();
   };
 }

@@ -93,12 +93,35 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** How many first characters index a long form (every long form is at least LONG characters). */
 const KEY = 4;
 
-function insertLongestFirst(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key) ?? [];
-  if (list.includes(value)) return;
-  list.push(value);
-  list.sort((a, b) => b.length - a.length);
-  map.set(key, list);
+/** Forms by their first characters, each list longest first once sorted (sorting waits for the next redaction: a run learns thousands of values). */
+class FormIndex {
+  readonly #lists = new Map<string, string[]>();
+  readonly #unsorted = new Set<string[]>();
+
+  constructor(private readonly keyLength: number) {}
+
+  get size(): number {
+    return this.#lists.size;
+  }
+
+  add(form: string): void {
+    const key = form.slice(0, this.keyLength);
+    const list = this.#lists.get(key);
+    if (!list) this.#lists.set(key, [form]);
+    else {
+      list.push(form);
+      this.#unsorted.add(list);
+    }
+  }
+
+  sort(): void {
+    for (const list of this.#unsorted) list.sort((a, b) => b.length - a.length);
+    this.#unsorted.clear();
+  }
+
+  startingWith(key: string): string[] | undefined {
+    return this.#lists.get(key);
+  }
 }
 
 export class Secrets {
@@ -106,9 +129,10 @@ export class Secrets {
   /** Values every process of the run derives for itself (the tokens and their variants): never written to the ledger. */
   readonly #local = new Set<string>();
   /** Every form of every long secret, by its first KEY characters, longest first: a text is scanned once, whatever their number. */
-  readonly #byStart = new Map<string, string[]>();
+  readonly #byStart = new FormIndex(KEY);
   /** The same forms by their first SHORTEST_PREFIX characters, to find one cut off at the end of a text. */
-  readonly #byPrefix = new Map<string, string[]>();
+  readonly #byPrefix = new FormIndex(SHORTEST_PREFIX);
+  readonly #forms = new Set<string>();
   #longest = 0;
   /** Short secrets, matched as whole words; rebuilt when a redaction needs it, not on every value learnt. */
   #words: RegExp | undefined;
@@ -195,6 +219,8 @@ export class Secrets {
 
   #refresh(): void {
     this.#sync();
+    this.#byStart.sort();
+    this.#byPrefix.sort();
     if (this.#wordsStale) this.#buildWords();
   }
 
@@ -224,8 +250,10 @@ export class Secrets {
         continue;
       }
       for (const form of formsOf(v)) {
-        insertLongestFirst(this.#byStart, form.slice(0, KEY), form);
-        insertLongestFirst(this.#byPrefix, form.slice(0, SHORTEST_PREFIX), form);
+        if (this.#forms.has(form)) continue;
+        this.#forms.add(form);
+        this.#byStart.add(form);
+        this.#byPrefix.add(form);
         this.#longest = Math.max(this.#longest, form.length);
       }
     }
@@ -248,7 +276,7 @@ export class Secrets {
     let out = '';
     let kept = 0;
     for (let i = 0; i + KEY <= text.length; ) {
-      const hit = this.#byStart.get(text.substr(i, KEY))?.find((form) => text.startsWith(form, i));
+      const hit = this.#byStart.startingWith(text.substr(i, KEY))?.find((form) => text.startsWith(form, i));
       if (!hit) {
         i++;
         continue;
@@ -263,7 +291,7 @@ export class Secrets {
   /** Masks the end of a cut text when it is the beginning of a secret (the longest such end). */
   #maskCutOff(text: string): string {
     for (let p = Math.max(0, text.length - this.#longest + 1); p <= text.length - SHORTEST_PREFIX; p++) {
-      const candidates = this.#byPrefix.get(text.substr(p, SHORTEST_PREFIX));
+      const candidates = this.#byPrefix.startingWith(text.substr(p, SHORTEST_PREFIX));
       if (!candidates) continue;
       const rest = text.slice(p);
       if (candidates.some((form) => form.length > rest.length && form.startsWith(rest)))

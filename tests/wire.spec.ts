@@ -84,13 +84,26 @@ async function readAfter(read: CheckFixtures['read'], after: string, findings: F
 // ── Every body that breaks the contract, each kind of wrong value once. A server that takes one may
 // then be unable to serve its list (a NaN it stored): these run with the whole-list checks, alone,
 // and empty the list when anything was taken, so that no other check is blamed for it.
-const BROKEN = (profile: CheckFixtures['settings']['profile']) => [...brokenBodies(profile), ...syntaxNearMisses()];
-const REFUSAL_RULES = [...new Set(BROKEN('default').map((b) => b.rule))];
+// Each profile's computed once a process: every target's copy of a check, and each of its runs, reads them.
+const brokenOf = new Map<string, BrokenBody[]>();
+const BROKEN = (profile: CheckFixtures['settings']['profile']) => {
+  if (!brokenOf.has(profile)) brokenOf.set(profile, [...brokenBodies(profile), ...syntaxNearMisses()]);
+  return brokenOf.get(profile)!;
+};
+const REFUSALS = new Map<RuleId, BrokenBody[]>();
+for (const b of BROKEN('default')) REFUSALS.set(b.rule, [...(REFUSALS.get(b.rule) ?? []), b]);
+// What the titles say, worked out once and not for each target.
+const OPEN_SYNTAX = openSyntax()
+  .map((o) => o.what)
+  .join('; ');
+const OPEN_SHAPES = openShapes('m')
+  .map((o) => o.what)
+  .join('; ');
+const LENGTH_FAMILIES = lengthFamilies('m').length;
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(() => {
-  for (const ruleId of REFUSAL_RULES) {
-    const kinds = BROKEN('default').filter((b) => b.rule === ruleId);
+  for (const [ruleId, kinds] of REFUSALS) {
     test(
       ...rule(
         ruleId,
@@ -144,9 +157,7 @@ forEachTarget(() => {
   test(
     ...rule(
       'ROBUST-NO-5XX',
-      `bodies whose reading the rules leave open (${openSyntax()
-        .map((o) => o.what)
-        .join('; ')}) get 2xx or 4xx, and GET still works`,
+      `bodies whose reading the rules leave open (${OPEN_SYNTAX}) get 2xx or 4xx, and GET still works`,
       async ({ api, make }, testInfo) => {
         const findings = new Findings();
         try {
@@ -230,9 +241,7 @@ forEachTarget(() => {
   test(
     ...rule(
       'GET-CONFIG-ROUNDTRIP',
-      `providers of every shape the rules leave open (${openShapes('m')
-        .map((o) => o.what)
-        .join('; ')}) are refused with 400 or kept exactly`,
+      `providers of every shape the rules leave open (${OPEN_SHAPES}) are refused with 400 or kept exactly`,
       async ({ make, read, api, settings }) => {
         const findings = new Findings();
         for (const { what, provider } of openShapes(make.secret())) {
@@ -274,7 +283,7 @@ forEachTarget(() => {
   test(
     ...rule(
       'GET-CONFIG-ROUNDTRIP',
-      `values at the lengths columns and read buffers cut at (${lengthFamilies('m').length} of them, 255 characters to 80 KB, in 1- to 4-byte characters at every alignment) come back exactly`,
+      `values at the lengths columns and read buffers cut at (${LENGTH_FAMILIES} of them, 255 characters to 80 KB, in 1- to 4-byte characters at every alignment) come back exactly`,
       async ({ api, make, read, settings }) => {
         const findings = new Findings();
         const posted: { name: string; value: string; what: string }[] = [];
