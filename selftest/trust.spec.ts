@@ -19,10 +19,17 @@ import { startTarget } from './support/servers.ts';
 const RESTORE = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'];
 
 test('two runs started at the same moment on one bot: one runs, the other refuses, and no provider is lost', async () => {
+  // Slow answers while both runs are under way; once one has ended (the refused one), full speed.
   const target = await startTarget(ReferenceApp, { latencyMs: 5 });
   const saved = await preload(target);
   const stateDir = newStateDir();
-  const [a, b] = await Promise.all([runSuite({ env: target.env, stateDir }), runSuite({ env: target.env, stateDir })]);
+  const fullSpeed = () => {
+    (target.app.options as { latencyMs?: number }).latencyMs = 0;
+  };
+  const [a, b] = await Promise.all([
+    runSuite({ env: target.env, stateDir }).finally(fullSpeed),
+    runSuite({ env: target.env, stateDir }).finally(fullSpeed),
+  ]);
   const [ran, refused] = a.report?.outcome === 'aborted' ? [b, a] : [a, b];
   expect(ran.code, notPassed(ran).join('\n') + ran.stderr).toBe(0);
   expect(refused.code).not.toBe(0);
@@ -37,7 +44,9 @@ test('two runs started at the same moment on one bot: one runs, the other refuse
 });
 
 test('npm run restore refuses while the run that holds the bot is alive, and that run restores the bot itself', async () => {
-  const target = await startTarget(ReferenceApp, { latencyMs: 20 });
+  // Every answer is slow until the restore attempt is over, so that the attempt meets the run under
+  // way; then the run goes on at full speed.
+  const target = await startTarget(ReferenceApp, { latencyMs: 50 });
   const saved = await preload(target);
   let restore: Promise<Awaited<ReturnType<typeof runSuite>>> | undefined;
   const stateDir = newStateDir();
@@ -45,7 +54,9 @@ test('npm run restore refuses while the run that holds the bot is alive, and tha
     env: target.env,
     stateDir,
     onTesting: () => {
-      restore = runSuite({ env: target.env, stateDir, command: RESTORE });
+      restore = runSuite({ env: target.env, stateDir, command: RESTORE }).finally(() => {
+        (target.app.options as { latencyMs?: number }).latencyMs = 0;
+      });
     },
   });
   const during = await restore!;
@@ -142,10 +153,8 @@ test("a target restarted mid-run (its memory lost) gets the bots' data back from
       restarted = (async () => {
         await new Promise((r) => setTimeout(r, 800));
         await target.main.close();
-        const fresh = await serve(
-          new ReferenceApp({ bots: target.app.options.bots, latencyMs: 10, log: () => afterRestart++ }),
-          port,
-        );
+        // The run goes on at full speed: the slow answers before were only to keep it under way for the restart.
+        const fresh = await serve(new ReferenceApp({ bots: target.app.options.bots, log: () => afterRestart++ }), port);
         target.main = fresh;
       })();
     },

@@ -49,13 +49,19 @@ export interface Check {
 }
 
 const BROKEN = new Set<string>(['failed', 'timedOut', 'interrupted']);
+/** A result is final once reported, and every rule of its target asks what it did: read once. */
+const checks = new WeakMap<TestResult, Check>();
 
 export function checkOf({ test, result }: Seen): Check {
+  const known = checks.get(result);
+  if (known) return known;
   const said = decisionsOf(result.annotations ?? test.annotations);
   const ended = result.status === 'skipped' ? 'skipped' : BROKEN.has(result.status) ? 'broken' : 'passed';
   const failures = [...said.failed].map(([rule, reasons]) => ({ rule, reason: reasons[0] }));
   const failure = ended === 'broken' ? failures.at(-1) : failures[0];
-  return { said, ended, ...(failure ? { failure } : {}) };
+  const check = { said, ended, ...(failure ? { failure } : {}) } as const;
+  checks.set(result, check);
+  return check;
 }
 
 /** A rule failed if any test attributed a failure to it; warned likewise; passed if a test that covers it got through. */

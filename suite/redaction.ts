@@ -10,7 +10,7 @@
 // Short values cannot be replaced inside free text without wrecking it (a token `www` would mask
 // every `www`): below LONG they are replaced only as whole words, never when they are a word of the
 // API's own vocabulary, and below SHORTEST only structurally.
-import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 export const MASK = '«redacted»';
 
@@ -93,10 +93,25 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** How many first characters index a long form (every long form is at least LONG characters). */
 const KEY = 4;
 
-/** Forms by their first characters, each list longest first once sorted (sorting waits for the next redaction: a run learns thousands of values). */
+/** Bits of the first-characters filter: with tens of thousands of forms, still mostly zeros. */
+const FILTER_BITS = 1 << 20;
+
+/** A hash of the `length` characters at `at`: the filter's bit for a text position and for a form's start. */
+function startHash(text: string, at: number, length: number): number {
+  let h = 0;
+  for (let k = 0; k < length; k++) h = Math.imul(h ^ text.charCodeAt(at + k), 0x9e3779b1);
+  return (h >>> 12) & (FILTER_BITS - 1);
+}
+
+/**
+ * Forms by their first characters, each list longest first once sorted (sorting waits for the next
+ * redaction: a run learns thousands of values). A bit per hash of those characters tells, without
+ * building a string, that no form starts at a position: a text of 1 MiB is scanned in milliseconds.
+ */
 class FormIndex {
   readonly #lists = new Map<string, string[]>();
   readonly #unsorted = new Set<string[]>();
+  readonly #starts = new Uint32Array(FILTER_BITS / 32);
 
   constructor(private readonly keyLength: number) {}
 
@@ -107,8 +122,11 @@ class FormIndex {
   add(form: string): void {
     const key = form.slice(0, this.keyLength);
     const list = this.#lists.get(key);
-    if (!list) this.#lists.set(key, [form]);
-    else {
+    if (!list) {
+      this.#lists.set(key, [form]);
+      const bit = startHash(key, 0, this.keyLength);
+      this.#starts[bit >>> 5] |= 1 << (bit & 31);
+    } else {
       list.push(form);
       this.#unsorted.add(list);
     }
@@ -119,8 +137,11 @@ class FormIndex {
     this.#unsorted.clear();
   }
 
-  startingWith(key: string): string[] | undefined {
-    return this.#lists.get(key);
+  /** The forms that may start at `at` in `text` (longest first), or undefined when none does. */
+  at(text: string, at: number): string[] | undefined {
+    const bit = startHash(text, at, this.keyLength);
+    if ((this.#starts[bit >>> 5] & (1 << (bit & 31))) === 0) return undefined;
+    return this.#lists.get(text.substr(at, this.keyLength));
   }
 }
 
@@ -131,8 +152,9 @@ export class Secrets {
   /** Every form of every long secret, by its first KEY characters, longest first: a text is scanned once, whatever their number. */
   readonly #byStart = new FormIndex(KEY);
   /** The same forms by their first SHORTEST_PREFIX characters, to find one cut off at the end of a text. */
-  readonly #byPrefix = new FormIndex(SHORTEST_PREFIX);
-  readonly #forms = new Set<string>();
+  #byPrefix: FormIndex | undefined;
+  /** Every long form, for the index above, made when a text is first cut (few processes ever cut one). */
+  readonly #forms: string[] = [];
   #longest = 0;
   /** Short secrets, matched as whole words; rebuilt when a redaction needs it, not on every value learnt. */
   #words: RegExp | undefined;
@@ -220,7 +242,6 @@ export class Secrets {
   #refresh(): void {
     this.#sync();
     this.#byStart.sort();
-    this.#byPrefix.sort();
     if (this.#wordsStale) this.#buildWords();
   }
 
@@ -250,10 +271,9 @@ export class Secrets {
         continue;
       }
       for (const form of formsOf(v)) {
-        if (this.#forms.has(form)) continue;
-        this.#forms.add(form);
+        this.#forms.push(form);
         this.#byStart.add(form);
-        this.#byPrefix.add(form);
+        this.#byPrefix?.add(form);
         this.#longest = Math.max(this.#longest, form.length);
       }
     }
@@ -264,10 +284,12 @@ export class Secrets {
     const words = [...this.#values]
       .filter((v) => v.length < LONG && !VOCABULARY.has(v.toLowerCase()))
       .flatMap((v) => formsOf(v).filter((f) => f.length < LONG));
-    const alternatives = [...new Set(words)]
-      .sort((a, b) => b.length - a.length)
-      .map((w) => `(?<![\\p{L}\\p{N}_])${escapeRegExp(w)}(?![\\p{L}\\p{N}_])`);
-    this.#words = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
+    const alternatives = [...new Set(words)].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    // The boundaries once around the alternation, not around each word: the engine then tries the
+    // words only where a word may start (measured: 25 times faster over 500 words, the same matches).
+    this.#words = alternatives.length
+      ? new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}_])`, 'gu')
+      : undefined;
   }
 
   /** Replaces every long secret's every form; at each position the longest match wins, so a secret containing another goes whole. */
@@ -276,7 +298,7 @@ export class Secrets {
     let out = '';
     let kept = 0;
     for (let i = 0; i + KEY <= text.length; ) {
-      const hit = this.#byStart.startingWith(text.substr(i, KEY))?.find((form) => text.startsWith(form, i));
+      const hit = this.#byStart.at(text, i)?.find((form) => text.startsWith(form, i));
       if (!hit) {
         i++;
         continue;
@@ -290,8 +312,12 @@ export class Secrets {
 
   /** Masks the end of a cut text when it is the beginning of a secret (the longest such end). */
   #maskCutOff(text: string): string {
+    if (!this.#byPrefix) {
+      this.#byPrefix = new FormIndex(SHORTEST_PREFIX);
+      for (const form of this.#forms) this.#byPrefix.add(form);
+    }
     for (let p = Math.max(0, text.length - this.#longest + 1); p <= text.length - SHORTEST_PREFIX; p++) {
-      const candidates = this.#byPrefix.startingWith(text.substr(p, SHORTEST_PREFIX));
+      const candidates = this.#byPrefix.at(text, p);
       if (!candidates) continue;
       const rest = text.slice(p);
       if (candidates.some((form) => form.length > rest.length && form.startsWith(rest)))
@@ -302,7 +328,8 @@ export class Secrets {
 
   /** Learns what the run's other processes have written to the ledger since the last look. */
   #sync(): void {
-    if (!this.ledger || !existsSync(this.ledger)) return;
+    // One stat a redaction: the file is opened only when another process has written to it.
+    if (!this.ledger || (statSync(this.ledger, { throwIfNoEntry: false })?.size ?? 0) <= this.#ledgerOffset) return;
     const fd = openSync(this.ledger, 'r');
     try {
       const size = fstatSync(fd).size;
