@@ -222,7 +222,13 @@ const criticalPath =
   (perRun.get('restore') ?? 0);
 
 // The bounds issue #23 set, each printed beside its figure.
-const GOALS = { warmToTrivial: 2, brokenToWarm: 1.5, tenTargetsToOne: 3, peakMemoryMiB: 400, peakMemoryTenTargetsMiB: 600 };
+const GOALS = {
+  warmToTrivial: 2,
+  brokenToWarm: 1.5,
+  tenTargetsToOne: 3,
+  peakMemoryMiB: 400,
+  peakMemoryTenTargetsMiB: 600,
+};
 const against = (value: number, goal: number, unit: string) =>
   `(target ≤ ${goal}${unit}: ${value <= goal ? 'met' : 'not met'})`;
 

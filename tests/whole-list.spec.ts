@@ -1,5 +1,5 @@
 // Checks that need the bot's whole list: DELETE, the empty list, and DELETE with bad credentials.
-// Each is tagged @whole-list: they run after every per-name check, one at a time (playwright.config.ts).
+// Each is tagged @whole-list: it runs alone on its target, no other check of it meanwhile (fixtures/turns.ts).
 // Vendor page: "Deleting the Providers List"; docs/rules.md: "DELETE", "GET", "Authentication".
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
