@@ -58,7 +58,8 @@ type Body<Ts extends unknown[]> = (run: Run, ...values: Ts) => Promise<void>;
  * A budget of runs replays exactly; a budget of time stops making runs when it is spent.
  */
 export async function search<Ts extends [unknown, ...unknown[]]>(
-  options: { seed: number; budget: Budget; stored?: Stored[] },
+  /** `setAside`: rules an earlier search of the same check already found broken, and shrank. */
+  options: { seed: number; budget: Budget; stored?: Stored[]; setAside?: readonly RuleId[] },
   arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
   body: Body<Ts>,
 ): Promise<Searched> {
@@ -66,7 +67,7 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
   const deadline = performance.now() + (budget.seconds ?? Infinity) * 1000;
   const most = budget.runs ?? Infinity;
   const found: Found[] = [];
-  const setAside = new Set<RuleId>();
+  const setAside = new Set<RuleId>(options.setAside);
   for (const stored of options.stored ?? []) {
     if (setAside.has(stored.rule)) continue;
     const { found: again } = await searchChunk(stored.seed, stored.upTo, Infinity, arbitraries, body, setAside);

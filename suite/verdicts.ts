@@ -95,6 +95,13 @@ export function robustnessSeen(by: string, exchanges: readonly Exchange[], error
 }
 
 /** Throws what several searches of one check threw: an error that is not a rule's first, else every rule's failure once. */
+/** The rules the thrown failures broke, with those each found on the way. */
+export function rulesOf(thrown: unknown[]): RuleId[] {
+  return thrown
+    .filter((e): e is ConformanceFailure => e instanceof ConformanceFailure)
+    .flatMap((e) => [e.ruleId, ...(e.extras.others ?? []).map((o) => o.ruleId)]);
+}
+
 export function throwTogether(thrown: unknown[]): void {
   const broken = thrown.find((e) => !(e instanceof ConformanceFailure));
   if (broken) throw broken;

@@ -11,7 +11,7 @@ import { emptied, steps } from '../driver/commands.ts';
 import type { Target } from '../driver/target.ts';
 import { World } from '../model/world.ts';
 import { RULES, type RuleId } from '../rules/catalogue.ts';
-import { throwTogether } from '../suite/verdicts.ts';
+import { rulesOf, throwTogether } from '../suite/verdicts.ts';
 
 // Every MUST rule a sequence can break: a failure of any of them is this check's own.
 const DECIDED: RuleId[] = [
@@ -65,13 +65,14 @@ forEachTarget(() => {
           }, sequence);
         };
         // One step at a time first: a fault that a sequence shows is then never blamed on concurrency.
-        // Both searches run whatever the first found, so that one fault does not hide another.
+        // Both searches run whatever the first found, so that one fault does not hide another; the
+        // second sets aside the rules the first already found (and shrank), and looks for others.
         const thrown: unknown[] = [];
         await explore
           .search([sequences(false)], run, { label: 'sequential', share: 0.5 })
           .catch((e: unknown) => thrown.push(e));
         await explore
-          .search([sequences(true)], run, { label: 'concurrent', share: 0.5 })
+          .search([sequences(true)], run, { label: 'concurrent', share: 0.5, setAside: rulesOf(thrown) })
           .catch((e: unknown) => thrown.push(e));
         throwTogether(thrown);
       },
