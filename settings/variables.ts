@@ -57,7 +57,7 @@ export const VARIABLES = {
   CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
   CONFORMANCE_TARGET_NAME:
     'a short name for the target, tagged on its tests when several runs are merged into one report',
-  CONFORMANCE_WORKERS: 'parallel workers (default: 1 for one target; for several, one a CPU core, at least 2)',
+  CONFORMANCE_WORKERS: 'parallel workers (default: 2 for one target; for several, one a CPU core, at least 2)',
   CONFORMANCE_CONFIG:
     'a configuration file of targets and settings (JSON or YAML; default: conformance.config.json, .yaml or .yml in the working directory)',
 } as const;
