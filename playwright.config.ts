@@ -32,7 +32,7 @@ export default defineConfig({
   // A conforming server passes the first time; a retry would hide a flaky one.
   retries: 0,
   timeout: 60_000,
-  // settings/run-plan.ts chooses: one for one target, one a core for several; CONFORMANCE_WORKERS.
+  // settings/run-plan.ts chooses: two for one target, one a core for several; CONFORMANCE_WORKERS.
   workers: plan.workers,
   forbidOnly: true,
   globalSetup: `./suite/global-setup.${ext}`,

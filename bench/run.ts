@@ -284,7 +284,7 @@ console.log(
     `  full run, warm, 50 ms per request     ${s.fullWarmLatency50ms.toFixed(2)} s   ${r.latencyToWarm}× warm`,
     ...Object.entries(faults).map(
       ([rule, f]) =>
-        `${`  verdict, ${f.what}`.padEnd(40)}${f.seconds.toFixed(2)} s   ${f.toWarm}× warm reference ${against(f.toWarm, GOALS.brokenToWarm, '×')} (${rule}: ${f.fault})`,
+        `${`  verdict, ${f.what}`.padEnd(42)}${f.seconds.toFixed(2)} s   ${f.toWarm}× warm reference ${against(f.toWarm, GOALS.brokenToWarm, '×')} (${rule}: ${f.fault})`,
     ),
     `  one target / ${TARGETS} targets in one run    ${s.oneTarget.toFixed(2)} s / ${s.tenTargets.toFixed(2)} s   ${r.tenTargetsToOne}× ${against(r.tenTargetsToOne, GOALS.tenTargetsToOne, '×')}`,
     `  Prism mock start-up                   ${s.prismStart.toFixed(2)} s`,

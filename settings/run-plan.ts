@@ -14,7 +14,7 @@ import { CI_SEED, EMBEDDED_VARIABLE, RUN_ID_VARIABLE, SettingsError } from './va
 const TARGET_SETTINGS = ['BOT_ID', 'API_TOKEN', 'SECOND_BOT_ID', 'SECOND_API_TOKEN', 'OTHER_REGION_URL'] as const;
 
 export interface RunPlan {
-  /** The run's targets, each a Playwright project pair. */
+  /** The run's targets, each a describe in every spec file (fixtures/conformance.ts, forEachTarget). */
   targets: string[];
   workers: number;
   reportDir: string;
