@@ -24,7 +24,7 @@ test('two runs started at the same moment on one bot: one runs, the other refuse
   const saved = await preload(target);
   const stateDir = newStateDir();
   const fullSpeed = () => {
-    (target.app.options as { latencyMs?: number }).latencyMs = 0;
+    target.app.options.latencyMs = 0;
   };
   const [a, b] = await Promise.all([
     runSuite({ env: target.env, stateDir }).finally(fullSpeed),
@@ -55,7 +55,7 @@ test('npm run restore refuses while the run that holds the bot is alive, and tha
     stateDir,
     onTesting: () => {
       restore = runSuite({ env: target.env, stateDir, command: RESTORE }).finally(() => {
-        (target.app.options as { latencyMs?: number }).latencyMs = 0;
+        target.app.options.latencyMs = 0;
       });
     },
   });

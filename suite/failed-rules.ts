@@ -2,18 +2,16 @@
 // file in the state directory: a check whose own rule is already failed there is skipped, not run
 // again. A failed check costs Playwright a worker process (it never reuses one after a failure), so
 // a server that breaks a rule many checks hold would otherwise pay for each of them.
-import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuleId } from '../rules/catalogue.ts';
 import type { Settings } from '../settings/targets.ts';
+import { failedRulesPath, failedRulesPrefix } from './snapshot.ts';
 
 type Place = Pick<Settings, 'stateDir' | 'runId' | 'targetUrl' | 'bot'>;
 
 function ledgerOf(settings: Place): string | undefined {
-  if (!settings.runId) return undefined;
-  const key = createHash('sha256').update(`${settings.targetUrl}\u0000${settings.bot.id}`).digest('hex').slice(0, 16);
-  return join(settings.stateDir, `failed-${settings.runId}-${key}`);
+  return settings.runId ? failedRulesPath(settings, settings.runId) : undefined;
 }
 
 /** The rules already failed on this target in this run. */
@@ -44,5 +42,6 @@ export function forgetFailed(stateDir: string, runId: string): void {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw e;
   }
-  for (const name of names) if (name.startsWith(`failed-${runId}-`)) rmSync(join(stateDir, name), { force: true });
+  for (const name of names)
+    if (name.startsWith(failedRulesPrefix(runId))) rmSync(join(stateDir, name), { force: true });
 }

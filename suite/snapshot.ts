@@ -41,6 +41,14 @@ export function foundCasesPath(settings: StatePlace, check: string): string {
   );
 }
 
+/** How the names of run `runId`'s failed-rules files begin, every target's (suite/failed-rules.ts). */
+export const failedRulesPrefix = (runId: string) => `failed-${runId}-`;
+
+/** The rules run `runId` has found broken on this target. */
+export function failedRulesPath(settings: StatePlace, runId: string): string {
+  return join(settings.stateDir, `${failedRulesPrefix(runId)}${keyOf(settings)}`);
+}
+
 export function lockPath(settings: StatePlace): string {
   return join(settings.stateDir, `lock-${keyOf(settings)}.json`);
 }
