@@ -89,6 +89,24 @@ test('once a rule has failed on a target, its other checks there are skipped wit
   expect(run.report!.outcome).toBe('failed');
 });
 
+test('a generated check sets aside the rules other checks have already failed on its target: each failed rule costs one failed check', async () => {
+  // The same server with the generated checks: their bodies and sequences meet the refusal rules again.
+  const fault = faultOf('POST-400-WRONG-TYPE', (f) => f.id === '422-quotes-input');
+  const target = await startTarget(fault.App);
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_SEED: '1000' } });
+  await target.close();
+  const rules = run.report!.rules;
+  const failedRules = rules.filter((r) => r.status === 'failed');
+  const refusals = rules.filter((r) => RULES.find((c) => c.id === r.id)?.refuses && r.status !== 'skipped');
+  expect(refusals.length).toBeGreaterThan(0);
+  expect(refusals.map((r) => r.status)).not.toContain('passed');
+  const failedChecks = new Set(rules.flatMap((r) => r.tests.filter((t) => t.status === 'failed').map((t) => t.testId)));
+  expect(failedChecks.size, run.stdout.slice(-4000)).toBe(failedRules.length);
+  const generated = rules.flatMap((r) => r.tests).filter((t) => / MUST: generated /.test(t.title));
+  expect(generated.length, 'the generated checks ran').toBeGreaterThan(0);
+  expect(generated.map((t) => t.status)).not.toContain('skipped');
+});
+
 test('the 2020-03-10 profile passes against the reference of that revision and is recorded', async () => {
   const run = await runSuite({ env: { CONFORMANCE_PROFILE: '2020-03-10' } });
   expect(run.code, notPassed(run).join('\n')).toBe(0);
