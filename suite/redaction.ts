@@ -160,12 +160,16 @@ export class Secrets {
   #words: RegExp | undefined;
   #wordsStale = false;
   #ledgerOffset = 0;
+  /** Values read from the ledger whose forms are not made yet (see #sync). */
+  #unindexed: string[] = [];
 
   /** `ledger`: the run's shared file of secrets; what this process learns is appended to it. */
   constructor(private readonly ledger?: string) {}
 
   /** A secret the run's other processes may meet too: shared through the ledger. */
   add(...values: (string | undefined)[]): void {
+    // What another process has already shared is not written again: a new worker reads the whole ledger.
+    this.#sync();
     const fresh = this.#fresh(values);
     if (!fresh.length) return;
     this.#remember(fresh);
@@ -241,6 +245,8 @@ export class Secrets {
 
   #refresh(): void {
     this.#sync();
+    for (const v of this.#unindexed) this.#index(v);
+    this.#unindexed = [];
     this.#byStart.sort();
     if (this.#wordsStale) this.#buildWords();
   }
@@ -266,16 +272,21 @@ export class Secrets {
   #remember(values: string[]): void {
     for (const v of values) {
       this.#values.add(v);
-      if (v.length < LONG) {
-        this.#wordsStale ||= !VOCABULARY.has(v.toLowerCase());
-        continue;
-      }
-      for (const form of formsOf(v)) {
-        this.#forms.push(form);
-        this.#byStart.add(form);
-        this.#byPrefix?.add(form);
-        this.#longest = Math.max(this.#longest, form.length);
-      }
+      this.#index(v);
+    }
+  }
+
+  /** Makes a value's forms findable (every form of a long one; a short one joins the words). */
+  #index(v: string): void {
+    if (v.length < LONG) {
+      this.#wordsStale ||= !VOCABULARY.has(v.toLowerCase());
+      return;
+    }
+    for (const form of formsOf(v)) {
+      this.#forms.push(form);
+      this.#byStart.add(form);
+      this.#byPrefix?.add(form);
+      this.#longest = Math.max(this.#longest, form.length);
     }
   }
 
@@ -339,13 +350,16 @@ export class Secrets {
       const text = buffer.toString('utf8');
       const complete = text.lastIndexOf('\n') + 1; // a line being written by another process waits for the next look
       this.#ledgerOffset += Buffer.byteLength(text.slice(0, complete));
-      const fresh = text
-        .slice(0, complete)
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as string)
-        .filter((v) => !this.#values.has(v));
-      if (fresh.length) this.#remember(fresh);
+      // Known at once (so that this process does not share them again), indexed at the next redaction:
+      // a worker that never redacts never makes their forms. Two processes may share the same value
+      // before either has read the other's line: it is learnt once.
+      for (const line of text.slice(0, complete).split('\n')) {
+        if (!line) continue;
+        const v = JSON.parse(line) as string;
+        if (this.#values.has(v)) continue;
+        this.#values.add(v);
+        this.#unindexed.push(v);
+      }
     } finally {
       closeSync(fd);
     }
