@@ -10,6 +10,7 @@ import { EndlessAnswer, faultOf, type Fault } from '../faulty/catalogue.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { freePort } from '../selftest/support/ports.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
+import { removeScratch } from '../selftest/support/scratch.ts';
 import { configFor, startTarget } from '../selftest/support/servers.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS) || 3;
@@ -211,6 +212,8 @@ const peakBytes = await peakMemoryOf(passingRun, { env: { CONFORMANCE_SEED: seed
 const endless = await startTarget(EndlessAnswer);
 const endlessPeakBytes = await peakMemoryOf(runSuite, { env: endless.env });
 await Promise.all([counting.close(), latent.close(), endless.close()]);
+// The runs' report and state folders.
+removeScratch();
 
 const total = [...perRun.values()].reduce((a, b) => a + b, 0);
 const of = (prefix: string) => [...perRun].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);

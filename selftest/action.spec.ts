@@ -3,8 +3,7 @@
 // directory elsewhere (the user's workspace), the package it installs packed from this repository;
 // its outputs read from GITHUB_OUTPUT.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parse } from 'yaml';
@@ -12,6 +11,7 @@ import { faultOf } from '../faulty/catalogue.ts';
 import { FLAGS } from '../cli/conformance.ts';
 import { cleanEnv, QUICK, ROOT } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
+import { scratchDir } from './support/scratch.ts';
 
 interface Step {
   uses?: string;
@@ -36,10 +36,10 @@ let toolCache: string;
 
 test.beforeAll(() => {
   test.setTimeout(300_000);
-  const scratch = mkdtempSync(join(tmpdir(), 'conformance-action-pack-'));
+  const scratch = scratchDir('action-pack');
   execFileSync('npm', ['pack', '--pack-destination', scratch], { cwd: ROOT, env: cleanEnv({}), stdio: 'ignore' });
   tarball = join(scratch, readdirSync(scratch).find((f) => f.endsWith('.tgz'))!);
-  toolCache = mkdtempSync(join(tmpdir(), 'conformance-tool-cache-'));
+  toolCache = scratchDir('tool-cache');
 });
 
 /**
@@ -51,7 +51,7 @@ test.beforeAll(() => {
 async function runAction(
   inputs: Record<string, string>,
 ): Promise<{ code: number | null; output: string; outputs: Record<string, string>; summary: string }> {
-  const workspace = mkdtempSync(join(tmpdir(), 'conformance-workspace-'));
+  const workspace = scratchDir('workspace');
   const summaryFile = join(workspace, '.github-step-summary');
   writeFileSync(summaryFile, '');
   const stepOutputs: Record<string, Record<string, string>> = {};

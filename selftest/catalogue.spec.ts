@@ -1,13 +1,13 @@
 // What a rule expects lives on the rule: in a copy of the project whose one change is a rule's
 // `answers` in rules/catalogue.ts, the suite holds a server to the changed expectation.
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { faultOf } from '../faulty/catalogue.ts';
 import { ruleById } from '../rules/catalogue.ts';
 import { ROOT, runSuite } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
+import { scratchDir } from './support/scratch.ts';
 
 const SOURCES = [
   'cli',
@@ -29,7 +29,7 @@ const FILES = ['package.json', 'tsconfig.json', 'playwright.config.ts'];
 
 test("changing a rule's answers in the catalogue alone changes what every check of it accepts, and what its faulty servers answer", async () => {
   test.setTimeout(180_000);
-  const copy = mkdtempSync(join(tmpdir(), 'conformance-copy-'));
+  const copy = scratchDir('copy');
   for (const dir of SOURCES) cpSync(join(ROOT, dir), join(copy, dir), { recursive: true });
   for (const file of FILES) cpSync(join(ROOT, file), join(copy, file));
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));

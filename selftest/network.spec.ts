@@ -3,10 +3,9 @@
 // NO_PROXY; a proxy that wants credentials), and answers that are not HTTP. Each failure is named
 // at the preflight for what it is, with what to do about it; a run that skips the certificate check
 // says so in every report.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import forge from 'node-forge';
@@ -15,6 +14,7 @@ import { leaksOf } from './support/leaks.ts';
 import { freePort } from './support/ports.ts';
 import { QUICK_ENV, runSuite, type SuiteRun } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
+import { scratchDir } from './support/scratch.ts';
 
 /** A CA and a certificate it signed for 127.0.0.1, made for this test run only. */
 function privateCa(): { caFile: string; key: string; cert: string } {
@@ -50,7 +50,7 @@ function privateCa(): { caFile: string; key: string; cert: string } {
   };
   const ca = make('Conformance self-test CA', undefined, undefined, '01');
   const leaf = make('127.0.0.1', ca.cert.subject.attributes, ca.keys.privateKey, '02');
-  const caFile = join(mkdtempSync(join(tmpdir(), 'conformance-ca-')), 'ca.pem');
+  const caFile = join(scratchDir('ca'), 'ca.pem');
   writeFileSync(caFile, forge.pki.certificateToPem(ca.cert));
   return { caFile, key: forge.pki.privateKeyToPem(leaf.keys.privateKey), cert: forge.pki.certificateToPem(leaf.cert) };
 }
@@ -140,7 +140,7 @@ test('an https target with a private CA: the certificate failure is named at the
     expect(insecure.stdout.split(INSECURE).length - 1).toBe(2);
     expect(readFileSync(join(insecure.reportDir, 'conformance.html'), 'utf8')).toContain(INSECURE);
 
-    const notPem = join(mkdtempSync(join(tmpdir(), 'conformance-ca-')), 'ca.pem');
+    const notPem = join(scratchDir('ca'), 'ca.pem');
     writeFileSync(notPem, 'not a certificate');
     const bad = await runSuite({ env: { ...target.env, ...QUICK_ENV, CONFORMANCE_CA_FILE: notPem } });
     expect(bad.code).not.toBe(0);

@@ -2,7 +2,6 @@
 // folder, and the installed command run there against reference servers on loopback.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
@@ -11,6 +10,7 @@ import { rulesFor } from '../rules/catalogue.ts';
 import type { ConformanceReport } from '../suite/report-model.ts';
 import { ROOT, cleanEnv } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
+import { scratchDir } from './support/scratch.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -20,7 +20,7 @@ const npm = (args: string[], cwd: string) =>
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
-  scratch = mkdtempSync(join(tmpdir(), 'conformance-npx-'));
+  scratch = scratchDir('npx');
   npm(['pack', '--pack-destination', scratch], ROOT);
   const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'))!;
   npm(['init', '-y'], scratch);
@@ -181,7 +181,7 @@ test('serve starts the reference server (or a faulty one) that the suite then ju
 test('--restore with nothing to restore says so and exits 0', async () => {
   const { code, output } = await npx(
     ['--restore', '--target', 'http://127.0.0.1:9', '--bot-id', 'b', '--token', 'restore-token'],
-    { CONFORMANCE_STATE_DIR: mkdtempSync(join(tmpdir(), 'conformance-state-')) },
+    { CONFORMANCE_STATE_DIR: scratchDir('state') },
   );
   expect(code, output).toBe(0);
   expect(output).toContain('nothing to do');

@@ -2,8 +2,7 @@
 // add up, HAR files a network panel opens, the credential kind a server took, a step summary for CI,
 // a narrowed run that shows only what it ran, a 5xx that fails the robustness rule wherever it was
 // seen, and a long body that replays from its file.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -14,6 +13,7 @@ import { named } from '../suite/verdicts.ts';
 import { attachmentsOf } from './support/outputs.ts';
 import { runSuite, type SuiteRun } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
+import { scratchDir } from './support/scratch.ts';
 
 const faultNamed = (id: string) => FAULTS.find((f) => f.id === id)!.App;
 
@@ -115,7 +115,7 @@ test.describe('a server that answers wrong credentials with a status the rule do
   test.beforeAll(async () => {
     test.setTimeout(120_000);
     target = await startTarget(quoting.App);
-    summary = join(mkdtempSync(join(tmpdir(), 'conformance-summary-')), 'summary.md');
+    summary = join(scratchDir('summary'), 'summary.md');
     run = await runSuite({
       env: { ...target.env, CONFORMANCE_TARGET_NAME: 'staging-eu', GITHUB_STEP_SUMMARY: summary },
     });

@@ -2,8 +2,7 @@
 // reporter, merged by `playwright merge-reports` into one HTML report and one rule matrix, then
 // rendered in headless Chromium (the build inside the @sparticuz/chromium npm package, so `npm ci`
 // brings it on any machine; driven by playwright-core).
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +12,7 @@ import { FAULTS } from '../faulty/catalogue.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type SuiteRun } from './support/run-suite.ts';
 import { launchChromium } from './support/browser.ts';
 import { startTarget, type Target } from './support/servers.ts';
+import { scratchDir } from './support/scratch.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -23,7 +23,7 @@ let targets: Target[];
 /** One target's run in two shards, one after the other (they share the bot), each leaving a blob. */
 async function shardedRun(target: Target, name: string, blobs: string): Promise<void> {
   for (const shard of ['1/2', '2/2']) {
-    const out = mkdtempSync(join(tmpdir(), 'conformance-blob-'));
+    const out = scratchDir('blob');
     await runSuite({
       env: { ...target.env, CONFORMANCE_TARGET_NAME: name, CONFORMANCE_SEED: '7', PLAYWRIGHT_BLOB_OUTPUT_DIR: out },
       args: ['--shard', shard, '--reporter', 'blob'],
@@ -37,7 +37,7 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   const masks = FAULTS.find((f) => f.id === 'masks-secrets')!;
   targets = [await startTarget(), await startTarget(masks.App)];
-  const blobs = mkdtempSync(join(tmpdir(), 'conformance-blobs-'));
+  const blobs = scratchDir('blobs');
   await Promise.all([shardedRun(targets[0], 'good', blobs), shardedRun(targets[1], 'masking', blobs)]);
   expect(readdirSync(blobs)).toHaveLength(4);
   merged = await runSuite({ command: [PLAYWRIGHT_CLI, 'merge-reports', '-c', 'merge.config.ts', blobs] });

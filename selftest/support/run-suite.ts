@@ -1,11 +1,11 @@
 // Runs the conformance suite exactly as a user does (`npx playwright test` in the repository), as a
 // child process with its own report and state folders, and reads what it wrote.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ConformanceReport } from '../../suite/report-model.ts';
+import { scratchDir } from './scratch.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const PLAYWRIGHT_CLI = join(ROOT, 'node_modules/@playwright/test/cli.js');
@@ -85,11 +85,11 @@ export const QUICK_ENV = { CONFORMANCE_RULES: QUICK.rules, CONFORMANCE_BUDGET: Q
 
 /** A state folder of its own, for runs that must share one. */
 export function newStateDir(): string {
-  return mkdtempSync(join(tmpdir(), 'conformance-state-'));
+  return scratchDir('state');
 }
 
 export function runSuite(options: RunOptions = {}): Promise<SuiteRun> {
-  const reportDir = mkdtempSync(join(tmpdir(), 'conformance-reports-'));
+  const reportDir = scratchDir('reports');
   const stateDir = options.stateDir ?? newStateDir();
   const env = cleanEnv({ CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_STATE_DIR: stateDir, ...options.env });
   const command = options.command ?? [PLAYWRIGHT_CLI, 'test', ...(options.args ?? [])];

@@ -1,11 +1,11 @@
 // Servers for the self-tests, in process on 127.0.0.1: the reference, or any subclass of it.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReferenceApp, type AppClass, type ReferenceOptions } from '../../reference/app.ts';
 import { serve, type Running } from '../../reference/serve.ts';
 import type { Bots } from '../../faulty/probe.ts';
+import { scratchDir } from './scratch.ts';
 
 export function newBots(): Bots {
   return {
@@ -79,7 +79,7 @@ export function configFor(named: { name: string; target: Target }[]): { env: Rec
       secondBot: { id: target.bots.botB, tokenEnv: `TARGET_TOKEN_${i}_B` },
     };
   });
-  const file = join(mkdtempSync(join(tmpdir(), 'conformance-config-')), 'conformance.config.json');
+  const file = join(scratchDir('config'), 'conformance.config.json');
   writeFileSync(file, JSON.stringify({ targets }, null, 2));
   return { env: { ...env, CONFORMANCE_CONFIG: file }, file };
 }
