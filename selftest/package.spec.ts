@@ -124,10 +124,12 @@ test('rules lists the catalogue, --json as data', async () => {
 
 test('serve starts the reference server (or a faulty one) that the suite then judges: exit 0 passed, 1 failed, 3 incomplete, 4 aborted', async () => {
   const started = async (args: string[]) => {
+    // A process group of its own: npx runs the command as a child of its own, which a signal to npx alone
+    // left listening after the test (found running hours later).
     const child = spawn(
       'npx',
       ['--no-install', 'whatsapp-media-provider-conformance', 'serve', '--port', '0', '--quiet', ...args],
-      { cwd: scratch, env: cleanEnv({}) },
+      { cwd: scratch, env: cleanEnv({}), detached: true },
     );
     const url = await new Promise<string>((resolve) =>
       child.stdout.on('data', (d) => {
@@ -135,7 +137,7 @@ test('serve starts the reference server (or a faulty one) that the suite then ju
         if (m) resolve(m[1]);
       }),
     );
-    return { url, stop: () => child.kill('SIGTERM') };
+    return { url, stop: () => process.kill(-child.pid!, 'SIGTERM') };
   };
   const good = await started(['--bots', 'bot-a:token-good-1']);
   const faulty = await started(['--bots', 'bot-a:token-bad-1', '--fault', faultOf('POST-VALID-200').id]);
