@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { removeStaleScratch, scratchRoot } from './support/scratch.ts';
+import { OWNER, PREFIX, removeStaleScratch, scratchRoot } from './support/scratch.ts';
 
 test("an earlier run's folder is removed once its process has ended; a running one's, and this run's, are kept", () => {
   const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   const folder = (owner: string) => {
-    const root = mkdtempSync(join(tmpdir(), 'conformance-selftest-'));
-    writeFileSync(join(root, 'owner.pid'), owner);
+    const root = mkdtempSync(join(tmpdir(), PREFIX));
+    writeFileSync(join(root, OWNER), owner);
     return root;
   };
   const gone = folder(ended.stdout);

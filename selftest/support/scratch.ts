@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const VARIABLE = 'SELFTEST_SCRATCH';
-const PREFIX = 'conformance-selftest-';
-const OWNER = 'owner.pid';
+/** How a run's folder is named in the system's temporary folder, and the file naming its owner's pid. */
+export const PREFIX = 'conformance-selftest-';
+export const OWNER = 'owner.pid';
 
 /** The run's folder: made by the first process that needs it, inherited by the processes it starts. */
 export function scratchRoot(): string {
