@@ -94,22 +94,46 @@ export function leaksOf(run: SuiteRun, secrets: string[]): string[] {
     else if ((statSync(path).mode & 0o777) !== 0o600)
       leaks.push(`${path}: readable by others (mode ${(statSync(path).mode & 0o777).toString(8)})`);
   }
-  // Indexed by their first characters, so that each text is scanned once however many secrets a run made.
+  // Indexed by their first characters, so that each text is scanned once however many secrets a run made;
+  // their first three rule out most places before a string is made (a batch's outputs are tens of
+  // megabytes: a slice at every character cost seconds of each batch).
   const byStart = new Map<string, { secret: string; form: string; label: string }[]>();
+  const firstThree = new FirstThree();
   for (const secret of new Set(secrets)) {
-    for (const [label, form] of formsSought(secret))
-      byStart.set(form.slice(0, SOUGHT_FROM), [
-        ...(byStart.get(form.slice(0, SOUGHT_FROM)) ?? []),
-        { secret, form, label },
-      ]);
+    for (const [label, form] of formsSought(secret)) {
+      const start = form.slice(0, SOUGHT_FROM);
+      byStart.set(start, [...(byStart.get(start) ?? []), { secret, form, label }]);
+      firstThree.add(form);
+    }
   }
   for (const [place, text] of outputs) {
     const found = new Map<string, string>();
     for (let i = 0; i + SOUGHT_FROM <= text.length; i++) {
-      for (const { secret, form, label } of byStart.get(text.substr(i, SOUGHT_FROM)) ?? [])
+      if (!firstThree.startsAt(text, i)) continue;
+      for (const { secret, form, label } of byStart.get(text.slice(i, i + SOUGHT_FROM)) ?? [])
         if (text.startsWith(form, i)) found.set(secret, label);
     }
     for (const [secret, label] of found) leaks.push(`${place}: ${secret.slice(0, 4)}… (${label})`);
   }
   return leaks;
+}
+
+/** The first three characters of strings: a bit a triple where all three are ASCII, a set for the rest. */
+class FirstThree {
+  readonly #ascii = new Uint8Array(1 << 21);
+  readonly #other = new Set<string>();
+
+  add(form: string): void {
+    const [a, b, c] = [form.charCodeAt(0), form.charCodeAt(1), form.charCodeAt(2)];
+    if ((a | b | c) < 128) this.#ascii[(a << 14) | (b << 7) | c] = 1;
+    else this.#other.add(form.slice(0, 3));
+  }
+
+  /** Whether an added string's first three characters are those at `i` of `text`. */
+  startsAt(text: string, i: number): boolean {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = text.charCodeAt(i + 2);
+    return (a | b | c) < 128 ? this.#ascii[(a << 14) | (b << 7) | c] === 1 : this.#other.has(text.slice(i, i + 3));
+  }
 }
