@@ -9,6 +9,7 @@ import { prismArgs } from '../mock/cli.ts';
 import { EndlessAnswer, faultOf, type Fault } from '../faulty/catalogue.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { freePort } from '../selftest/support/ports.ts';
+import { buildCompiledSuite, compiledSuite } from '../selftest/support/compiled-suite.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
 import { removeScratch } from '../selftest/support/scratch.ts';
 import { configFor, startTarget } from '../selftest/support/servers.ts';
@@ -195,6 +196,25 @@ for (const { what, fault } of brokenTargets) {
   };
 }
 
+// The same as the npm package (and the GitHub Action) runs it: compiled to JavaScript, without
+// Playwright's TypeScript loader thread in each worker. The figures above are the repository's path.
+buildCompiledSuite();
+const compiled = compiledSuite();
+const asPackage = (options: RunOptions): RunOptions => ({
+  ...options,
+  env: { ...options.env, ...compiled.env },
+  args: compiled.args,
+});
+const compiledWarm = await medianOf('full run, warm, compiled', (seed) =>
+  passingRun(asPackage({ env: { ...counting.env, CONFORMANCE_SEED: seed } })),
+);
+const worst = brokenTargets[brokenTargets.length - 1].fault;
+const worstTarget = await startTarget(worst.App);
+const compiledWorst = await medianOf(`verdict of the faulty server ${worst.id}, compiled`, (seed) =>
+  failingRun(asPackage({ env: { ...worstTarget.env, CONFORMANCE_SEED: seed } }), worst.rule),
+);
+await worstTarget.close();
+
 // Many targets: ten references judged in one run, against one of them alone.
 const TARGETS = 10;
 const many = await Promise.all(Array.from({ length: TARGETS }, () => startTarget()));
@@ -208,6 +228,7 @@ const tenTargets = await medianOf(`${TARGETS} targets in one run`, (seed) =>
 const manyPeakBytes = await peakMemoryOf(passingRun, { env: { ...config.env, CONFORMANCE_SEED: seedOf(0) } });
 await Promise.all(many.map((t) => t.close()));
 const peakBytes = await peakMemoryOf(passingRun, { env: { CONFORMANCE_SEED: seedOf(0) } });
+const compiledPeakBytes = await peakMemoryOf(passingRun, asPackage({ env: { CONFORMANCE_SEED: seedOf(0) } }));
 // A target whose answer never ends (faulty/catalogue.ts, endless-answer): the cap bounds what a worker holds.
 const endless = await startTarget(EndlessAnswer);
 const endlessPeakBytes = await peakMemoryOf(runSuite, { env: endless.env });
@@ -255,6 +276,8 @@ const figures = {
     statelessOnPrism: seconds(prism.statelessMs),
     oneTarget: seconds(oneTarget),
     tenTargets: seconds(tenTargets),
+    compiledWarm: seconds(compiledWarm),
+    compiledWorstFault: seconds(compiledWorst),
   },
   ratios: {
     coldToTrivial: +(cold / trivial).toFixed(2),
@@ -262,6 +285,8 @@ const figures = {
     warmToWithoutGenerated: +(warm / handWritten).toFixed(2),
     latencyToWarm: +(latency / warm).toFixed(2),
     tenTargetsToOne: +(tenTargets / oneTarget).toFixed(2),
+    compiledWarmToTrivial: +(compiledWarm / trivial).toFixed(2),
+    compiledWorstFaultToWarm: +(compiledWorst / compiledWarm).toFixed(2),
   },
   requests: {
     total: Math.round(total),
@@ -271,6 +296,7 @@ const figures = {
   peakMemoryMiB: Math.round(peakBytes / 2 ** 20),
   peakMemoryEndlessAnswerMiB: Math.round(endlessPeakBytes / 2 ** 20),
   peakMemoryTenTargetsMiB: Math.round(manyPeakBytes / 2 ** 20),
+  peakMemoryCompiledMiB: Math.round(compiledPeakBytes / 2 ** 20),
   faults,
 };
 mkdirSync(join(ROOT, 'reports'), { recursive: true });
@@ -289,6 +315,10 @@ console.log(
       ([rule, f]) =>
         `${`  verdict, ${f.what}`.padEnd(42)}${f.seconds.toFixed(2)} s   ${f.toWarm}× warm reference ${against(f.toWarm, GOALS.brokenToWarm, '×')} (${rule}: ${f.fault})`,
     ),
+    `  compiled, as the npm package runs it:`,
+    `    full run, warm                      ${s.compiledWarm.toFixed(2)} s   ${r.compiledWarmToTrivial}× trivial ${against(r.compiledWarmToTrivial, GOALS.warmToTrivial, '×')}`,
+    `    verdict, ${worst.id.padEnd(27)}${s.compiledWorstFault.toFixed(2)} s   ${r.compiledWorstFaultToWarm}× warm compiled ${against(r.compiledWorstFaultToWarm, GOALS.brokenToWarm, '×')}`,
+    `    peak memory, one target             ${figures.peakMemoryCompiledMiB} MiB ${against(figures.peakMemoryCompiledMiB, GOALS.peakMemoryMiB, ' MiB')}`,
     `  one target / ${TARGETS} targets in one run    ${s.oneTarget.toFixed(2)} s / ${s.tenTargets.toFixed(2)} s   ${r.tenTargetsToOne}× ${against(r.tenTargetsToOne, GOALS.tenTargetsToOne, '×')}`,
     `  Prism mock start-up                   ${s.prismStart.toFixed(2)} s`,
     `  stateless subset against Prism        ${s.statelessOnPrism.toFixed(2)} s`,

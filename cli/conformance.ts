@@ -264,15 +264,17 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (run.restore) process.exit(await restoreTargets(run.env)); // the same as `npm run restore`
   // Compiled into dist/ for the npm package, where the config is JavaScript too.
-  const config = fileURLToPath(
-    new URL(`../playwright.config.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url),
-  );
+  const compiled = import.meta.url.endsWith('.js');
+  const config = fileURLToPath(new URL(`../playwright.config.${compiled ? 'js' : 'ts'}`, import.meta.url));
   const playwright = createRequire(import.meta.url).resolve('@playwright/test/cli');
   const startedAt = Date.now() - 1000; // file times can lag the clock a little
   // LAUNCHED_BY: the suite's Reproduce lines then speak this command's flags, not Playwright's variables.
+  // Compiled, nothing needs Playwright's TypeScript loader, a thread it would start in every worker
+  // (Node 20 has no in-thread module hooks): without it a worker starts in about 25% less CPU.
+  const loader = compiled ? { PW_DISABLE_TS_ESM: run.env.PW_DISABLE_TS_ESM ?? '1' } : {};
   const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], {
     stdio: 'inherit',
-    env: { ...run.env, [LAUNCHED_BY]: 'cli' },
+    env: { ...run.env, ...loader, [LAUNCHED_BY]: 'cli' },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(exitOf(reportDir(run.env), startedAt, code ?? (signal ? 1 : 0))));

@@ -1,9 +1,10 @@
 // The detection meta-test's plan, its judge and its score (selftest/detection.spec.ts runs a test a
-// batch, selftest/detection-score.spec.ts sums them up). The real suite, as a user runs it, against
-// every faulty server and every conforming oddball: each fault must be caught on the rule it
-// declares, each oddball must pass, and each fault must really show over raw HTTP (the
-// equivalent-mutant guard). Every run is also a leak search: the bots hold seeded secrets, the server
-// records every secret it is sent, and none of them, nor the tokens, may appear in anything the run wrote.
+// batch, selftest/detection-score.spec.ts sums them up). The real suite, compiled as the npm package
+// ships it (selftest/support/compiled-suite.ts), against every faulty server and every conforming
+// oddball: each fault must be caught on the rule it declares, each oddball must pass, and each fault
+// must really show over raw HTTP (the equivalent-mutant guard). Every run is also a leak search: the
+// bots hold seeded secrets, the server records every secret it is sent, and none of them, nor the
+// tokens, may appear in anything the run wrote.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULTS, type Fault } from '../../faulty/catalogue.ts';
@@ -12,6 +13,7 @@ import { Probe } from '../../faulty/probe.ts';
 import { ruleById, RULES } from '../../rules/catalogue.ts';
 import type { Profile } from '../../contract/openapi.ts';
 import type { AppClass, ReferenceOptions } from '../../reference/app.ts';
+import { compiledSuite } from './compiled-suite.ts';
 import { leaksOf, secretsOfRun, seedSecrets } from './leaks.ts';
 import { recording } from './recording.ts';
 import { ROOT, runSuite } from './run-suite.ts';
@@ -213,15 +215,18 @@ export async function judge(batch: Batch): Promise<BatchResult> {
   );
   const seeded = await Promise.all(targets.map((t) => seedSecrets(t)));
   const { env } = configFor(trials.map((trial, i) => ({ name: trial.id, target: targets[i] })));
+  const compiled = compiledSuite();
   const run = await runSuite({
     env: {
       ...env,
+      ...compiled.env,
       CONFORMANCE_PROFILE: profile,
       CONFORMANCE_WORKERS: WORKERS,
       CONFORMANCE_SEED: seed,
       CONFORMANCE_BUDGET: budget,
       CONFORMANCE_RULES: rules,
     },
+    args: compiled.args,
   });
   await Promise.all(targets.map((t) => t.close()));
   const leaks = leaksOf(
