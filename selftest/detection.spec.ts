@@ -4,14 +4,14 @@
 import { expect, test } from '@playwright/test';
 import { FAULTS } from '../faulty/catalogue.ts';
 import { RULES } from '../rules/catalogue.ts';
-import { judge, plan } from './support/detection.ts';
+import { BATCH_TIMEOUT_MS, judge, plan } from './support/detection.ts';
 
 test.describe.configure({ mode: 'parallel' });
 
 for (const batch of plan()) {
   const how = `seed ${batch.seed}${batch.budget === '0' ? ', hand-written checks only' : ''}${batch.rules ? `, the checks of ${batch.rules.split(',').length} rules` : ''}`;
   test(`detection, ${batch.what} ${batch.part} (${batch.profile} profile, ${batch.trials.length} targets, ${how}): the faults caught on their rules, the oddballs passed, no secret in any output`, async () => {
-    test.setTimeout(10 * 60_000);
+    test.setTimeout(BATCH_TIMEOUT_MS);
     const result = await judge(batch);
     console.log(`detection: ${batch.key}: ${result.targets} targets in ${result.seconds} s`);
     if (!batch.trials.some((t) => t.baseline))
