@@ -2,7 +2,7 @@
 // inputs put where `${{ inputs.* }}` stands, GITHUB_ACTION_PATH at the repository and the working
 // directory elsewhere (the user's workspace), the package it installs packed from this repository;
 // its outputs read from GITHUB_OUTPUT.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -11,6 +11,7 @@ import { faultOf } from '../faulty/catalogue.ts';
 import { FLAGS } from '../cli/conformance.ts';
 import { cleanEnv, QUICK, ROOT } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
+import { packageTarball } from './support/package-tarball.ts';
 import { scratchDir } from './support/scratch.ts';
 
 interface Step {
@@ -36,9 +37,7 @@ let toolCache: string;
 
 test.beforeAll(() => {
   test.setTimeout(300_000);
-  const scratch = scratchDir('action-pack');
-  execFileSync('npm', ['pack', '--pack-destination', scratch], { cwd: ROOT, env: cleanEnv({}), stdio: 'ignore' });
-  tarball = join(scratch, readdirSync(scratch).find((f) => f.endsWith('.tgz'))!);
+  tarball = packageTarball();
   toolCache = scratchDir('tool-cache');
 });
 

@@ -1,7 +1,7 @@
 // The npx entry, as an implementer gets it: `npm pack`, an install of the tarball into a scratch
 // folder, and the installed command run there against reference servers on loopback.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
@@ -10,6 +10,7 @@ import { rulesFor } from '../rules/catalogue.ts';
 import type { ConformanceReport } from '../suite/report-model.ts';
 import { ROOT, cleanEnv } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
+import { packageTarball } from './support/package-tarball.ts';
 import { scratchDir } from './support/scratch.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -21,10 +22,8 @@ const npm = (args: string[], cwd: string) =>
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   scratch = scratchDir('npx');
-  npm(['pack', '--pack-destination', scratch], ROOT);
-  const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'))!;
   npm(['init', '-y'], scratch);
-  npm(['install', '--no-audit', '--no-fund', join(scratch, tarball)], scratch);
+  npm(['install', '--no-audit', '--no-fund', packageTarball()], scratch);
 });
 
 function npx(

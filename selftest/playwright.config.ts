@@ -2,16 +2,19 @@
 // conformance suite itself, run as a user runs it against servers on loopback.
 import { defineConfig } from '@playwright/test';
 import { buildCompiledSuite } from './support/compiled-suite.ts';
+import { packPackage } from './support/package-tarball.ts';
 import { removeStaleScratch, scratchRoot } from './support/scratch.ts';
 
 // One value a run, which the workers inherit: the detection score counts only this run's batches.
 process.env.DETECTION_RUN ??= `${process.pid}-${Date.now()}`;
 // The folder of everything the self-tests make, made here so that the workers inherit it; earlier
-// runs' folders go once their runs have ended. The compiled suite the detection batches run goes in it.
+// runs' folders go once their runs have ended. The compiled suite the detection batches run, and the
+// packed package, go in it.
 if (!process.env.TEST_WORKER_INDEX) {
   removeStaleScratch();
   scratchRoot();
   buildCompiledSuite();
+  packPackage();
 }
 
 export default defineConfig({
