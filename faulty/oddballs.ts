@@ -195,6 +195,26 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
+    id: 'closes-idle-connections',
+    sentence:
+      "Keeps connections open, but closes one, unanswered, when a second request comes on it: what a client meets when the server's idle timeout fires as it sends (RFC 9112 § 9.3.1: it sends again on a new connection).",
+    profile: 'default',
+    App: class extends ReferenceApp {
+      readonly #used = new WeakSet<object>();
+      override listener(): http.RequestListener {
+        const answer = super.listener();
+        return (req, res) => {
+          if (this.#used.has(req.socket)) {
+            req.socket.destroy();
+            return;
+          }
+          this.#used.add(req.socket);
+          answer(req, res);
+        };
+      }
+    },
+  },
+  {
     id: 'jitter',
     sentence: 'Answers each request after a random 0–20 ms, so that concurrent answers come back out of order.',
     profile: 'default',

@@ -72,6 +72,7 @@ export interface TransportOptions {
 
 export class Transport {
   readonly #agents = new Map<string, http.Agent>();
+  #fresh: Transport | undefined;
   /**
    * The certificates an https target's must chain to. Given with each request as well as to the
    * agent: through a proxy the agent's own options are for the proxy, the request's for the target.
@@ -88,6 +89,12 @@ export class Transport {
   /** The same trust and proxy, with requests sharing connections another way. */
   sharing(connections: TransportOptions['connections']): Transport {
     return new Transport({ ...this.options, connections });
+  }
+
+  /** The same trust and proxy, a new connection for every request. */
+  fresh(): Transport {
+    this.#fresh ??= this.options.connections === 'fresh' ? this : this.sharing('fresh');
+    return this.#fresh;
   }
 
   /** The proxy this URL goes through, if any. */
@@ -124,13 +131,20 @@ export async function exchange(sent: Sent, timeoutMs: number, transport: Transpo
   try {
     return await attempt(sent, timeoutMs, transport);
   } catch (e) {
-    // A kept-alive socket the server had already closed is not the server dropping a request: retry once.
-    if (e instanceof StaleSocket) return attempt(sent, timeoutMs, transport);
+    // A kept-alive connection the server had already closed is not the server dropping a request: the
+    // request goes again, once, on a new connection (RFC 9112 § 9.3.1). Not on another one of the pool:
+    // connections that went idle together are closed together by the server's idle timeout, and a
+    // second stale one failed a conforming server's check (2026-11-30, a target 50 ms away).
+    if (e instanceof StaleSocket) return attempt(sent, timeoutMs, transport.fresh());
     throw e;
   }
 }
 
-class StaleSocket extends Error {}
+class StaleSocket extends Error {
+  constructor() {
+    super('the kept-alive connection had been closed by the server');
+  }
+}
 
 function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<Exchange> {
   const started = performance.now();
@@ -164,7 +178,8 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
     const timer = setTimeout(() => fail('timeout', `no complete answer within ${timeoutMs} ms`), timeoutMs);
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (settled) return;
-      if (req.reusedSocket && e.code === 'ECONNRESET') {
+      // Closed before the request was taken: reset as it arrived, or as its body was being written.
+      if (req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
         settled = true;
         clearTimeout(timer);
         reject(new StaleSocket());
