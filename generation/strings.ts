@@ -4,6 +4,7 @@
 // booleans or null; whitespace at the edges. A server that cuts, trims, re-encodes or escapes a
 // value it stored shows it on the next GET.
 import fc from 'fast-check';
+import { offsetOf, overwritten, pointCount } from './code-points.ts';
 
 /** Pieces that mean something to some layer a value passes through, by the layer. */
 const MEANINGFUL: Record<string, readonly string[]> = {
@@ -80,23 +81,19 @@ export const token = (length = 8): fc.Arbitrary<string> =>
     ),
   );
 
-/** Code points, so that no cut or insertion splits a surrogate pair. */
-const points = (s: string) => Array.from(s);
-
 /** `value` with its middle 8 characters replaced by `mark`, when it is long enough to be a secret worth seeking. */
 function marked(value: string, mark: string): string {
-  const p = points(value);
-  if (p.length < 8) return value;
-  const at = Math.floor((p.length - mark.length) / 2);
-  return [...p.slice(0, at), mark, ...p.slice(at + mark.length)].join('');
+  const count = pointCount(value);
+  if (count < 8) return value;
+  return overwritten(value, Math.floor((count - mark.length) / 2), mark);
 }
 
 /** `unit` repeated to exactly `length` code points. */
 function repeatedTo(unit: string, length: number): string {
-  const p = points(unit);
-  const out: string[] = [];
-  for (let i = 0; out.length < length; i++) out.push(p[i % p.length]);
-  return out.join('');
+  if (!unit) return '';
+  const count = pointCount(unit);
+  const whole = Math.max(0, Math.floor(length / count));
+  return unit.repeat(whole) + unit.slice(0, offsetOf(unit, Math.max(0, length - whole * count)));
 }
 
 const edges = fc.constantFrom('', '', '', ' ', '  ', '\t', '\u00a0', '\n');

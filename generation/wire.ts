@@ -8,6 +8,7 @@ import type { Provider } from '../contract/provider.ts';
 import { schemaOf, type Flat } from '../contract/schema-tree.ts';
 import { judge } from '../model/rules.ts';
 import type { RuleId } from '../rules/catalogue.ts';
+import { overwritten, pointCount } from './code-points.ts';
 
 /** A body that breaks the rules in one way, built around a fresh name and a marker that must never be listed. */
 export interface BrokenBody {
@@ -336,11 +337,10 @@ export function lengthFamilies(marker: string): { what: string; value: string }[
   const out: { what: string; value: string }[] = [];
   // The marker (a secret of the run) stands in the middle, so that no two values are alike and the
   // leak search can tell each from any text; the length in characters stays.
-  const marked = (points: string[]) =>
-    [...points.slice(0, points.length / 2), ...marker, ...points.slice(points.length / 2 + marker.length)].join('');
+  const marked = (value: string) => overwritten(value, Math.trunc(pointCount(value) / 2), marker);
   for (const unit of ['x', 'é', '中', '𝄞']) {
     for (const length of [255, 256, 1024, 4096])
-      out.push({ what: `${length} × '${unit}'`, value: marked(Array(length).fill(unit)) });
+      out.push({ what: `${length} × '${unit}'`, value: marked(unit.repeat(length)) });
   }
   for (const [unit, bytes] of [
     ['é', 2],
@@ -351,7 +351,7 @@ export function lengthFamilies(marker: string): { what: string; value: string }[
     for (let shift = 0; shift < bytes; shift++)
       out.push({
         what: `${shift} × 'a' then ${count} × '${unit}' (80 KB)`,
-        value: marked([...'a'.repeat(shift), ...Array(count).fill(unit)]),
+        value: marked('a'.repeat(shift) + unit.repeat(count)),
       });
   }
   return out;

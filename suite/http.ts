@@ -72,6 +72,7 @@ export interface TransportOptions {
 
 export class Transport {
   readonly #agents = new Map<string, http.Agent>();
+  readonly #proxies = new Map<string, string | undefined>();
   #fresh: Transport | undefined;
   /**
    * The certificates an https target's must chain to. Given with each request as well as to the
@@ -97,9 +98,10 @@ export class Transport {
     return this.#fresh;
   }
 
-  /** The proxy this URL goes through, if any. */
+  /** The proxy this URL goes through, if any; decided once an origin, since every request asks (proxy-from-env reads the environment each time). */
   proxyOf(url: URL): string | undefined {
-    return this.options.proxyFor?.(url.href) || undefined;
+    if (!this.#proxies.has(url.origin)) this.#proxies.set(url.origin, this.options.proxyFor?.(url.href) || undefined);
+    return this.#proxies.get(url.origin);
   }
 
   /** One kept-alive agent per scheme and proxy, made when first needed. */

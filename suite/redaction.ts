@@ -168,7 +168,10 @@ export class Secrets {
 
   /** A secret the run's other processes may meet too: shared through the ledger. */
   add(...values: (string | undefined)[]): void {
-    // What another process has already shared is not written again: a new worker reads the whole ledger.
+    // Nothing to share when every value is known here already (most requests send the same credentials
+    // again): no look at the ledger. Otherwise what another process has already shared is not written
+    // again: a new worker reads the whole ledger.
+    if (!this.#fresh(values).length) return;
     this.#sync();
     const fresh = this.#fresh(values);
     if (!fresh.length) return;
