@@ -8,13 +8,12 @@ import { removeStaleScratch, scratchRoot } from './support/scratch.ts';
 // One value a run, which the workers inherit: the detection score counts only this run's batches.
 process.env.DETECTION_RUN ??= `${process.pid}-${Date.now()}`;
 // The folder of everything the self-tests make, made here so that the workers inherit it; earlier
-// runs' folders go once their runs have ended. The compiled suite the detection batches run, and the
-// packed package, go in it.
+// runs' folders go once their runs have ended. The packed package, and the compiled suite the detection
+// batches run (a copy of the package's build), go in it.
 if (!process.env.TEST_WORKER_INDEX) {
   removeStaleScratch();
   scratchRoot();
-  buildCompiledSuite();
-  packPackage();
+  buildCompiledSuite(packPackage());
 }
 
 export default defineConfig({

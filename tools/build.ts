@@ -1,8 +1,8 @@
 // Compiles the suite to JavaScript with what it reads beside its code (`npm run build`: dist/, which
 // the npm package ships, since Playwright does not compile TypeScript inside node_modules). The
-// self-tests' detection batches run a copy of their own (selftest/support/compiled-suite.ts).
+// self-tests' detection batches and the bench run a compiled copy (selftest/support/compiled-suite.ts).
 import { execFileSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +12,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 const DATA = ['openapi', 'schemas'];
 
 export function build(outDir = join(ROOT, 'dist')): void {
+  // From an empty folder: tsc leaves the output of a module since removed, and the package would ship it.
+  rmSync(outDir, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
     stdio: 'inherit',

@@ -19,8 +19,8 @@ import { recording } from './recording.ts';
 import { ROOT, runSuite } from './run-suite.ts';
 import { configFor, startTarget } from './servers.ts';
 
-// Workers of each suite run, and targets a run judges at most: each batch is a self-test of its own,
-// so that npm test's two workers share them with every other self-test.
+// Workers of each suite run, and about how many targets a run judges: each batch is a self-test of its
+// own, so that npm test's two workers share them with every other self-test.
 const WORKERS = process.env.DETECTION_WORKERS || '2';
 const BATCH = Number(process.env.DETECTION_BATCH) || 20;
 // The whole catalogue is judged at the first seed; the unlisted faults and the oddballs at every seed,
@@ -96,9 +96,12 @@ export function plan(): Batch[] {
   ) => {
     for (const profile of ['default', '2020-03-10'] as const) {
       const mine = trials.filter((t) => t.profile === profile);
-      for (let i = 0; i < mine.length; i += BATCH) {
-        const chunk = mine.slice(i, i + BATCH);
-        const part = i / BATCH + 1;
+      // Batches of even size, none of a few targets: 63 targets are three runs of 21, not a fourth of
+      // 3 that pays a runner's and two workers' start for little.
+      const size = Math.ceil(mine.length / Math.max(1, Math.round(mine.length / BATCH)));
+      for (let i = 0; i < mine.length; i += size) {
+        const chunk = mine.slice(i, i + size);
+        const part = i / size + 1;
         const key =
           `${what} ${profile} seed ${settings.seed} ${part}${LATENCY_MS ? ` latency ${LATENCY_MS}` : ''}`.replace(
             /\W+/g,

@@ -9,9 +9,11 @@ import { scratchRoot } from './scratch.ts';
 
 const dir = () => join(scratchRoot(), 'package');
 
-export function packPackage(): void {
+/** Packs the package; returns the folder its prepack script has just compiled the suite into (dist/). */
+export function packPackage(): string {
   mkdirSync(dir());
   execFileSync('npm', ['pack', '--pack-destination', dir()], { cwd: ROOT, env: cleanEnv({}), stdio: 'ignore' });
+  return join(ROOT, 'dist');
 }
 
 /** The path of the run's tarball. */
