@@ -9,7 +9,7 @@ import { prismArgs } from '../mock/cli.ts';
 import { EndlessAnswer, faultOf, type Fault } from '../faulty/catalogue.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { freePort } from '../selftest/support/ports.ts';
-import { buildCompiledSuite, compiledSuite } from '../selftest/support/compiled-suite.ts';
+import { asCompiled, buildCompiledSuite } from '../selftest/support/compiled-suite.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
 import { removeScratch } from '../selftest/support/scratch.ts';
 import { configFor, startTarget } from '../selftest/support/servers.ts';
@@ -197,18 +197,12 @@ for (const { what, fault } of brokenTargets) {
 // The same as the npm package (and the GitHub Action) runs it: compiled to JavaScript, without
 // Playwright's TypeScript loader thread in each worker. The figures above are the repository's path.
 buildCompiledSuite();
-const compiled = compiledSuite();
-const asPackage = (options: RunOptions): RunOptions => ({
-  ...options,
-  env: { ...options.env, ...compiled.env },
-  args: compiled.args,
-});
 const compiledWarm = await medianOf('full run, warm, compiled', (seed) =>
-  passingRun(asPackage({ env: { ...counting.env, CONFORMANCE_SEED: seed } })),
+  passingRun(asCompiled({ env: { ...counting.env, CONFORMANCE_SEED: seed } })),
 );
 const slowestTarget = await startTarget(slowest.App);
 const compiledWorst = await medianOf(`verdict of the faulty server ${slowest.id}, compiled`, (seed) =>
-  failingRun(asPackage({ env: { ...slowestTarget.env, CONFORMANCE_SEED: seed } }), slowest.rule),
+  failingRun(asCompiled({ env: { ...slowestTarget.env, CONFORMANCE_SEED: seed } }), slowest.rule),
 );
 await slowestTarget.close();
 
@@ -225,7 +219,7 @@ const tenTargets = await medianOf(`${TARGETS} targets in one run`, (seed) =>
 const manyPeakBytes = await peakMemoryOf(passingRun, { env: { ...config.env, CONFORMANCE_SEED: seedOf(0) } });
 await Promise.all(many.map((t) => t.close()));
 const peakBytes = await peakMemoryOf(passingRun, { env: { CONFORMANCE_SEED: seedOf(0) } });
-const compiledPeakBytes = await peakMemoryOf(passingRun, asPackage({ env: { CONFORMANCE_SEED: seedOf(0) } }));
+const compiledPeakBytes = await peakMemoryOf(passingRun, asCompiled({ env: { CONFORMANCE_SEED: seedOf(0) } }));
 // A target whose answer never ends (faulty/catalogue.ts, endless-answer): the cap bounds what a worker holds.
 const endless = await startTarget(EndlessAnswer);
 const endlessPeakBytes = await peakMemoryOf(runSuite, { env: endless.env });

@@ -10,7 +10,7 @@ import { type Env, readEnvironment } from '../settings/environment.ts';
 import { readBudget, readRules, reportDir } from '../settings/run-flags.ts';
 import { prepareRun } from '../settings/run-plan.ts';
 import { checkUrl, readTargets } from '../settings/targets.ts';
-import { EMBEDDED_VARIABLE, LAUNCHED_BY, SettingsError, VARIABLES } from '../settings/variables.ts';
+import { COMPILED_RUN_ENV, EMBEDDED_VARIABLE, LAUNCHED_BY, SettingsError, VARIABLES } from '../settings/variables.ts';
 import { restoreTargets } from '../suite/restore.ts';
 import { EXIT, integerFlag, parsedArgs, profileFlag, UsageError } from '../settings/command-line.ts';
 import { nearest } from '../settings/typos.ts';
@@ -269,9 +269,10 @@ export async function main(argv: string[]): Promise<void> {
   const playwright = createRequire(import.meta.url).resolve('@playwright/test/cli');
   const startedAt = Date.now() - 1000; // file times can lag the clock a little
   // LAUNCHED_BY: the suite's Reproduce lines then speak this command's flags, not Playwright's variables.
-  // Compiled, nothing needs Playwright's TypeScript loader, a thread it would start in every worker
-  // (Node 20 has no in-thread module hooks): without it a worker starts in about 25% less CPU.
-  const loader = compiled ? { PW_DISABLE_TS_ESM: run.env.PW_DISABLE_TS_ESM ?? '1' } : {};
+  // What the compiled suite runs with; a user's own value of each stands.
+  const loader = compiled
+    ? Object.fromEntries(Object.entries(COMPILED_RUN_ENV).map(([k, v]) => [k, run.env[k] ?? v]))
+    : {};
   const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], {
     stdio: 'inherit',
     env: { ...run.env, ...loader, [LAUNCHED_BY]: 'cli' },

@@ -11,7 +11,10 @@ const ROOT = resolve(import.meta.dirname, '..');
 /** The folders the compiled suite reads at run time: the OpenAPI documents and the config file's schema. */
 const DATA = ['openapi', 'schemas'];
 
-export function build(outDir = join(ROOT, 'dist')): void {
+/** Where `npm run build` (and so `npm pack`) puts the compiled suite. */
+export const DIST = join(ROOT, 'dist');
+
+export function build(outDir = DIST): void {
   // From an empty folder: tsc leaves the output of a module since removed, and the package would ship it.
   rmSync(outDir, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

@@ -8,7 +8,8 @@
 import { copyFileSync, cpSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from '../../tools/build.ts';
-import { ROOT } from './run-suite.ts';
+import { COMPILED_RUN_ENV } from '../../settings/variables.ts';
+import { ROOT, type RunOptions } from './run-suite.ts';
 import { scratchRoot } from './scratch.ts';
 
 const dir = () => join(scratchRoot(), 'compiled-suite');
@@ -23,7 +24,11 @@ export function buildCompiledSuite(built?: string): void {
   symlinkSync(join(ROOT, 'node_modules'), join(dir(), 'node_modules'), 'dir');
 }
 
-/** What a suite run needs to run the compiled suite: its configuration, and no TypeScript loader. */
-export function compiledSuite(): { args: string[]; env: Record<string, string> } {
-  return { args: ['-c', join(dir(), 'playwright.config.js')], env: { PW_DISABLE_TS_ESM: '1' } };
+/** A suite run's options, made to run the compiled suite as the npm package's command does. */
+export function asCompiled(options: RunOptions): RunOptions {
+  return {
+    ...options,
+    env: { ...options.env, ...COMPILED_RUN_ENV },
+    args: ['-c', join(dir(), 'playwright.config.js'), ...(options.args ?? [])],
+  };
 }

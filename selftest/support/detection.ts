@@ -13,7 +13,7 @@ import { Probe } from '../../faulty/probe.ts';
 import { ruleById, RULES } from '../../rules/catalogue.ts';
 import type { Profile } from '../../contract/openapi.ts';
 import type { AppClass, ReferenceOptions } from '../../reference/app.ts';
-import { compiledSuite } from './compiled-suite.ts';
+import { asCompiled } from './compiled-suite.ts';
 import { leaksOf, secretsOfRun, seedSecrets } from './leaks.ts';
 import { recording } from './recording.ts';
 import { ROOT, runSuite } from './run-suite.ts';
@@ -221,19 +221,18 @@ export async function judge(batch: Batch): Promise<BatchResult> {
   );
   const seeded = await Promise.all(targets.map((t) => seedSecrets(t)));
   const { env } = configFor(trials.map((trial, i) => ({ name: trial.id, target: targets[i] })));
-  const compiled = compiledSuite();
-  const run = await runSuite({
-    env: {
-      ...env,
-      ...compiled.env,
-      CONFORMANCE_PROFILE: profile,
-      CONFORMANCE_WORKERS: WORKERS,
-      CONFORMANCE_SEED: seed,
-      CONFORMANCE_BUDGET: budget,
-      CONFORMANCE_RULES: rules,
-    },
-    args: compiled.args,
-  });
+  const run = await runSuite(
+    asCompiled({
+      env: {
+        ...env,
+        CONFORMANCE_PROFILE: profile,
+        CONFORMANCE_WORKERS: WORKERS,
+        CONFORMANCE_SEED: seed,
+        CONFORMANCE_BUDGET: budget,
+        CONFORMANCE_RULES: rules,
+      },
+    }),
+  );
   await Promise.all(targets.map((t) => t.close()));
   const leaks = leaksOf(
     run,

@@ -118,7 +118,7 @@ export function leaksOf(run: SuiteRun, secrets: string[]): string[] {
   return leaks;
 }
 
-/** The first three characters of strings: a bit a triple where all three are ASCII, a set for the rest. */
+/** The first three characters of strings: a flag a triple where all three are ASCII, a set for the rest. */
 class FirstThree {
   readonly #ascii = new Uint8Array(1 << 21);
   readonly #other = new Set<string>();

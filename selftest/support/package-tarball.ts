@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DIST } from '../../tools/build.ts';
 import { ROOT, cleanEnv } from './run-suite.ts';
 import { scratchRoot } from './scratch.ts';
 
@@ -13,7 +14,7 @@ const dir = () => join(scratchRoot(), 'package');
 export function packPackage(): string {
   mkdirSync(dir());
   execFileSync('npm', ['pack', '--pack-destination', dir()], { cwd: ROOT, env: cleanEnv({}), stdio: 'ignore' });
-  return join(ROOT, 'dist');
+  return DIST;
 }
 
 /** The path of the run's tarball. */
