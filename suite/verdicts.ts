@@ -59,6 +59,9 @@ export function robustnessRuleOf(e: NetworkError): RuleId {
   return e.kind === 'timeout' || e.kind === 'oversized' ? 'ROBUST-NO-HANG' : 'ROBUST-NO-DROP';
 }
 
+/** Whether a failure of `ruleId` says a request got no answer (so that trying more inputs costs a timeout each). */
+export const unanswered = (ruleId: RuleId) => ruleId === 'ROBUST-NO-DROP' || ruleId === 'ROBUST-NO-HANG';
+
 /** Sends a request of a step: a 5xx, a dropped connection or a hang fails its robustness rule, whatever the step was about. */
 export async function survived(step: string, send: () => Promise<Exchange>): Promise<Exchange> {
   let x: Exchange;
@@ -94,7 +97,6 @@ export function robustnessSeen(by: string, exchanges: readonly Exchange[], error
   return found;
 }
 
-/** Throws what several searches of one check threw: an error that is not a rule's first, else every rule's failure once. */
 /** The rules the thrown failures broke, with those each found on the way. */
 export function rulesOf(thrown: unknown[]): RuleId[] {
   return thrown
@@ -102,6 +104,7 @@ export function rulesOf(thrown: unknown[]): RuleId[] {
     .flatMap((e) => [e.ruleId, ...(e.extras.others ?? []).map((o) => o.ruleId)]);
 }
 
+/** Throws what several searches of one check threw: an error that is not a rule's first, else every rule's failure once. */
 export function throwTogether(thrown: unknown[]): void {
   const broken = thrown.find((e) => !(e instanceof ConformanceFailure));
   if (broken) throw broken;

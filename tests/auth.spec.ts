@@ -2,33 +2,55 @@
 // check per rule tries each of its kinds, so a server that answers 403 fails each rule once.
 // (DELETE's share runs in whole-list.spec.ts: a DELETE that wrongly succeeds empties the whole list.)
 // Vendor page: "401 Unauthorized" under each operation; docs/rules.md: "Authentication".
-import { forEachTarget, test } from '../fixtures/conformance.ts';
+import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
-import { BAD_CREDENTIALS, BAD_CREDENTIALS_BY_RULE, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
+import {
+  BAD_CREDENTIALS,
+  BAD_CREDENTIALS_BY_RULE,
+  kindsOf,
+  refusedWithEach,
+  type BadCredentials,
+} from '../fixtures/bad-credentials.ts';
+import type { RuleId } from '../rules/catalogue.ts';
 import { entriesNamed, fail, jsonObjectBody, matchesSchema, statusIs } from '../suite/verdicts.ts';
 import type { Provider } from '../contract/provider.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(() => {
+  const refused =
+    (ruleId: RuleId, kinds: BadCredentials[]) =>
+    async (f: CheckFixtures): Promise<void> => {
+      const posted: Provider[] = [];
+      await refusedWithEach(f, ruleId, kinds, async (client, options) => {
+        const provider = f.make.provider('bearer');
+        posted.push(provider);
+        return client.post(provider, options);
+      });
+      await refusedWithEach(f, ruleId, kinds, (client, options) => client.list(options));
+      const list = await f.read();
+      for (const p of posted)
+        if (entriesNamed(list, p.name).length) fail('AUTH-NO-CHANGE', `a POST answered 401, yet GET lists '${p.name}'`);
+    };
+  const stateless = (kinds: BadCredentials[]) => kinds.some((k) => k.stateless);
+  // A server that answers one kind of bad credential wrongly often answers them all so (a 403 for
+  // every one): once a check fails, every other rule's check runs in it (fixtures/rule.ts, family).
+  const family = BAD_CREDENTIALS_BY_RULE.map(([ruleId, kinds]) => ({
+    rule: ruleId,
+    check: refused(ruleId, kinds),
+    stateless: stateless(kinds),
+  }));
+
   for (const [ruleId, kinds] of BAD_CREDENTIALS_BY_RULE) {
     test(
       ...rule(
         ruleId,
         `POST and GET with ${kindsOf(kinds)} get 401, and the POST writes nothing`,
-        async (f) => {
-          const posted: Provider[] = [];
-          await refusedWithEach(f, ruleId, kinds, async (client, options) => {
-            const provider = f.make.provider('bearer');
-            posted.push(provider);
-            return client.post(provider, options);
-          });
-          await refusedWithEach(f, ruleId, kinds, (client, options) => client.list(options));
-          const list = await f.read();
-          for (const p of posted)
-            if (entriesNamed(list, p.name).length)
-              fail('AUTH-NO-CHANGE', `a POST answered 401, yet GET lists '${p.name}'`);
+        refused(ruleId, kinds),
+        {
+          also: ['AUTH-401-JSON', 'AUTH-401-FIELDS', 'AUTH-NO-CHANGE'],
+          stateless: stateless(kinds),
+          family,
         },
-        { also: ['AUTH-401-JSON', 'AUTH-401-FIELDS', 'AUTH-NO-CHANGE'], stateless: kinds.some((k) => k.stateless) },
       ),
     );
   }

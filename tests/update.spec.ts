@@ -1,6 +1,6 @@
 // POST: what a valid provider gets, and a 400 for every kind of invalid input, with nothing written.
 // Vendor page: "Updating the Providers List"; docs/rules.md: "POST".
-import { forEachTarget, test } from '../fixtures/conformance.ts';
+import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import {
@@ -213,27 +213,36 @@ forEachTarget(() => {
     },
   ];
 
+  const refused =
+    (c: Invalid) =>
+    async ({ api, make, contract, should }: CheckFixtures) => {
+      const [name, marker] = [make.name(), make.marker()];
+      const answer = await api.postText(c.body(name, marker));
+      statusIs(c.rule, answer);
+      const body = jsonObjectBody('ERROR-400-JSON', answer);
+      // Looked for in the raw body first: what a rejected request wrote may not even fit the schema.
+      const listed = await api.list();
+      if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
+        fail('POST-400-NO-CHANGE', `the request answered 400, yet GET now shows what it carried (${c.what})`);
+      }
+      providerList(contract, listed);
+      should('ERROR-400-FIELDS', () => matchesSchema('ERROR-400-FIELDS', contract, 'Error', body, 'the 400 body'));
+      should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
+    };
+  // A server that refuses one body wrongly often refuses them all so (a 422 for every one): once a
+  // check fails, the first check of every other refusal rule runs in it (fixtures/rule.ts, family).
+  const family = INVALID.filter((c, i) => INVALID.findIndex((d) => d.rule === c.rule) === i).map((c) => ({
+    rule: c.rule,
+    check: refused(c),
+  }));
+
   for (const c of INVALID) {
     test(
-      ...rule(
-        c.rule,
-        `POST with ${c.what} gets 400, a JSON error body, and writes nothing`,
-        async ({ api, make, contract, should }) => {
-          const [name, marker] = [make.name(), make.marker()];
-          const answer = await api.postText(c.body(name, marker));
-          statusIs(c.rule, answer);
-          const body = jsonObjectBody('ERROR-400-JSON', answer);
-          // Looked for in the raw body first: what a rejected request wrote may not even fit the schema.
-          const listed = await api.list();
-          if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
-            fail('POST-400-NO-CHANGE', `the request answered 400, yet GET now shows what it carried (${c.what})`);
-          }
-          providerList(contract, listed);
-          should('ERROR-400-FIELDS', () => matchesSchema('ERROR-400-FIELDS', contract, 'Error', body, 'the 400 body'));
-          should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
-        },
-        { also: ['ERROR-400-JSON', 'POST-400-NO-CHANGE', 'ERROR-400-FIELDS', 'CONTENT-TYPE-JSON'], stateless: true },
-      ),
+      ...rule(c.rule, `POST with ${c.what} gets 400, a JSON error body, and writes nothing`, refused(c), {
+        also: ['ERROR-400-JSON', 'POST-400-NO-CHANGE', 'ERROR-400-FIELDS', 'CONTENT-TYPE-JSON'],
+        stateless: true,
+        family,
+      }),
     );
   }
 });
