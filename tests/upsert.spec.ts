@@ -2,6 +2,7 @@
 // docs/rules.md settles it (replace, never duplicate, never merge, others untouched).
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { forEachTarget, test } from '../fixtures/conformance.ts';
+import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
 import { entriesNamed, fail, sameValue, statusIs, theEntry, type ProviderList } from '../suite/verdicts.ts';
 
@@ -60,6 +61,7 @@ forEachTarget(() => {
         if (found.length !== 1)
           fail('UPSERT-NO-DUPLICATE', `GET lists '${provider.name}' ${found.length} times after three identical POSTs`);
       },
+      { standsOn: READS_ITS_WRITES },
     ),
   );
 
@@ -87,30 +89,36 @@ forEachTarget(() => {
           );
         }
       },
+      { standsOn: READS_ITS_WRITES },
     ),
   );
 
   test(
-    ...rule('NAME-CASE-SENSITIVE', 'a name and its upper-case twin are two providers', async ({ api, make, read }) => {
-      const lower = make.provider('bearer');
-      const upper = make.provider('basic', lower.name.toUpperCase());
-      statusIs('POST-VALID-200', await api.post(lower));
-      statusIs('POST-VALID-200', await api.post(upper));
-      const list = await read();
-      for (const p of [lower, upper]) {
-        if (entriesNamed(list, p.name).length !== 1)
-          fail(
+    ...rule(
+      'NAME-CASE-SENSITIVE',
+      'a name and its upper-case twin are two providers',
+      async ({ api, make, read }) => {
+        const lower = make.provider('bearer');
+        const upper = make.provider('basic', lower.name.toUpperCase());
+        statusIs('POST-VALID-200', await api.post(lower));
+        statusIs('POST-VALID-200', await api.post(upper));
+        const list = await read();
+        for (const p of [lower, upper]) {
+          if (entriesNamed(list, p.name).length !== 1)
+            fail(
+              'NAME-CASE-SENSITIVE',
+              `'${p.name}' is not listed once after its case twin was posted: names are compared case-insensitively`,
+            );
+          sameValue(
             'NAME-CASE-SENSITIVE',
-            `'${p.name}' is not listed once after its case twin was posted: names are compared case-insensitively`,
+            theEntry('NAME-CASE-SENSITIVE', list, p.name).config,
+            p.config,
+            `the config of '${p.name}'`,
           );
-        sameValue(
-          'NAME-CASE-SENSITIVE',
-          theEntry('NAME-CASE-SENSITIVE', list, p.name).config,
-          p.config,
-          `the config of '${p.name}'`,
-        );
-      }
-    }),
+        }
+      },
+      { standsOn: READS_ITS_WRITES },
+    ),
   );
 
   const CONCURRENT = 20;
@@ -137,6 +145,7 @@ forEachTarget(() => {
             `the config of '${p.name}'`,
           );
       },
+      { standsOn: READS_ITS_WRITES },
     ),
   );
 });

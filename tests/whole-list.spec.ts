@@ -2,6 +2,7 @@
 // Each is tagged @whole-list: it runs alone on its target, no other check of it meanwhile (fixtures/turns.ts).
 // Vendor page: "Deleting the Providers List"; docs/rules.md: "DELETE", "GET", "Authentication".
 import { forEachTarget, test } from '../fixtures/conformance.ts';
+import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
 import { annotate } from '../suite/report-model.ts';
 import { BAD_CREDENTIALS, BAD_CREDENTIALS_BY_RULE, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
@@ -59,7 +60,7 @@ forEachTarget(() => {
         const left = providerList(contract, answer).providers;
         if (left.length) fail('DELETE-EMPTIES', `GET still lists ${left.length} provider(s) after DELETE answered 200`);
       },
-      { wholeList: true },
+      { wholeList: true, standsOn: READS_ITS_WRITES },
     ),
   );
 
@@ -91,7 +92,7 @@ forEachTarget(() => {
         if (list.providers.length)
           fail('DELETE-EMPTIES', `GET still lists ${list.providers.length} provider(s) after DELETE answered 200`);
       },
-      { wholeList: true },
+      { wholeList: true, standsOn: READS_ITS_WRITES },
     ),
   );
 
@@ -120,7 +121,7 @@ forEachTarget(() => {
           fail('DELETE-THIS-BOT-ONLY', `the second bot lost '${theirs.name}' when the first bot's list was deleted`);
         }
       },
-      { wholeList: true },
+      { wholeList: true, standsOn: READS_ITS_WRITES },
     ),
   );
 
@@ -135,7 +136,7 @@ forEachTarget(() => {
           await refusedWithEach(f, ruleId, kinds, (client, options) => client.clear(options));
           theEntry('AUTH-NO-CHANGE', await f.read(), kept.name);
         },
-        { wholeList: true, also: ['AUTH-401-JSON', 'AUTH-401-FIELDS', 'AUTH-NO-CHANGE'] },
+        { wholeList: true, also: ['AUTH-401-JSON', 'AUTH-401-FIELDS', 'AUTH-NO-CHANGE'], standsOn: READS_ITS_WRITES },
       ),
     );
   }

@@ -4,6 +4,7 @@
 // of refusal, credentials on a reused connection, and concurrent writes of one name. Which real
 // stack each axis stands for: docs/fault-model.md. docs/rules.md: "What the wire and the store may vary".
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
 import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { Provider } from '../contract/provider.ts';
@@ -233,7 +234,7 @@ forEachTarget(() => {
         }
         findings.throwIfAny();
       },
-      { also: ['POST-VALID-200', 'NAME-EXACT', 'UPSERT-NO-DUPLICATE', ...ROBUST] },
+      { also: ['POST-VALID-200', 'NAME-EXACT', 'UPSERT-NO-DUPLICATE', ...ROBUST], standsOn: READS_ITS_WRITES },
     ),
   );
 
@@ -274,7 +275,7 @@ forEachTarget(() => {
         }
         findings.throwIfAny();
       },
-      { also: ['POST-VALID-200', ...ROBUST] },
+      { also: ['POST-VALID-200', ...ROBUST], standsOn: READS_ITS_WRITES },
     ),
   );
 
@@ -322,7 +323,7 @@ forEachTarget(() => {
         }
         findings.throwIfAny();
       },
-      { wholeList: true, also: ['POST-VALID-200', ...ROBUST] },
+      { wholeList: true, also: ['POST-VALID-200', ...ROBUST], standsOn: READS_ITS_WRITES },
     ),
   );
 
@@ -377,6 +378,7 @@ forEachTarget(() => {
           'REV-NAME-LENGTH',
           ...ROBUST,
         ],
+        standsOn: READS_ITS_WRITES,
       },
     ),
   );
@@ -527,6 +529,7 @@ forEachTarget(() => {
           'AUTH-UNKNOWN-BOT',
           ...ROBUST,
         ],
+        standsOn: READS_ITS_WRITES,
       },
     ),
   );
@@ -620,7 +623,11 @@ forEachTarget(() => {
         });
         findings.throwIfAny();
       },
-      { wholeList: true, also: ['AUTH-NO-CHANGE', 'AUTH-MISSING', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', ...ROBUST] },
+      {
+        wholeList: true,
+        also: ['AUTH-NO-CHANGE', 'AUTH-MISSING', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', ...ROBUST],
+        standsOn: READS_ITS_WRITES,
+      },
     ),
   );
 
