@@ -106,31 +106,45 @@ test('once a rule has failed on a target, its other checks there are skipped wit
   expect(run.report!.outcome).toBe('failed');
 });
 
-test('a server that does not list what it has just taken fails GET-READ-AFTER-WRITE; the checks that then find an entry missing are blocked by it, not failed on their own rules', async () => {
-  // GET served from a copy refreshed every 2 s: every check that counts entries finds one missing.
-  const fault = faultOf('GET-READ-AFTER-WRITE', (f) => f.id === 'stale-read');
-  const target = await startTarget(fault.App);
-  const run = await runSuite({ env: { ...target.env, CONFORMANCE_SEED: '1000' } });
-  await target.close();
-  const rules = run.report!.rules;
-  expect(rules.find((r) => r.id === 'GET-READ-AFTER-WRITE')?.status).toBe('failed');
-  // Each counts entries, and each failed on its own rule before its check stood on GET-READ-AFTER-WRITE
-  // (fixtures/prerequisites.ts): now its checks are blocked, with what each had found.
-  const counting = [
-    'UPSERT-NO-DUPLICATE',
-    'UPSERT-OTHERS-UNTOUCHED',
-    'CONCURRENT-UPSERTS',
-    'NAME-EXACT',
-    'DELETE-EMPTIES',
-  ];
-  for (const id of counting) expect(rules.find((r) => r.id === id)?.status, id).not.toBe('failed');
-  expect(run.stdout).toMatch(
-    /blocked by GET-READ-AFTER-WRITE: GET does not list provider [^\n]+ \(before, the check of [A-Z-]+ had found [A-Z-]+ broken: /,
-  );
-  const failedChecks = new Set(rules.flatMap((r) => r.tests.filter((t) => t.status === 'failed').map((t) => t.testId)));
-  expect(failedChecks.size, run.stdout.slice(-4000)).toBeLessThanOrEqual(3);
-  expect(run.report!.outcome).toBe('failed');
-});
+// A fault beneath many rules: GET served from a copy refreshed every 2 s (every check that counts
+// entries finds one missing), and secrets masked in GET (every check that compares a config finds it
+// changed). Each such check failed on its own rule before it stood on what it reads (fixtures/prerequisites.ts).
+for (const { id, rule, above } of [
+  {
+    id: 'stale-read',
+    rule: 'GET-READ-AFTER-WRITE',
+    above: ['UPSERT-NO-DUPLICATE', 'UPSERT-OTHERS-UNTOUCHED', 'CONCURRENT-UPSERTS', 'NAME-EXACT', 'DELETE-EMPTIES'],
+  },
+  {
+    id: 'masks-secrets',
+    rule: 'GET-CONFIG-ROUNDTRIP',
+    above: ['UPSERT-REPLACES', 'UPSERT-OTHERS-UNTOUCHED', 'CONCURRENT-UPSERTS', 'NAME-EXACT'],
+  },
+] as const) {
+  test(`a server that breaks ${rule} (${id}) fails it; the checks that stand on it are blocked by it, not failed on their own rules`, async () => {
+    const fault = faultOf(rule, (f) => f.id === id);
+    const target = await startTarget(fault.App);
+    const run = await runSuite({ env: { ...target.env, CONFORMANCE_SEED: '1000' } });
+    await target.close();
+    const rules = run.report!.rules;
+    expect(rules.find((r) => r.id === rule)?.status).toBe('failed');
+    for (const id of above) expect(rules.find((r) => r.id === id)?.status, id).not.toBe('failed');
+    // The reason says what the blocked check had found.
+    const blocked = rules.filter((r) => (above as readonly string[]).includes(r.id) && r.status === 'skipped');
+    expect(blocked.length).toBeGreaterThan(0);
+    for (const r of blocked)
+      expect(r.reason, r.id).toMatch(
+        new RegExp(
+          `^(blocked by ${rule}: .+ \\(before, the check of [A-Z-]+ had found [A-Z-]+ broken: |${rule} already failed)`,
+        ),
+      );
+    const failedChecks = new Set(
+      rules.flatMap((r) => r.tests.filter((t) => t.status === 'failed').map((t) => t.testId)),
+    );
+    expect(failedChecks.size, run.stdout.slice(-4000)).toBeLessThanOrEqual(3);
+    expect(run.report!.outcome).toBe('failed');
+  });
+}
 
 test('the 2020-03-10 profile passes against the reference of that revision and is recorded', async () => {
   const run = await runSuite({ env: { CONFORMANCE_PROFILE: '2020-03-10' } });

@@ -44,7 +44,7 @@ forEachTarget(() => {
           statusIs('UPSERT-REPLACES', await api.post(second), 'POST-VALID-200');
           replaced(await read(), second, first.config);
         },
-        { also: ['UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE'] },
+        { also: ['UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE'], standsOn: READS_ITS_WRITES },
       ),
     );
   }
