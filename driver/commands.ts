@@ -11,12 +11,13 @@ import type { RequestOptions } from '../suite/api.ts';
 import { nearMisses } from '../suite/credentials.ts';
 import type { Exchange } from '../suite/http.ts';
 import { answeredAs, fail, judgesBodyOf, jsonObjectBody, named, shown, statusIs } from '../suite/verdicts.ts';
-import type { RuleId } from '../rules/catalogue.ts';
+import { ruleById, type RuleId } from '../rules/catalogue.ts';
+import { equivalencesFor, ruleOn, type Equivalence, type Operation } from '../relations/catalogue.ts';
 import type { StepContext } from '../model/divergence.ts';
 import { clear, removeOne } from '../model/rules.ts';
 import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';
 import { judgeAnswer } from './post-answer.ts';
-import type { Target } from './target.ts';
+import type { Forms, Target } from './target.ts';
 
 const summary = (post: GeneratedPost) => {
   const body = post.body as Partial<Provider> | undefined;
@@ -32,87 +33,123 @@ const summary = (post: GeneratedPost) => {
 
 type Command = fc.AsyncCommand<World, Target, false>;
 
+/** ` sent with …` when a step's request goes out in another form than the plain one, ` read with …` for its reads. */
+const inForm = (form?: Equivalence, how = 'sent') => (form ? ` ${how} with ${form.what}` : '');
+const formIds = (forms: Forms) =>
+  [forms.request?.id, forms.read && `read ${forms.read.id}`]
+    .filter(Boolean)
+    .map((id) => `, ${id}`)
+    .join('');
+
 class Post implements Command {
   constructor(
     readonly bot: BotKey,
     readonly post: GeneratedPost,
+    readonly forms: Forms = {},
   ) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
-    let status = 0;
-    await t.step(
-      () => `POST ${summary(this.post)} to ${BOT_NAMES[this.bot]} → ${status}`,
-      async () => {
-        const before = this.post.name === undefined ? undefined : w.lists.get(this.bot)!.get(this.post.name);
-        w.sending(this.post);
-        const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).postText(this.post.text));
-        status = x.received.status;
-        const taken = judgeAnswer(this.post, x, `POST to ${BOT_NAMES[this.bot]}`);
-        if (taken) w.take(this.bot, this.post.body as Provider);
-        const here: StepContext = taken
-          ? { kind: 'post', name: this.post.name!, before }
-          : { kind: 'refused', as: 'bad-request' };
-        await t.verify(w, (bot) =>
-          bot === this.bot ? here : { kind: 'elsewhere', what: taken ? 'write' : 'bad-request' },
-        );
-      },
-    );
+    await t.formed(this.forms, 'POST', async ({ request: form, read }) => {
+      let status = 0;
+      await t.step(
+        () => `POST ${summary(this.post)} to ${BOT_NAMES[this.bot]}${inForm(form)}${inForm(read, 'read')} → ${status}`,
+        async () => {
+          const before = this.post.name === undefined ? undefined : w.lists.get(this.bot)!.get(this.post.name);
+          const repeat = w.repeats(this.post.body);
+          w.sending(this.post);
+          const what = `POST to ${BOT_NAMES[this.bot]}${inForm(form)}`;
+          const x = await t.send(what, () => t.client(this.bot).postText(this.post.text, { form }));
+          status = x.received.status;
+          const taken = judgeAnswer(this.post, x, what);
+          if (taken) w.take(this.bot, this.post.body as Provider);
+          const here: StepContext = taken
+            ? { kind: 'post', name: this.post.name!, before, repeat }
+            : { kind: 'refused', as: 'bad-request' };
+          await t.verify(
+            w,
+            (bot) => (bot === this.bot ? here : { kind: 'elsewhere', what: taken ? 'write' : 'bad-request' }),
+            undefined,
+            read,
+          );
+        },
+      );
+    });
   }
-  toString = () => `post(${this.bot}, ${summary(this.post)})`;
+  toString = () => `post(${this.bot}, ${summary(this.post)}${formIds(this.forms)})`;
 }
 
 class Read implements Command {
-  constructor(readonly bot: BotKey) {}
+  constructor(
+    readonly bot: BotKey,
+    readonly forms: Forms = {},
+  ) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
-    await t.step(
-      () => `GET ${BOT_NAMES[this.bot]}'s list`,
-      () => t.verify(w, () => ({ kind: 'read' }), [this.bot]),
+    await t.formed(this.forms, 'GET', ({ read }) =>
+      t.step(
+        () => `GET ${BOT_NAMES[this.bot]}'s list${inForm(read)}`,
+        () => t.verify(w, () => ({ kind: 'read' }), [this.bot], read),
+      ),
     );
   }
-  toString = () => `read(${this.bot})`;
+  toString = () => `read(${this.bot}${formIds(this.forms)})`;
 }
 
 class Clear implements Command {
-  constructor(readonly bot: BotKey) {}
+  constructor(
+    readonly bot: BotKey,
+    readonly forms: Forms = {},
+  ) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
-    let status = 0;
-    await t.step(
-      () => `DELETE ${BOT_NAMES[this.bot]}'s list → ${status}`,
-      async () => {
-        const list = w.lists.get(this.bot)!;
-        const x = await t.send(`DELETE of ${BOT_NAMES[this.bot]}'s list`, () => t.client(this.bot).clear());
-        status = x.received.status;
-        // DELETE of an empty list is a SHOULD of its own (DELETE-IDEMPOTENT), decided by its own check.
-        if (list.size && !answeredAs('DELETE-200', status))
-          fail(
-            'DELETE-200',
-            `DELETE of ${BOT_NAMES[this.bot]}'s list of ${list.size} answered ${status}, not ${named('DELETE-200')}`,
+    await t.formed(this.forms, 'DELETE', async ({ request: form, read }) => {
+      let status = 0;
+      await t.step(
+        () => `DELETE ${BOT_NAMES[this.bot]}'s list${inForm(form)}${inForm(read, 'read')} → ${status}`,
+        async () => {
+          const list = w.lists.get(this.bot)!;
+          const what = `DELETE of ${BOT_NAMES[this.bot]}'s list${inForm(form)}`;
+          const x = await t.send(what, () => t.client(this.bot).clear({ form }));
+          status = x.received.status;
+          // DELETE of an empty list is a SHOULD of its own (DELETE-IDEMPOTENT), decided by its own check.
+          if (list.size && !answeredAs('DELETE-200', status))
+            fail('DELETE-200', `${what}, which held ${list.size}, answered ${status}, not ${named('DELETE-200')}`);
+          for (const name of list.keys()) w.deleted.get(this.bot)!.set(name, 'list');
+          clear(list);
+          await t.verify(
+            w,
+            (bot) => (bot === this.bot ? { kind: 'clear' } : { kind: 'elsewhere', what: 'delete' }),
+            undefined,
+            read,
           );
-        for (const name of list.keys()) w.deleted.get(this.bot)!.set(name, 'list');
-        clear(list);
-        await t.verify(w, (bot) => (bot === this.bot ? { kind: 'clear' } : { kind: 'elsewhere', what: 'delete' }));
-      },
-    );
+        },
+      );
+    });
   }
-  toString = () => `clear(${this.bot})`;
+  toString = () => `clear(${this.bot}${formIds(this.forms)})`;
 }
 
 class Remove implements Command {
   constructor(
     readonly bot: BotKey,
     readonly name: string,
+    readonly forms: Forms = {},
   ) {}
   check = (w: Readonly<World>) => w.bots.includes(this.bot) && w.profile === '2020-03-10';
   async run(w: World, t: Target): Promise<void> {
+    await t.formed(this.forms, 'DELETE-ONE', (forms) => this.#run(w, t, forms));
+  }
+  async #run(w: World, t: Target, { request: form, read }: Forms): Promise<void> {
     let status = 0;
     await t.step(
-      () => `DELETE provider ${shown(this.name)} of ${BOT_NAMES[this.bot]} → ${status}`,
+      () =>
+        `DELETE provider ${shown(this.name)} of ${BOT_NAMES[this.bot]}${inForm(form)}${inForm(read, 'read')} → ${status}`,
       async () => {
         const list = w.lists.get(this.bot)!;
         const held = list.has(this.name);
-        const x = await t.send(`DELETE of provider ${shown(this.name)}`, () => t.client(this.bot).remove(this.name));
+        const x = await t.send(`DELETE of provider ${shown(this.name)}${inForm(form)}`, () =>
+          t.client(this.bot).remove(this.name, { form }),
+        );
         status = x.received.status;
         // An unlisted name is left open by the revision: any answer but 5xx, and nothing changes.
         if (held && !answeredAs('REV-DELETE-ONE', status))
@@ -130,7 +167,7 @@ class Remove implements Command {
       },
     );
   }
-  toString = () => `remove(${this.bot}, ${shown(this.name)})`;
+  toString = () => `remove(${this.bot}, ${shown(this.name)}${formIds(this.forms)})`;
 }
 
 export interface BurstItem {
@@ -199,8 +236,13 @@ class Burst implements Command {
     `burst(${this.items.map((i) => `${i.bot}:${summary(i.post)}`).join(', ')}${this.clearing ? `, clear ${this.clearing}` : ''})`;
 }
 
+/**
+ * n in three letters (aaa, aab, …): grown names are never a prefix of one another, nor of a pool name
+ * (they start with 'grow-'), so that an index that matches by prefix is caught by the POST steps that
+ * name it, not blamed on a step that posts a hundred names at once.
+ */
 const letters = (n: number): string =>
-  (n >= 26 ? letters(Math.floor(n / 26) - 1) : '') + String.fromCharCode(97 + (n % 26));
+  [26 * 26, 26, 1].map((d) => String.fromCharCode(97 + (Math.floor(n / d) % 26))).join('');
 
 /** Grows a bot's list past a hundred entries, one POST after another (bursts are the concurrent steps). */
 class Grow implements Command {
@@ -220,7 +262,7 @@ class Grow implements Command {
         for (let i = 0; i < count; i++) {
           const n = w.grown++;
           const provider: Provider = {
-            name: `${this.stem}-grow-${letters(n)}`,
+            name: `grow-${this.stem}-${letters(n)}`,
             type: 'www',
             config: { bearer: `${this.mark}-${n}` },
           };
@@ -249,6 +291,7 @@ class BadCredentials implements Command {
     readonly credential: Credential,
     readonly op: 'POST' | 'GET' | 'DELETE',
     readonly post: GeneratedPost,
+    readonly forms: Forms = {},
   ) {}
   check = (w: Readonly<World>) =>
     w.bots.includes(this.bot) && (this.credential.kind !== 'other-bot' || w.bots.length > 1);
@@ -269,15 +312,22 @@ class BadCredentials implements Command {
     };
   }
   async run(w: World, t: Target): Promise<void> {
-    const { rule, what, options } = this.#credential(t);
+    // A form that rewrites the credentials does not apply to a request without them.
+    const { request, read } = this.forms;
+    const form = this.credential.kind === 'none' && request?.needsAuthorization ? undefined : request;
+    await t.formed({ request: form, read }, this.op, (forms) => this.#run(w, t, forms));
+  }
+  async #run(w: World, t: Target, { request: form, read }: Forms): Promise<void> {
+    const { rule, what, options: credentials } = this.#credential(t);
+    const options = { ...credentials, form };
     let status = 0;
     await t.step(
       () =>
-        `${this.op} ${this.op === 'POST' ? `${summary(this.post)} ` : ''}on ${BOT_NAMES[this.bot]} with ${what} → ${status}`,
+        `${this.op} ${this.op === 'POST' ? `${summary(this.post)} ` : ''}on ${BOT_NAMES[this.bot]} with ${what}${inForm(form)}${inForm(read, 'read')} → ${status}`,
       async () => {
         const client = t.client(this.bot);
         if (this.op === 'POST') w.sending(this.post);
-        const x = await t.send(`${this.op} with ${what}`, () =>
+        const x = await t.send(`${this.op} with ${what}${inForm(form)}`, () =>
           this.op === 'POST'
             ? client.postText(this.post.text, options)
             : this.op === 'GET'
@@ -288,13 +338,17 @@ class BadCredentials implements Command {
         statusIs(rule, x);
         if (judgesBodyOf('AUTH-401-JSON', status)) jsonObjectBody('AUTH-401-JSON', x);
         if (this.op !== 'GET')
-          await t.verify(w, (bot) =>
-            bot === this.bot ? { kind: 'refused', as: 'credentials' } : { kind: 'elsewhere', what: 'credentials' },
+          await t.verify(
+            w,
+            (bot) =>
+              bot === this.bot ? { kind: 'refused', as: 'credentials' } : { kind: 'elsewhere', what: 'credentials' },
+            undefined,
+            read,
           );
       },
     );
   }
-  toString = () => `badCredentials(${this.bot}, ${this.credential.kind}, ${this.op})`;
+  toString = () => `badCredentials(${this.bot}, ${this.credential.kind}, ${this.op}${formIds(this.forms)})`;
 }
 
 /** Where the steps take their data from. */
@@ -312,6 +366,26 @@ export interface StepSources {
   /** With concurrent bursts: a search without them comes first, so that a fault a sequence shows is never blamed on concurrency. */
   concurrent: boolean;
 }
+
+/**
+ * The form a step's request goes out in: the plain one half the time, else any equivalence of the
+ * catalogue that applies to the operation and whose rule is a MUST (a SHOULD is its check's, never a
+ * sequence's failure). A request with bad credentials never goes on a connection that has served (a
+ * reused one is AUTH-PER-REQUEST's). Plain comes first, so that a failure shrinks to it when it can.
+ */
+function formOf(op: Operation, badCredentials = false): fc.Arbitrary<Equivalence | undefined> {
+  const forms = equivalencesFor(op, true).filter(
+    (e) => ruleById(ruleOn(e, op)).level === 'MUST' && !(badCredentials && e.connection === 'kept'),
+  );
+  return fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 1 },
+    { arbitrary: fc.constantFrom(...forms), weight: 1 },
+  );
+}
+
+/** The forms of a step's request and of the reads that check it, each drawn on its own. */
+const formsOf = (op: Operation, badCredentials = false): fc.Arbitrary<Forms> =>
+  fc.record({ request: formOf(op, badCredentials), read: formOf('GET') });
 
 /** The weighted steps of a sequence. */
 export function steps(s: StepSources): fc.Arbitrary<Command> {
@@ -342,11 +416,16 @@ export function steps(s: StepSources): fc.Arbitrary<Command> {
     ),
   );
   return fc.oneof(
-    { arbitrary: fc.tuple(bot, post).map(([b, p]) => new Post(b, p)), weight: 40 },
-    { arbitrary: bot.map((b) => new Read(b)), weight: 5 },
-    { arbitrary: bot.map((b) => new Clear(b)), weight: 6 },
+    { arbitrary: fc.tuple(bot, post, formsOf('POST')).map(([b, p, f]) => new Post(b, p, f)), weight: 40 },
+    { arbitrary: fc.tuple(bot, formOf('GET')).map(([b, read]) => new Read(b, { read })), weight: 5 },
+    { arbitrary: fc.tuple(bot, formsOf('DELETE')).map(([b, f]) => new Clear(b, f)), weight: 6 },
     ...(s.profile === '2020-03-10'
-      ? [{ arbitrary: fc.tuple(bot, s.name).map(([b, n]) => new Remove(b, n)), weight: 8 }]
+      ? [
+          {
+            arbitrary: fc.tuple(bot, s.name, formsOf('DELETE-ONE')).map(([b, n, f]) => new Remove(b, n, f)),
+            weight: 8,
+          },
+        ]
       : []),
     ...(s.concurrent ? [{ arbitrary: burst, weight: 6 }] : []),
     {
@@ -358,7 +437,7 @@ export function steps(s: StepSources): fc.Arbitrary<Command> {
     {
       arbitrary: fc
         .tuple(bot, credential, fc.constantFrom('POST' as const, 'GET' as const, 'DELETE' as const), s.valid)
-        .map(([b, c, op, p]) => new BadCredentials(b, c, op, p)),
+        .chain(([b, c, op, p]) => formsOf(op, true).map((f) => new BadCredentials(b, c, op, p, f))),
       weight: 6,
     },
   );

@@ -3,17 +3,20 @@
 // model (model/world.ts) after every step, a divergence named by model/divergence.ts.
 import type { Scheduler } from 'fast-check';
 import type { Contract } from '../contract/openapi.ts';
+import { ruleOn, type Equivalence, type Operation } from '../relations/catalogue.ts';
 import type { Provider } from '../contract/provider.ts';
 import type { ProviderApi } from '../suite/api.ts';
 import type { Exchange } from '../suite/http.ts';
 import {
   answeredAs,
+  ConformanceFailure,
   fail,
   firstDifference,
   named,
   providerList,
   shown,
   survived,
+  unanswered,
   type ProviderList,
 } from '../suite/verdicts.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from '../model/divergence.ts';
@@ -24,6 +27,22 @@ import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';
 export interface RecordedStep {
   what: string;
   exchanges: Exchange[];
+}
+
+/** The forms a step's request and the reads after it go out in: the plain one where unset. */
+export interface Forms {
+  request?: Equivalence;
+  read?: Equivalence;
+}
+
+/** Whether a step goes as the rules say. */
+async function holds(step: () => Promise<void>): Promise<boolean> {
+  try {
+    await step();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The target under test during one run of a sequence. */
@@ -62,6 +81,29 @@ export class Target {
     }
   }
 
+  /**
+   * Runs a step whose request, and the reads that check it, go out in other forms than the plain one
+   * (relations/catalogue.ts). When it breaks a rule, the same step runs again sent plainly: if that
+   * goes as the rules say, a form is what broke it, and the failure is its relation's rule (a body
+   * read to its first chunk is not POST-VALID-200's fault): the request's form if the step still fails
+   * with it alone, else the reads'. A 5xx, a drop or a hang stays a robustness failure.
+   */
+  async formed(forms: Forms, op: Operation, step: (forms: Forms) => Promise<void>): Promise<void> {
+    try {
+      await step(forms);
+    } catch (e) {
+      if (!(forms.request || forms.read) || !(e instanceof ConformanceFailure)) throw e;
+      if (unanswered(e.ruleId) || e.ruleId === 'ROBUST-NO-5XX') throw e;
+      if (!(await holds(() => step({})))) throw e;
+      const onRequest = forms.request && (!forms.read || !(await holds(() => step({ request: forms.request }))));
+      const [form, on] = onRequest ? [forms.request!, op] : [forms.read!, 'GET' as const];
+      throw new ConformanceFailure(
+        ruleOn(form, on),
+        `${e.reason} (${form.source}); sent and read plainly, the same step went as the rules say`,
+      );
+    }
+  }
+
   /** Sends a request; a 5xx, a dropped connection or a hang is a robustness failure whatever the step. */
   send(what: string, request: () => Promise<Exchange>): Promise<Exchange> {
     return survived(what, request);
@@ -71,8 +113,10 @@ export class Target {
    * GET of a bot's list, read with GET-200-SHAPE's checks; `empty`: the model says the list is empty,
    * so an answer other than GET-EMPTY-200's (a 404, say) is that rule's failure.
    */
-  async read(bot: BotKey, empty = false): Promise<ProviderList> {
-    const x = await this.send(`GET of ${BOT_NAMES[bot]}'s list`, () => this.client(bot).list());
+  async read(bot: BotKey, empty = false, form?: Equivalence): Promise<ProviderList> {
+    const x = await this.send(`GET of ${BOT_NAMES[bot]}'s list${form ? ` sent with ${form.what}` : ''}`, () =>
+      this.client(bot).list({ form }),
+    );
     const status = x.received.status;
     if (empty && !answeredAs('GET-EMPTY-200', status))
       fail('GET-EMPTY-200', `GET of ${BOT_NAMES[bot]}'s empty list answered ${status}, not ${named('GET-EMPTY-200')}`);
@@ -80,9 +124,14 @@ export class Target {
   }
 
   /** Reads `bots` and holds each list to the model; `contextOf` says what the step did to each. */
-  async verify(world: World, contextOf: (bot: BotKey) => StepContext, bots: BotKey[] = world.bots): Promise<void> {
+  async verify(
+    world: World,
+    contextOf: (bot: BotKey) => StepContext,
+    bots: BotKey[] = world.bots,
+    form?: Equivalence,
+  ): Promise<void> {
     // Read at once (a distant target pays its latency once a step, not once a bot), judged in order.
-    const lists = await Promise.allSettled(bots.map((bot) => this.read(bot, world.lists.get(bot)!.size === 0)));
+    const lists = await Promise.allSettled(bots.map((bot) => this.read(bot, world.lists.get(bot)!.size === 0, form)));
     for (const [i, bot] of bots.entries()) {
       const read = lists[i];
       if (read.status === 'rejected') throw read.reason;

@@ -7,6 +7,7 @@ import type { Fault } from './fault.ts';
 import { AUTH } from './auth.ts';
 import { DELETE } from './delete.ts';
 import { GET } from './get.ts';
+import { HTTP } from './http.ts';
 import { POST } from './post.ts';
 import { REVISION } from './revision.ts';
 import { ROBUSTNESS } from './robustness.ts';
@@ -29,6 +30,7 @@ export const FAULTS: Fault[] = [
   ...REVISION,
   ...UNLISTED,
   ...STACKS,
+  ...HTTP,
 ];
 
 /**

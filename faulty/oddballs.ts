@@ -1,5 +1,6 @@
 // Conforming oddballs: servers that differ from the reference only where docs/rules.md leaves a
 // choice open (or the transport does). The suite must pass every one of them.
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
@@ -86,6 +87,9 @@ function firstMembersWin(text: string): string {
     return token;
   });
 }
+
+/** A weak ETag of a body, as Express makes one. */
+const etagOf = (text: string) => `W/"${createHash('sha1').update(text).digest('base64url').slice(0, 27)}"`;
 
 export const ODDBALLS: Oddball[] = [
   { id: 'reference', sentence: 'The reference server itself.', App: ReferenceApp, profile: 'default' },
@@ -180,9 +184,9 @@ export const ODDBALLS: Oddball[] = [
   },
   {
     id: 'pretty-json',
-    sentence: 'Pretty-prints its JSON, with a newline at the end.',
+    sentence: 'Pretty-prints its JSON with four spaces and CRLF line ends, and a line end after it.',
     profile: 'default',
-    App: jsonWrittenAs((body) => `${JSON.stringify(body, null, 2)}\n`),
+    App: jsonWrittenAs((body) => `${JSON.stringify(body, null, 4).replace(/\n/g, '\r\n')}\r\n`),
   },
   {
     id: 'connection-close',
@@ -383,6 +387,69 @@ export const ODDBALLS: Oddball[] = [
     App: class extends ReferenceApp {
       protected override parseProvider(contentType: string | undefined, raw: Buffer) {
         return super.parseProvider(contentType, Buffer.from(firstMembersWin(raw.toString('utf8'))));
+      }
+    },
+  },
+  // What docs/rules.md leaves open in every field, and HTTP as frameworks speak it.
+  {
+    id: 'refuses-unkeepable',
+    sentence:
+      'Answers 400 to a provider whose name or any value holds a control character or a character past U+FFFF (a utf8 column in strict mode refuses what it cannot keep).',
+    profile: 'default',
+    App: class extends ReferenceApp {
+      protected override validate(body: unknown) {
+        const result = super.validate(body);
+        if (!('provider' in result)) return result;
+        const { name, config } = result.provider;
+        const values = [name, config.basic?.username, config.basic?.password, config.bearer];
+        return values.some((v) => v !== undefined && /[\u0000-\u001f\u007f]|[\u{10000}-\u{10ffff}]/u.test(v))
+          ? { answer: this.badRequest('A name or value holds a character this store cannot keep.') }
+          : result;
+      }
+    },
+  },
+  {
+    id: 'etag-not-modified',
+    sentence:
+      'Sends an ETag with every list and answers 304 to a GET whose If-None-Match holds it, as Express does; advertises Keep-Alive: timeout=1.',
+    profile: 'default',
+    App: class extends ReferenceApp {
+      protected override send(res: http.ServerResponse, answer: Answer): void {
+        const headers = { ...answer.headers, 'keep-alive': 'timeout=1' };
+        if (res.req.method !== 'GET' || answer.status !== 200 || answer.body === undefined) {
+          super.send(res, { ...answer, headers });
+          return;
+        }
+        const etag = etagOf(JSON.stringify(answer.body));
+        const asked = (res.req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim());
+        if (asked.includes(etag) || asked.includes('*')) res.writeHead(304, { ...headers, etag }).end();
+        else super.send(res, { ...answer, headers: { ...headers, etag } });
+      }
+    },
+  },
+  {
+    id: 'slow-body',
+    sentence:
+      'Sends the headers of its first five answers with a body 300 ms before the body; never answers Expect: 100-continue (it waits for the body, as a proxy in front of it would).',
+    profile: 'default',
+    App: class extends ReferenceApp {
+      #answered = 0;
+      override configure(server: http.Server): void {
+        server.on('checkContinue', (req, res) => server.emit('request', req, res));
+      }
+      protected override send(res: http.ServerResponse, answer: Answer): void {
+        if (answer.body === undefined || this.#answered++ >= 5) {
+          super.send(res, answer);
+          return;
+        }
+        const text = JSON.stringify(answer.body);
+        res.writeHead(answer.status, {
+          ...answer.headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        });
+        res.flushHeaders();
+        setTimeout(() => res.end(text), 300);
       }
     },
   },

@@ -1,6 +1,9 @@
 // Raw HTTP for the equivalent-mutant guard: a probe shows, without the suite, that a faulty server's
 // fault really happens (a catalogue entry that quietly behaves correctly would be a false score).
-import { exchange, NetworkError, type Received } from '../suite/http.ts';
+import { relationById, type Equivalence } from '../relations/catalogue.ts';
+import { plainWire } from '../relations/wire.ts';
+import { DIRECT, exchange, NetworkError, type Exchange, type Received } from '../suite/http.ts';
+import { WirePool, wireExchange } from '../suite/raw-http.ts';
 
 /** The two bots of a target on trial, and their tokens. */
 export interface Bots {
@@ -18,6 +21,8 @@ export interface Sent {
   json?: unknown;
   text: string;
   headers: Received['headers'];
+  /** The request went on a connection that had served one before. */
+  reused?: boolean;
 }
 
 export class Probe {
@@ -50,6 +55,10 @@ export class Probe {
       name?: string;
       base?: string;
       contentType?: string | null;
+      /** Sent in a form of relations/catalogue.ts (its id), written by hand on a connection of its own. */
+      form?: string;
+      /** The connections a hand-written request goes on (a new one each, by default). */
+      pool?: WirePool;
     } = {},
   ): Promise<Sent | Failure> {
     const headers: Record<string, string> = {};
@@ -60,12 +69,32 @@ export class Probe {
     if (auth !== null) headers.authorization = auth;
     if (options.body !== undefined && options.contentType !== null)
       headers['content-type'] = options.contentType ?? 'application/json';
+    const sent = {
+      method,
+      url: (options.base ?? this.url) + this.path(options.bot, options.name),
+      headers,
+      body: options.body,
+    };
     try {
-      const x = await exchange(
-        { method, url: (options.base ?? this.url) + this.path(options.bot, options.name), headers, body: options.body },
-        this.timeoutMs,
-      );
-      return { status: x.received.status, json: x.received.json, text: x.received.text, headers: x.received.headers };
+      let x: Exchange;
+      if (options.form !== undefined || options.pool) {
+        const form = options.form === undefined ? undefined : (relationById(options.form) as Equivalence);
+        const wire = plainWire(sent);
+        x = await wireExchange(
+          form ? form.apply(wire) : wire,
+          options.pool ? 'kept' : 'fresh',
+          options.pool ?? new WirePool(DIRECT, this.timeoutMs),
+          DIRECT,
+          this.timeoutMs,
+        );
+      } else x = await exchange(sent, this.timeoutMs);
+      return {
+        status: x.received.status,
+        json: x.received.json,
+        text: x.received.text,
+        headers: x.received.headers,
+        reused: x.reused,
+      };
     } catch (e) {
       if (e instanceof NetworkError) return e.kind === 'timeout' || e.kind === 'oversized' ? e.kind : 'dropped';
       throw e;

@@ -77,6 +77,13 @@ export const LONGEST_REQUIRED = 4096;
 /** What a server may answer a body past LONGEST_REQUIRED before it reads it: Content Too Large (RFC 9110). */
 export const CONTENT_TOO_LARGE = 413;
 
+/**
+ * Characters a store may lack, in any name or value: C0 and C1 controls and DEL, characters past
+ * U+FFFF (a 3-byte utf8 column), noncharacters and lone surrogates. docs/rules.md lets a server refuse
+ * with 400 a name or value it cannot keep, wherever it stands; one it takes comes back exactly.
+ */
+export const UNKEEPABLE = /[\u0000-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff\u{10000}-\u{10ffff}]/u;
+
 /** The first choice docs/rules.md leaves to the target that this (schema-valid) provider meets. */
 function openChoice(profile: Profile, p: Provider): string | undefined {
   const { basic, bearer } = p.config;
@@ -89,6 +96,8 @@ function openChoice(profile: Profile, p: Provider): string | undefined {
     return 'unknown extra fields';
   const values = [p.name, basic?.username, basic?.password, bearer];
   if (values.includes('')) return 'an empty string value';
+  if (values.some((v) => v !== undefined && UNKEEPABLE.test(v)))
+    return 'a character a store may lack (a control character, one past U+FFFF, a noncharacter or a lone surrogate)';
   if (values.some((v) => v !== undefined && v.length > LONGEST_REQUIRED))
     return `a value longer than ${LONGEST_REQUIRED} characters`;
   // Positive data of the default profile keeps to the revision's names, so that a server of either revision passes it.

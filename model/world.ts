@@ -27,9 +27,23 @@ export class World {
     }
   }
 
-  /** Notes the name a POST is about to carry. */
-  sending(post: { name?: string }): void {
+  /** Every body a POST of this run carried, and every config, as JSON: what a later POST repeats. */
+  readonly #bodies = new Set<string>();
+
+  /** Notes the name and body a POST is about to carry. */
+  sending(post: { name?: string; body?: unknown }): void {
     if (post.name !== undefined) this.sent.add(post.name);
+    const { body } = post;
+    if (body !== undefined) this.#bodies.add(JSON.stringify(body));
+    if (body !== null && typeof body === 'object' && 'config' in body) this.#bodies.add(JSON.stringify(body.config));
+  }
+
+  /** The body was posted before in this run, or its config under another name or on another bot: a repetition or a collision. */
+  repeats(body: unknown): boolean {
+    if (this.#bodies.has(JSON.stringify(body))) return true;
+    return (
+      body !== null && typeof body === 'object' && 'config' in body && this.#bodies.has(JSON.stringify(body.config))
+    );
   }
 
   take(bot: BotKey, provider: Provider): void {

@@ -56,6 +56,9 @@ export class ReferenceApp {
     }
   }
 
+  /** What the server does beside the API's requests; Node's own behaviour (100 Continue at once, say) unless a variant changes it. */
+  configure(_server: http.Server): void {}
+
   listener(): http.RequestListener {
     return (req, res) => {
       const started = performance.now();

@@ -15,6 +15,7 @@ export async function serve(app: ReferenceApp, port = 0, tls?: { key: string; ce
   const server = tls
     ? (https.createServer({ requestTimeout: 30_000, ...tls }, app.listener()) as unknown as http.Server)
     : http.createServer({ requestTimeout: 30_000 }, app.listener());
+  app.configure(server);
   // A malformed request line or header block gets a 400 with a JSON body, not a bare reset.
   server.on('clientError', (_error, socket) => {
     if (socket.writable) {

@@ -47,6 +47,7 @@ const ERRORS = 'Introduction: HTTP errors';
 const AUTH = 'Responses: 401 Unauthorized';
 const ROBUST = 'docs/rules.md: Robustness';
 const REV = 'Release 2020-03-10';
+const HTTP = 'docs/rules.md: HTTP and URI semantics';
 
 // Each id stays a literal type, so that RuleId is exactly the catalogue's ids: a mistyped id in a
 // check, a fault or a report does not compile.
@@ -238,6 +239,32 @@ const CATALOGUE = [
   rule('ROBUST-NO-5XX', 'MUST', ROBUST, 'No input makes the server answer 5xx.'),
   rule('ROBUST-NO-DROP', 'MUST', ROBUST, 'No input makes the server drop the connection.'),
   rule('ROBUST-NO-HANG', 'MUST', ROBUST, "No input makes the server hang past the suite's per-request timeout."),
+  rule(
+    'HTTP-EQUIVALENT',
+    'MUST',
+    HTTP,
+    'Requests that RFC 9110 and 9112 make equivalent get the same answer and have the same effect: field names in any case, fields in any order, whitespace around values, media types and charsets in any case and with parameters, a body sent with Content-Length or chunked (cut anywhere), Expect: 100-continue, a new or a reused connection.',
+  ),
+  rule(
+    'GET-ACCEPT-JSON',
+    'MUST',
+    HTTP,
+    'GET answers its JSON whether Accept is absent, */*, application/* or application/json.',
+    { answers: OK },
+  ),
+  rule(
+    'BOT-ID-EXACT',
+    'MUST',
+    HTTP,
+    "A bot id that differs from a bot's in any code point, case included, is another bot: that bot's token gets 401 there and changes nothing (RFC 3986).",
+    { answers: UNAUTHORIZED },
+  ),
+  rule(
+    'REPEAT-SAME-EFFECT',
+    'MUST',
+    HTTP,
+    'A repeated request has exactly the effect the rules give it: a POST identical to the stored provider answers 200 and changes nothing, one posted again after another is applied again, and no request is dropped as a supposed retry.',
+  ),
   rule(
     'REV-NAME-CHARSET',
     'MUST',

@@ -19,6 +19,7 @@ const SOURCES = [
   'model',
   'openapi',
   'reference',
+  'relations',
   'rules',
   'schemas',
   'settings',

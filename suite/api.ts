@@ -1,8 +1,11 @@
 // The API client the tests use: builds every request of the three operations (and the revision's
 // per-provider DELETE) once, records each exchange for the report, and registers every secret it sees.
 import type { Contract } from '../contract/openapi.ts';
+import type { Equivalence } from '../relations/catalogue.ts';
+import { plainWire } from '../relations/wire.ts';
 import type { Bot } from '../settings/targets.ts';
 import { DIRECT, exchange, type Exchange, type Sent, type Transport } from './http.ts';
+import { WirePool, wireExchange } from './raw-http.ts';
 import type { Secrets } from './redaction.ts';
 
 export interface RequestOptions {
@@ -12,7 +15,16 @@ export interface RequestOptions {
   contentType?: string | null;
   /** Another bot id in the path (the credentials stay this client's). */
   botId?: string;
+  /**
+   * The request in a form the standards make equivalent to the plain one (relations/catalogue.ts):
+   * its bytes rewritten, and written on a connection of the suite's own (a new one for a request with
+   * credentials of its own, so that no connection carries a good request's credentials to it).
+   */
+  form?: Equivalence;
 }
+
+/** Where a client's requests go when they are written by hand: the connections of a pool, or each on a new one. */
+export type Wire = { pool: WirePool; connection: 'kept' | 'fresh' };
 
 export class ProviderApi {
   constructor(
@@ -27,20 +39,47 @@ export class ProviderApi {
     readonly label: string,
     /** How requests leave: trusted certificates, the proxy. */
     readonly transport: Transport = DIRECT,
+    /** The connections of the suite's own that forms go on; `onWire` sends every request there. */
+    readonly wire: Wire & { always?: boolean } = { pool: new WirePool(transport, timeoutMs), connection: 'kept' },
   ) {
     secrets.add(bot.token);
   }
 
   /** The same client with some of its parts changed: the one place a client is copied. */
-  #with(change: Partial<Pick<ProviderApi, 'baseUrl' | 'bot' | 'log' | 'transport'>>): ProviderApi {
-    const { baseUrl, bot, log, transport } = {
+  #with(change: Partial<Pick<ProviderApi, 'baseUrl' | 'bot' | 'log' | 'transport' | 'wire'>>): ProviderApi {
+    const { baseUrl, bot, log, transport, wire } = {
       baseUrl: this.baseUrl,
       bot: this.bot,
       log: this.log,
       transport: this.transport,
+      wire: this.wire,
       ...change,
     };
-    return new ProviderApi(baseUrl, bot, this.contract, this.secrets, this.timeoutMs, log, this.label, transport);
+    return new ProviderApi(baseUrl, bot, this.contract, this.secrets, this.timeoutMs, log, this.label, transport, wire);
+  }
+
+  /**
+   * The same client, every request written by hand on the connections of `pool` (each reused while the
+   * server keeps it open) or each on a new connection: a check about connections decides which
+   * connection a request goes on, no client heuristic.
+   */
+  onWire(pool: WirePool | 'fresh'): ProviderApi {
+    return this.#with({
+      wire:
+        pool === 'fresh'
+          ? { pool: this.wire.pool, connection: 'fresh', always: true }
+          : { pool, connection: 'kept', always: true },
+    });
+  }
+
+  /** A pool of connections of the suite's own, for `onWire`. */
+  newWirePool(): WirePool {
+    return new WirePool(this.transport, this.timeoutMs);
+  }
+
+  /** Closes the connections of the suite's own this client (and its copies) kept open. */
+  close(): void {
+    this.wire.pool.closeAll();
   }
 
   /** Another bot's credentials on the same target. */
@@ -51,11 +90,6 @@ export class ProviderApi {
   /** The same client, recording its exchanges in `log` instead. */
   logTo(log: Exchange[]): ProviderApi {
     return this.#with({ log });
-  }
-
-  /** The same client, its requests leaving through `transport` (one connection for all, say). */
-  through(transport: Transport): ProviderApi {
-    return this.#with({ transport });
   }
 
   /** The same credentials against another base URL (another region). */
@@ -121,7 +155,18 @@ export class ProviderApi {
     this.secrets.addAuthorization(authorization ?? undefined);
     if (body !== undefined) this.collect(body);
     const sent: Sent = { method, url, headers, body };
-    const result = await exchange(sent, this.timeoutMs, this.transport);
+    const { form } = options;
+    const result =
+      form || this.wire.always
+        ? await wireExchange(
+            form ? form.apply(plainWire(sent)) : plainWire(sent),
+            form?.connection ??
+              (this.wire.always ? this.wire.connection : options.authorization === undefined ? 'kept' : 'fresh'),
+            this.wire.pool,
+            this.transport,
+            this.timeoutMs,
+          )
+        : await exchange(sent, this.timeoutMs, this.transport);
     this.log.push(result);
     if (result.received.json !== undefined) this.secrets.collect(result.received.json);
     return result;

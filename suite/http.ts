@@ -14,6 +14,8 @@ export interface Sent {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** How this request differs from the suite's plain form on the wire (a relation of relations/catalogue.ts), when it does. */
+  form?: string;
 }
 export interface Received {
   status: number;
@@ -29,8 +31,11 @@ export interface Exchange {
   sent: Sent;
   received: Received;
   ms: number;
-  reused?: boolean /** When it was sent (epoch milliseconds). */;
+  reused?: boolean;
+  /** When it was sent (epoch milliseconds). */
   at?: number;
+  /** The connection could carry no further request after this answer (sent on a connection of the suite's own). */
+  closedAfter?: boolean;
 }
 
 export type NetworkFailure =
@@ -63,11 +68,8 @@ export interface TransportOptions {
   insecure?: boolean;
   /** The proxy a URL goes through (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), if any. */
   proxyFor?: (url: string) => string | undefined;
-  /**
-   * How requests share connections: a pool of kept-alive ones (the default), `one` kept-alive
-   * connection that every request reuses in turn, or a `fresh` connection for each request.
-   */
-  connections?: 'pool' | 'one' | 'fresh';
+  /** How requests share connections: a pool of kept-alive ones (the default), or a `fresh` connection for each request. */
+  connections?: 'pool' | 'fresh';
 }
 
 export class Transport {
@@ -87,14 +89,10 @@ export class Transport {
     };
   }
 
-  /** The same trust and proxy, with requests sharing connections another way. */
-  sharing(connections: TransportOptions['connections']): Transport {
-    return new Transport({ ...this.options, connections });
-  }
-
   /** The same trust and proxy, a new connection for every request. */
   fresh(): Transport {
-    this.#fresh ??= this.options.connections === 'fresh' ? this : this.sharing('fresh');
+    this.#fresh ??=
+      this.options.connections === 'fresh' ? this : new Transport({ ...this.options, connections: 'fresh' });
     return this.#fresh;
   }
 
@@ -111,7 +109,7 @@ export class Transport {
     let agent = this.#agents.get(key);
     if (!agent) {
       const { connections = 'pool' } = this.options;
-      const pool = { keepAlive: connections !== 'fresh', maxSockets: connections === 'one' ? 1 : 32 };
+      const pool = { keepAlive: connections !== 'fresh', maxSockets: 32 };
       agent =
         url.protocol === 'https:'
           ? proxy
@@ -218,7 +216,10 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
 }
 
 /** What went wrong, in the words a user can act on. */
-function classify(e: NodeJS.ErrnoException & { reason?: string }, proxy: string | undefined): [NetworkFailure, string] {
+export function classify(
+  e: NodeJS.ErrnoException & { reason?: string },
+  proxy: string | undefined,
+): [NetworkFailure, string] {
   const code = e.code ?? '';
   if (CERTIFICATE_CODES.has(code) || /certificate|self.signed/i.test(e.message)) {
     return ['certificate', `the server's TLS certificate is not trusted (${code || 'TLS'}: ${e.message})`];
@@ -269,7 +270,7 @@ export function withoutCredentials(proxy: string): string {
   }
 }
 
-function parseJson(text: string): Pick<Received, 'json' | 'notJson'> {
+export function parseJson(text: string): Pick<Received, 'json' | 'notJson'> {
   if (text.trim() === '') return {};
   try {
     return { json: JSON.parse(text) };

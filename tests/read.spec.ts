@@ -49,7 +49,7 @@ forEachTarget(() => {
     'AbCdEf123456&44jf',
     ' leading and trailing space ',
     'quote" backslash\\ slash/',
-    'ünïcödé ✓ 𝄞',
+    'ünïcödé ✓ 中',
     '=?%20+&;',
   ];
 

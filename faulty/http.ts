@@ -1,0 +1,182 @@
+// Faults of the HTTP layer and of repetition: what a server built on a real stack gets wrong below
+// the API's own rules. A body read to its first chunk, a media type compared as a string, XML for a
+// client that did not insist on JSON, a header found by one spelling of its name, a bot id folded to
+// lower case, a POST dropped as a supposed retry, a repost that undoes, credentials kept by a
+// connection whose server keeps Node's client from reusing it. Each is one override of the reference
+// with a probe over raw HTTP; relations/catalogue.ts is what catches them, not a list of them.
+import type http from 'node:http';
+import type { Provider } from '../contract/provider.ts';
+import { ReferenceApp, error, type Answer } from '../reference/app.ts';
+import { DIRECT } from '../suite/http.ts';
+import { WirePool } from '../suite/raw-http.ts';
+import { faultsIn, type Fault } from './fault.ts';
+
+export const HTTP: Fault[] = [];
+const fault = faultsIn(HTTP);
+
+fault(
+  'chunked-first-chunk',
+  'HTTP-EQUIVALENT',
+  'Takes the first read of a chunked request body for the whole of it (a handler that awaits one data event).',
+  class extends ReferenceApp {
+    protected override readBody(req: http.IncomingMessage): Promise<{ raw: Buffer } | { answer: Answer }> {
+      if (!/chunked/i.test(req.headers['transfer-encoding'] ?? '')) return super.readBody(req);
+      return new Promise((resolve) => {
+        req.once('data', (chunk: Buffer) => {
+          resolve({ raw: chunk });
+          req.resume();
+        });
+        req.once('end', () => resolve({ raw: Buffer.alloc(0) }));
+      });
+    }
+  },
+  async (p) => {
+    const name = p.name();
+    const status = await p.status(p.post(p.provider(name), { form: 'chunked-halves' }));
+    return status !== 200 || (await p.has(name)) === 0;
+  },
+);
+
+fault(
+  'charset-415',
+  'HTTP-EQUIVALENT',
+  "Compares Content-Type with 'application/json' as a string: application/json; charset=utf-8 gets 415.",
+  class extends ReferenceApp {
+    protected override parseProvider(contentType: string | undefined, raw: Buffer) {
+      if (contentType !== undefined && contentType !== 'application/json')
+        return { answer: error(415, 'Unsupported media type', 'Send application/json.') };
+      return super.parseProvider(contentType, raw);
+    }
+  },
+  async (p) => (await p.status(p.post(p.provider(), { contentType: 'application/json; charset=utf-8' }))) === 415,
+);
+
+fault(
+  'xml-unless-json-asked',
+  'GET-ACCEPT-JSON',
+  'Answers GET in XML unless Accept names application/json (a content negotiator whose first format is XML).',
+  class extends ReferenceApp {
+    protected override send(res: http.ServerResponse, answer: Answer): void {
+      const asked = /application\/json/i.test(res.req.headers.accept ?? '');
+      if (res.req.method !== 'GET' || answer.status !== 200 || asked) {
+        super.send(res, answer);
+        return;
+      }
+      const providers = (answer.body as { settings: { application: { media: { providers: Provider[] } } } }).settings
+        .application.media.providers;
+      const xml = `<?xml version="1.0"?><settings><application><media>${providers
+        .map((p) => `<provider name="${p.name}" type="${p.type}"/>`)
+        .join('')}</media></application></settings>`;
+      res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) }).end(xml);
+    }
+  },
+  async (p) => {
+    const r = await p.send('GET', { form: 'accept-none' });
+    return typeof r !== 'string' && r.status === 200 && r.json === undefined;
+  },
+);
+
+fault(
+  'authorization-lower-case-only',
+  'HTTP-EQUIVALENT',
+  "Finds the Authorization field among the raw header lines by its lower-case spelling only: 'Authorization: Bearer …', as most clients write it, is not seen (401).",
+  class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      const at = req.rawHeaders.findIndex((name, i) => i % 2 === 0 && name === 'authorization');
+      if (at >= 0) req.headers.authorization = req.rawHeaders[at + 1];
+      else delete req.headers.authorization;
+      return super.handle(req);
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { form: 'names-title' }))) === 401,
+);
+
+fault(
+  'bot-id-any-case',
+  'BOT-ID-EXACT',
+  "Looks bots up by their id in lower case: /BOT-A/ with bot-a's token reads and writes bot-a's list.",
+  class extends ReferenceApp {
+    protected override route(method: string, url: string) {
+      const route = super.route(method, url);
+      return 'botId' in route ? { ...route, botId: route.botId.toLowerCase() } : route;
+    }
+  },
+  async (p) =>
+    (await p.status(p.send('GET', { bot: p.bots.botA.toUpperCase(), auth: `Bearer ${p.bots.tokenA}` }))) === 200,
+);
+
+/** The body of a POST as the retry filter compares it. */
+const bodyKey = (p: Provider) => JSON.stringify(p);
+
+fault(
+  'drops-recent-repeats',
+  'REPEAT-SAME-EFFECT',
+  "Takes a POST whose body equals one of the bot's last three POSTs within 2 s for a client's retry: it answers 200 and does not apply it.",
+  class extends ReferenceApp {
+    readonly #recent = new Map<string, { key: string; at: number }[]>();
+    protected override async upsert(botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
+      const now = Date.now();
+      const recent = (this.#recent.get(botId) ?? []).filter((r) => now - r.at < 2000);
+      const key = bodyKey(provider);
+      const retry = recent.some((r) => r.key === key);
+      this.#recent.set(botId, [...recent, { key, at: now }].slice(-3));
+      if (!retry) await super.upsert(botId, list, provider);
+    }
+  },
+  async (p) => {
+    const name = p.name();
+    const [a, b] = [p.provider(name, { bearer: 'probe-a' }), p.provider(name, { bearer: 'probe-b' })];
+    for (const body of [a, b, a]) await p.post(body);
+    return (await p.providers())?.find((x) => x.name === name)?.config.bearer === 'probe-b';
+  },
+);
+
+fault(
+  'repost-removes',
+  'REPEAT-SAME-EFFECT',
+  'Removes a provider when it is posted again exactly as stored (an upsert written as a toggle).',
+  class extends ReferenceApp {
+    protected override async upsert(botId: string, list: Map<string, Provider>, provider: Provider): Promise<void> {
+      const stored = list.get(provider.name);
+      if (stored && bodyKey(stored) === bodyKey(provider)) list.delete(provider.name);
+      else await super.upsert(botId, list, provider);
+    }
+  },
+  async (p) => {
+    const body = p.provider();
+    await p.post(body);
+    await p.post(body);
+    return (await p.has(body.name)) === 0;
+  },
+);
+
+fault(
+  'sticky-auth-short-keep-alive',
+  'AUTH-PER-REQUEST',
+  "Remembers the bot a keep-alive connection authenticated as and lets later requests on it through without credentials, and advertises Keep-Alive: timeout=1, so that Node's client never reuses its connections.",
+  class extends ReferenceApp {
+    readonly #sessions = new WeakMap<object, string>();
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      const route = this.route(req.method ?? '', req.url ?? '/');
+      if ('botId' in route) {
+        if (this.#sessions.get(req.socket) === route.botId)
+          req.headers.authorization = `Bearer ${this.options.bots.get(route.botId)}`;
+        else if (this.authorized(route.botId, req.headers.authorization)) this.#sessions.set(req.socket, route.botId);
+      }
+      return super.handle(req);
+    }
+    protected override send(res: http.ServerResponse, answer: Answer): void {
+      super.send(res, { ...answer, headers: { ...answer.headers, 'keep-alive': 'timeout=1' } });
+    }
+  },
+  async (p) => {
+    const pool = new WirePool(DIRECT, 3000);
+    try {
+      await p.send('GET', { pool });
+      const second = await p.send('GET', { pool, auth: null });
+      return typeof second !== 'string' && second.reused === true && second.status === 200;
+    } finally {
+      pool.closeAll();
+    }
+  },
+);

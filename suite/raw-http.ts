@@ -1,0 +1,546 @@
+// HTTP/1.1 written by hand on sockets the suite opens itself: every byte of a request as a relation of
+// relations/catalogue.ts shapes it (the case, order and whitespace of field lines, Content-Length or
+// chunks cut anywhere, Expect: 100-continue), and connections a check opens, reuses and sees closed
+// itself. Node's client decides for itself when a kept-alive connection is too old to reuse (it drops
+// one whose server advertised `Keep-Alive: timeout=1`), lower-cases nothing but frames bodies its own
+// way; a check about the wire cannot stand on it. Answers are read as RFC 9112 frames them.
+import net from 'node:net';
+import tls from 'node:tls';
+import {
+  classify,
+  MAX_ANSWER_BYTES,
+  NetworkError,
+  parseJson,
+  type Exchange,
+  type NetworkFailure,
+  type Received,
+  type Sent,
+  type Transport,
+} from './http.ts';
+import type { Chunking, WireRequest } from '../relations/wire.ts';
+
+/**
+ * How long a request with `Expect: 100-continue` waits before it sends its body unasked (RFC 9110
+ * § 10.1.1 lets it): a server that answers 100 does so at once, and one that never does (a proxy
+ * that neither forwards nor answers it) costs each such request this much.
+ */
+export const CONTINUE_WAIT_MS = 250;
+/** Node's own limit on an answer's header section: past it the answer is not what this API sends. */
+const MAX_HEAD_BYTES = 16 * 1024;
+
+/** An error the reader met: the network's own, or an answer that is not HTTP. */
+class WireError extends Error {
+  constructor(
+    readonly kind: NetworkFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bytes from a socket, read as lines and runs of bytes, each read waiting until there is enough. */
+class Reader {
+  #chunks: Buffer[] = [];
+  #length = 0;
+  /** Every byte ever received: a request that saw none of its answer can be told by it. */
+  total = 0;
+  #ended = false;
+  #failed: WireError | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(socket: net.Socket) {
+    socket.on('data', (b: Buffer) => {
+      this.#chunks.push(b);
+      this.#length += b.length;
+      this.total += b.length;
+      this.#poke();
+    });
+    socket.on('end', () => {
+      this.#ended = true;
+      this.#poke();
+    });
+    socket.on('close', () => {
+      this.#ended = true;
+      this.#poke();
+    });
+  }
+
+  fail(error: WireError): void {
+    this.#failed ??= error;
+    this.#poke();
+  }
+
+  /** The peer has closed its side. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Bytes already received and not yet read. */
+  get buffered(): number {
+    return this.#length;
+  }
+
+  #poke(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** Resolves when more bytes arrive, the peer closes, or `ms` pass (then false). */
+  more(ms = Number.POSITIVE_INFINITY): Promise<boolean> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    return new Promise((resolve, reject) => {
+      const timer = Number.isFinite(ms) ? setTimeout(() => resolve(false), ms) : undefined;
+      this.#wake = () => {
+        clearTimeout(timer);
+        if (this.#failed) reject(this.#failed);
+        else resolve(true);
+      };
+    });
+  }
+
+  #flat(): Buffer {
+    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks)];
+    return this.#chunks[0] ?? Buffer.alloc(0);
+  }
+
+  #take(n: number): Buffer {
+    const all = this.#flat();
+    const out = all.subarray(0, n);
+    this.#chunks = n < all.length ? [all.subarray(n)] : [];
+    this.#length -= n;
+    return out;
+  }
+
+  /** One line without its end (CRLF, or a bare LF as RFC 9112 § 2.2 lets a recipient take), at most `limit` bytes. */
+  async line(limit: number, what: string): Promise<string> {
+    for (;;) {
+      const at = this.#flat().indexOf(0x0a);
+      if (at >= 0) {
+        if (at > limit) throw new WireError('not-http', `${what} is longer than ${limit} bytes`);
+        const line = this.#take(at + 1).toString('latin1');
+        return line.replace(/\r?\n$/, '');
+      }
+      if (this.#length > limit) throw new WireError('not-http', `${what} is longer than ${limit} bytes`);
+      if (this.#ended)
+        throw new WireError('dropped', `the connection closed ${this.#length ? 'in the middle of' : 'before'} ${what}`);
+      await this.more();
+    }
+  }
+
+  async bytes(n: number, what: string): Promise<Buffer> {
+    while (this.#length < n) {
+      if (this.#ended)
+        throw new WireError('dropped', `the connection closed after ${this.#length} of the ${n} bytes of ${what}`);
+      await this.more();
+    }
+    return this.#take(n);
+  }
+
+  /** Everything until the peer closes, at most `limit` bytes. */
+  async rest(limit: number): Promise<Buffer> {
+    while (!this.#ended) {
+      if (this.#length > limit) throw new WireError('oversized', oversized());
+      await this.more();
+    }
+    return this.#take(this.#length);
+  }
+}
+
+const oversized = () => `the answer's body passed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB and was cut off there`;
+
+/** One answer's head as read: its status, its fields (names lower-cased, repeated ones joined), and whether the connection stays open after it. */
+interface Head {
+  status: number;
+  version: string;
+  headers: Record<string, string>;
+}
+
+async function readHead(reader: Reader): Promise<Head> {
+  const statusLine = await reader.line(MAX_HEAD_BYTES, 'the status line');
+  const match = /^HTTP\/(1\.[01]) (\d{3})(?: .*)?$/.exec(statusLine);
+  if (!match)
+    throw new WireError(
+      'not-http',
+      `the answer is not HTTP/1.1: it begins ${JSON.stringify(statusLine.slice(0, 40))} (an answer that is not HTTP, or another protocol on the port)`,
+    );
+  const headers: Record<string, string> = {};
+  let size = statusLine.length;
+  for (;;) {
+    const line = await reader.line(MAX_HEAD_BYTES, "the answer's header section");
+    size += line.length + 2;
+    if (size > MAX_HEAD_BYTES)
+      throw new WireError('not-http', `the answer's headers are larger than ${MAX_HEAD_BYTES / 1024} KiB`);
+    if (line === '') break;
+    const colon = line.indexOf(':');
+    if (colon <= 0)
+      throw new WireError(
+        'not-http',
+        `the answer holds a field line without a name: ${JSON.stringify(line.slice(0, 40))}`,
+      );
+    const name = line.slice(0, colon).toLowerCase();
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return { status: Number(match[2]), version: match[1], headers };
+}
+
+/** The body of an answer, framed as RFC 9112 § 6.3 says; `closes`: it ran to the end of the connection. */
+async function readBody(reader: Reader, method: string, head: Head): Promise<{ body: Buffer; closes: boolean }> {
+  const { status, headers } = head;
+  if (method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200))
+    return { body: Buffer.alloc(0), closes: false };
+  const codings = (headers['transfer-encoding'] ?? '').toLowerCase();
+  if (codings) {
+    if (!/(^|,)\s*chunked\s*$/.test(codings)) return { body: await reader.rest(MAX_ANSWER_BYTES), closes: true };
+    const parts: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const sizeLine = await reader.line(1024, 'a chunk size line');
+      const n = Number.parseInt(sizeLine.split(';')[0].trim(), 16);
+      if (!Number.isFinite(n) || !/^[0-9a-fA-F]+$/.test(sizeLine.split(';')[0].trim()))
+        throw new WireError(
+          'not-http',
+          `the answer's chunk size ${JSON.stringify(sizeLine.slice(0, 20))} is not hexadecimal`,
+        );
+      if (n === 0) break;
+      size += n;
+      if (size > MAX_ANSWER_BYTES) throw new WireError('oversized', oversized());
+      parts.push(await reader.bytes(n, 'a chunk'));
+      await reader.line(2, 'the end of a chunk');
+    }
+    while ((await reader.line(MAX_HEAD_BYTES, "the answer's trailer section")) !== '');
+    return { body: Buffer.concat(parts), closes: false };
+  }
+  const length = headers['content-length'];
+  if (length !== undefined) {
+    const n = Number(length.split(',')[0].trim());
+    if (!/^\d+$/.test(length.split(',')[0].trim()))
+      throw new WireError('not-http', `the answer's Content-Length ${JSON.stringify(length)} is not a number`);
+    if (n > MAX_ANSWER_BYTES) throw new WireError('oversized', oversized());
+    return { body: await reader.bytes(n, "the answer's body"), closes: false };
+  }
+  return { body: await reader.rest(MAX_ANSWER_BYTES), closes: true };
+}
+
+/** The answer as the suite's other client reports it, and what it did to the connection. */
+export interface WireAnswer {
+  received: Received;
+  /** The server answered 100 Continue before the final answer. */
+  continued: boolean;
+  /** The connection cannot carry another request: the server said `Connection: close`, or closed it. */
+  closes: boolean;
+}
+
+/** Where a connection goes: the target itself, or a proxy that forwards to it. */
+interface Route {
+  host: string;
+  port: number;
+  /** The request-target in absolute form (a plain-http request through a proxy). */
+  absolute: boolean;
+  proxy?: URL;
+}
+
+/** A connection of the suite's own to a target: opened, reused and closed as the check says, never by a heuristic. */
+export class WireConnection {
+  /** Answers read on it so far: a request sent when this is above 0 goes on a reused connection. */
+  answered = 0;
+  #closes = false;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly reader: Reader,
+    private readonly route: Route,
+  ) {}
+
+  /** Opens a connection to `url`'s origin: TLS for https (with the transport's trust), through the transport's proxy if it names one. */
+  static async open(url: URL, transport: Transport, timeoutMs: number): Promise<WireConnection> {
+    const proxy = transport.proxyOf(url);
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const proxyUrl = proxy ? new URL(proxy) : undefined;
+    const route: Route = { host, port, absolute: Boolean(proxyUrl) && url.protocol === 'http:', proxy: proxyUrl };
+    const to = proxyUrl
+      ? {
+          host: proxyUrl.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(proxyUrl.port) || (proxyUrl.protocol === 'https:' ? 443 : 80),
+        }
+      : { host, port };
+    let socket = await connected(net.connect(to), timeoutMs, proxy);
+    if (url.protocol === 'https:') {
+      if (proxyUrl) await tunnel(socket, host, port, proxyUrl, timeoutMs);
+      socket = await connected(
+        tls.connect({
+          socket,
+          ...(net.isIP(host) ? {} : { servername: host }),
+          ...transport.trust,
+          checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(host, cert),
+        }),
+        timeoutMs,
+        undefined,
+        'secureConnect',
+      );
+    }
+    socket.setNoDelay(true);
+    const connection = new WireConnection(socket, new Reader(socket), route);
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      const [kind, detail] = classify(e, undefined);
+      connection.reader.fail(new WireError(kind, detail));
+    });
+    return connection;
+  }
+
+  /** Whether the connection can carry another request: it is open and nobody said it closes. */
+  get open(): boolean {
+    return !this.#closes && !this.reader.ended && !this.socket.destroyed;
+  }
+
+  close(): void {
+    this.#closes = true;
+    this.socket.destroy();
+  }
+
+  /** Writes one request and reads its answer; the connection is left open for the next unless the answer closes it. */
+  async send(request: WireRequest, timeoutMs: number): Promise<WireAnswer> {
+    const url = new URL(request.url);
+    const target = this.route.absolute ? `${url.origin}${url.pathname}${url.search}` : `${url.pathname}${url.search}`;
+    const head = [`${request.method} ${target} HTTP/1.1`, ...request.fields.map(([n, v]) => `${n}:${v}`)];
+    if (this.route.proxy && this.route.absolute) head.push(...proxyAuthorization(this.route.proxy));
+    const timer = setTimeout(
+      () => this.reader.fail(new WireError('timeout', `no complete answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const before = this.reader.total;
+    try {
+      await this.#write(Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'));
+      let continued = false;
+      if (request.body && request.expectContinue) {
+        // RFC 9110 § 10.1.1: a 100 asks for the body, a final answer makes it moot, and a client need not wait forever.
+        const arrived = this.reader.buffered > 0 || (await this.reader.more(CONTINUE_WAIT_MS));
+        if (arrived) {
+          const first = await readHead(this.reader);
+          if (first.status === 100) continued = true;
+          else return await this.#finish(request, first, false, true);
+        }
+      }
+      if (request.body) await this.#writeBody(request.body, request.chunked);
+      for (;;) {
+        const answer = await readHead(this.reader);
+        if (answer.status >= 100 && answer.status < 200) {
+          continued ||= answer.status === 100;
+          continue;
+        }
+        return await this.#finish(request, answer, continued, false);
+      }
+    } catch (e) {
+      this.close();
+      // Closed before a byte of the answer came, on a connection that had served before: the server's idle timeout, not the request's doing.
+      if (e instanceof WireError && e.kind === 'dropped' && this.answered > 0 && this.reader.total === before)
+        throw new StaleConnection();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #finish(request: WireRequest, head: Head, continued: boolean, bodyUnsent: boolean): Promise<WireAnswer> {
+    const { body, closes } = await readBody(this.reader, request.method, head);
+    const connection = (head.headers.connection ?? '').toLowerCase();
+    const persistent = head.version === '1.1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
+    // A body the server never asked for was not sent: what follows on the connection would be read as it.
+    this.#closes = closes || !persistent || bodyUnsent;
+    if (this.#closes) this.socket.end();
+    this.answered++;
+    const text = body.toString('utf8');
+    return {
+      received: { status: head.status, headers: head.headers, text, ...parseJson(text) },
+      continued,
+      closes: this.#closes,
+    };
+  }
+
+  #write(bytes: Buffer): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.socket.write(bytes, (e) =>
+        e ? reject(new WireError('dropped', `writing the request: ${e.message}`)) : resolve(),
+      ),
+    );
+  }
+
+  async #writeBody(body: Buffer, chunking: Chunking | undefined): Promise<void> {
+    if (!chunking) {
+      await this.#write(body);
+      return;
+    }
+    const bounds = [0, ...chunking.cuts.filter((c) => c > 0 && c < body.length), body.length];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const piece = body.subarray(bounds[i], bounds[i + 1]);
+      if (piece.length === 0) continue;
+      const size = piece.length.toString(16);
+      await this.#write(
+        Buffer.concat([
+          Buffer.from(`${chunking.upperHex ? size.toUpperCase() : size}${chunking.extension ?? ''}\r\n`, 'latin1'),
+          piece,
+          Buffer.from('\r\n'),
+        ]),
+      );
+      if (chunking.pauseMs && i + 2 < bounds.length) await new Promise((r) => setTimeout(r, chunking.pauseMs));
+    }
+    const trailer = (chunking.trailer ?? []).map(([n, v]) => `${n}: ${v}\r\n`).join('');
+    await this.#write(Buffer.from(`0\r\n${trailer}\r\n`, 'latin1'));
+  }
+}
+
+/** A kept connection the server had closed before it read the request: the request may go again on a new one (RFC 9112 § 9.3.1). */
+class StaleConnection extends Error {
+  constructor() {
+    super('the kept connection had been closed by the server');
+  }
+}
+
+function proxyAuthorization(proxy: URL): string[] {
+  if (!proxy.username && !proxy.password) return [];
+  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return [`Proxy-Authorization: Basic ${Buffer.from(credentials).toString('base64')}`];
+}
+
+/** Resolves once the socket is connected (or its TLS session set up); rejects, classified, when it cannot be. */
+function connected<S extends net.Socket>(
+  socket: S,
+  timeoutMs: number,
+  proxy: string | undefined,
+  event = 'connect',
+): Promise<S> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new WireError('timeout', `no connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once(event, () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      const [kind, detail] = classify(e, proxy);
+      reject(new WireError(kind, detail));
+    });
+  });
+}
+
+/** Asks an HTTP proxy for a tunnel to host:port (CONNECT), on the open socket. */
+async function tunnel(socket: net.Socket, host: string, port: number, proxy: URL, timeoutMs: number): Promise<void> {
+  const authority = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+  const reader = new Reader(socket);
+  socket.write(
+    [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`, ...proxyAuthorization(proxy), '', ''].join('\r\n'),
+  );
+  const timer = setTimeout(
+    () => reader.fail(new WireError('proxy', `the proxy did not answer CONNECT within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  try {
+    const head = await readHead(reader);
+    if (head.status !== 200)
+      throw new WireError(
+        'proxy',
+        `the proxy ${proxy.host} answered CONNECT with ${head.status}${head.status === 407 ? ' (it wants credentials)' : ''}`,
+      );
+  } finally {
+    clearTimeout(timer);
+    socket.removeAllListeners('data');
+    socket.removeAllListeners('end');
+    socket.removeAllListeners('close');
+  }
+}
+
+/** The connections of one client: a request asks for a new one, or for one that has already served. */
+export class WirePool {
+  readonly #idle: WireConnection[] = [];
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** A connection that has served a request and is still open, if there is one; else a new one. */
+  async kept(url: URL): Promise<WireConnection> {
+    for (let c = this.#idle.pop(); c; c = this.#idle.pop()) if (c.open) return c;
+    return WireConnection.open(url, this.transport, this.timeoutMs);
+  }
+
+  /** Gives a connection back for the next request, while it stays open. */
+  release(connection: WireConnection): void {
+    if (connection.open) this.#idle.push(connection);
+  }
+
+  closeAll(): void {
+    for (const c of this.#idle.splice(0)) c.close();
+  }
+}
+
+/**
+ * Sends a request as written, on a new connection (`fresh`) or on one that has served before, and
+ * reports it as the suite's other client does. A kept connection the server had closed unseen is
+ * replaced once by a new one, as the other client does (RFC 9112 § 9.3.1).
+ */
+export async function wireExchange(
+  request: WireRequest,
+  connection: 'fresh' | 'kept',
+  pool: WirePool,
+  transport: Transport,
+  timeoutMs: number,
+): Promise<Exchange> {
+  const sent = sentOf(request);
+  const url = new URL(request.url);
+  const started = performance.now();
+  const at = Date.now();
+  const attempt = async (c: WireConnection) => {
+    const reused = c.answered > 0;
+    try {
+      const answer = await c.send(request, timeoutMs);
+      return {
+        sent,
+        received: answer.received,
+        ms: performance.now() - started,
+        reused,
+        at,
+        closedAfter: answer.closes,
+      };
+    } finally {
+      if (connection === 'kept') pool.release(c);
+      else c.close();
+    }
+  };
+  try {
+    try {
+      return await attempt(
+        connection === 'fresh' ? await WireConnection.open(url, transport, timeoutMs) : await pool.kept(url),
+      );
+    } catch (e) {
+      if (e instanceof StaleConnection) return await attempt(await WireConnection.open(url, transport, timeoutMs));
+      throw e;
+    }
+  } catch (e) {
+    if (e instanceof WireError) throw new NetworkError(e.kind, sent, e.message);
+    if (e instanceof StaleConnection) throw new NetworkError('dropped', sent, e.message);
+    throw e;
+  }
+}
+
+/** The request as reports show it: its fields as written, but Host and Content-Length (curl writes those itself). */
+export function sentOf(request: WireRequest): Sent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of request.fields) {
+    if (/^(host|content-length)$/i.test(name)) continue;
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return {
+    method: request.method,
+    url: request.url,
+    headers,
+    ...(request.body ? { body: request.body.toString('utf8') } : {}),
+    ...(request.form ? { form: request.form } : {}),
+  };
+}

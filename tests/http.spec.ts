@@ -1,0 +1,609 @@
+// HTTP and URI semantics, applied to every request: each relation of relations/catalogue.ts (where
+// each comes from: RFC 9110, 9112, 3986, 6750, 8259 and the rules) sent with every operation, with
+// good and bad credentials, on both bots. An equivalent request must get the plain request's answer
+// and have its effect; a bot id that differs is another bot; a repeated request has the effect the
+// rules give it. A fault nobody described shows as a relation broken somewhere, not as a missed
+// example. docs/rules.md: "HTTP and URI semantics"; docs/relations.md lists every relation.
+import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
+import { rule } from '../fixtures/rule.ts';
+import { readAfter, ROBUST, sent } from '../fixtures/sending.ts';
+import type { Provider } from '../contract/provider.ts';
+import { divergence, ruleOf, type StepContext } from '../model/divergence.ts';
+import type { ProviderMap } from '../model/rules.ts';
+import {
+  DISTINCTIONS,
+  equivalencesFor,
+  REPETITIONS,
+  ruleOn,
+  type Equivalence,
+  type Operation,
+  type RepeatStep,
+  type Repetition,
+} from '../relations/catalogue.ts';
+import type { RuleId } from '../rules/catalogue.ts';
+import type { ProviderApi } from '../suite/api.ts';
+import type { Exchange } from '../suite/http.ts';
+import {
+  answeredAs,
+  ConformanceFailure,
+  entriesNamed,
+  fail,
+  Findings,
+  firstDifference,
+  judgesBodyOf,
+  jsonObjectBody,
+  named,
+  providerList,
+  shown,
+  statusIs,
+  type ProviderList,
+} from '../suite/verdicts.ts';
+
+/** What an answer's body is, as far as two equivalent requests must agree on it. */
+function bodyKind(x: Exchange): string {
+  const { text, json, notJson, headers } = x.received;
+  if (text.trim() === '') return 'an empty body';
+  if (notJson !== undefined) return `a body that is not JSON (Content-Type: ${headers['content-type'] ?? 'none'})`;
+  return json !== null && typeof json === 'object' && !Array.isArray(json)
+    ? 'a JSON object'
+    : 'JSON that is not an object';
+}
+
+const said = (x: Exchange) => `${x.received.status} with ${bodyKind(x)}`;
+
+/** The variant got the plain request's answer: the same status, and a body of the same kind. Records the difference under `ruleId`. */
+function sameAnswer(findings: Findings, ruleId: RuleId, what: string, plain: Exchange, variant: Exchange): boolean {
+  if (variant.received.status === plain.received.status && bodyKind(variant) === bodyKind(plain)) return true;
+  findings.add(
+    new ConformanceFailure(
+      ruleId,
+      `${what} answered ${said(variant)}; the same request in the plain form: ${said(plain)}`,
+    ),
+    `${what} → ${variant.received.status}`,
+  );
+  return false;
+}
+
+const is2xx = (x: Exchange) => x.received.status >= 200 && x.received.status < 300;
+
+type Bot = { who: string; client: ProviderApi };
+/** The bots of the run: the first, and the second when it has one. */
+const botsOf = (f: CheckFixtures): Bot[] => [
+  { who: 'the first bot', client: f.api },
+  ...(f.settings.secondBot ? [{ who: 'the second bot', client: f.secondApi }] : []),
+];
+
+/** A provider whose values hold characters each framing and encoding writes differently (two- and three-byte UTF-8, quotes, '\', '/'), and none the rules leave open. */
+function oddProvider(f: CheckFixtures, i: number, name = f.make.name()): Provider {
+  const odd = ` é中 "q" \\ / ${i}`;
+  return {
+    name,
+    type: 'www',
+    config:
+      i % 2
+        ? { bearer: `${f.make.secret()}${odd}` }
+        : { basic: { username: `user${odd}`, password: `${f.make.secret()}${odd}` } },
+  };
+}
+
+/** A POST body every rule refuses (no config), carrying a name that must never be listed. */
+const invalidBody = (name: string) => JSON.stringify({ name, type: 'www' });
+
+/** Each equivalence's request sent, every relation in turn (on one connection of the client's own, so that `kept` is one that served). */
+const POST_FORMS = equivalencesFor('POST', true);
+const GET_FORMS = equivalencesFor('GET', true);
+const DELETE_FORMS = equivalencesFor('DELETE', true);
+const families = (forms: Equivalence[]) => [...new Set(forms.map((e) => e.family.toLowerCase()))].join(', ');
+
+/** The forms a request with bad credentials is sent in: on a new connection each (a reused one is AUTH-PER-REQUEST's). */
+const forBadCredentials = (forms: Equivalence[], withAuthorization: boolean) =>
+  forms.filter((e) => e.connection !== 'kept' && (withAuthorization || !e.needsAuthorization));
+
+/** The rules a relation check decides besides its own: the SHOULD of the scheme's case, and what each answer's body must be. */
+const RELATION_RULES: RuleId[] = ['GET-ACCEPT-JSON', 'AUTH-SCHEME-CASE', 'AUTH-401-JSON', 'ERROR-400-JSON', ...ROBUST];
+
+/** Checks a list for the entries a check posted: each exactly as posted, and none of those it must not hold. */
+function holds(list: ProviderList, expected: Provider[]): string | undefined {
+  for (const p of expected) {
+    const found = entriesNamed(list, p.name);
+    if (found.length !== 1) return `${shown(p.name)} is listed ${found.length} times`;
+    const difference = firstDifference(found[0].config, p.config, '$.config');
+    if (difference) return `${shown(p.name)}: ${difference}`;
+  }
+  return undefined;
+}
+
+// Registered once for each target of the run (fixtures/conformance.ts).
+forEachTarget(() => {
+  test(
+    ...rule(
+      'HTTP-EQUIVALENT',
+      `a POST in each of ${POST_FORMS.length} forms the standards make equivalent (${families(POST_FORMS)}), valid, invalid, without and with a wrong token, on each bot, gets the plain POST's answer and has its effect`,
+      async (f) => {
+        const findings = new Findings();
+        const wrong = `Bearer ${f.make.secret()}`;
+        await Promise.all(
+          botsOf(f).map(async ({ who, client }) => {
+            const plainProvider = oddProvider(f, 0);
+            const throwaway = () => f.make.provider('bearer');
+            const [refusedName, missing, wrongly] = [f.make.name(), throwaway(), throwaway()];
+            const plain = {
+              valid: await sent(findings, `the plain POST to ${who}`, () => client.post(plainProvider)),
+              invalid: await sent(findings, `the plain invalid POST to ${who}`, () =>
+                client.postText(invalidBody(refusedName)),
+              ),
+              missing: await sent(findings, `the plain POST to ${who} without Authorization`, () =>
+                client.post(missing, { authorization: null }),
+              ),
+              wrong: await sent(findings, `the plain POST to ${who} with a wrong token`, () =>
+                client.post(wrongly, { authorization: wrong }),
+              ),
+            };
+            // The plain POST is what every form is held to: if it is not taken, another rule is broken.
+            statusIs('POST-VALID-200', plain.valid);
+            const taken: { provider: Provider; form: Equivalence }[] = [];
+            const unwritten: { name: string; form: Equivalence; as: string }[] = [];
+            for (const [i, form] of POST_FORMS.entries()) {
+              const ruleId = ruleOn(form, 'POST');
+              const how = `sent with ${form.what}`;
+              const provider = oddProvider(f, i + 1);
+              const x = await sent(findings, `POST to ${who} ${how}`, () => client.post(provider, { form }));
+              if (sameAnswer(findings, ruleId, `a valid POST to ${who} ${how}`, plain.valid, x) && is2xx(x))
+                taken.push({ provider, form });
+              const refused = f.make.name();
+              const xi = await sent(findings, `invalid POST to ${who} ${how}`, () =>
+                client.postText(invalidBody(refused), { form }),
+              );
+              sameAnswer(findings, ruleId, `an invalid POST to ${who} ${how}`, plain.invalid, xi);
+              unwritten.push({ name: refused, form, as: 'an invalid POST' });
+            }
+            for (const [credentials, options, plainAnswer] of [
+              ['without Authorization', { authorization: null }, plain.missing],
+              ['with a wrong token', { authorization: wrong }, plain.wrong],
+            ] as const) {
+              for (const form of forBadCredentials(POST_FORMS, options.authorization !== null)) {
+                const how = `${credentials}, sent with ${form.what}`;
+                const provider = throwaway();
+                const x = await sent(findings, `POST to ${who} ${how}`, () =>
+                  client.post(provider, { ...options, form }),
+                );
+                sameAnswer(findings, ruleOn(form, 'POST'), `a POST to ${who} ${how}`, plainAnswer, x);
+                unwritten.push({ name: provider.name, form, as: `a POST ${credentials}` });
+              }
+            }
+            const list = await readAfter(f.read, `the POSTs to ${who}`, findings, client);
+            // The plain requests are what every form is held to: what they break is another rule's.
+            const plainHeld = holds(list, [plainProvider]);
+            if (plainHeld) fail('GET-CONFIG-ROUNDTRIP', `after the plain POST to ${who}, ${plainHeld}`);
+            for (const [n, ruleId] of [
+              [refusedName, 'POST-400-NO-CHANGE'],
+              [missing.name, 'AUTH-NO-CHANGE'],
+              [wrongly.name, 'AUTH-NO-CHANGE'],
+            ] as const)
+              if (entriesNamed(list, n).length) fail(ruleId, `a refused plain POST to ${who} wrote ${shown(n)}`);
+            for (const { provider, form } of taken) {
+              const wrongly = holds(list, [provider]);
+              if (wrongly)
+                findings.add(
+                  new ConformanceFailure(
+                    ruleOn(form, 'POST'),
+                    `a POST to ${who} sent with ${form.what} answered 200 like the plain one, but then ${wrongly} (the plain POST's provider came back exactly)`,
+                  ),
+                  form.what,
+                );
+            }
+            for (const { name, form, as } of unwritten)
+              if (entriesNamed(list, name).length)
+                findings.add(
+                  new ConformanceFailure(
+                    ruleOn(form, 'POST'),
+                    `${as} to ${who} sent with ${form.what} wrote ${shown(name)}, which the same request in the plain form does not`,
+                  ),
+                  form.what,
+                );
+          }),
+        );
+        findings.throwIfAny();
+      },
+      { also: RELATION_RULES, standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'HTTP-EQUIVALENT',
+      `a GET in each of ${GET_FORMS.length} forms the standards make equivalent (${families(GET_FORMS)}), with good credentials, without and with a wrong token, on each bot, gets the plain GET's answer and the same list`,
+      async (f) => {
+        const findings = new Findings();
+        const wrong = `Bearer ${f.make.secret()}`;
+        await Promise.all(
+          botsOf(f).map(async ({ who, client }) => {
+            const mine = [oddProvider(f, 0), oddProvider(f, 1)];
+            for (const p of mine) statusIs('POST-VALID-200', await client.post(p));
+            const plain = {
+              good: await sent(findings, `the plain GET of ${who}'s list`, () => client.list()),
+              missing: await sent(findings, `the plain GET of ${who}'s list without Authorization`, () =>
+                client.list({ authorization: null }),
+              ),
+              wrong: await sent(findings, `the plain GET of ${who}'s list with a wrong token`, () =>
+                client.list({ authorization: wrong }),
+              ),
+            };
+            const plainHeld = holds(providerList(f.contract, plain.good), mine);
+            if (plainHeld)
+              fail('GET-READ-AFTER-WRITE', `the plain GET of ${who}'s list, right after its POSTs: ${plainHeld}`);
+            for (const form of GET_FORMS) {
+              const ruleId = ruleOn(form, 'GET');
+              const how = `GET of ${who}'s list sent with ${form.what}`;
+              const x = await sent(findings, how, () => client.list({ form }));
+              if (!sameAnswer(findings, ruleId, how, plain.good, x)) continue;
+              try {
+                const wrongly = holds(providerList(f.contract, x), mine);
+                if (wrongly)
+                  findings.add(
+                    new ConformanceFailure(ruleId, `${how} lists another list than the plain GET: ${wrongly}`),
+                    form.what,
+                  );
+              } catch (e) {
+                if (!(e instanceof ConformanceFailure)) throw e;
+                findings.add(
+                  new ConformanceFailure(ruleId, `${how}: ${e.reason}, where the plain GET's list is as the rules say`),
+                  form.what,
+                );
+              }
+            }
+            for (const [credentials, options, plainAnswer] of [
+              ['without Authorization', { authorization: null }, plain.missing],
+              ['with a wrong token', { authorization: wrong }, plain.wrong],
+            ] as const)
+              for (const form of forBadCredentials(GET_FORMS, options.authorization !== null)) {
+                const how = `GET of ${who}'s list ${credentials}, sent with ${form.what}`;
+                const x = await sent(findings, how, () => client.list({ ...options, form }));
+                sameAnswer(findings, ruleOn(form, 'GET'), how, plainAnswer, x);
+              }
+          }),
+        );
+        findings.throwIfAny();
+      },
+      { covers: ['GET-ACCEPT-JSON'], also: RELATION_RULES, standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'HTTP-EQUIVALENT',
+      `a DELETE (and the revision's DELETE of one provider) in each of ${DELETE_FORMS.length} forms the standards make equivalent (${families(DELETE_FORMS)}), with good credentials, without and with a wrong token, on each bot, gets the plain DELETE's answer and has its effect`,
+      async (f) => {
+        const findings = new Findings();
+        const wrong = `Bearer ${f.make.secret()}`;
+        const revision = f.settings.profile === '2020-03-10';
+        await Promise.all(
+          botsOf(f).map(async ({ who, client }) => {
+            const fill = async () => {
+              const p = f.make.provider('bearer');
+              statusIs('POST-VALID-200', await client.post(p));
+              return p;
+            };
+            const listed = async (after: string) => readAfter(f.read, after, findings, client);
+            const kept = await fill();
+            const plain = {
+              missing: await sent(findings, `the plain DELETE of ${who}'s list without Authorization`, () =>
+                client.clear({ authorization: null }),
+              ),
+              wrong: await sent(findings, `the plain DELETE of ${who}'s list with a wrong token`, () =>
+                client.clear({ authorization: wrong }),
+              ),
+              good: await sent(findings, `the plain DELETE of ${who}'s list`, () => client.clear()),
+            };
+            if (entriesNamed(await listed(`the plain DELETE of ${who}'s list`), kept.name).length)
+              fail('DELETE-EMPTIES', `after the plain DELETE of ${who}'s list, GET still lists ${shown(kept.name)}`);
+            const one = revision
+              ? {
+                  good: await sent(findings, `the plain DELETE of one provider of ${who}`, async () =>
+                    client.remove((await fill()).name),
+                  ),
+                  wrong: await sent(
+                    findings,
+                    `the plain DELETE of one provider of ${who} with a wrong token`,
+                    async () => client.remove((await fill()).name, { authorization: wrong }),
+                  ),
+                }
+              : undefined;
+            for (const form of DELETE_FORMS) {
+              const ruleId = ruleOn(form, 'DELETE');
+              const p = await fill();
+              if (form.connection !== 'kept') {
+                for (const [credentials, options, plainAnswer] of [
+                  ['without Authorization', { authorization: null }, plain.missing],
+                  ['with a wrong token', { authorization: wrong }, plain.wrong],
+                ] as const) {
+                  if (form.needsAuthorization && options.authorization === null) continue;
+                  const how = `DELETE of ${who}'s list ${credentials}, sent with ${form.what}`;
+                  sameAnswer(
+                    findings,
+                    ruleId,
+                    how,
+                    plainAnswer,
+                    await sent(findings, how, () => client.clear({ ...options, form })),
+                  );
+                }
+                if (!entriesNamed(await listed(`DELETEs with bad credentials sent with ${form.what}`), p.name).length)
+                  findings.add(
+                    new ConformanceFailure(
+                      ruleId,
+                      `a DELETE of ${who}'s list with bad credentials, sent with ${form.what}, emptied it; in the plain form it did not`,
+                    ),
+                    form.what,
+                  );
+              }
+              const how = `DELETE of ${who}'s list sent with ${form.what}`;
+              const x = await sent(findings, how, () => client.clear({ form }));
+              if (sameAnswer(findings, ruleId, how, plain.good, x) && is2xx(x)) {
+                const left = (await listed(how)).providers.length;
+                if (left)
+                  findings.add(
+                    new ConformanceFailure(
+                      ruleId,
+                      `${how} answered ${x.received.status} like the plain one, but GET still lists ${left} provider(s)`,
+                    ),
+                    form.what,
+                  );
+              }
+              if (one) {
+                const q = await fill();
+                const removal = `DELETE of provider ${shown(q.name)} of ${who}`;
+                if (form.connection !== 'kept') {
+                  const bad = `${removal} with a wrong token, sent with ${form.what}`;
+                  sameAnswer(
+                    findings,
+                    ruleId,
+                    bad,
+                    one.wrong,
+                    await sent(findings, bad, () => client.remove(q.name, { authorization: wrong, form })),
+                  );
+                }
+                const good = `${removal} sent with ${form.what}`;
+                const y = await sent(findings, good, () => client.remove(q.name, { form }));
+                if (
+                  sameAnswer(findings, ruleId, good, one.good, y) &&
+                  is2xx(y) &&
+                  entriesNamed(await listed(good), q.name).length
+                )
+                  findings.add(
+                    new ConformanceFailure(
+                      ruleId,
+                      `${good} answered ${y.received.status} like the plain one, but GET still lists it`,
+                    ),
+                    form.what,
+                  );
+              }
+            }
+          }),
+        );
+        findings.throwIfAny();
+      },
+      { wholeList: true, also: [...RELATION_RULES, 'DELETE-IDEMPOTENT'], standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'BOT-ID-EXACT',
+      `every operation on a bot id that differs from a bot's in one way (${DISTINCTIONS.map((d) => d.what.replace(/^the bot id /, '')).join(', ')}), with that bot's own token, gets 401 and changes nothing, on each bot`,
+      async (f) => {
+        const findings = new Findings();
+        const revision = f.settings.profile === '2020-03-10';
+        await Promise.all(
+          botsOf(f).map(async ({ who, client }) => {
+            const kept = f.make.provider('basic');
+            statusIs('POST-VALID-200', await client.post(kept));
+            const written: string[] = [];
+            for (const d of DISTINCTIONS) {
+              const other = d.botId(client.bot.id);
+              if (other === undefined || other === client.bot.id) continue;
+              const at = { botId: other };
+              const provider = f.make.provider('bearer');
+              written.push(provider.name);
+              const requests: [Operation, () => Promise<Exchange>][] = [
+                ['GET', () => client.list(at)],
+                ['POST', () => client.post(provider, at)],
+                ['DELETE', () => client.clear(at)],
+                ...(revision
+                  ? [['DELETE-ONE', () => client.remove(kept.name, at)] as [Operation, () => Promise<Exchange>]]
+                  : []),
+              ];
+              for (const [op, send] of requests) {
+                const how = `${op === 'DELETE-ONE' ? `DELETE of provider ${shown(kept.name)}` : op} with ${who}'s token on ${d.what} (${shown(other)})`;
+                const x = await sent(findings, how, send);
+                if (judgesBodyOf('AUTH-401-JSON', x.received.status))
+                  await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), how);
+                if (!answeredAs('BOT-ID-EXACT', x.received.status))
+                  findings.add(
+                    new ConformanceFailure(
+                      'BOT-ID-EXACT',
+                      `${how} answered ${x.received.status}, not ${named('BOT-ID-EXACT')}`,
+                    ),
+                    `${d.what}: ${op} → ${x.received.status}`,
+                  );
+              }
+            }
+            const list = await readAfter(f.read, `requests on bot ids near ${shown(client.bot.id)}`, findings, client);
+            const lost = holds(list, [kept]);
+            if (lost)
+              findings.add(
+                new ConformanceFailure(
+                  'BOT-ID-EXACT',
+                  `after requests on bot ids near ${who}'s, its own list changed: ${lost}`,
+                ),
+              );
+            const landed = written.filter((n) => entriesNamed(list, n).length);
+            if (landed.length)
+              findings.add(
+                new ConformanceFailure(
+                  'BOT-ID-EXACT',
+                  `a POST on a bot id near ${who}'s landed in ${who}'s own list: ${landed.map(shown).join(', ')}`,
+                ),
+              );
+          }),
+        );
+        findings.throwIfAny();
+      },
+      { wholeList: true, also: ['AUTH-401-JSON', ...ROBUST], standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  // ── Repetitions: each pattern of the catalogue, its effect on the list held to the rules after every step.
+  const byList = (needsWholeList: boolean) => REPETITIONS.filter((r) => r.steps.includes('delete') === needsWholeList);
+  for (const [wholeList, patterns] of [
+    [false, byList(false)],
+    [true, byList(true)],
+  ] as const) {
+    test(
+      ...rule(
+        'REPEAT-SAME-EFFECT',
+        `${patterns.map((p) => p.what).join('; ')}: each leaves the list the rules say, read after every step`,
+        async (f) => {
+          const findings = new Findings();
+          await Promise.all(
+            patterns
+              .filter((p) => !p.steps.includes('A@second') || f.settings.secondBot)
+              .map((p) => repeated(f, p, findings)),
+          );
+          findings.throwIfAny();
+        },
+        {
+          wholeList,
+          also: ['UPSERT-REPLACES', 'GET-READ-AFTER-WRITE', 'GET-CONFIG-ROUNDTRIP', ...ROBUST],
+          standsOn: READS_ITS_WRITES,
+        },
+      ),
+    );
+  }
+});
+
+/** How long the pattern with a pause waits: longer than a client's retry, as a server's memory of one might be. */
+const PAUSE_MS = 1500;
+
+/**
+ * Runs one repetition pattern on fresh names, keeping the list the rules say after each step (the
+ * model of model/rules.ts), and reads the bots' lists after every step. A divergence after a step
+ * that repeats something sent before is REPEAT-SAME-EFFECT's; after a step that does not, it is the
+ * rule the model names for it (a provider not replaced is UPSERT-REPLACES', say).
+ */
+async function repeated(f: CheckFixtures, pattern: Repetition, findings: Findings): Promise<void> {
+  const name = f.make.name();
+  const other = f.make.name();
+  const bodies = {
+    A: f.make.provider('bearer', name),
+    B: f.make.provider('basic', name),
+    C: f.make.provider('bearer', name),
+  };
+  const expected: { first: ProviderMap; second: ProviderMap } = { first: new Map(), second: new Map() };
+  const seen = new Set<string>();
+  const done: string[] = [];
+  const ours = new Set([name, other]);
+  const wrong = `Bearer ${f.make.secret()}`;
+  for (const step of pattern.steps) {
+    const { bot, send, provider, expect } = stepOf(f, step, bodies, other, wrong);
+    const key = provider ? JSON.stringify(provider.config) : step;
+    const repeat = seen.has(key) || seen.has(JSON.stringify(provider));
+    seen.add(key);
+    seen.add(JSON.stringify(provider));
+    const what = `${pattern.what}, step ${done.length + 1} (${stepWords(step)})`;
+    const before = provider ? expected[bot].get(provider.name) : undefined;
+    if (send) {
+      const x = await sent(findings, what, send);
+      if (expect !== 'any') statusIs(expect, x);
+    } else await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    done.push(stepWords(step));
+    if (step === 'delete') expected.first.clear();
+    else if (provider && expect === 'POST-VALID-200') expected[bot].set(provider.name, provider);
+    for (const b of ['first', 'second'] as const) {
+      if (b === 'second' && !f.settings.secondBot) continue;
+      const client = b === 'first' ? f.api : f.secondApi;
+      const list = (await readAfter(f.read, what, findings, client)).providers.filter((p) => ours.has(p.name));
+      const d = divergence(expected[b], list);
+      if (!d) continue;
+      const context: StepContext =
+        b !== bot
+          ? { kind: 'elsewhere', what: 'write' }
+          : step === 'delete'
+            ? { kind: 'clear' }
+            : step === 'invalid' || step === 'A!credentials'
+              ? { kind: 'refused', as: step === 'invalid' ? 'bad-request' : 'credentials' }
+              : provider
+                ? { kind: 'post', name: provider.name, before, repeat }
+                : { kind: 'read' };
+      const theirs = ruleOf(d, context, { deleted: new Map(), sent: new Set(ours) }, list);
+      const listed = list.map(
+        (p) => `${shown(p.name)} ${p.config && 'bearer' in p.config ? 'with bearer' : 'with basic'}`,
+      );
+      const reason = `after ${done.join(', ')}, ${b === 'first' ? "the first bot's" : "the second bot's"} list holds ${listed.join(', ') || 'none of them'}, not what the rules say (${[...expected[b].values()].map((p) => shown(p.name)).join(', ') || 'none'})`;
+      // The pattern's first steps are not repetitions: what they break is the model's rule for them, and the check stops there.
+      if (!repeat && theirs !== 'REPEAT-SAME-EFFECT') fail(theirs, reason);
+      findings.add(new ConformanceFailure('REPEAT-SAME-EFFECT', reason), pattern.what);
+      return;
+    }
+  }
+}
+
+type Step = {
+  bot: 'first' | 'second';
+  send?: () => Promise<Exchange>;
+  provider?: Provider;
+  /** The rule whose statuses the answer must have, or 'any'. */
+  expect: RuleId | 'any';
+};
+
+function stepOf(
+  f: CheckFixtures,
+  step: RepeatStep,
+  bodies: Record<'A' | 'B' | 'C', Provider>,
+  other: string,
+  wrong: string,
+): Step {
+  const post = (client: ProviderApi, p: Provider, bot: 'first' | 'second'): Step => ({
+    bot,
+    provider: p,
+    send: () => client.post(p),
+    expect: 'POST-VALID-200',
+  });
+  switch (step) {
+    case 'A':
+    case 'B':
+    case 'C':
+      return post(f.api, bodies[step], 'first');
+    case 'A@other':
+      return post(f.api, { ...bodies.A, name: other }, 'first');
+    case 'A@second':
+      return post(f.secondApi, bodies.A, 'second');
+    case 'A!credentials':
+      return {
+        bot: 'first',
+        provider: bodies.A,
+        send: () => f.api.post(bodies.A, { authorization: wrong }),
+        expect: 'AUTH-WRONG-TOKEN',
+      };
+    case 'invalid':
+      return { bot: 'first', send: () => f.api.postText(invalidBody(bodies.A.name)), expect: 'POST-400-MISSING-FIELD' };
+    case 'delete':
+      return { bot: 'first', send: () => f.api.clear(), expect: 'DELETE-200' };
+    case 'pause':
+      return { bot: 'first', expect: 'any' };
+  }
+}
+
+function stepWords(step: RepeatStep): string {
+  return {
+    A: 'POST of A',
+    B: 'POST of B, same name',
+    C: 'POST of C, same name',
+    'A@other': "POST of A's config under another name",
+    'A@second': 'POST of A to the second bot',
+    'A!credentials': 'POST of A with a wrong token',
+    invalid: 'an invalid POST of that name',
+    delete: 'DELETE of the list',
+    pause: `a pause of ${PAUSE_MS / 1000} s`,
+  }[step];
+}
