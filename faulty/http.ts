@@ -5,6 +5,7 @@
 // connection whose server keeps Node's client from reusing it. Each is one override of the reference
 // with a probe over raw HTTP; relations/catalogue.ts is what catches them, not a list of them.
 import type http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, error, type Answer } from '../reference/app.ts';
 import { DIRECT } from '../suite/http.ts';
@@ -179,4 +180,142 @@ fault(
       pool.closeAll();
     }
   },
+);
+
+fault(
+  'unread-body-poisons-connection',
+  'HTTP-EQUIVALENT',
+  'Answers a POST with bad credentials before reading its body and keeps the connection open: the unread body is then read as the next request on it (400).',
+  class extends ReferenceApp {
+    readonly #poisoned = new WeakSet<object>();
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      if (this.#poisoned.has(req.socket)) {
+        this.#poisoned.delete(req.socket);
+        return error(400, 'Bad request', 'The request line could not be parsed.');
+      }
+      const answer = await super.handle(req);
+      if (answer.status === 401 && req.method === 'POST' && Number(req.headers['content-length']) > 0)
+        this.#poisoned.add(req.socket);
+      return answer;
+    }
+  },
+  async (p) => {
+    const pool = new WirePool(DIRECT, 3000);
+    try {
+      await p.post(p.provider(), { pool, auth: null });
+      const next = await p.send('GET', { pool });
+      return typeof next !== 'string' && next.reused === true && next.status === 400;
+    } finally {
+      pool.closeAll();
+    }
+  },
+);
+
+fault(
+  'gzip-unlabelled',
+  'HTTP-EQUIVALENT',
+  'Compresses an answer with gzip when the client accepts gzip, but leaves out Content-Encoding (a proxy that compresses and drops the field).',
+  class extends ReferenceApp {
+    protected override send(res: http.ServerResponse, answer: Answer): void {
+      if (answer.body === undefined || !/gzip/.test(res.req.headers['accept-encoding'] ?? '')) {
+        super.send(res, answer);
+        return;
+      }
+      const bytes = gzipSync(JSON.stringify(answer.body));
+      res
+        .writeHead(answer.status, {
+          ...answer.headers,
+          'content-type': 'application/json',
+          'content-length': bytes.length,
+        })
+        .end(bytes);
+    }
+  },
+  async (p) => {
+    const r = await p.send('GET', { form: 'accept-encoding' });
+    return typeof r !== 'string' && r.status === 200 && r.json === undefined;
+  },
+);
+
+fault(
+  'expectation-failed',
+  'HTTP-EQUIVALENT',
+  'Answers 417 Expectation Failed to every request that says Expect: 100-continue, as some servers and proxies still do.',
+  class extends ReferenceApp {
+    override configure(server: http.Server): void {
+      server.on('checkContinue', (_req, res: http.ServerResponse) => {
+        const body = JSON.stringify({ message: 'Expectation failed', reason: 'Expect is not supported.' });
+        res.writeHead(417, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      });
+    }
+  },
+  async (p) => (await p.status(p.post(p.provider(), { form: 'expect-continue' }))) === 417,
+);
+
+fault(
+  'length-required',
+  'HTTP-EQUIVALENT',
+  'Refuses a body without Content-Length with 411 Length Required: a chunked POST is never read.',
+  class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      if (req.method === 'POST' && req.headers['content-length'] === undefined) {
+        req.resume();
+        return error(411, 'Length required', 'Send a Content-Length.');
+      }
+      return super.handle(req);
+    }
+  },
+  async (p) => (await p.status(p.post(p.provider(), { form: 'chunked-one' }))) === 411,
+);
+
+fault(
+  'conditional-always-304',
+  'HTTP-EQUIVALENT',
+  'Answers 304 Not Modified to every GET that carries If-None-Match or If-Modified-Since, whatever they hold (a cache that never compares).',
+  class extends ReferenceApp {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      const answer = await super.handle(req);
+      const conditional = req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined;
+      return req.method === 'GET' && answer.status === 200 && conditional ? { status: 304 } : answer;
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { form: 'if-none-match' }))) === 304,
+);
+
+fault(
+  'absolute-target-not-found',
+  'HTTP-EQUIVALENT',
+  'Routes on the request-target as written, so a target in absolute form (POST http://host/whatsapp/…) gets 404.',
+  class extends ReferenceApp {
+    protected override route(method: string, url: string) {
+      return url.startsWith('/') ? super.route(method, url) : { op: 'not-found' as const };
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { form: 'target-absolute' }))) === 404,
+);
+
+fault(
+  'bot-id-trimmed',
+  'BOT-ID-EXACT',
+  "Trims whitespace from the bot id in the path: /bot-a%20/ with bot-a's token is bot-a.",
+  class extends ReferenceApp {
+    protected override route(method: string, url: string) {
+      const route = super.route(method, url);
+      return 'botId' in route ? { ...route, botId: route.botId.trim() } : route;
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { bot: `${p.bots.botA} `, auth: `Bearer ${p.bots.tokenA}` }))) === 200,
+);
+
+fault(
+  'token-split-on-one-space',
+  'HTTP-EQUIVALENT',
+  "Takes the token as the second word of Authorization split at single spaces: 'Bearer  token', with two spaces, gives an empty token (401).",
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      const [scheme, token] = (header ?? '').split(' ');
+      return super.authorized(botId, token ? `${scheme} ${token}` : scheme);
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { form: 'auth-two-spaces' }))) === 401,
 );

@@ -1,6 +1,7 @@
 // Conforming oddballs: servers that differ from the reference only where docs/rules.md leaves a
 // choice open (or the transport does). The suite must pass every one of them.
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type http from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
@@ -409,21 +410,37 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
-    id: 'etag-not-modified',
+    id: 'express-like',
     sentence:
-      'Sends an ETag with every list and answers 304 to a GET whose If-None-Match holds it, as Express does; advertises Keep-Alive: timeout=1.',
+      'Answers as an Express app with its defaults and compression(): an ETag on every list, 304 to a GET whose If-None-Match holds it, gzip for a client that accepts it, Keep-Alive: timeout=1.',
     profile: 'default',
     App: class extends ReferenceApp {
       protected override send(res: http.ServerResponse, answer: Answer): void {
-        const headers = { ...answer.headers, 'keep-alive': 'timeout=1' };
-        if (res.req.method !== 'GET' || answer.status !== 200 || answer.body === undefined) {
+        const headers: Record<string, string> = { ...answer.headers, 'keep-alive': 'timeout=1' };
+        if (answer.body === undefined) {
           super.send(res, { ...answer, headers });
           return;
         }
-        const etag = etagOf(JSON.stringify(answer.body));
-        const asked = (res.req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim());
-        if (asked.includes(etag) || asked.includes('*')) res.writeHead(304, { ...headers, etag }).end();
-        else super.send(res, { ...answer, headers: { ...headers, etag } });
+        const text = JSON.stringify(answer.body);
+        if (res.req.method === 'GET' && answer.status === 200) {
+          headers.etag = etagOf(text);
+          const asked = (res.req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim());
+          if (asked.includes(headers.etag) || asked.includes('*')) {
+            res.writeHead(304, headers).end();
+            return;
+          }
+        }
+        const gzip = /\bgzip\b/.test(res.req.headers['accept-encoding'] ?? '');
+        const bytes = gzip ? gzipSync(text) : Buffer.from(text);
+        res
+          .writeHead(answer.status, {
+            ...headers,
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': bytes.length,
+            vary: 'Accept-Encoding',
+            ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+          })
+          .end(bytes);
       }
     },
   },

@@ -279,6 +279,58 @@ export const EQUIVALENCES: readonly Equivalence[] = [
     [['empty-length', 'Content-Length: 0', (w) => withField(w, 'content-length', '0')]],
   ),
   ...equivalence(
+    'Content codings',
+    [
+      'RFC 9110 § 12.5.3, § 8.4',
+      'A client that accepts gzip, deflate or br reads the same content, whichever coding the server picks (or none).',
+    ],
+    ALL,
+    [
+      [
+        'accept-encoding',
+        'Accept-Encoding: gzip, deflate, br',
+        (w) => withField(w, 'accept-encoding', 'gzip, deflate, br'),
+      ],
+    ],
+  ),
+  ...equivalence(
+    'Conditional and cache requests',
+    [
+      'RFC 9110 § 13.1.2, § 13.1.3; RFC 9111 § 5.2.1',
+      'An If-None-Match that matches no current representation, or an If-Modified-Since before any change, leaves a GET as it is; a request asking caches not to serve it stored means the same to the origin.',
+    ],
+    ['GET'],
+    [
+      [
+        'if-none-match',
+        'If-None-Match: "no-such-etag"',
+        (w) => withField(w, 'if-none-match', '"conformance-no-such-etag"'),
+      ],
+      [
+        'if-modified-since',
+        'If-Modified-Since: Thu, 01 Jan 1970 00:00:01 GMT',
+        (w) => withField(w, 'if-modified-since', 'Thu, 01 Jan 1970 00:00:01 GMT'),
+      ],
+      [
+        'no-cache',
+        'Cache-Control: no-cache and Pragma: no-cache',
+        (w) => withField(withField(w, 'cache-control', 'no-cache'), 'pragma', 'no-cache'),
+      ],
+    ],
+  ),
+  ...equivalence(
+    'Request line',
+    [
+      'RFC 9112 § 3.2.2, § 2.3',
+      'A server must accept the request-target in absolute form; an HTTP/1.0 request with the same content means the same (only the connection ends after it).',
+    ],
+    ALL,
+    [
+      ['target-absolute', 'the request-target in absolute form (http://host/path)', (w) => ({ ...w, absolute: true })],
+      ['version-1.0', 'HTTP/1.0 in the request line', (w) => ({ ...w, version: '1.0' }), { connection: 'fresh' }],
+    ],
+  ),
+  ...equivalence(
     'Expectations',
     [
       'RFC 9110 § 10.1.1',

@@ -10,8 +10,12 @@ export interface WireRequest {
   body?: Buffer;
   /** Sent in chunks (the fields then say `Transfer-Encoding: chunked`), not as one run of Content-Length bytes. */
   chunked?: Chunking;
-  /** The fields carry `Expect: 100-continue`: the body waits for 100 Continue, or a second. */
+  /** The fields carry `Expect: 100-continue`: the body waits for 100 Continue, or a moment. */
   expectContinue?: boolean;
+  /** The request-target in absolute form (`POST http://host/path HTTP/1.1`), which a server must accept (RFC 9112 § 3.2.2). */
+  absolute?: boolean;
+  /** The protocol version of the request line: HTTP/1.1 unless told. */
+  version?: '1.0' | '1.1';
   /** How it differs from the suite's plain form, for the transcript; unset for the plain form. */
   form?: string;
 }

@@ -6,6 +6,7 @@
 // way; a check about the wire cannot stand on it. Answers are read as RFC 9112 frames them.
 import net from 'node:net';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
 import {
   classify,
   MAX_ANSWER_BYTES,
@@ -223,6 +224,31 @@ async function readBody(reader: Reader, method: string, head: Head): Promise<{ b
   return { body: await reader.rest(MAX_ANSWER_BYTES), closes: true };
 }
 
+/**
+ * The body's text, its content codings undone (RFC 9110 § 8.4): a request that says `Accept-Encoding`
+ * must read what it asked for. A body that does not decode is shown as such, and is no JSON.
+ */
+function decoded(body: Buffer, codings: string | undefined): string {
+  let bytes = body;
+  for (const coding of (codings ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter(Boolean)
+    .reverse()) {
+    const options = { maxOutputLength: MAX_ANSWER_BYTES };
+    try {
+      if (coding === 'gzip' || coding === 'x-gzip') bytes = zlib.gunzipSync(bytes, options);
+      else if (coding === 'deflate') bytes = zlib.inflateSync(bytes, options);
+      else if (coding === 'br') bytes = zlib.brotliDecompressSync(bytes, options);
+      else if (coding !== 'identity')
+        return `(a body in the content coding ${coding}, which the suite did not ask for)`;
+    } catch (e) {
+      return `(a body that is not valid ${coding}: ${(e as Error).message})`;
+    }
+  }
+  return bytes.toString('utf8');
+}
+
 /** The answer as the suite's other client reports it, and what it did to the connection. */
 export interface WireAnswer {
   received: Received;
@@ -303,8 +329,12 @@ export class WireConnection {
   /** Writes one request and reads its answer; the connection is left open for the next unless the answer closes it. */
   async send(request: WireRequest, timeoutMs: number): Promise<WireAnswer> {
     const url = new URL(request.url);
-    const target = this.route.absolute ? `${url.origin}${url.pathname}${url.search}` : `${url.pathname}${url.search}`;
-    const head = [`${request.method} ${target} HTTP/1.1`, ...request.fields.map(([n, v]) => `${n}:${v}`)];
+    const absolute = this.route.absolute || request.absolute;
+    const target = absolute ? `${url.origin}${url.pathname}${url.search}` : `${url.pathname}${url.search}`;
+    const head = [
+      `${request.method} ${target} HTTP/${request.version ?? '1.1'}`,
+      ...request.fields.map(([n, v]) => `${n}:${v}`),
+    ];
     if (this.route.proxy && this.route.absolute) head.push(...proxyAuthorization(this.route.proxy));
     const timer = setTimeout(
       () => this.reader.fail(new WireError('timeout', `no complete answer within ${timeoutMs} ms`)),
@@ -351,7 +381,7 @@ export class WireConnection {
     this.#closes = closes || !persistent || bodyUnsent;
     if (this.#closes) this.socket.end();
     this.answered++;
-    const text = body.toString('utf8');
+    const text = decoded(body, head.headers['content-encoding']);
     return {
       received: { status: head.status, headers: head.headers, text, ...parseJson(text) },
       continued,

@@ -565,21 +565,34 @@ forEachTarget(() => {
           const pool = api.newWirePool();
           const on = (c: ProviderApi) => c.onWire(connections === 'fresh' ? 'fresh' : pool);
           const bad: { what: string; own: RuleId; x: Exchange }[] = [];
-          const all: Exchange[] = [];
+          const all: { what: string; own?: RuleId; x: Exchange }[] = [];
           try {
             for (const [what, own, send] of sequence(on(api), second && on(second))) {
               const x = await sent(findings, what, send);
-              all.push(x);
+              all.push({ what, own, x });
               if (own) bad.push({ what, own, x });
-              else statusIs('GET-200-SHAPE', x);
             }
           } finally {
             pool.closeAll();
           }
           return { bad, all };
         };
-        const fresh = (await run('fresh')).bad;
-        const { bad: reused, all } = await run('one');
+        const { bad: fresh, all: freshAll } = await run('fresh');
+        for (const { own, x } of freshAll) if (!own) statusIs('GET-200-SHAPE', x);
+        const { bad: reused, all: reusedAll } = await run('one');
+        const all = reusedAll.map((r) => r.x);
+        // A good request answers on a connection that has served as on a new one (RFC 9112 § 9.3): an
+        // unread body of the refused request before it, say, must not be read as the next request.
+        reusedAll.forEach(({ what, own, x }, i) => {
+          if (own || !x.reused || x.received.status === freshAll[i].x.received.status) return;
+          findings.add(
+            new ConformanceFailure(
+              'HTTP-EQUIVALENT',
+              `${what} on a reused connection, right after ${reusedAll[i - 1]?.what ?? 'another request'}, answered ${x.received.status}; on a new connection: ${freshAll[i].x.received.status}`,
+            ),
+            what,
+          );
+        });
         // Said only of what the connections did: each request after the first went on the last one unless the server had closed it.
         const closed = all.slice(0, -1).filter((x) => x.closedAfter).length;
         const unanswered = all.slice(1).filter((x, i) => !x.reused && !all[i].closedAfter).length;
@@ -623,7 +636,7 @@ forEachTarget(() => {
       },
       {
         wholeList: true,
-        also: ['AUTH-NO-CHANGE', 'AUTH-MISSING', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', ...ROBUST],
+        also: ['AUTH-NO-CHANGE', 'AUTH-MISSING', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', 'HTTP-EQUIVALENT', ...ROBUST],
         standsOn: READS_ITS_WRITES,
       },
     ),
