@@ -7,7 +7,7 @@ import type { Profile } from '../contract/openapi.ts';
 import { judge, judgeText, type Verdict } from '../model/rules.ts';
 import { ruleRefusing, type RuleId } from '../rules/catalogue.ts';
 import { schemaOf, type Flat } from '../contract/schema-tree.ts';
-import { ENCODINGS, type Encoding } from './wire.ts';
+import { ENCODINGS, type Encoding } from '../relations/json-text.ts';
 
 /** A generated POST: the body as sent, and what the rules say of it. */
 export interface GeneratedPost {
@@ -32,7 +32,7 @@ export interface StringSources {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-/** `encoding`: how the body is written (generation/wire.ts): every one must be read the same. */
+/** `encoding`: how the body is written (relations/json-text.ts): every one must be read the same. */
 function postOf(profile: Profile, body: unknown, breaks?: string, encoding: Encoding = ENCODINGS[0]): GeneratedPost {
   const name = (body as { name?: unknown } | null)?.name;
   return {

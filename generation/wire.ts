@@ -1,7 +1,7 @@
 // The input spaces small enough to cover whole on every run, instead of sampling them: every
 // constraint of the Provider schema broken with every kind of wrong value, member names in another
-// case, the syntax that lenient JSON parsers take, the same body in other JSON encodings, and
-// families of names that real stores merge or change. Pure data: the checks (tests/wire.spec.ts)
+// case, the syntax that lenient JSON parsers take, and families of names that real stores merge or
+// change (the same body in other JSON texts is relations/json-text.ts'). Pure data: the checks (tests/wire.spec.ts)
 // send it; docs/fault-model.md says which real stack each axis stands for.
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
@@ -202,67 +202,6 @@ export function openShapes(marker: string): { what: string; provider: (name: str
     shape('a member the API does not define', { bearer: marker }, { description: 'extra' }),
   ];
 }
-
-/** How a client may write the same value as JSON text. */
-export interface Encoding {
-  what: string;
-  write: (value: unknown) => string;
-}
-
-/** A JSON string with each UTF-16 unit that `escape` picks written as \uXXXX (an astral character as its surrogate pair). */
-function escaped(text: string, escapes: (unit: number) => boolean): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    out +=
-      unit < 0x20 || escapes(unit)
-        ? `\\u${unit.toString(16).padStart(4, '0')}`
-        : unit === 0x22
-          ? '\\"'
-          : unit === 0x5c
-            ? '\\\\'
-            : text[i];
-  }
-  return `"${out}"`;
-}
-
-/** JSON text with strings written by `string`, members in `order`, and `space` between them. */
-function written(
-  value: unknown,
-  string: (s: string) => string,
-  order: (keys: string[]) => string[],
-  space: string,
-  depth = 0,
-): string {
-  const pad = space ? `\n${space.repeat(depth + 1)}` : '';
-  const end = space ? `\n${space.repeat(depth)}` : '';
-  if (typeof value === 'string') return string(value);
-  if (Array.isArray(value))
-    return `[${value.map((v) => `${pad}${written(v, string, order, space, depth + 1)}`).join(',')}${value.length ? end : ''}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = order(Object.keys(value));
-    const members = keys.map(
-      (k) => `${pad}${string(k)}:${space ? ' ' : ''}${written((value as Json)[k], string, order, space, depth + 1)}`,
-    );
-    return `{${members.join(',')}${keys.length ? end : ''}}`;
-  }
-  return JSON.stringify(value);
-}
-
-const asIs = (keys: string[]) => keys;
-/** Strings with nothing escaped that need not be: raw UTF-8 on the wire. */
-const raw = (s: string) => JSON.stringify(s);
-
-/** The same value as different JSON texts: what real clients send. Every one must be stored the same. */
-export const ENCODINGS: readonly Encoding[] = [
-  { what: 'compact, raw UTF-8', write: (v) => JSON.stringify(v) },
-  // Python's json.dumps by default: ASCII only, astral characters as escaped surrogate pairs.
-  { what: 'ASCII only, \\u-escaped', write: (v) => written(v, (s) => escaped(s, (u) => u > 0x7f), asIs, '') },
-  { what: 'every character \\u-escaped', write: (v) => written(v, (s) => escaped(s, () => true), asIs, '') },
-  { what: "with '/' escaped", write: (v) => JSON.stringify(v).replace(/\//g, '\\/') },
-  { what: 'pretty-printed, CRLF and tabs', write: (v) => `${written(v, raw, asIs, '\t').replace(/\n/g, '\r\n')}\r\n` },
-  { what: 'members in reverse order', write: (v) => written(v, raw, (keys) => [...keys].reverse(), '') },
-];
 
 /** Names that a store may merge with one another or change, each family with the rule that merging them breaks. */
 export interface NameFamily {

@@ -6,6 +6,7 @@
 // relation anywhere fails it. The checks (tests/http.spec.ts), the generated sequences
 // (driver/commands.ts) and docs/relations.md (generated from this file: npm run relations-table) read it.
 import type { RuleId } from '../rules/catalogue.ts';
+import { ENCODINGS } from './json-text.ts';
 import {
   chunked,
   eachField,
@@ -115,6 +116,17 @@ const authorization = (change: (scheme: string, credential: string) => string) =
 const contentType = (value: string) => (w: WireRequest) =>
   field(w, 'content-type') === undefined ? w : withField(w, 'content-type', value);
 const accept = (value: string | undefined) => (w: WireRequest) => withField(w, 'accept', value);
+/** The body, when it is JSON, written another way, its Content-Length with it. */
+function rewritten(w: WireRequest, write: (value: unknown) => string): WireRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(w.body?.toString('utf8') ?? '');
+  } catch {
+    return w;
+  }
+  const body = Buffer.from(write(value), 'utf8');
+  return { ...withField(w, 'content-length', String(body.length)), body };
+}
 const cutsEvery = (size: number, length: number) =>
   Array.from({ length: Math.ceil(length / size) }, (_, i) => i * size);
 
@@ -346,6 +358,20 @@ export const EQUIVALENCES: readonly Equivalence[] = [
     ],
   ),
   ...equivalence(
+    'JSON text',
+    [
+      'RFC 8259 § 2, § 4, § 7',
+      'Whitespace between tokens, the order of members and escapes in strings do not change the value.',
+    ],
+    WITH_BODY,
+    ENCODINGS.slice(1).map(({ id, what, write }): [string, string, Equivalence['apply']] => [
+      id,
+      `the body written ${what}`,
+      (w) => rewritten(w, write),
+    ]),
+    'GET-CONFIG-ROUNDTRIP',
+  ),
+  ...equivalence(
     'Connections',
     [
       'RFC 9112 § 9.3, § 9.6',
@@ -495,14 +521,14 @@ export const OPENNESS: readonly Openness[] = [
     appliedBy: 'suite/raw-http.ts: a closed connection is reopened and reported only when it was closed',
   },
 ].map(
-  (o) =>
-    ({
-      kind: 'openness',
-      family: 'Choices left open',
-      source: 'docs/rules.md',
-      rule: 'POST-VALID-200',
-      ...o,
-    }) as Openness,
+  (o): Openness => ({
+    kind: 'openness',
+    family: 'Choices left open',
+    source: 'docs/rules.md',
+    says: 'Where the rules leave a choice, either answer is taken, in every field and place the clause reaches.',
+    rule: 'POST-VALID-200',
+    ...o,
+  }),
 );
 
 export const RELATIONS: readonly Relation[] = [...EQUIVALENCES, ...DISTINCTIONS, ...REPETITIONS, ...OPENNESS];

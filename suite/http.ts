@@ -16,6 +16,10 @@ export interface Sent {
   body?: string;
   /** How this request differs from the suite's plain form on the wire (a relation of relations/catalogue.ts), when it does. */
   form?: string;
+  /** The request-target was written in absolute form. */
+  absolute?: true;
+  /** The request line said HTTP/1.0. */
+  version?: '1.0';
 }
 export interface Received {
   status: number;

@@ -18,7 +18,7 @@ import {
   type Sent,
   type Transport,
 } from './http.ts';
-import type { Chunking, WireRequest } from '../relations/wire.ts';
+import { fieldValue, type Chunking, type WireRequest } from '../relations/wire.ts';
 
 /**
  * How long a request with `Expect: 100-continue` waits before it sends its body unasked (RFC 9110
@@ -559,11 +559,16 @@ export async function wireExchange(
   }
 }
 
-/** The request as reports show it: its fields as written, but Host and Content-Length (curl writes those itself). */
+/**
+ * The request as reports show it: its fields as a recipient reads them (names as written, values
+ * without the whitespace around them, which `form` tells), but Host and Content-Length, which curl
+ * writes itself.
+ */
 export function sentOf(request: WireRequest): Sent {
   const headers: Record<string, string> = {};
-  for (const [name, value] of request.fields) {
+  for (const [name, written] of request.fields) {
     if (/^(host|content-length)$/i.test(name)) continue;
+    const value = fieldValue(written);
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
   }
   return {
@@ -572,5 +577,7 @@ export function sentOf(request: WireRequest): Sent {
     headers,
     ...(request.body ? { body: request.body.toString('utf8') } : {}),
     ...(request.form ? { form: request.form } : {}),
+    ...(request.absolute ? { absolute: true } : {}),
+    ...(request.version === '1.0' ? { version: '1.0' as const } : {}),
   };
 }

@@ -22,8 +22,9 @@ export function transcript(exchanges: Exchange[], secrets: Secrets, settings: Se
         .map(([k, v]) => `${k}: ${secrets.redact(String(v))}`)
         .join('\n');
       return [
-        `#${i + 1} (${x.ms.toFixed(1)} ms)`,
+        `#${i + 1} (${x.ms.toFixed(1)} ms)${x.reused ? ' on a reused connection' : ''}`,
         `> ${sent.method} ${secrets.redact(sent.url)}`,
+        sent.form && `> (sent with ${sent.form}, written on a connection of the suite's own)`,
         ...Object.entries(sent.headers).map(([k, v]) => `> ${k}: ${headerShown(k, v, settings, secrets)}`),
         requestBody && `> ${requestBody.trim()}`,
         `< ${received.status}`,
@@ -73,9 +74,19 @@ export function headerShown(name: string, value: string, settings: Settings, sec
 /** A curl line that replays an exchange: credentials as the variables that hold them or masked, secrets masked. */
 export function curl(x: Exchange, settings: Settings, secrets: Secrets): string {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const parts = ['curl -i', '-X', x.sent.method, quote(secrets.redact(x.sent.url))];
+  const url = quote(secrets.redact(x.sent.url));
+  const parts = [
+    'curl -i',
+    ...(x.sent.version === '1.0' ? ['--http1.0'] : []),
+    ...(x.sent.absolute ? ['--request-target', url] : []),
+    '-X',
+    x.sent.method,
+    url,
+  ];
+  // curl sends Accept: */* of its own unless told not to: a request without Accept is replayed without it.
+  if (!Object.keys(x.sent.headers).some((k) => k.toLowerCase() === 'accept')) parts.push('-H', quote('Accept:'));
   // The check's label is for the server's log (the transcript shows it); a replay needs none.
-  for (const [k, v] of Object.entries(x.sent.headers).filter(([k]) => k !== 'x-conformance-check')) {
+  for (const [k, v] of Object.entries(x.sent.headers).filter(([k]) => k.toLowerCase() !== 'x-conformance-check')) {
     const value = headerShown(k, v, settings, secrets);
     parts.push('-H', value.includes('$') && !value.includes('«') ? `"${k}: ${value}"` : quote(`${k}: ${value}`));
   }

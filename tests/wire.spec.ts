@@ -9,9 +9,9 @@ import { rule } from '../fixtures/rule.ts';
 import { readAfter, ROBUST, sent } from '../fixtures/sending.ts';
 import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { Provider } from '../contract/provider.ts';
+import { ENCODINGS } from '../relations/json-text.ts';
 import {
   brokenBodies,
-  ENCODINGS,
   lengthFamilies,
   markedProvider,
   nameFamilies,
