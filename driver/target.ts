@@ -36,7 +36,7 @@ export interface Forms {
 }
 
 /** Whether a step goes as the rules say. */
-async function holds(step: () => Promise<void>): Promise<boolean> {
+export async function holds(step: () => Promise<void>): Promise<boolean> {
   try {
     await step();
     return true;

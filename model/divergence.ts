@@ -21,8 +21,7 @@ export type Refusal = 'bad-request' | 'credentials';
 
 /** What a step did to the bot being compared, as the attribution needs it. */
 export type StepContext =
-  /** `repeat`: the body, or its config under another name or bot, was posted before in the run. */
-  | { kind: 'post'; name: string; before?: Provider; repeat?: boolean }
+  | { kind: 'post'; name: string; before?: Provider }
   | { kind: 'refused'; as: Refusal }
   | { kind: 'burst'; names: string[] }
   | { kind: 'clear' }
@@ -84,13 +83,6 @@ export interface History {
  */
 export function ruleOf(d: Divergence, step: StepContext, history: History, listed: Provider[]): RuleId {
   if (d.duplicates.length) return 'UPSERT-NO-DUPLICATE';
-  // A POST of something sent before that was not applied: undone (its name gone), or dropped as a supposed retry (the old entry kept).
-  if (step.kind === 'post' && step.repeat) {
-    if (d.missing.includes(step.name)) return 'REPEAT-SAME-EFFECT';
-    const entry = listed.find((p) => p.name === step.name);
-    if (d.changed.includes(step.name) && step.before && entry && sameContent(entry, step.before))
-      return 'REPEAT-SAME-EFFECT';
-  }
   if (step.kind === 'post' && d.missing.includes(step.name)) return nameRule(d, step.name) ?? 'GET-READ-AFTER-WRITE';
   const back = d.extra.find((n) => history.deleted.has(n) || !history.sent.has(n));
   if (back !== undefined) return history.deleted.get(back) === 'one' ? 'REV-DELETE-ONE' : 'DELETE-EMPTIES';

@@ -17,9 +17,14 @@ export class World {
   /** How many providers Grow steps have made: their names stay unique in the run. */
   grown = 0;
 
+  /**
+   * `sentBefore`: every body (and config, as JSON) the check has posted so far, kept across the runs of
+   * its search, since the server keeps what it remembers across them too.
+   */
   constructor(
     readonly profile: Profile,
     readonly bots: BotKey[],
+    readonly sentBefore = new Set<string>(),
   ) {
     for (const bot of bots) {
       this.lists.set(bot, new Map());
@@ -27,22 +32,19 @@ export class World {
     }
   }
 
-  /** Every body a POST of this run carried, and every config, as JSON: what a later POST repeats. */
-  readonly #bodies = new Set<string>();
-
   /** Notes the name and body a POST is about to carry. */
   sending(post: { name?: string; body?: unknown }): void {
     if (post.name !== undefined) this.sent.add(post.name);
     const { body } = post;
-    if (body !== undefined) this.#bodies.add(JSON.stringify(body));
-    if (body !== null && typeof body === 'object' && 'config' in body) this.#bodies.add(JSON.stringify(body.config));
+    if (body !== undefined) this.sentBefore.add(JSON.stringify(body));
+    if (body !== null && typeof body === 'object' && 'config' in body) this.sentBefore.add(JSON.stringify(body.config));
   }
 
-  /** The body was posted before in this run, or its config under another name or on another bot: a repetition or a collision. */
+  /** The body was posted before, or its config under another name or on another bot: a repetition or a collision. */
   repeats(body: unknown): boolean {
-    if (this.#bodies.has(JSON.stringify(body))) return true;
+    if (this.sentBefore.has(JSON.stringify(body))) return true;
     return (
-      body !== null && typeof body === 'object' && 'config' in body && this.#bodies.has(JSON.stringify(body.config))
+      body !== null && typeof body === 'object' && 'config' in body && this.sentBefore.has(JSON.stringify(body.config))
     );
   }
 

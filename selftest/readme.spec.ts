@@ -4,12 +4,17 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { README, withCurrentTable } from '../tools/rules-table.ts';
+import { README, RELATIONS_DOC, withCurrentRelations, withCurrentTable } from '../tools/rules-table.ts';
 import { ROOT } from './support/run-suite.ts';
 
 test('the README holds the rules table of the current catalogue (npm run rules-table -- --write)', () => {
   const readme = readFileSync(README, 'utf8');
   expect(readme).toBe(withCurrentTable(readme));
+});
+
+test('docs/relations.md holds the table of the current relations catalogue (npm run rules-table -- --write)', () => {
+  const doc = readFileSync(RELATIONS_DOC, 'utf8');
+  expect(doc).toBe(withCurrentRelations(doc));
 });
 
 interface Workflow {

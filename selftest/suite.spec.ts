@@ -168,11 +168,13 @@ test('a TARGET_URL with a path prefix and a trailing slash works; a MUST rule le
   const server = await serve(
     Object.assign(app, {
       listener: () => (req: http.IncomingMessage, res: http.ServerResponse) => {
-        if (!req.url?.startsWith('/api/v2/'))
+        // The request-target in origin or absolute form (RFC 9112 § 3.2.2): its path is what the prefix is on.
+        const { pathname, search } = new URL(req.url ?? '/', 'http://prefix.invalid');
+        if (!pathname.startsWith('/api/v2/'))
           return void res
             .writeHead(404, { 'content-type': 'application/json' })
             .end('{"message":"no","reason":"prefix"}');
-        req.url = req.url.slice('/api/v2'.length);
+        req.url = pathname.slice('/api/v2'.length) + search;
         listener(req, res);
       },
     }),

@@ -61,8 +61,10 @@ forEachTarget(() => {
             [steps({ profile: settings.profile, bots: explore.bots, ...sources, stem: sources.pool[0], concurrent })],
             { maxCommands: 20 },
           );
+        // What the check posted, across its runs: a body sent again in a later run is a repetition to the server.
+        const sentBefore = new Set<string>();
         const run = async (t: Target, sequence: Iterable<fc.AsyncCommand<World, Target, false>>) => {
-          const world = new World(settings.profile, explore.bots);
+          const world = new World(settings.profile, explore.bots, sentBefore);
           await fc.asyncModelRun(async () => {
             await emptied(world, t);
             return { model: world, real: t };
