@@ -25,7 +25,7 @@ import {
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 import { equivalencesFor, ruleOn, type Equivalence, type Operation } from '../relations/catalogue.ts';
 import type { StepContext } from '../model/divergence.ts';
-import { clear, removeOne } from '../model/rules.ts';
+import { clear, judge, removeOne, stored } from '../model/rules.ts';
 import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';
 import { judgeAnswer } from './post-answer.ts';
 import { holds, type Forms, type Target } from './target.ts';
@@ -271,6 +271,53 @@ class Burst implements Command {
 const letters = (n: number): string =>
   [26 * 26, 26, 1].map((d) => String.fromCharCode(97 + (Math.floor(n / d) % 26))).join('');
 
+/** What a step posts again: the last body (A, A), one since overwritten (A, B, A), the last config under another name, or the last body on the other bot. */
+export type Again = 'last' | 'overwritten' | 'other-name' | 'other-bot';
+
+/**
+ * Posts again something the run has posted (docs/rules.md: a repeated request has exactly the effect
+ * the rules give it): drawn among what was taken when the step runs, so that every sequence repeats,
+ * whatever the seed. With nothing to repeat yet, it does nothing.
+ */
+class PostAgain implements Command {
+  constructor(
+    readonly bot: BotKey,
+    readonly again: Again,
+    readonly name: string,
+    readonly forms: Forms = {},
+  ) {}
+  check = (w: Readonly<World>) => w.bots.includes(this.bot) && (this.again !== 'other-bot' || w.bots.length > 1);
+  async run(w: World, t: Target): Promise<void> {
+    const mine = w.taken.filter((x) => x.bot === this.bot).map((x) => x.provider);
+    const last = mine[mine.length - 1];
+    if (!last) return;
+    const post = (bot: BotKey, body: Provider) =>
+      new Post(
+        bot,
+        { text: JSON.stringify(body), body, verdict: judge(w.profile, body), name: body.name },
+        this.forms,
+      ).run(w, t);
+    const now = (p: Provider) => JSON.stringify(w.lists.get(this.bot)!.get(p.name));
+    switch (this.again) {
+      case 'last':
+        return post(this.bot, last);
+      case 'other-name':
+        return post(this.bot, { ...last, name: this.name });
+      case 'other-bot':
+        return post(this.bot === 'first' ? 'second' : 'first', last);
+      case 'overwritten': {
+        // A body whose name now holds another; else the last one, after its name is given another config (A, B, A).
+        const overwritten = mine.findLast((p) => now(p) !== JSON.stringify(stored(p)));
+        if (!overwritten)
+          await post(this.bot, { ...last, config: { bearer: `again-${w.grown++}-${last.name.length}` } });
+        return post(this.bot, overwritten ?? last);
+      }
+    }
+  }
+  toString = () =>
+    `postAgain(${this.bot}, ${this.again}${this.again === 'other-name' ? ` as ${shown(this.name)}` : ''}${formIds(this.forms)})`;
+}
+
 /** Grows a bot's list past a hundred entries, one POST after another (bursts are the concurrent steps). */
 class Grow implements Command {
   constructor(
@@ -444,6 +491,21 @@ export function steps(s: StepSources): fc.Arbitrary<Command> {
   );
   return fc.oneof(
     { arbitrary: fc.tuple(bot, post, formsOf('POST')).map(([b, p, f]) => new Post(b, p, f)), weight: 40 },
+    {
+      arbitrary: fc
+        .tuple(
+          bot,
+          fc.oneof(
+            { arbitrary: fc.constant<Again>('overwritten'), weight: 3 },
+            { arbitrary: fc.constant<Again>('last'), weight: 2 },
+            fc.constantFrom<Again>('other-name', 'other-bot'),
+          ),
+          s.name,
+          formsOf('POST'),
+        )
+        .map(([b, again, name, f]) => new PostAgain(b, again, name, f)),
+      weight: 16,
+    },
     { arbitrary: fc.tuple(bot, formOf('GET')).map(([b, read]) => new Read(b, { read })), weight: 5 },
     { arbitrary: fc.tuple(bot, formsOf('DELETE')).map(([b, f]) => new Clear(b, f)), weight: 6 },
     ...(s.profile === '2020-03-10'

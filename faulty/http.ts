@@ -319,3 +319,35 @@ fault(
   },
   async (p) => (await p.status(p.send('GET', { form: 'auth-two-spaces' }))) === 401,
 );
+
+fault(
+  'item-route-ignores-method',
+  'GET-SAFE',
+  'Routes provider/{name} without looking at the method: a GET of it removes the provider, as its DELETE does.',
+  class extends ReferenceApp {
+    protected override route(method: string, url: string) {
+      const route = super.route(method === 'GET' ? 'DELETE' : method, url);
+      return route.op === 'remove' || method !== 'GET' ? route : super.route(method, url);
+    }
+  },
+  async (p) => {
+    const name = p.name();
+    await p.post(p.provider(name));
+    await p.send('GET', { name });
+    return (await p.has(name)) === 0;
+  },
+  '2020-03-10',
+);
+
+fault(
+  'bearer-anywhere',
+  'AUTH-MALFORMED',
+  "Looks for 'Bearer <token>' anywhere in Authorization: a header of Basic credentials followed by ', Bearer <token>' is let through.",
+  class extends ReferenceApp {
+    protected override authorized(botId: string, header: string | undefined): boolean {
+      const found = / Bearer +([^ ]+)$/.exec(header ?? '');
+      return super.authorized(botId, found ? `Bearer ${found[1]}` : header);
+    }
+  },
+  async (p) => (await p.status(p.send('GET', { auth: `Basic eA==, Bearer ${p.bots.tokenA}` }))) === 200,
+);

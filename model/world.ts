@@ -48,8 +48,12 @@ export class World {
     );
   }
 
+  /** Every provider a bot took in this run, in order, as posted: what a step may post again. */
+  readonly taken: { bot: BotKey; provider: Provider }[] = [];
+
   take(bot: BotKey, provider: Provider): void {
     upsert(this.lists.get(bot)!, stored(provider));
     this.deleted.get(bot)!.delete(provider.name);
+    this.taken.push({ bot, provider });
   }
 }

@@ -60,7 +60,9 @@ export interface Distinction extends Entry {
   kind: 'distinction';
   ops: readonly Operation[];
   /** The bot id the variant addresses, made from the real one; undefined where it would be the same id. */
-  botId: (id: string) => string | undefined;
+  botId?: (id: string) => string | undefined;
+  /** A safe method on a path of the list: it must change nothing, whatever it answers. */
+  safe?: { method: 'GET' | 'HEAD'; path: 'list' | 'item' };
 }
 
 /** One step of a repetition: a POST of body A, B or C (`@other`: under another name, `@second`: on the second bot), a pause, a DELETE of the list, a refusal. */
@@ -419,6 +421,27 @@ export const DISTINCTIONS: readonly Distinction[] = [
   }),
 );
 
+/** RFC 9110 § 9.2.1: GET and HEAD are safe; a request with them is not a write, whatever path it names. */
+export const SAFE_METHODS: readonly Distinction[] = (
+  [
+    ['safe-get-item', 'GET of provider/{name} of a listed provider', { method: 'GET', path: 'item' }],
+    ['safe-head-item', 'HEAD of provider/{name} of a listed provider', { method: 'HEAD', path: 'item' }],
+    ['safe-head-list', 'HEAD of the list', { method: 'HEAD', path: 'list' }],
+  ] as const
+).map(
+  ([id, what, safe]): Distinction => ({
+    kind: 'distinction',
+    id,
+    family: 'Safe methods',
+    what,
+    source: 'RFC 9110 § 9.2.1',
+    says: 'GET and HEAD are safe: a client asks for no change of state with them, and none may come of them.',
+    rule: 'GET-SAFE',
+    ops: ['GET'],
+    safe,
+  }),
+);
+
 const REPEAT_SOURCE =
   'docs/rules.md (a repeated request has exactly the effect the rules give it; reusing a name overwrites the entry)';
 export const REPETITIONS: readonly Repetition[] = [
@@ -531,7 +554,13 @@ export const OPENNESS: readonly Openness[] = [
   }),
 );
 
-export const RELATIONS: readonly Relation[] = [...EQUIVALENCES, ...DISTINCTIONS, ...REPETITIONS, ...OPENNESS];
+export const RELATIONS: readonly Relation[] = [
+  ...EQUIVALENCES,
+  ...DISTINCTIONS,
+  ...SAFE_METHODS,
+  ...REPETITIONS,
+  ...OPENNESS,
+];
 
 /** The rule an equivalence's failure breaks on an operation. */
 export const ruleOn = (e: Equivalence, op: Operation): RuleId => e.ruleFor?.[op] ?? e.rule;

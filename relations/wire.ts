@@ -16,6 +16,8 @@ export interface WireRequest {
   absolute?: boolean;
   /** The protocol version of the request line: HTTP/1.1 unless told. */
   version?: '1.0' | '1.1';
+  /** The request-target written as given, whatever the URL says (hostile input: a target that is no URL). */
+  target?: string;
   /** How it differs from the suite's plain form, for the transcript; unset for the plain form. */
   form?: string;
 }

@@ -122,7 +122,7 @@ const CATALOGUE = [
     },
   ),
   rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.', { bodyOf: BAD_REQUEST }),
-  rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the strings message and reason.', {
+  rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the non-empty strings message and reason.', {
     bodyOf: BAD_REQUEST,
   }),
   rule('POST-400-NO-CHANGE', 'MUST', `${UPDATE} › Response`, 'A request that got 400 changes nothing that GET shows.'),
@@ -226,9 +226,15 @@ const CATALOGUE = [
   rule('AUTH-401-JSON', 'MUST', `${AUTH}; ${ERRORS}`, 'The body of a 401 is a JSON object.', {
     bodyOf: UNAUTHORIZED,
   }),
-  rule('AUTH-401-FIELDS', 'SHOULD', `${AUTH}; ${ERRORS}`, 'The body of a 401 carries the strings message and reason.', {
-    bodyOf: UNAUTHORIZED,
-  }),
+  rule(
+    'AUTH-401-FIELDS',
+    'SHOULD',
+    `${AUTH}; ${ERRORS}`,
+    'The body of a 401 carries the non-empty strings message and reason.',
+    {
+      bodyOf: UNAUTHORIZED,
+    },
+  ),
   rule('AUTH-NO-CHANGE', 'MUST', AUTH, 'A request that got 401 changes nothing.'),
   rule(
     'AUTH-SCHEME-CASE',
@@ -258,6 +264,12 @@ const CATALOGUE = [
     HTTP,
     "A bot id that differs from a bot's in any code point, case included, is another bot: that bot's token gets 401 there and changes nothing (RFC 3986).",
     { answers: UNAUTHORIZED },
+  ),
+  rule(
+    'GET-SAFE',
+    'MUST',
+    HTTP,
+    'GET and HEAD are safe (RFC 9110 § 9.2.1): a GET or HEAD of the list, or of any path under it such as provider/{name}, changes nothing.',
   ),
   rule(
     'REPEAT-SAME-EFFECT',

@@ -21,6 +21,8 @@ export interface RequestOptions {
    * credentials of its own, so that no connection carries a good request's credentials to it).
    */
   form?: Equivalence;
+  /** The request-target written as given on the wire (hostile input: a target that is no URL). */
+  target?: string;
 }
 
 /** Where a client's requests go when they are written by hand: the connections of a pool, or each on a new one. */
@@ -131,6 +133,16 @@ export class ProviderApi {
     return this.url(this.contract.listPath, botId);
   }
 
+  /** The URL of provider/{name} under the bot's list, whether or not the profile defines it. */
+  itemUrl(name: string, botId?: string): string {
+    return `${this.listUrl(botId)}/${encodeURIComponent(name)}`;
+  }
+
+  /** A request the API may not define: any method on any URL, a body sent as JSON. */
+  request(method: string, url: string, options: RequestOptions = {}, body?: string): Promise<Exchange> {
+    return this.send(method, url, options, body, body === undefined ? undefined : 'application/json');
+  }
+
   private url(template: string, botId = this.bot.id, name?: string): string {
     const base = new URL(this.baseUrl);
     // A path prefix in the base URL is kept, and a trailing slash does not double.
@@ -155,11 +167,11 @@ export class ProviderApi {
     this.secrets.addAuthorization(authorization ?? undefined);
     if (body !== undefined) this.collect(body);
     const sent: Sent = { method, url, headers, body };
-    const { form } = options;
+    const { form, target } = options;
     const result =
-      form || this.wire.always
+      form || target || this.wire.always
         ? await wireExchange(
-            form ? form.apply(plainWire(sent)) : plainWire(sent),
+            { ...(form ? form.apply(plainWire(sent)) : plainWire(sent)), ...(target ? { target } : {}) },
             form?.connection ??
               (this.wire.always ? this.wire.connection : options.authorization === undefined ? 'kept' : 'fresh'),
             this.wire.pool,

@@ -330,7 +330,8 @@ export class WireConnection {
   async send(request: WireRequest, timeoutMs: number): Promise<WireAnswer> {
     const url = new URL(request.url);
     const absolute = this.route.absolute || request.absolute;
-    const target = absolute ? `${url.origin}${url.pathname}${url.search}` : `${url.pathname}${url.search}`;
+    const target =
+      request.target ?? (absolute ? `${url.origin}${url.pathname}${url.search}` : `${url.pathname}${url.search}`);
     const head = [
       `${request.method} ${target} HTTP/${request.version ?? '1.1'}`,
       ...request.fields.map(([n, v]) => `${n}:${v}`),

@@ -14,6 +14,7 @@ import {
   equivalencesFor,
   REPETITIONS,
   ruleOn,
+  SAFE_METHODS,
   type Equivalence,
   type Operation,
   type RepeatStep,
@@ -418,7 +419,7 @@ forEachTarget(() => {
             const before = listed(await client.list(), [kept.name]);
             const written: string[] = [];
             for (const d of DISTINCTIONS) {
-              const other = d.botId(client.bot.id);
+              const other = d.botId?.(client.bot.id);
               if (other === undefined || other === client.bot.id) continue;
               const at = { botId: other };
               const provider = f.make.provider('bearer');
@@ -469,6 +470,40 @@ forEachTarget(() => {
         findings.throwIfAny();
       },
       { wholeList: true, also: ['AUTH-401-JSON', ...ROBUST], standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'GET-SAFE',
+      `${SAFE_METHODS.map((d) => d.what).join('; ')}: each leaves the list as it was, on each bot, whatever it answers`,
+      async (f) => {
+        const findings = new Findings();
+        await Promise.all(
+          botsOf(f).map(async ({ who, client }) => {
+            const kept = f.make.provider('basic');
+            statusIs('POST-VALID-200', await client.post(kept));
+            // The entry as the server lists it before: a safe request must leave it so.
+            const before = listed(await client.list(), [kept.name]);
+            for (const d of SAFE_METHODS) {
+              const { method, path } = d.safe!;
+              const url = path === 'item' ? client.itemUrl(kept.name) : client.listUrl();
+              const x = await sent(findings, `${d.what} of ${who}`, () => client.request(method, url));
+              const after = listed(await client.list(), [kept.name]);
+              if (JSON.stringify(after) !== JSON.stringify(before))
+                findings.add(
+                  new ConformanceFailure(
+                    'GET-SAFE',
+                    `${d.what} of ${who} (answered ${x.received.status}) changed its list: ${shown(kept.name)} is ${after.length ? 'listed otherwise' : 'gone'}`,
+                  ),
+                  d.what,
+                );
+            }
+          }),
+        );
+        findings.throwIfAny();
+      },
+      { also: ROBUST, standsOn: READS_ITS_WRITES },
     ),
   );
 

@@ -82,6 +82,32 @@ const HOSTILE: Hostile[] = [
     what: "DELETE on the bot id 'constructor' without credentials",
     send: ({ api }) => api.clear({ botId: 'constructor', authorization: null }),
   },
+  // Methods and paths the API does not define, and URLs a router must not choke on: what it answers is
+  // open (404, 405, 501…), a crash is not.
+  {
+    what: 'PUT of the list with a provider',
+    send: ({ api, make }) => api.request('PUT', api.listUrl(), {}, provider(make.name())),
+  },
+  {
+    what: 'PATCH of the list with a provider',
+    send: ({ api, make }) => api.request('PATCH', api.listUrl(), {}, provider(make.name())),
+  },
+  { what: 'OPTIONS of the list', send: ({ api }) => api.request('OPTIONS', api.listUrl()) },
+  { what: 'GET of provider/{name}', send: ({ api, make }) => api.request('GET', api.itemUrl(make.name())) },
+  {
+    what: 'DELETE of provider/{name} of a name never posted',
+    send: ({ api, make }) => api.request('DELETE', api.itemUrl(make.name())),
+  },
+  {
+    what: 'GET of a path past the list (…/provider/x/y)',
+    send: ({ api }) => api.request('GET', `${api.listUrl()}/x/y`),
+  },
+  { what: 'GET of …/provision/providers', send: ({ api }) => api.request('GET', `${api.listUrl()}s`) },
+  {
+    what: 'GET with a bot id cut inside a percent-encoded character (%E0%A4%A)',
+    send: ({ api }) => api.request('GET', api.listUrl().replace(encodeURIComponent(api.bot.id), '%E0%A4%A')),
+  },
+  { what: 'GET with a request-target that is no URL (http://)', send: ({ api }) => api.list({ target: 'http://' }) },
 ];
 
 // Registered once for each target of the run (fixtures/conformance.ts).

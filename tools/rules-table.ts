@@ -47,7 +47,9 @@ function appliedTo(r: Relation): string {
       return `${ops(r.ops)}: ${credentials}${bodies}, on both bots${sequences}`;
     }
     case 'distinction':
-      return `${ops(r.ops)} with the bot's own token, on both bots`;
+      return r.safe
+        ? `${r.safe.method} with the bot's own token, on both bots, in both profiles`
+        : `${ops(r.ops)} with the bot's own token, on both bots`;
     case 'repetition':
       return `POST steps ${r.steps.join(' → ')}; and every repeated body or config of the generated sequences`;
     case 'openness':
