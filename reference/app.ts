@@ -63,14 +63,8 @@ export class ReferenceApp {
   listener(): http.RequestListener {
     return (req, res) => {
       const started = performance.now();
-      this.handle(req)
-        // Stryker disable all: reached only by a step that throws, which none of the reference's does (faulty variants throw Refusal)
-        .catch((error: unknown) => {
-          if (error instanceof Refusal) return error.answer;
-          console.error('reference: internal error:', error instanceof Error ? error.message : error);
-          return { status: 500, body: { message: 'Internal error', reason: 'The server failed; see its log.' } };
-        })
-        // Stryker restore all
+      void this.handle(req)
+        .catch(this.failed.bind(this))
         .then(async (answer) => {
           // Stryker disable next-line ConditionalExpression: the suite's runs add no latency, and sleep(undefined) waits a timer's turn that no answer shows
           if (this.options.latencyMs) await sleep(this.options.latencyMs);
@@ -82,6 +76,15 @@ export class ReferenceApp {
         });
     };
   }
+
+  // Stryker disable all: reached only by a step that throws, which none of the reference's does (faulty variants throw Refusal)
+  /** What a request gets when a step throws: a Refusal's answer, or a 500 (and a line in the log). */
+  protected failed(error: unknown): Answer {
+    if (error instanceof Refusal) return error.answer;
+    console.error('reference: internal error:', error instanceof Error ? error.message : error);
+    return { status: 500, body: { message: 'Internal error', reason: 'The server failed; see its log.' } };
+  }
+  // Stryker restore all
 
   protected async handle(req: http.IncomingMessage): Promise<Answer> {
     // Stryker disable next-line StringLiteral: Node's server always sets a request's method and URL
@@ -205,14 +208,15 @@ export class ReferenceApp {
       // Stryker disable next-line StringLiteral: open: what a body of another media type, invalid UTF-8 or a byte-order mark gets
       return { answer: error(415, 'Unsupported media type', 'Send the provider as application/json.') };
     }
-    let body: unknown;
+    let body: unknown = NOT_JSON;
     try {
       // Bytes that are not UTF-8 are refused, not replaced with U+FFFD (docs/rules.md leaves both open).
       body = JSON.parse(UTF8.decode(raw));
-      // Stryker disable next-line BlockStatement: an unread body is no object, so it gets 400 all the same (only the reason differs, which no rule reads)
     } catch {
-      return { answer: this.badRequest('The body is not valid JSON in UTF-8.') };
+      // refused below
     }
+    // Stryker disable next-line ConditionalExpression: a body that is no JSON is no provider either, and gets 400 all the same (only the reason differs, which no rule reads)
+    if (body === NOT_JSON) return { answer: this.badRequest('The body is not valid JSON in UTF-8.') };
     return this.validate(body);
   }
 
@@ -259,6 +263,8 @@ export class ReferenceApp {
   }
 }
 
+const NOT_JSON = Symbol('not JSON');
+
 // Stryker disable next-line BooleanLiteral,ObjectLiteral: open: what a body of another media type, invalid UTF-8 or a byte-order mark gets
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -287,10 +293,10 @@ function templateToPattern(template: string): RegExp {
 function decode(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined too
   } catch {
-    return undefined;
+    // not percent-encoded UTF-8: no bot's id, no provider's name
   }
+  return undefined;
 }
 
 function digest(token: string): Buffer {
