@@ -67,9 +67,15 @@ class Post implements Command {
       } catch (e) {
         if (!repeat || !(e instanceof ConformanceFailure) || unanswered(e.ruleId) || e.ruleId === 'ROBUST-NO-5XX')
           throw e;
-        // The same step with a config never sent before: if that goes as the rules say, sending this one again is what broke it.
-        const body = { ...(this.post.body as Provider), config: { bearer: `twin-${randomUUID()}` } };
-        const twin: GeneratedPost = { ...this.post, body, text: JSON.stringify(body), verdict: { kind: 'valid' } };
+        // The same step with a config never sent before, its every string kept but for a new start (what the
+        // server does to the characters it holds happens again): if that goes as the rules say, sending this
+        // one again is what broke it.
+        const mark = `again-${randomUUID().slice(0, 8)}-`;
+        const config = JSON.parse(JSON.stringify((this.post.body as Provider).config), (_, v) =>
+          typeof v === 'string' ? `${mark}${v}` : v,
+        );
+        const body = { ...(this.post.body as Provider), config };
+        const twin: GeneratedPost = { ...this.post, body, text: JSON.stringify(body), verdict: judge(w.profile, body) };
         if (!(await holds(() => this.#send(w, t, {}, twin)))) throw e;
         throw new ConformanceFailure(
           'REPEAT-SAME-EFFECT',

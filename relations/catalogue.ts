@@ -262,10 +262,10 @@ export const EQUIVALENCES: readonly Equivalence[] = [
       ],
       [
         'chunked-paused',
-        'the body chunked in three chunks, 30 ms apart',
+        'the body chunked in three chunks, 10 ms apart',
         (w) => {
           const n = w.body?.length ?? 0;
-          return chunked(w, { cuts: [Math.floor(n / 3), Math.floor((2 * n) / 3)], pauseMs: 30 });
+          return chunked(w, { cuts: [Math.floor(n / 3), Math.floor((2 * n) / 3)], pauseMs: 10 });
         },
       ],
       [

@@ -148,7 +148,7 @@ test('a chunked body is cut exactly where the relation says (inside a UTF-8 char
     );
     expect(trailer.body.toString('latin1')).toMatch(/^1A\r\n/);
     expect(trailer.body.toString('latin1')).toMatch(/\r\n0\r\nx-checksum: none\r\n\r\n$/);
-    // 30 ms apart, each chunk reaches the server in a read of its own.
+    // 10 ms apart, each chunk reaches the server in a read of its own.
     expect(paused.reads.length).toBeGreaterThanOrEqual(3);
   } finally {
     await server.close();

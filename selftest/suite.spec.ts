@@ -169,7 +169,13 @@ test('a TARGET_URL with a path prefix and a trailing slash works; a MUST rule le
     Object.assign(app, {
       listener: () => (req: http.IncomingMessage, res: http.ServerResponse) => {
         // The request-target in origin or absolute form (RFC 9112 § 3.2.2): its path is what the prefix is on.
-        const { pathname, search } = new URL(req.url ?? '/', 'http://prefix.invalid');
+        let pathname = '';
+        let search = '';
+        try {
+          ({ pathname, search } = new URL(req.url ?? '/', 'http://prefix.invalid'));
+        } catch {
+          // a target that is no URL: on no path, so not found
+        }
         if (!pathname.startsWith('/api/v2/'))
           return void res
             .writeHead(404, { 'content-type': 'application/json' })

@@ -71,6 +71,12 @@ class Reader {
     this.#poke();
   }
 
+  /** The connection is gone: what was received is read, and then the reader meets its end. */
+  end(): void {
+    this.#ended = true;
+    this.#poke();
+  }
+
   /** The peer has closed its side. */
   get ended(): boolean {
     return this.#ended;
@@ -310,6 +316,8 @@ export class WireConnection {
     socket.setNoDelay(true);
     const connection = new WireConnection(socket, new Reader(socket), route);
     socket.on('error', (e: NodeJS.ErrnoException) => {
+      // A reset or a broken pipe ends the connection: what the server sent before it (an early 401) is still read.
+      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return connection.reader.end();
       const [kind, detail] = classify(e, undefined);
       connection.reader.fail(new WireError(kind, detail));
     });
@@ -341,33 +349,47 @@ export class WireConnection {
       () => this.reader.fail(new WireError('timeout', `no complete answer within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    const before = this.reader.total;
+    // What the answer had sent when the request began, and after each interim answer: a final answer of which
+    // no byte came, on a connection that had served before, is a connection the server closed, not a drop.
+    let before = this.reader.total;
+    this.#writeFailed = undefined;
+    this.#bodyCut = false;
     try {
-      await this.#write(Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'));
+      const headBytes = Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1');
+      const body = request.body ? framed(request.body, request.chunked) : [];
+      // Head and body in one write, as clients send them (chunk boundaries are the framing's, not the packets'),
+      // unless the body waits for 100 Continue or the chunks go a pause apart.
+      const pauseMs = request.chunked?.pauseMs;
+      const together = !request.expectContinue && !pauseMs;
+      await this.#write(together ? Buffer.concat([headBytes, ...body]) : headBytes);
       let continued = false;
       if (request.body && request.expectContinue) {
         // RFC 9110 § 10.1.1: a 100 asks for the body, a final answer makes it moot, and a client need not wait forever.
         const arrived = this.reader.buffered > 0 || (await this.reader.more(CONTINUE_WAIT_MS));
         if (arrived) {
           const first = await readHead(this.reader);
-          if (first.status === 100) continued = true;
-          else return await this.#finish(request, first, false, true);
+          if (first.status !== 100) return await this.#finish(request, first, false, true);
+          continued = true;
+          before = this.reader.total;
         }
       }
-      if (request.body) await this.#writeBody(request.body, request.chunked);
+      if (!together) await this.#writeParts(body, pauseMs);
       for (;;) {
         const answer = await readHead(this.reader);
         if (answer.status >= 100 && answer.status < 200) {
           continued ||= answer.status === 100;
+          before = this.reader.total;
           continue;
         }
-        return await this.#finish(request, answer, continued, false);
+        return await this.#finish(request, answer, continued, Boolean(this.#writeFailed) || this.#bodyCut);
       }
     } catch (e) {
       this.close();
       // Closed before a byte of the answer came, on a connection that had served before: the server's idle timeout, not the request's doing.
       if (e instanceof WireError && e.kind === 'dropped' && this.answered > 0 && this.reader.total === before)
         throw new StaleConnection();
+      // No answer, and the request could not even be written whole: that says most.
+      if (e instanceof WireError && e.kind === 'dropped' && this.#writeFailed) throw this.#writeFailed;
       throw e;
     } finally {
       clearTimeout(timer);
@@ -390,36 +412,58 @@ export class WireConnection {
     };
   }
 
+  /** Why the request could not be written whole: the server may have answered early and closed (a 401 to a body it never read). */
+  #writeFailed: WireError | undefined;
+  /** The body was left unfinished because the server had answered: the connection can carry nothing more. */
+  #bodyCut = false;
+
+  /** Writes what it is given unless a write has failed; a failure is kept, and the answer is read all the same. */
   #write(bytes: Buffer): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.socket.write(bytes, (e) =>
-        e ? reject(new WireError('dropped', `writing the request: ${e.message}`)) : resolve(),
-      ),
+    if (this.#writeFailed) return Promise.resolve();
+    return new Promise((resolve) =>
+      this.socket.write(bytes, (e) => {
+        if (e) this.#writeFailed = new WireError('dropped', `writing the request: ${e.message}`);
+        resolve();
+      }),
     );
   }
 
-  async #writeBody(body: Buffer, chunking: Chunking | undefined): Promise<void> {
-    if (!chunking) {
-      await this.#write(body);
-      return;
+  /**
+   * Writes the pieces, a pause apart when the request asks for one, and stops when the server has
+   * answered already (a 401 before the body, say: RFC 9112 § 9.6 asks a client to cease transmitting).
+   */
+  async #writeParts(pieces: Buffer[], pauseMs: number | undefined): Promise<void> {
+    for (const [i, piece] of pieces.entries()) {
+      if (i > 0 && pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+      if (i > 0 && (this.reader.buffered > 0 || this.reader.ended)) {
+        this.#bodyCut = true;
+        return;
+      }
+      await this.#write(piece);
     }
-    const bounds = [0, ...chunking.cuts.filter((c) => c > 0 && c < body.length), body.length];
-    for (let i = 0; i + 1 < bounds.length; i++) {
-      const piece = body.subarray(bounds[i], bounds[i + 1]);
-      if (piece.length === 0) continue;
-      const size = piece.length.toString(16);
-      await this.#write(
-        Buffer.concat([
-          Buffer.from(`${chunking.upperHex ? size.toUpperCase() : size}${chunking.extension ?? ''}\r\n`, 'latin1'),
-          piece,
-          Buffer.from('\r\n'),
-        ]),
-      );
-      if (chunking.pauseMs && i + 2 < bounds.length) await new Promise((r) => setTimeout(r, chunking.pauseMs));
-    }
-    const trailer = (chunking.trailer ?? []).map(([n, v]) => `${n}: ${v}\r\n`).join('');
-    await this.#write(Buffer.from(`0\r\n${trailer}\r\n`, 'latin1'));
   }
+}
+
+/** A body as it goes on the wire: as is, or framed in the chunks the request cuts it into, with the last chunk and trailer. */
+function framed(body: Buffer, chunking: Chunking | undefined): Buffer[] {
+  if (!chunking) return [body];
+  const bounds = [0, ...chunking.cuts.filter((c) => c > 0 && c < body.length), body.length];
+  const chunks: Buffer[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const piece = body.subarray(bounds[i], bounds[i + 1]);
+    if (piece.length === 0) continue;
+    const size = piece.length.toString(16);
+    chunks.push(
+      Buffer.concat([
+        Buffer.from(`${chunking.upperHex ? size.toUpperCase() : size}${chunking.extension ?? ''}\r\n`, 'latin1'),
+        piece,
+        Buffer.from('\r\n'),
+      ]),
+    );
+  }
+  const trailer = (chunking.trailer ?? []).map(([n, v]) => `${n}: ${v}\r\n`).join('');
+  chunks.push(Buffer.from(`0\r\n${trailer}\r\n`, 'latin1'));
+  return chunks;
 }
 
 /** A kept connection the server had closed before it read the request: the request may go again on a new one (RFC 9112 § 9.3.1). */

@@ -537,7 +537,7 @@ forEachTarget(() => {
 });
 
 /** How long the pattern with a pause waits: longer than a client's retry, as a server's memory of one might be. */
-const PAUSE_MS = 1500;
+const PAUSE_MS = 500;
 
 /**
  * Runs one repetition pattern on fresh names, and reads the bots' lists after every step. The list is
