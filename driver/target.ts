@@ -93,9 +93,11 @@ export class Target {
       await step(forms);
     } catch (e) {
       if (!(forms.request || forms.read) || !(e instanceof ConformanceFailure)) throw e;
-      if (unanswered(e.ruleId) || e.ruleId === 'ROBUST-NO-5XX') throw e;
-      if (!(await holds(() => step({})))) throw e;
+      // A repetition already blamed (a step sent again with a new config went well) is not the form's doing.
+      if (unanswered(e.ruleId) || e.ruleId === 'ROBUST-NO-5XX' || e.ruleId === 'REPEAT-SAME-EFFECT') throw e;
+      // The request's form alone first, before any plain run has changed what the target holds.
       const onRequest = forms.request && (!forms.read || !(await holds(() => step({ request: forms.request }))));
+      if (!(await holds(() => step({})))) throw e;
       const [form, on] = onRequest ? [forms.request!, op] : [forms.read!, 'GET' as const];
       throw new ConformanceFailure(
         ruleOn(form, on),

@@ -19,7 +19,7 @@ fault(
   class extends ReferenceApp {
     protected override async handle(req: http.IncomingMessage): Promise<Answer> {
       const answer = await super.handle(req);
-      const hasToken = /^bearer \S+/i.test(req.headers.authorization ?? '');
+      const hasToken = /^bearer +\S+/i.test(req.headers.authorization ?? '');
       return answer.status === 401 && hasToken ? errorOf(WRONG_TOKEN) : answer;
     }
   },
@@ -64,7 +64,7 @@ fault(
   'Accepts any Bearer token for a bot that resides here.',
   class extends ReferenceApp {
     protected override authorized(botId: string, header: string | undefined): boolean {
-      return this.lists.has(botId) && /^bearer \S+$/i.test(header ?? '');
+      return this.lists.has(botId) && /^bearer +\S+$/i.test(header ?? '');
     }
   },
   async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 200,
@@ -127,7 +127,7 @@ fault(
   class extends ReferenceApp {
     readonly adopted = new Set<string>();
     protected override authorized(botId: string, header: string | undefined): boolean {
-      if (!this.lists.has(botId) && this.options.bots.size > 0 && /^bearer \S+$/i.test(header ?? '')) {
+      if (!this.lists.has(botId) && this.options.bots.size > 0 && /^bearer +\S+$/i.test(header ?? '')) {
         this.lists.set(botId, new Map());
         this.adopted.add(botId);
       }
@@ -148,7 +148,7 @@ fault(
     }
     protected override authorized(botId: string, header: string | undefined): boolean {
       if (!this.lists.has(botId) && REGISTRY.has(botId)) this.lists.set(botId, new Map());
-      const token = /^bearer (\S+)$/i.exec(header ?? '')?.[1];
+      const token = /^bearer +(\S+)$/i.exec(header ?? '')?.[1];
       return super.authorized(botId, header) || (token !== undefined && REGISTRY.get(botId) === token);
     }
   },

@@ -262,8 +262,7 @@ const CATALOGUE = [
     'BOT-ID-EXACT',
     'MUST',
     HTTP,
-    "A bot id that differs from a bot's in any code point, case included, is another bot: that bot's token gets 401 there and changes nothing (RFC 3986).",
-    { answers: UNAUTHORIZED },
+    "A bot id that differs from a bot's in any code point, case included, is another bot: that bot's token is not taken there (an unknown bot's answer is AUTH-UNKNOWN-BOT's) and changes nothing (RFC 3986).",
   ),
   rule(
     'GET-SAFE',
