@@ -3,7 +3,6 @@
 // on one bot and across bots, lists grown past a hundred entries and requests with near-miss
 // credentials, on both bots. Each step sends its requests through the Target, tells the model
 // (model/world.ts) what the answers meant, and has every bot's list held to it; `steps` weighs them.
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
@@ -70,7 +69,7 @@ class Post implements Command {
         // The same step with a config never sent before, its every string kept but for a new start (what the
         // server does to the characters it holds happens again): if that goes as the rules say, sending this
         // one again is what broke it.
-        const mark = `again-${randomUUID().slice(0, 8)}-`;
+        const mark = `again-${w.sentBefore.size}-`;
         const config = JSON.parse(JSON.stringify((this.post.body as Provider).config), (_, v) =>
           typeof v === 'string' ? `${mark}${v}` : v,
         );

@@ -16,7 +16,6 @@ import {
   ruleOn,
   SAFE_METHODS,
   type Equivalence,
-  type Operation,
   type RepeatStep,
   type Repetition,
 } from '../relations/catalogue.ts';
@@ -480,41 +479,50 @@ forEachTarget(() => {
             // The bot's own entry as the server lists it before: requests on other bot ids must leave it so.
             const before = listed(await client.list(), [kept.name]);
             const written: string[] = [];
+            const requests: { what: string; label: string; send: () => Promise<Exchange> }[] = [];
             for (const d of DISTINCTIONS) {
               const other = d.botId?.(client.bot.id);
               if (other === undefined || other === client.bot.id) continue;
               const at = { botId: other };
               const provider = f.make.provider('bearer');
               written.push(provider.name);
-              const requests: [Operation, () => Promise<Exchange>][] = [
-                ['GET', () => client.list(at)],
-                ['POST', () => client.post(provider, at)],
-                ['DELETE', () => client.clear(at)],
+              const on = `with ${who}'s token on ${d.what} (${shown(other)})`;
+              requests.push(
+                { what: `GET ${on}`, label: `${d.what}: GET`, send: () => client.list(at) },
+                { what: `POST ${on}`, label: `${d.what}: POST`, send: () => client.post(provider, at) },
+                { what: `DELETE ${on}`, label: `${d.what}: DELETE`, send: () => client.clear(at) },
                 ...(revision
-                  ? [['DELETE-ONE', () => client.remove(kept.name, at)] as [Operation, () => Promise<Exchange>]]
+                  ? [
+                      {
+                        what: `DELETE of provider ${shown(kept.name)} ${on}`,
+                        label: `${d.what}: DELETE of one provider`,
+                        send: () => client.remove(kept.name, at),
+                      },
+                    ]
                   : []),
-              ];
-              for (const [op, send] of requests) {
-                const how = `${op === 'DELETE-ONE' ? `DELETE of provider ${shown(kept.name)}` : op} with ${who}'s token on ${d.what} (${shown(other)})`;
-                const x = await sent(findings, how, send);
-                if (judgesBodyOf('AUTH-401-JSON', x.received.status))
-                  await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), how);
-                // Taken as the bot is this rule's failure; refused otherwise than as an unknown bot is AUTH-UNKNOWN-BOT's.
-                const status = x.received.status;
-                if (status >= 200 && status < 300)
-                  findings.add(
-                    new ConformanceFailure('BOT-ID-EXACT', `${how} answered ${status}: taken as ${who}`),
-                    `${d.what}: ${op} → ${status}`,
-                  );
-                else if (!answeredAs('AUTH-UNKNOWN-BOT', status))
-                  findings.add(
-                    new ConformanceFailure(
-                      'AUTH-UNKNOWN-BOT',
-                      `${how}, a bot id no bot has, answered ${status}, not ${named('AUTH-UNKNOWN-BOT')}`,
-                    ),
-                    `${d.what}: ${op} → ${status}`,
-                  );
-              }
+              );
+            }
+            // None of them is this bot's: all at once, judged in order.
+            const answers = await sentAll(findings, requests);
+            for (const [i, { what, label }] of requests.entries()) {
+              const x = answers[i];
+              if (judgesBodyOf('AUTH-401-JSON', x.received.status))
+                await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), what);
+              // Taken as the bot is this rule's failure; refused otherwise than as an unknown bot is AUTH-UNKNOWN-BOT's.
+              const status = x.received.status;
+              if (status >= 200 && status < 300)
+                findings.add(
+                  new ConformanceFailure('BOT-ID-EXACT', `${what} answered ${status}: taken as ${who}`),
+                  `${label} → ${status}`,
+                );
+              else if (!answeredAs('AUTH-UNKNOWN-BOT', status))
+                findings.add(
+                  new ConformanceFailure(
+                    'AUTH-UNKNOWN-BOT',
+                    `${what}, a bot id no bot has, answered ${status}, not ${named('AUTH-UNKNOWN-BOT')}`,
+                  ),
+                  `${label} → ${status}`,
+                );
             }
             const after = await sent(findings, `GET of ${who}'s list after requests on bot ids near its own`, () =>
               client.list(),
