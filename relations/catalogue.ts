@@ -442,11 +442,14 @@ export const SAFE_METHODS: readonly Distinction[] = (
   }),
 );
 
+/** How long the repetition with a pause waits: longer than a client's retry, as a server's memory of one might be. */
+export const PAUSE_MS = 250;
+
 const REPEAT_SOURCE =
   'docs/rules.md (a repeated request has exactly the effect the rules give it; reusing a name overwrites the entry)';
 export const REPETITIONS: readonly Repetition[] = [
   ['repeat-twice', 'the same POST twice, back to back', ['A', 'A']],
-  ['repeat-after-pause', 'the same POST again after a pause of 1.5 s', ['A', 'pause', 'A']],
+  ['repeat-after-pause', `the same POST again after a pause of ${PAUSE_MS} ms`, ['A', 'pause', 'A']],
   ['repeat-aba', 'a provider posted, replaced, then posted again', ['A', 'B', 'A']],
   ['repeat-abca', 'a provider posted, replaced twice, then posted again', ['A', 'B', 'C', 'A']],
   ['repeat-after-delete', 'a provider posted again after a DELETE of the list', ['A', 'delete', 'A']],

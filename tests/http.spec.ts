@@ -7,11 +7,12 @@
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
-import { readAfter, ROBUST, sent, sentAll } from '../fixtures/sending.ts';
+import { readAfter, ROBUST, sent, sentAll, together } from '../fixtures/sending.ts';
 import type { Provider } from '../contract/provider.ts';
 import {
   DISTINCTIONS,
   equivalencesFor,
+  PAUSE_MS,
   REPETITIONS,
   ruleOn,
   SAFE_METHODS,
@@ -132,7 +133,7 @@ forEachTarget(() => {
       async (f) => {
         const findings = new Findings();
         const wrong = `Bearer ${f.make.secret()}`;
-        await Promise.all(
+        await together(
           botsOf(f).map(async ({ who, client }) => {
             const plainProvider = oddProvider(f, 0);
             const throwaway = () => f.make.provider('bearer');
@@ -253,7 +254,7 @@ forEachTarget(() => {
       async (f) => {
         const findings = new Findings();
         const wrong = `Bearer ${f.make.secret()}`;
-        await Promise.all(
+        await together(
           botsOf(f).map(async ({ who, client }) => {
             const mine = [oddProvider(f, 0), oddProvider(f, 1)];
             for (const p of mine) statusIs('POST-VALID-200', await client.post(p));
@@ -321,7 +322,7 @@ forEachTarget(() => {
         const findings = new Findings();
         const wrong = `Bearer ${f.make.secret()}`;
         const revision = f.settings.profile === '2020-03-10';
-        await Promise.all(
+        await together(
           botsOf(f).map(async ({ who, client }) => {
             const fill = async () => {
               const p = f.make.provider('bearer');
@@ -418,7 +419,7 @@ forEachTarget(() => {
             }
             if (one) {
               // The revision's DELETE of one provider names it: every form at once, each on a provider of its own.
-              const targets = await Promise.all(DELETE_FORMS.map(() => fill()));
+              const targets = await together(DELETE_FORMS.map(() => fill()));
               const kept = await fill();
               const removals = DELETE_FORMS.map((form, i) => ({
                 form,
@@ -472,7 +473,7 @@ forEachTarget(() => {
       async (f) => {
         const findings = new Findings();
         const revision = f.settings.profile === '2020-03-10';
-        await Promise.all(
+        await together(
           botsOf(f).map(async ({ who, client }) => {
             const kept = f.make.provider('basic');
             statusIs('POST-VALID-200', await client.post(kept));
@@ -556,7 +557,7 @@ forEachTarget(() => {
       `${SAFE_METHODS.map((d) => d.what).join('; ')}: each leaves the list as it was, on each bot, whatever it answers`,
       async (f) => {
         const findings = new Findings();
-        await Promise.all(
+        await together(
           botsOf(f).map(async ({ who, client }) => {
             const kept = f.make.provider('basic');
             statusIs('POST-VALID-200', await client.post(kept));
@@ -596,7 +597,7 @@ forEachTarget(() => {
         `${patterns.map((p) => p.what).join('; ')}: each leaves the list the rules say, read after every step`,
         async (f) => {
           const findings = new Findings();
-          await Promise.all(
+          await together(
             patterns
               .filter((p) => !p.steps.includes('A@second') || f.settings.secondBot)
               .map((p) => repeated(f, p, findings)),
@@ -612,9 +613,6 @@ forEachTarget(() => {
     );
   }
 });
-
-/** How long the pattern with a pause waits: longer than a client's retry, as a server's memory of one might be. */
-const PAUSE_MS = 250;
 
 /**
  * Runs one repetition pattern on fresh names, and reads the bots' lists after every step. The list is
@@ -743,6 +741,6 @@ function stepWords(step: RepeatStep): string {
     'A!credentials': 'POST of A with a wrong token',
     invalid: 'an invalid POST of that name',
     delete: 'DELETE of the list',
-    pause: `a pause of ${PAUSE_MS / 1000} s`,
+    pause: `a pause of ${PAUSE_MS} ms`,
   }[step];
 }

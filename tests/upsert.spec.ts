@@ -4,6 +4,7 @@ import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
+import { together } from '../fixtures/sending.ts';
 import { entriesNamed, fail, sameValue, statusIs, theEntry, type ProviderList } from '../suite/verdicts.ts';
 
 /** Decides, in the order that names the real fault, whether `name` now holds exactly `now` and nothing of `before`. */
@@ -128,7 +129,7 @@ forEachTarget(() => {
       `${CONCURRENT} providers posted at once under distinct names are all listed`,
       async ({ api, make, read }) => {
         const providers = Array.from({ length: CONCURRENT }, (_, i) => make.provider(i % 2 ? 'basic' : 'bearer'));
-        const answers = await Promise.all(providers.map((p) => api.post(p)));
+        const answers = await together(providers.map((p) => api.post(p)));
         for (const a of answers) statusIs('POST-VALID-200', a);
         const list = await read();
         const missing = providers.filter((p) => entriesNamed(list, p.name).length === 0);

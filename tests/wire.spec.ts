@@ -6,7 +6,7 @@
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
-import { readAfter, ROBUST, sent } from '../fixtures/sending.ts';
+import { readAfter, ROBUST, sent, together } from '../fixtures/sending.ts';
 import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ENCODINGS } from '../relations/json-text.ts';
@@ -726,7 +726,7 @@ forEachTarget(() => {
         const name = make.name();
         for (const round of ['new', 'existing']) {
           const posts = Array.from({ length: AT_ONCE }, () => make.provider('bearer', name));
-          const answers = await Promise.all(
+          const answers = await together(
             posts.map((p, i) => sent(findings, `concurrent POST ${i + 1} of the ${round} name`, () => api.post(p))),
           );
           for (const x of answers) await findings.check(() => statusIs('POST-VALID-200', x));
@@ -747,7 +747,7 @@ forEachTarget(() => {
         for (let round = 1; round <= 4; round++) {
           const name = make.name();
           const posts = Array.from({ length: round }, () => make.provider('basic', name));
-          await Promise.all([
+          await together([
             ...posts.map((p) => sent(findings, `POST racing a DELETE (round ${round})`, () => api.post(p))),
             sent(findings, 'DELETE racing POSTs', () => api.clear()),
           ]);
