@@ -276,8 +276,9 @@ test('a configuration file: a misspelt key, a bad value and a YAML syntax error 
   expect(broken.output).toMatch(new RegExp(`${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: not YAML: `));
 });
 
-test('every setting has a configuration key, and a target may leave rules out on its own (skipRules)', async () => {
+test('every setting has a configuration key, and a target may leave rules out on its own (skipRules) or be judged on some only (rules)', async () => {
   const target = await startTarget();
+  const narrowed = await startTarget();
   const dir = mkdtempSync(join(scratch, 'config-'));
   const file = join(dir, 'conformance.config.json');
   writeFileSync(
@@ -299,18 +300,38 @@ test('every setting has a configuration key, and a target may leave rules out on
           bot: { id: target.bots.botA, tokenEnv: 'SOLO_TOKEN' },
           skipRules: ['AUTH-OTHER-REGION'],
         },
+        {
+          name: 'narrowed',
+          url: narrowed.main.url,
+          otherRegionUrl: narrowed.otherRegion.url,
+          bot: { id: narrowed.bots.botA, tokenEnv: 'NARROWED_TOKEN' },
+          rules: ['POST-VALID-200'],
+        },
       ],
     }),
   );
-  const { code, output } = await npx(['--config', file], { SOLO_TOKEN: target.bots.tokenA });
-  await target.close();
+  const { code, output } = await npx(['--config', file], {
+    SOLO_TOKEN: target.bots.tokenA,
+    NARROWED_TOKEN: narrowed.bots.tokenA,
+  });
+  await Promise.all([target.close(), narrowed.close()]);
   expect(code, output).toBe(0);
   const report = JSON.parse(readFileSync(join(dir, 'out', 'conformance.json'), 'utf8')) as ConformanceReport;
-  expect(report).toMatchObject({ outcome: 'passed', seed: 5, selectedRules: ['POST-VALID-200', 'AUTH-OTHER-REGION'] });
-  expect(report.rules.find((r) => r.id === 'AUTH-OTHER-REGION')).toMatchObject({
+  expect(report).toMatchObject({ outcome: 'passed', seed: 5 });
+  const [solo, only] = ['solo', 'narrowed'].map((name) => report.targets.find((t) => t.name === name)!);
+  expect(solo).toMatchObject({ outcome: 'passed', selectedRules: ['POST-VALID-200', 'AUTH-OTHER-REGION'] });
+  expect(solo.rules.find((r) => r.id === 'AUTH-OTHER-REGION')).toMatchObject({
     status: 'skipped',
     excluded: true,
     reason: "left out for target 'solo' by its skipRules",
   });
-  expect(report.rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
+  expect(solo.rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
+  // The run keeps AUTH-OTHER-REGION, and this target has another region; its own rules leave it out all the same.
+  expect(only.outcome).toBe('passed');
+  expect(only.rules.find((r) => r.id === 'AUTH-OTHER-REGION')).toMatchObject({
+    status: 'skipped',
+    excluded: true,
+    reason: "left out for target 'narrowed', judged on its rules only (POST-VALID-200)",
+  });
+  expect(only.rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
 });

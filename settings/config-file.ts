@@ -22,6 +22,7 @@ export interface ConfigTarget {
   secondBot?: ConfigBot;
   otherRegionUrl?: string;
   skipRules?: string[];
+  rules?: string[];
 }
 /** The configuration file (its JSON Schema: schemas/conformance.config.schema.json): a key for every setting of the command line. */
 export interface ConfigFile {

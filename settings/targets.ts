@@ -21,6 +21,8 @@ export interface Settings extends RunFlags {
   bot: Bot;
   secondBot?: Bot;
   otherRegionUrl?: string;
+  /** The rules this target is judged on, within the run's (its rules in the configuration file): a check that decides none of them is left out there. */
+  targetRules?: RuleId[];
   /** Rules this target leaves out on purpose (its skipRules in the configuration file), besides the run's. */
   targetSkipRules?: RuleId[];
   seed: number;
@@ -66,8 +68,14 @@ export function targetNamed(targets: Settings[], name: string): Settings {
   return found;
 }
 
-type RunLevel = Omit<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules'>;
-type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules'>;
+type RunLevel = Omit<
+  Settings,
+  'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetRules' | 'targetSkipRules'
+>;
+type TargetLevel = Pick<
+  Settings,
+  'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetRules' | 'targetSkipRules'
+>;
 
 function runSettings(env: Env, config: ConfigFile | undefined): RunLevel {
   // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
@@ -168,6 +176,7 @@ function fileTarget(t: ConfigTarget, env: Env, path: string): TargetLevel {
     bot: bot(t.bot),
     secondBot: t.secondBot && bot(t.secondBot),
     otherRegionUrl: t.otherRegionUrl,
+    ...(t.rules?.length ? { targetRules: readRules(t.rules.join(','), `the rules of ${where}`) } : {}),
     ...(t.skipRules?.length ? { targetSkipRules: readRules(t.skipRules.join(','), `the skipRules of ${where}`) } : {}),
   };
 }

@@ -70,6 +70,8 @@ export interface Batch {
   seed: string;
   budget: string;
   rules?: string;
+  /** Each fault's target is judged on its own rule only (its rules in the configuration file), as a user reruns one failure. */
+  ownRule?: boolean;
   trials: Trial[];
 }
 
@@ -130,19 +132,20 @@ export function plan(): Batch[] {
     rule: f.rule,
     fault: f,
   });
-  // The listed faults are judged by the hand-written checks of the rules they declare (CONFORMANCE_BUDGET=0
-  // and CONFORMANCE_RULES, as a user reruns one failure): a fault shows on its own rule's checks, and
+  // The listed faults are judged by the hand-written checks of the rules they declare (CONFORMANCE_BUDGET=0,
+  // and each target's rules, as a user reruns one failure): a fault shows on its own rule's checks, and
   // the full suite runs against the unlisted faults and the oddballs below. Ordered by rule, so that a
   // batch's faults share rules.
   const listed = pick(FAULTS)
     .filter((f) => !f.unlisted)
     .sort((a, b) => RULE_ORDER.get(a.rule)! - RULE_ORDER.get(b.rule)!)
     .map(faultTrial);
-  add('listed faults', listed, { seed: first, budget: '0' }, (chunk) =>
+  add('listed faults', listed, { seed: first, budget: '0', ownRule: true }, (chunk) =>
     [...new Set(chunk.map((t) => t.rule!))].join(','),
   );
-  // The unlisted faults and the oddballs: the whole suite at the first seed; at the others only the
-  // checks of the rules the unlisted faults break (the generated checks, and those rules' own).
+  // The unlisted faults and the oddballs: the whole suite at the first seed; at the others each unlisted
+  // fault only on the checks of its own rule (the generated checks among them), and the oddballs on
+  // the checks of every rule an unlisted fault breaks.
   // The robustness rules are left out of the narrowing: every check decides them on the way, so naming
   // them would collect the whole suite; the generated checks cover them, and find a 5xx by themselves.
   const unlistedRules = [...new Set(FAULTS.filter((f) => f.unlisted).map((f) => f.rule))]
@@ -167,7 +170,7 @@ export function plan(): Batch[] {
     add(
       seed === first ? 'whole suite' : 'generated checks',
       open,
-      { seed, budget: '' },
+      seed === first ? { seed, budget: '' } : { seed, budget: '', ownRule: true },
       seed === first ? undefined : () => unlistedRules,
     );
   // What the hand-written checks alone make of the unlisted faults (CONFORMANCE_BUDGET=0): reported,
@@ -224,7 +227,13 @@ export async function judge(batch: Batch): Promise<BatchResult> {
     ),
   );
   const seeded = await Promise.all(targets.map((t) => seedSecrets(t)));
-  const { env } = configFor(trials.map((trial, i) => ({ name: trial.id, target: targets[i] })));
+  const { env } = configFor(
+    trials.map((trial, i) => ({
+      name: trial.id,
+      target: targets[i],
+      ...(batch.ownRule && trial.rule ? { rules: [trial.rule] } : {}),
+    })),
+  );
   const run = await runSuite(
     asCompiled({
       env: {

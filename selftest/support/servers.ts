@@ -66,9 +66,12 @@ export async function startTarget(
  * A configuration file naming several targets, each with its own bots, and the environment that holds
  * their tokens (the file names the variables, never the values): one suite run judges them all.
  */
-export function configFor(named: { name: string; target: Target }[]): { env: Record<string, string>; file: string } {
+export function configFor(named: { name: string; target: Target; rules?: string[] }[]): {
+  env: Record<string, string>;
+  file: string;
+} {
   const env: Record<string, string> = {};
-  const targets = named.map(({ name, target }, i) => {
+  const targets = named.map(({ name, target, rules }, i) => {
     env[`TARGET_TOKEN_${i}_A`] = target.bots.tokenA;
     env[`TARGET_TOKEN_${i}_B`] = target.bots.tokenB;
     return {
@@ -77,6 +80,7 @@ export function configFor(named: { name: string; target: Target }[]): { env: Rec
       otherRegionUrl: target.otherRegion.url,
       bot: { id: target.bots.botA, tokenEnv: `TARGET_TOKEN_${i}_A` },
       secondBot: { id: target.bots.botB, tokenEnv: `TARGET_TOKEN_${i}_B` },
+      ...(rules ? { rules } : {}),
     };
   });
   const file = join(scratchDir('config'), 'conformance.config.json');
