@@ -19,7 +19,8 @@ import {
   named,
   shown,
   statusIs,
-  unanswered,
+  robustnessOnly,
+  together,
 } from '../suite/verdicts.ts';
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 import { equivalencesFor, ruleOn, type Equivalence, type Operation } from '../relations/catalogue.ts';
@@ -64,8 +65,7 @@ class Post implements Command {
       try {
         await this.#send(w, t, forms, this.post);
       } catch (e) {
-        if (!repeat || !(e instanceof ConformanceFailure) || unanswered(e.ruleId) || e.ruleId === 'ROBUST-NO-5XX')
-          throw e;
+        if (!repeat || !(e instanceof ConformanceFailure) || robustnessOnly(e.ruleId)) throw e;
         // The same step with a config never sent before, its every string kept but for a new start (what the
         // server does to the characters it holds happens again): if that goes as the rules say, sending this
         // one again is what broke it.
@@ -241,16 +241,14 @@ class Burst implements Command {
             return t.send(`DELETE of ${BOT_NAMES[clearing]}'s list (concurrent)`, () => t.client(clearing).clear());
           });
         await t.scheduler.waitAll();
-        const settled = await Promise.allSettled([...sends, ...(cleared ? [cleared] : [])]);
-        const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-        if (rejected) throw rejected.reason;
-        const taken = settled.slice(0, sends.length).map((s) => (s as PromiseFulfilledResult<boolean>).value);
+        const settled = await together<boolean | Exchange>([...sends, ...(cleared ? [cleared] : [])]);
+        const taken = settled.slice(0, sends.length);
         items.forEach((item, i) => {
           if (taken[i]) w.take(item.bot, item.post.body as Provider);
         });
         if (clearing) {
           const list = w.lists.get(clearing)!;
-          const status = (settled[sends.length] as PromiseFulfilledResult<Exchange>).value.received.status;
+          const status = (settled[sends.length] as Exchange).received.status;
           if (list.size && !answeredAs('DELETE-200', status))
             fail(
               'DELETE-200',

@@ -16,7 +16,7 @@ import {
   providerList,
   shown,
   survived,
-  unanswered,
+  robustnessOnly,
   type ProviderList,
 } from '../suite/verdicts.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from '../model/divergence.ts';
@@ -94,7 +94,7 @@ export class Target {
     } catch (e) {
       if (!(forms.request || forms.read) || !(e instanceof ConformanceFailure)) throw e;
       // A repetition already blamed (a step sent again with a new config went well) is not the form's doing.
-      if (unanswered(e.ruleId) || e.ruleId === 'ROBUST-NO-5XX' || e.ruleId === 'REPEAT-SAME-EFFECT') throw e;
+      if (robustnessOnly(e.ruleId) || e.ruleId === 'REPEAT-SAME-EFFECT') throw e;
       // The request's form alone first, before any plain run has changed what the target holds.
       const onRequest = forms.request && (!forms.read || !(await holds(() => step({ request: forms.request }))));
       if (!(await holds(() => step({})))) throw e;

@@ -98,3 +98,14 @@ test('a token variable the configuration file names but the environment lacks is
   expect(run.code).not.toBe(0);
   expect(run.stdout + run.stderr).toContain("TARGET_TOKEN_0_A is not set: target 'eu' of");
 });
+
+test("a target's rules outside the run's are refused, naming them", async () => {
+  const target = await startTarget();
+  const { env } = configFor([{ name: 'eu', target, rules: ['POST-VALID-200', 'AUTH-MISSING'] }]);
+  const run = await runSuite({ env: { ...env, CONFORMANCE_RULES: 'POST-VALID-200' } });
+  await target.close();
+  expect(run.code).not.toBe(0);
+  expect(run.stdout + run.stderr).toMatch(
+    /the rules of target 'eu' of .*conformance\.config\.json must be among the run's \(POST-VALID-200\); AUTH-MISSING is not/,
+  );
+});

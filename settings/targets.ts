@@ -21,8 +21,6 @@ export interface Settings extends RunFlags {
   bot: Bot;
   secondBot?: Bot;
   otherRegionUrl?: string;
-  /** The rules this target is judged on, within the run's (its rules in the configuration file): a check that decides none of them is left out there. */
-  targetRules?: RuleId[];
   /** Rules this target leaves out on purpose (its skipRules in the configuration file), besides the run's. */
   targetSkipRules?: RuleId[];
   seed: number;
@@ -51,7 +49,7 @@ export function readTargets(env: Env): Settings[] {
   const file = readConfigFile(env);
   const run = runSettings(env, file?.config);
   if (env.TARGET_URL?.trim() || !file?.config.targets) return [{ ...run, ...envTarget(env) }];
-  return file.config.targets.map((t) => ({ ...run, ...fileTarget(t, env, file.path) }));
+  return file.config.targets.map((t) => ({ ...run, ...fileTarget(t, env, file.path, run.rules) }));
 }
 
 /** The names of the run's targets, known before any server starts (one Playwright project pair each). */
@@ -68,14 +66,10 @@ export function targetNamed(targets: Settings[], name: string): Settings {
   return found;
 }
 
-type RunLevel = Omit<
-  Settings,
-  'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetRules' | 'targetSkipRules'
->;
-type TargetLevel = Pick<
-  Settings,
-  'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetRules' | 'targetSkipRules'
->;
+type RunLevel = Omit<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules'>;
+/** A target's own settings; its `rules`, when it has some, narrow the run's for it alone. */
+type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules'> &
+  Partial<Pick<Settings, 'rules'>>;
 
 function runSettings(env: Env, config: ConfigFile | undefined): RunLevel {
   // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
@@ -160,7 +154,7 @@ function envTarget(env: Env): TargetLevel {
 }
 
 /** A target of the configuration file, its tokens read from the variables it names. */
-function fileTarget(t: ConfigTarget, env: Env, path: string): TargetLevel {
+function fileTarget(t: ConfigTarget, env: Env, path: string, runRules: RuleId[] | undefined): TargetLevel {
   const where = `target '${t.name}' of ${path}`;
   const bot = (b: ConfigBot): Bot => {
     const token = env[b.tokenEnv]?.trim();
@@ -170,13 +164,19 @@ function fileTarget(t: ConfigTarget, env: Env, path: string): TargetLevel {
   checkUrl(`the url of ${where}`, t.url);
   if (t.otherRegionUrl) checkUrl(`the otherRegionUrl of ${where}`, t.otherRegionUrl);
   if (t.secondBot?.id === t.bot.id) throw new SettingsError(`${where}: secondBot names the same bot as bot`);
+  const rules = t.rules?.length ? readRules(t.rules.join(','), `the rules of ${where}`) : undefined;
+  const outside = rules?.filter((r) => runRules && !runRules.includes(r)) ?? [];
+  if (outside.length)
+    throw new SettingsError(
+      `the rules of ${where} must be among the run's (${runRules!.join(', ')}); ${outside.join(', ')} is not`,
+    );
   return {
     name: t.name,
     targetUrl: t.url,
     bot: bot(t.bot),
     secondBot: t.secondBot && bot(t.secondBot),
     otherRegionUrl: t.otherRegionUrl,
-    ...(t.rules?.length ? { targetRules: readRules(t.rules.join(','), `the rules of ${where}`) } : {}),
+    ...(rules ? { rules } : {}),
     ...(t.skipRules?.length ? { targetSkipRules: readRules(t.skipRules.join(','), `the skipRules of ${where}`) } : {}),
   };
 }

@@ -62,6 +62,9 @@ export function robustnessRuleOf(e: NetworkError): RuleId {
 /** Whether a failure of `ruleId` says a request got no answer (so that trying more inputs costs a timeout each). */
 export const unanswered = (ruleId: RuleId) => ruleId === 'ROBUST-NO-DROP' || ruleId === 'ROBUST-NO-HANG';
 
+/** Whether a failure is the server's own whatever was asked (no answer, or a 5xx): no form or repetition of the request is to blame. */
+export const robustnessOnly = (ruleId: RuleId) => unanswered(ruleId) || ruleId === 'ROBUST-NO-5XX';
+
 /** Sends a request of a step: a 5xx, a dropped connection or a hang fails its robustness rule, whatever the step was about. */
 export async function survived(step: string, send: () => Promise<Exchange>): Promise<Exchange> {
   let x: Exchange;
@@ -112,6 +115,17 @@ export function throwTogether(thrown: unknown[]): void {
   const once = all.filter((e, i) => all.findIndex((f) => f.ruleId === e.ruleId) === i);
   const [first, ...others] = once;
   if (first) throw new ConformanceFailure(first.ruleId, first.reason, { ...first.extras, others });
+}
+
+/**
+ * Waits for every one of `work` to settle, and only then throws what failed (every rule's failure, one
+ * per rule): a check must not end while a request of its own is still on the way, or it would write
+ * into the next check's list.
+ */
+export async function together<T>(work: Iterable<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  throwTogether(settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : [])));
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
-import { readAfter, ROBUST, sent, sentAll, together } from '../fixtures/sending.ts';
+import { readAfter, ROBUST, sent, sentAll } from '../fixtures/sending.ts';
 import type { Provider } from '../contract/provider.ts';
 import {
   DISTINCTIONS,
@@ -35,6 +35,7 @@ import {
   shown,
   statusIs,
   type ProviderList,
+  together,
 } from '../suite/verdicts.ts';
 
 /** What an answer's body is, as far as two equivalent requests must agree on it. */
@@ -511,7 +512,7 @@ forEachTarget(() => {
                 await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), what);
               // Taken as the bot is this rule's failure; refused otherwise than as an unknown bot is AUTH-UNKNOWN-BOT's.
               const status = x.received.status;
-              if (status >= 200 && status < 300)
+              if (is2xx(x))
                 findings.add(
                   new ConformanceFailure('BOT-ID-EXACT', `${what} answered ${status}: taken as ${who}`),
                   `${label} → ${status}`,

@@ -4,8 +4,7 @@ import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
-import { together } from '../fixtures/sending.ts';
-import { entriesNamed, fail, sameValue, statusIs, theEntry, type ProviderList } from '../suite/verdicts.ts';
+import { entriesNamed, fail, sameValue, statusIs, theEntry, together, type ProviderList } from '../suite/verdicts.ts';
 
 /** Decides, in the order that names the real fault, whether `name` now holds exactly `now` and nothing of `before`. */
 function replaced(list: ProviderList, now: Provider, before: ProviderConfig): void {

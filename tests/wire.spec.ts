@@ -6,7 +6,7 @@
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
-import { readAfter, ROBUST, sent, together } from '../fixtures/sending.ts';
+import { readAfter, ROBUST, sent } from '../fixtures/sending.ts';
 import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ENCODINGS } from '../relations/json-text.ts';
@@ -40,6 +40,7 @@ import {
   shown,
   statusIs,
   type ProviderList,
+  together,
 } from '../suite/verdicts.ts';
 
 // ── Every body that breaks the contract, each kind of wrong value once. A server that takes one may

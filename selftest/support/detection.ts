@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { FAULTS, type Fault } from '../../faulty/catalogue.ts';
 import { ODDBALLS } from '../../faulty/oddballs.ts';
 import { Probe } from '../../faulty/probe.ts';
-import { ruleById, RULES } from '../../rules/catalogue.ts';
+import { ruleById, RULES, type RuleId } from '../../rules/catalogue.ts';
+import { ROBUST } from '../../fixtures/sending.ts';
 import type { Profile } from '../../contract/openapi.ts';
 import type { AppClass, ReferenceOptions } from '../../reference/app.ts';
 import { asCompiled } from './compiled-suite.ts';
@@ -150,7 +151,7 @@ export function plan(): Batch[] {
   // The robustness rules are left out of the narrowing: every check decides them on the way, so naming
   // them would collect the whole suite; the generated checks cover them, and find a 5xx by themselves.
   const unlistedRules = [...new Set(FAULTS.filter((f) => f.unlisted).map((f) => f.rule))]
-    .filter((r) => !r.startsWith('ROBUST-'))
+    .filter((r) => !ROBUST.includes(r as RuleId))
     .join(',');
   const open = [
     ...pick(FAULTS)
@@ -232,7 +233,10 @@ export async function judge(batch: Batch): Promise<BatchResult> {
     trials.map((trial, i) => ({
       name: trial.id,
       target: targets[i],
-      ...(batch.ownRule && trial.rule ? { rules: [trial.rule] } : {}),
+      // Its own rule, when the batch's rules hold it (a robustness rule is left out of them: see plan()).
+      ...(batch.ownRule && trial.rule && (!rules || rules.split(',').includes(trial.rule))
+        ? { rules: [trial.rule] }
+        : {}),
     })),
   );
   const run = await runSuite(
