@@ -349,9 +349,11 @@ export class WireConnection {
       () => this.reader.fail(new WireError('timeout', `no complete answer within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    // What the connection had received when the request began: a close before any byte of an answer (a
-    // 100 Continue counts), on a connection that had served before, is the server's idle close, not a drop.
-    const before = this.reader.total;
+    // What the answer had sent when the request began, and after each interim answer: a final answer of which
+    // no byte came, on a connection that had served before, is a connection the server closed, not a drop.
+    // After a 100 too: a server closing an idle kept connection as a request arrives may have sent 100 Continue
+    // first (the closes-idle-connections oddball was failed ROBUST-NO-DROP when a 100 counted as an answer).
+    let before = this.reader.total;
     this.#writeFailed = undefined;
     this.#bodyCut = false;
     try {
@@ -370,6 +372,7 @@ export class WireConnection {
           const first = await readHead(this.reader);
           if (first.status !== 100) return await this.#finish(request, first, false, true);
           continued = true;
+          before = this.reader.total;
         }
       }
       if (!together) await this.#writeParts(body, pauseMs);
@@ -377,6 +380,7 @@ export class WireConnection {
         const answer = await readHead(this.reader);
         if (answer.status >= 100 && answer.status < 200) {
           continued ||= answer.status === 100;
+          before = this.reader.total;
           continue;
         }
         return await this.#finish(request, answer, continued, Boolean(this.#writeFailed) || this.#bodyCut);
