@@ -107,7 +107,10 @@ const COMMANDS: [string, string][] = [
   ['run', 'judge a server (the default command): the flags below'],
   ['serve', 'start the reference server, a stateful fake of the API (--fault ID: a faulty one); serve --help'],
   ['rules', 'list the rules a server is held to (--json, --profile P)'],
-  ['restore', 'put back the providers a killed run left in its snapshot (the same target flags)'],
+  [
+    'restore',
+    'put back the providers a killed run left in its snapshot (the same target flags); --discard gives it up',
+  ],
 ];
 
 export function usage(): string {
@@ -138,7 +141,7 @@ export function usage(): string {
   ].join('\n');
 }
 
-const KNOWN_FLAGS = [...FLAGS.map((f) => `--${f.name}`), '--help', '--version', '--restore'];
+const KNOWN_FLAGS = [...FLAGS.map((f) => `--${f.name}`), '--help', '--version', '--restore', '--discard'];
 
 /** The environment the suite runs with: the caller's, with the flags applied. Throws UsageError. */
 export function environmentFor(
@@ -150,6 +153,7 @@ export function environmentFor(
   help: boolean;
   version: boolean;
   restore: boolean;
+  discard: boolean;
 } {
   const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean' } as const]));
   const parsed = parsedArgs(
@@ -160,6 +164,7 @@ export function environmentFor(
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
         restore: { type: 'boolean' },
+        discard: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: true,
@@ -195,6 +200,7 @@ export function environmentFor(
     help: Boolean(values.help),
     version: Boolean(values.version),
     restore: Boolean(values.restore),
+    discard: Boolean(values.discard),
   };
 }
 
@@ -223,7 +229,11 @@ function checkSettings(env: Env, caller: Env): void {
 function exitOf(reportDirectory: string, startedAt: number, childCode: number): number {
   const file = join(reportDirectory, 'conformance.json');
   if (existsSync(file) && statSync(file).mtimeMs >= startedAt) {
-    const { outcome } = JSON.parse(readFileSync(file, 'utf8')) as { outcome: keyof typeof EXIT };
+    const { outcome, abortedBy } = JSON.parse(readFileSync(file, 'utf8')) as {
+      outcome: keyof typeof EXIT;
+      abortedBy?: 'setting';
+    };
+    if (abortedBy === 'setting') return EXIT.usage;
     if (outcome in EXIT) return EXIT[outcome];
   }
   // No verdict was written: a listing (`-- --list`) passes; anything else stopped before its verdict.
@@ -250,6 +260,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     run = environmentFor(runArgs, caller);
     if (first === 'restore') run.restore = true;
+    if (run.discard && !run.restore) throw new UsageError('--discard belongs to restore: restore --discard');
     if (!run.help && !run.version && !run.restore) checkSettings(run.env, caller);
   } catch (e) {
     fail(e);
@@ -262,7 +273,8 @@ export async function main(argv: string[]): Promise<void> {
     console.log(packageInfo().version);
     return;
   }
-  if (run.restore) process.exit(await restoreTargets(run.env)); // the same as `npm run restore`
+  // The same as `npm run restore`; its messages then name this command.
+  if (run.restore) process.exit(await restoreTargets({ ...run.env, [LAUNCHED_BY]: 'cli' }, run.discard));
   // Compiled into dist/ for the npm package, where the config is JavaScript too.
   const compiled = import.meta.url.endsWith('.js');
   const config = fileURLToPath(new URL(`../playwright.config.${compiled ? 'js' : 'ts'}`, import.meta.url));

@@ -15,6 +15,11 @@ export interface Fault {
   App: AppClass;
   /** True when the fault shows over raw HTTP. */
   probe: (p: Probe) => Promise<boolean>;
+  /**
+   * The other rules its failure explains, each with the reason: a listed fault judged on every check
+   * fails its own rule and these only (one fault, one rule; selftest/support/detection.ts).
+   */
+  explains?: Partial<Record<RuleId, string>>;
   /** True for the faults of the kind nobody lists (faulty/unlisted.ts): generated data and sequences must find them. */
   unlisted?: boolean;
   /**
@@ -25,7 +30,7 @@ export interface Fault {
 }
 
 /** What a fault's declaration may add after its probe: its profile, or that and its wrong status. */
-type More = Profile | Partial<Pick<Fault, 'profile' | 'wrongStatus'>>;
+type More = Profile | Partial<Pick<Fault, 'profile' | 'wrongStatus' | 'explains'>>;
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

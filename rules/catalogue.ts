@@ -6,6 +6,28 @@ export type Level = 'MUST' | 'SHOULD';
 /** What a rule's check needs beyond BOT_ID and API_TOKEN. */
 export type Need = 'second-bot' | 'other-region';
 
+/**
+ * What a check must have seen the target do for its pass to count (suite/evidence.ts reads it in the
+ * check's exchanges). A rule can hold vacuously: "a 400 changes nothing" on a server that stores
+ * nothing, "no input makes it 5xx" on a URL that answers 404 to everything. A check that passed
+ * without its rule's evidence leaves the rule undecided, never passed.
+ */
+export const EVIDENCE = {
+  answer: "an answer of the API's own (2xx, 400 or 401)",
+  accepted: 'a 2xx to a POST',
+  refused: 'a 400',
+  unauthorized: 'a 401',
+  listed: 'a 200 to a GET of the list',
+  stored: 'a 200 list showing a provider the check had posted',
+  deleted: 'a 2xx to a DELETE',
+  emptied: 'a 200 list showing a provider the check had posted, then a 2xx DELETE of that list, then a 200 list',
+} as const;
+export type Evidence = keyof typeof EVIDENCE;
+
+/** Whether a rule's evidence needs a target that keeps what it is sent: no stateless mock can show it. */
+export const needsStore = (rule: { evidence: readonly Evidence[] }) =>
+  rule.evidence.some((e) => e === 'stored' || e === 'emptied');
+
 /** What a rule is, but its id (whose type, RuleId, the catalogue below defines). */
 interface RuleFields {
   level: Level;
@@ -16,6 +38,8 @@ interface RuleFields {
   /** Profiles the rule belongs to; a rule of the original page belongs to both. */
   profiles: readonly Profile[];
   needs?: Need;
+  /** What its check must have seen for a pass to count (EVIDENCE): every rule says. */
+  evidence: readonly Evidence[];
   /**
    * The contract violations whose refusal (400) this rule decides, each as `Schema.property:keyword`
    * of the OpenAPI document (`Schema:keyword` for the object itself, `syntax` for malformed JSON).
@@ -56,7 +80,7 @@ const rule = <const Id extends string>(
   level: Level,
   doc: string,
   title: string,
-  extra: Partial<RuleFields> = {},
+  extra: Partial<RuleFields> & Pick<RuleFields, 'evidence'>,
 ): RuleFields & { id: Id } => ({ id, level, doc, title, profiles: BOTH, ...extra });
 
 const CATALOGUE = [
@@ -65,24 +89,27 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Response`,
     'A valid provider, Basic or Bearer, gets 200 (not 201, not 204).',
-    { answers: OK },
+    { evidence: ['accepted'], answers: OK },
   ),
-  rule('POST-EMPTY-BODY', 'SHOULD', `${UPDATE} › Response`, 'The 200 answer to a POST has an empty body.'),
+  rule('POST-EMPTY-BODY', 'SHOULD', `${UPDATE} › Response`, 'The 200 answer to a POST has an empty body.', {
+    evidence: ['accepted'],
+  }),
   rule(
     'POST-400-MALFORMED-JSON',
     'MUST',
     `${UPDATE} › Response`,
     'A body that is not exactly one well-formed JSON text gets 400: text after the value, a second value, comments, trailing commas, single quotes, unquoted member names, NaN or Infinity.',
-    { refuses: ['syntax'], answers: BAD_REQUEST },
+    { evidence: ['refused'], refuses: ['syntax'], answers: BAD_REQUEST },
   ),
   rule(
     'POST-400-NOT-OBJECT',
     'MUST',
     `${UPDATE} › Request`,
     'JSON that is not an object (array, string, number, null) gets 400.',
-    { refuses: ['Provider:type'], answers: BAD_REQUEST },
+    { evidence: ['refused'], refuses: ['Provider:type'], answers: BAD_REQUEST },
   ),
   rule('POST-400-MISSING-FIELD', 'MUST', `${UPDATE} › Request`, 'A provider without name, type or config gets 400.', {
+    evidence: ['refused'],
     refuses: ['Provider.name:required', 'Provider.type:required', 'Provider.config:required'],
     answers: BAD_REQUEST,
   }),
@@ -91,16 +118,21 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Request`,
     'A name, type or config of the wrong JSON type gets 400.',
-    { refuses: ['Provider.name:type', 'Provider.type:type', 'Provider.config:type'], answers: BAD_REQUEST },
+    {
+      evidence: ['refused'],
+      refuses: ['Provider.name:type', 'Provider.type:type', 'Provider.config:type'],
+      answers: BAD_REQUEST,
+    },
   ),
   rule(
     'POST-400-UNKNOWN-TYPE',
     'MUST',
     `${UPDATE} › Request`,
     'A type other than `www` (compared case-sensitively) gets 400.',
-    { refuses: ['Provider.type:enum'], answers: BAD_REQUEST },
+    { evidence: ['refused'], refuses: ['Provider.type:enum'], answers: BAD_REQUEST },
   ),
   rule('POST-400-EMPTY-CONFIG', 'MUST', CONFIG, 'A config with neither basic nor bearer gets 400.', {
+    evidence: ['refused'],
     refuses: ['ProviderConfig:anyOf'],
     answers: BAD_REQUEST,
   }),
@@ -109,7 +141,11 @@ const CATALOGUE = [
     'MUST',
     `${CONFIG} › Basic authorization`,
     'A basic config without username or password gets 400.',
-    { refuses: ['BasicCredentials.username:required', 'BasicCredentials.password:required'], answers: BAD_REQUEST },
+    {
+      evidence: ['refused'],
+      refuses: ['BasicCredentials.username:required', 'BasicCredentials.password:required'],
+      answers: BAD_REQUEST,
+    },
   ),
   rule(
     'POST-400-NON-STRING-CREDENTIAL',
@@ -117,95 +153,143 @@ const CATALOGUE = [
     CONFIG,
     'A username, password or bearer that is not a string gets 400.',
     {
+      evidence: ['refused'],
       refuses: ['BasicCredentials.username:type', 'BasicCredentials.password:type', 'ProviderConfig.bearer:type'],
       answers: BAD_REQUEST,
     },
   ),
-  rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.', { bodyOf: BAD_REQUEST }),
-  rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the non-empty strings message and reason.', {
+  rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.', {
+    evidence: ['refused'],
     bodyOf: BAD_REQUEST,
   }),
-  rule('POST-400-NO-CHANGE', 'MUST', `${UPDATE} › Response`, 'A request that got 400 changes nothing that GET shows.'),
+  rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the non-empty strings message and reason.', {
+    evidence: ['refused'],
+    bodyOf: BAD_REQUEST,
+  }),
+  rule('POST-400-NO-CHANGE', 'MUST', `${UPDATE} › Response`, 'A request that got 400 changes nothing that GET shows.', {
+    evidence: ['refused', 'stored'],
+  }),
   rule(
     'UPSERT-REPLACES',
     'MUST',
     `${UPDATE} › Note`,
     "Reusing a name replaces that entry's type and config, Basic and Bearer either way.",
+    { evidence: ['stored'] },
   ),
   rule(
     'UPSERT-NO-DUPLICATE',
     'MUST',
     `${UPDATE} › Note`,
     'Reusing a name never creates a second entry of that name, even when the POSTs are concurrent.',
+    { evidence: ['stored'] },
   ),
-  rule('UPSERT-NO-MERGE', 'MUST', `${UPDATE} › Note`, 'Reusing a name never merges the old config with the new.'),
-  rule('UPSERT-OTHERS-UNTOUCHED', 'MUST', `${UPDATE} › Note`, 'Reusing a name leaves every other entry as it was.'),
+  rule('UPSERT-NO-MERGE', 'MUST', `${UPDATE} › Note`, 'Reusing a name never merges the old config with the new.', {
+    evidence: ['stored'],
+  }),
+  rule('UPSERT-OTHERS-UNTOUCHED', 'MUST', `${UPDATE} › Note`, 'Reusing a name leaves every other entry as it was.', {
+    evidence: ['stored'],
+  }),
   rule(
     'NAME-EXACT',
     'MUST',
     `${UPDATE} › Note`,
     'Names are kept as the exact code points posted (raw or \\u-escaped): never trimmed, normalised, cut or replaced; two names that differ in any code point but by case or compatibility form are two providers.',
+    { evidence: ['stored'] },
   ),
   rule(
     'NAME-CASE-SENSITIVE',
     'SHOULD',
     `${UPDATE} › Note`,
     'Names compare exactly: `Alpha` and `alpha` are two providers.',
+    { evidence: ['stored'] },
   ),
   rule(
     'CONCURRENT-UPSERTS',
     'MUST',
     `${UPDATE} › Note`,
     'Providers posted concurrently under distinct names are all present afterwards.',
+    { evidence: ['stored'] },
   ),
   rule(
     'GET-200-SHAPE',
     'MUST',
     `${GET} › Responses`,
     'GET answers 200 with a JSON body that holds the list at settings.application.media.providers, valid against the OpenAPI document.',
-    { answers: OK },
+    { evidence: ['listed'], answers: OK },
   ),
   rule(
     'GET-CONFIG-ROUNDTRIP',
     'MUST',
     `${GET} › Responses`,
     'Each entry has name, type and config, and config is exactly what was last posted under that name, secrets in clear.',
+    { evidence: ['stored'] },
   ),
-  rule('GET-READ-AFTER-WRITE', 'MUST', `${GET} › Responses`, 'A read right after a successful write shows that write.'),
-  rule('GET-EMPTY-200', 'MUST', `${GET} › Responses`, 'An empty list is 200, never 404.', { answers: OK }),
-  rule('GET-EMPTY-NESTING', 'SHOULD', `${GET} › Responses`, 'An empty list keeps the full nesting with providers: [].'),
+  rule(
+    'GET-READ-AFTER-WRITE',
+    'MUST',
+    `${GET} › Responses`,
+    'A read right after a successful write shows that write.',
+    { evidence: ['stored'] },
+  ),
+  rule('GET-EMPTY-200', 'MUST', `${GET} › Responses`, 'An empty list is 200, never 404.', {
+    evidence: ['listed'],
+    answers: OK,
+  }),
+  rule(
+    'GET-EMPTY-NESTING',
+    'SHOULD',
+    `${GET} › Responses`,
+    'An empty list keeps the full nesting with providers: [].',
+    { evidence: ['listed'] },
+  ),
   rule(
     'CONTENT-TYPE-JSON',
     'SHOULD',
     `${GET} › Responses`,
     'JSON bodies carry Content-Type: application/json (parameters such as charset allowed).',
+    { evidence: ['answer'] },
   ),
-  rule('DELETE-200', 'MUST', `${DELETE} › Responses`, 'DELETE answers 200 (not 204).', { answers: OK }),
-  rule('DELETE-EMPTIES', 'MUST', `${DELETE} › Responses`, 'After DELETE, GET shows an empty list for that bot.'),
+  rule('DELETE-200', 'MUST', `${DELETE} › Responses`, 'DELETE answers 200 (not 204).', {
+    evidence: ['deleted'],
+    answers: OK,
+  }),
+  rule('DELETE-EMPTIES', 'MUST', `${DELETE} › Responses`, 'After DELETE, GET shows an empty list for that bot.', {
+    evidence: ['emptied'],
+  }),
   rule('DELETE-THIS-BOT-ONLY', 'MUST', `${DELETE} › Responses`, "DELETE changes no other bot's list.", {
+    evidence: ['stored', 'deleted'],
     needs: 'second-bot',
   }),
-  rule('DELETE-EMPTY-BODY', 'SHOULD', `${DELETE} › Responses`, 'The 200 answer to a DELETE has an empty body.'),
+  rule('DELETE-EMPTY-BODY', 'SHOULD', `${DELETE} › Responses`, 'The 200 answer to a DELETE has an empty body.', {
+    evidence: ['deleted'],
+  }),
   rule('DELETE-IDEMPOTENT', 'SHOULD', `${DELETE} › Responses`, 'DELETE on an already empty list is 200 too.', {
+    evidence: ['deleted'],
     answers: OK,
   }),
   rule('AUTH-MISSING', 'MUST', AUTH, 'Every operation without an Authorization header gets 401 (not 403).', {
+    evidence: ['unauthorized'],
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-MALFORMED', 'MUST', AUTH, 'Every operation with a malformed Authorization header gets 401.', {
+    evidence: ['unauthorized'],
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-WRONG-TOKEN', 'MUST', AUTH, 'Every operation with a wrong token gets 401 (not 403).', {
+    evidence: ['unauthorized'],
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-OTHER-BOT', 'MUST', AUTH, "Every operation with another bot's token gets 401.", {
+    evidence: ['unauthorized'],
     needs: 'second-bot',
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-UNKNOWN-BOT', 'MUST', AUTH, 'Every operation on an unknown bot id gets 401, whatever the token.', {
+    evidence: ['unauthorized'],
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-OTHER-REGION', 'MUST', AUTH, "A bot's own token on a region where the bot does not reside gets 401.", {
+    evidence: ['unauthorized'],
     needs: 'other-region',
     answers: UNAUTHORIZED,
   }),
@@ -214,16 +298,17 @@ const CATALOGUE = [
     'MUST',
     AUTH,
     'Credentials are checked before anything else: missing or bad credentials get 401 whatever the body, its Content-Type and whether the list is empty.',
-    { answers: UNAUTHORIZED },
+    { evidence: ['unauthorized'], answers: UNAUTHORIZED },
   ),
   rule(
     'AUTH-PER-REQUEST',
     'MUST',
     AUTH,
     'Credentials belong to each request, never to a connection: on a reused keep-alive connection, a request without valid credentials gets 401.',
-    { answers: UNAUTHORIZED },
+    { evidence: ['unauthorized'], answers: UNAUTHORIZED },
   ),
   rule('AUTH-401-JSON', 'MUST', `${AUTH}; ${ERRORS}`, 'The body of a 401 is a JSON object.', {
+    evidence: ['unauthorized'],
     bodyOf: UNAUTHORIZED,
   }),
   rule(
@@ -231,85 +316,97 @@ const CATALOGUE = [
     'SHOULD',
     `${AUTH}; ${ERRORS}`,
     'The body of a 401 carries the non-empty strings message and reason.',
-    {
-      bodyOf: UNAUTHORIZED,
-    },
+    { evidence: ['unauthorized'], bodyOf: UNAUTHORIZED },
   ),
-  rule('AUTH-NO-CHANGE', 'MUST', AUTH, 'A request that got 401 changes nothing.'),
+  rule('AUTH-NO-CHANGE', 'MUST', AUTH, 'A request that got 401 changes nothing.', {
+    evidence: ['unauthorized', 'stored'],
+  }),
   rule(
     'AUTH-SCHEME-CASE',
     'SHOULD',
     AUTH,
     'The scheme name is matched case-insensitively: `bearer` works like `Bearer` (RFC 9110).',
+    { evidence: ['answer'] },
   ),
-  rule('ROBUST-NO-5XX', 'MUST', ROBUST, 'No input makes the server answer 5xx.'),
-  rule('ROBUST-NO-DROP', 'MUST', ROBUST, 'No input makes the server drop the connection.'),
-  rule('ROBUST-NO-HANG', 'MUST', ROBUST, "No input makes the server hang past the suite's per-request timeout."),
+  rule('ROBUST-NO-5XX', 'MUST', ROBUST, 'No input makes the server answer 5xx.', { evidence: ['answer'] }),
+  rule('ROBUST-NO-DROP', 'MUST', ROBUST, 'No input makes the server drop the connection.', { evidence: ['answer'] }),
+  rule('ROBUST-NO-HANG', 'MUST', ROBUST, "No input makes the server hang past the suite's per-request timeout.", {
+    evidence: ['answer'],
+  }),
   rule(
     'HTTP-EQUIVALENT',
     'MUST',
     HTTP,
     'Requests that RFC 9110 and 9112 make equivalent get the same answer and have the same effect: field names in any case, fields in any order, whitespace around values, media types and charsets in any case and with parameters, a body sent with Content-Length or chunked (cut anywhere), Expect: 100-continue, a new or a reused connection.',
+    { evidence: ['stored'] },
   ),
   rule(
     'GET-ACCEPT-JSON',
     'MUST',
     HTTP,
     'GET answers its JSON whether Accept is absent, */*, application/* or application/json.',
-    { answers: OK },
+    { evidence: ['listed'], answers: OK },
   ),
   rule(
     'BOT-ID-EXACT',
     'MUST',
     HTTP,
     "A bot id that differs from a bot's in any code point, case included, is another bot: that bot's token is not taken there (an unknown bot's answer is AUTH-UNKNOWN-BOT's) and changes nothing (RFC 3986).",
+    { evidence: ['unauthorized'] },
   ),
   rule(
     'GET-SAFE',
     'MUST',
     HTTP,
     'GET and HEAD are safe (RFC 9110 § 9.2.1): a GET or HEAD of the list, or of any path under it such as provider/{name}, changes nothing.',
+    { evidence: ['stored'] },
   ),
   rule(
     'REPEAT-SAME-EFFECT',
     'MUST',
     HTTP,
     'A repeated request has exactly the effect the rules give it: a POST identical to the stored provider answers 200 and changes nothing, one posted again after another is applied again, and no request is dropped as a supposed retry.',
+    { evidence: ['stored'] },
   ),
   rule(
     'REV-NAME-CHARSET',
     'MUST',
     `${REV} › name`,
     'A name with a character outside A-Z, a-z, - and _ gets 400 and changes nothing.',
-    { profiles: REVISION, refuses: ['Provider.name:pattern'], answers: BAD_REQUEST },
+    { evidence: ['refused'], profiles: REVISION, refuses: ['Provider.name:pattern'], answers: BAD_REQUEST },
   ),
   rule(
     'REV-NAME-LENGTH',
     'MUST',
     `${REV} › name`,
     'A name of 201 characters gets 400 and changes nothing; 200 characters exactly is accepted.',
-    { profiles: REVISION, refuses: ['Provider.name:maxLength'], answers: BAD_REQUEST },
+    {
+      evidence: ['refused', 'accepted'],
+      profiles: REVISION,
+      refuses: ['Provider.name:maxLength'],
+      answers: BAD_REQUEST,
+    },
   ),
   rule(
     'REV-DELETE-ONE',
     'MUST',
     `${REV} › Deleting a provider`,
     'DELETE of provider/{name} answers 200, removes exactly that provider and leaves the rest.',
-    { profiles: REVISION, answers: OK },
+    { evidence: ['stored', 'deleted'], profiles: REVISION, answers: OK },
   ),
   rule(
     'REV-DELETE-ONE-EXACT',
     'SHOULD',
     `${REV} › Deleting a provider`,
     'DELETE of provider/{name} matches the name exactly: it leaves a provider whose name differs only in case.',
-    { profiles: REVISION },
+    { evidence: ['stored', 'deleted'], profiles: REVISION },
   ),
   rule(
     'REV-DELETE-ONE-AUTH',
     'MUST',
     `${REV} › Deleting a provider`,
     'DELETE of provider/{name} without valid credentials gets 401 and removes nothing.',
-    { profiles: REVISION, answers: UNAUTHORIZED },
+    { evidence: ['unauthorized', 'stored'], profiles: REVISION, answers: UNAUTHORIZED },
   ),
 ] as const;
 

@@ -13,6 +13,7 @@ import {
   type RunInfo,
   type Searched,
   type TargetReport,
+  WRONG_SETTING,
 } from './report-model.ts';
 
 /** A check as the run saw it: the test and its last attempt (a retry replaces the earlier one). */
@@ -74,6 +75,7 @@ export function decide(
   let failed: string | undefined;
   let warned: string | undefined;
   let passed = false;
+  let unevidenced: string | undefined;
   let skipReason: string | undefined;
   let excluded: string | undefined;
   let kept = false;
@@ -96,16 +98,26 @@ export function decide(
     } else if (ended === 'skipped') {
       skipReason ??= said.skip ?? 'skipped';
     } else {
-      passed = true;
+      const without = said.unevidenced.get(id);
+      if (without) unevidenced ??= without[0];
+      else passed = true;
     }
   }
   if (failed !== undefined) return { status: 'failed', reason: failed, tests };
   if (warned !== undefined) return { status: 'warning', reason: warned, tests };
+  // A narrowed run decides its own rules: the others its checks touch on the way are left out, as in
+  // any run that narrows, never skipped for lack of a check it did not collect (a failure still shows).
+  if (selected && !selected.includes(id))
+    return {
+      status: 'skipped',
+      reason: excluded ?? `outside CONFORMANCE_RULES (${selected.join(', ')})`,
+      excluded: true,
+      tests,
+    };
   if (passed) return { status: 'passed', tests };
   if (excluded && !kept) return { status: 'skipped', reason: excluded, excluded: true, tests };
-  // A narrowed run never collected the checks of the other rules.
-  if (!tests.length && selected && !selected.includes(id))
-    return { status: 'skipped', reason: `outside CONFORMANCE_RULES (${selected.join(', ')})`, excluded: true, tests };
+  // Its checks passed, and none saw what the rule needs: it held vacuously (a 400 changes nothing where nothing is stored).
+  if (unevidenced) return { status: 'skipped', reason: unevidenced, tests };
   return {
     status: 'skipped',
     reason:
@@ -186,6 +198,7 @@ export function targetReportOf(run: RunInfo, seen: Seen[], end: RunEnd): TargetR
           ? 'incomplete'
           : 'passed',
     ...(aborted ? { abortReason: clip(secrets.redact(end.errors[0] ?? `run ended: ${end.status}`)) } : {}),
+    ...(aborted && end.errors[0]?.includes(WRONG_SETTING) ? { abortedBy: 'setting' as const } : {}),
     counts,
     rules,
     observations: [...new Set(seen.flatMap((s) => decisionsOf(s.result.annotations ?? []).observed))],
@@ -221,6 +234,7 @@ export function combine(targets: TargetReport[]): TargetReport {
     profile: targets[0].profile,
     strict: targets.some((t) => t.strict),
     ...(targets.some((t) => t.insecure) ? { insecure: true as const } : {}),
+    ...(targets.some((t) => t.abortedBy) ? { abortedBy: 'setting' as const } : {}),
     seed: targets[0].seed,
     outcome: targets.some((t) => t.outcome === 'aborted')
       ? 'aborted'

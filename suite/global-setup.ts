@@ -6,8 +6,18 @@ import type { FullConfig } from '@playwright/test';
 import { handToWorkers, readEnvironment } from '../settings/environment.ts';
 import { readTargets, type Settings } from '../settings/targets.ts';
 import { RUN_ID_VARIABLE, SettingsError } from '../settings/variables.ts';
+import { STOPPED, WRONG_SETTING } from './report-model.ts';
 import { startEmbedded, type Embedded } from './embedded.ts';
-import { ledgerPath, newRunId, PreflightError, releaseUnwritten, restoreSnapshot, takeSnapshot } from './snapshot.ts';
+import {
+  ledgerPath,
+  newRunId,
+  PreflightError,
+  releaseUnwritten,
+  restoreCommand,
+  restoreSnapshot,
+  takeSnapshot,
+  WrongSettingError,
+} from './snapshot.ts';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const taken: Settings[] = [];
@@ -37,7 +47,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     if (ledger) rmSync(ledger, { force: true });
     await embedded?.close();
     if (e instanceof SettingsError || e instanceof PreflightError) {
-      const error = new Error(`conformance run stopped: ${e.message}`);
+      const error = new Error(`${e instanceof WrongSettingError ? WRONG_SETTING : STOPPED}${e.message}`);
       error.stack = error.message; // one clear message, not a stack trace
       throw error;
     }
@@ -51,7 +61,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       if (outcome && !outcome.verified) {
         process.stderr.write(
           `conformance: the restore of target '${target.name}' (${target.targetUrl}) could not be verified (${outcome.problem}).\n` +
-            `The snapshot is kept at ${outcome.path}; run \`npm run restore\` with the same environment to try again.\n`,
+            `Left: ${outcome.left}, at ${outcome.path}. When the target answers again, run ${restoreCommand(target)}; if that bot's data does not matter, ${restoreCommand(target, true)} gives it up.\n`,
         );
       }
     }

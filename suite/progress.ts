@@ -24,12 +24,17 @@ export default class ProgressReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite): void {
     this.#started = performance.now();
     const run = describeRun(readEnvironment());
-    const profile = new Set<string>(rulesFor(run.profile).map((r) => r.id));
+    // A narrowed run tells its own rules only (suite/decide.ts leaves the others out).
+    const told = new Set<string>(
+      rulesFor(run.profile)
+        .map((r) => r.id)
+        .filter((id) => !run.selectedRules || run.selectedRules.includes(id)),
+    );
     const tests = suite.allTests();
     for (const test of tests) {
       const said = decisionsOf(test.annotations);
       if (said.excluded) continue; // left out by the run's settings: never decided, never told
-      for (const id of said.rules.filter((r) => profile.has(r))) {
+      for (const id of said.rules.filter((r) => told.has(r))) {
         const key = keyOf(test, id);
         this.#pending.set(key, (this.#pending.get(key) ?? new Set()).add(test.id));
       }

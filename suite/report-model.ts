@@ -46,6 +46,8 @@ export interface TargetReport extends RunInfo {
    */
   outcome: 'passed' | 'failed' | 'aborted' | 'incomplete';
   abortReason?: string;
+  /** The run stopped on a setting found wrong by asking the target (WRONG_SETTING): a usage error. */
+  abortedBy?: 'setting';
   counts: Record<RuleStatus, number>;
   rules: RuleResult[];
   /** What the target did where the docs leave the choice open (never a verdict). */
@@ -61,6 +63,10 @@ export interface ConformanceReport extends TargetReport {
   durationMs: number;
   targets: TargetReport[];
 }
+
+/** How the message of a run stopped before any test begins; a wrong setting found by asking the target (a URL that is not the API) says so, and exits as a usage error. */
+export const STOPPED = 'conformance run stopped: ';
+export const WRONG_SETTING = 'conformance run stopped, a setting is wrong: ';
 
 /** What every report of a run without certificate checks says (terminal, conformance.html). */
 export const INSECURE =
@@ -80,6 +86,8 @@ export const annotate = {
   excluded: (reason: string): Annotation => ({ type: 'excluded', description: reason }),
   failed: (id: RuleId, reason: string): Annotation => ({ type: 'failed', description: `${id}: ${reason}` }),
   warning: (id: RuleId, reason: string): Annotation => ({ type: 'warning', description: `${id}: ${reason}` }),
+  /** The test passed, but without the evidence this rule needs (rules/catalogue.ts EVIDENCE): it does not decide it. */
+  unevidenced: (id: RuleId, reason: string): Annotation => ({ type: 'unevidenced', description: `${id}: ${reason}` }),
   /** What the target did where the documents leave the choice open: recorded, never judged. */
   observed: (what: string): Annotation => ({ type: 'observed', description: what }),
   /** Which run the test belongs to, so that reports merged from several targets keep them apart. */
@@ -111,6 +119,8 @@ export interface Decisions {
   rules: string[];
   failed: Map<string, string[]>;
   warnings: Map<string, string[]>;
+  /** The rules it passed without their evidence, and why each does not count. */
+  unevidenced: Map<string, string[]>;
   skip?: string;
   /** Why the run's settings left the test out, when they did. */
   excluded?: string;
@@ -135,6 +145,7 @@ export function decisionsOf(annotations: readonly Annotation[]): Decisions {
     rules: of('rule'),
     failed: byRule('failed'),
     warnings: byRule('warning'),
+    unevidenced: byRule('unevidenced'),
     skip: of('skip')[0],
     excluded: of('excluded')[0],
     run: run ? (JSON.parse(run) as RunInfo) : undefined,

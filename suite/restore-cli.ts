@@ -3,4 +3,10 @@
 import { readEnvironment } from '../settings/environment.ts';
 import { restoreTargets } from './restore.ts';
 
-process.exit(await restoreTargets(readEnvironment()));
+const args = process.argv.slice(2);
+const unknown = args.find((a) => a !== '--discard');
+if (unknown) {
+  console.error(`restore: unknown flag ${unknown} (the only flag is --discard: give the snapshot up, writing nothing)`);
+  process.exit(2);
+}
+process.exit(await restoreTargets(readEnvironment(), args.includes('--discard')));

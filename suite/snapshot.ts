@@ -1,8 +1,8 @@
 // Snapshot and restore of the bots a run writes to, under a lock: one run per target and bot at a
 // time. The lock, the snapshot and the run's secret ledger are kept outside reports/, readable by the
-// user only; the snapshot stays until a GET has verified the restore (`npm run restore` replays it).
+// user only; the snapshot stays until a GET has verified the restore (the restore command replays it).
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { contractFor } from '../contract/openapi.ts';
@@ -23,6 +23,9 @@ export interface Snapshot {
 
 /** Stops the run before any test, with one message. */
 export class PreflightError extends Error {}
+
+/** A setting is wrong, found by asking the target (TARGET_URL that does not serve the API): the run stops as a usage error does. */
+export class WrongSettingError extends PreflightError {}
 
 type StatePlace = Pick<Settings, 'targetUrl' | 'bot' | 'stateDir'>;
 
@@ -48,6 +51,22 @@ export const failedRulesPrefix = (runId: string) => `failed-${runId}-`;
 export function failedRulesPath(settings: StatePlace, runId: string): string {
   return join(settings.stateDir, `${failedRulesPrefix(runId)}${keyOf(settings)}`);
 }
+
+/** Why run `runId` may write nothing to this target, when it may not: a file beside its failed rules (and removed with them). */
+const unwritablePath = (settings: StatePlace, runId: string) => `${failedRulesPath(settings, runId)}.unwritable`;
+
+function noteUnwritable(settings: StatePlace, runId: string, reason: string): void {
+  writeFileSync(unwritablePath(settings, runId), reason, { mode: 0o600 });
+}
+
+/** Why this run's checks may write nothing to the target (it had no list to snapshot), or undefined. Read once a process. */
+export function unwritable(settings: StatePlace & Pick<Settings, 'runId'>): string | undefined {
+  if (!settings.runId) return undefined;
+  const path = unwritablePath(settings, settings.runId);
+  if (!unwritableSeen.has(path)) unwritableSeen.set(path, existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+  return unwritableSeen.get(path);
+}
+const unwritableSeen = new Map<string, string | undefined>();
 
 export function lockPath(settings: StatePlace): string {
   return join(settings.stateDir, `lock-${keyOf(settings)}.json`);
@@ -100,6 +119,17 @@ export function holderState(lock: Lock): 'alive' | 'dead' | 'elsewhere' {
   }
 }
 
+/** The restore command in the form the run was launched: the package's command line, or the repository's npm script. */
+export function restoreCommand(settings: Pick<Settings, 'launchedByCli'>, discard = false): string {
+  return settings.launchedByCli
+    ? `\`npx whatsapp-media-provider-conformance restore${discard ? ' --discard' : ''}\` (with this run's target flags or --config)`
+    : `\`npm run restore${discard ? ' -- --discard' : ''}\` (with this run's environment)`;
+}
+
+/** What a run that finds a bot held must do about it: restore, or give the snapshot up. */
+const recovery = (settings: Settings) =>
+  `Run ${restoreCommand(settings)} first; if that bot's data does not matter, ${restoreCommand(settings, true)} gives the snapshot up.`;
+
 const describeHolder = (lock: Lock) => `run ${lock.runId} (pid ${lock.pid} on ${lock.host}, started ${lock.startedAt})`;
 
 /** Why a run may not start on this bot now, or undefined when the bot is free. */
@@ -111,13 +141,13 @@ function refusal(settings: Settings, lock: Lock | undefined): string | undefined
     if (state === 'alive')
       return `another ${describeHolder(lock)} is testing bot '${settings.bot.id}' on ${settings.targetUrl} right now. Runs against one bot take turns: wait for it to end (its restore needs the bot to itself).`;
     if (state === 'elsewhere')
-      return `${describeHolder(lock)} holds bot '${settings.bot.id}' on ${settings.targetUrl} (lock ${lockPath(settings)}). If that run is over, run \`npm run restore\` with the same environment${hasSnapshot ? ' to put back its snapshot' : ''}.`;
+      return `${describeHolder(lock)} holds bot '${settings.bot.id}' on ${settings.targetUrl} (lock ${lockPath(settings)}). If that run is over, run ${restoreCommand(settings)}${hasSnapshot ? ' to put back its snapshot' : ' to release it'}.`;
     if (hasSnapshot)
-      return `${describeHolder(lock)} died before it verified its restore; its snapshot is at ${snapshot}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`;
+      return `${describeHolder(lock)} died before it verified its restore; its snapshot is at ${snapshot}. ${recovery(settings)}`;
     return undefined; // it died after its restore was verified: the lock is stale
   }
   if (hasSnapshot)
-    return `an earlier run against ${settings.targetUrl} did not verify its restore; its snapshot is at ${snapshot}. Run \`npm run restore\` (same environment) first, or delete the file if that bot's data does not matter.`;
+    return `an earlier run against ${settings.targetUrl} did not verify its restore; its snapshot is at ${snapshot}. ${recovery(settings)}`;
   return undefined;
 }
 
@@ -175,11 +205,36 @@ function unreachable(settings: Settings, url: string, e: unknown): string {
   }
 }
 
-/** Reads a bot's list for the snapshot; anything but a readable list stops the run. */
-async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]> {
+/**
+ * Why an answer says the URL is not the API: a 404 or 405, a redirect (to a login, say), or an HTML
+ * page. Undefined when it could be the API's.
+ */
+function notTheApi(x: Exchange): string | undefined {
+  const { status, headers, text } = x.received;
+  if (status === 404 || status === 405) return String(status);
+  if (status >= 300 && status < 400)
+    return `a redirect (${status}${headers.location ? ` to ${String(headers.location).slice(0, 200)}` : ''})`;
+  if (/html/i.test(String(headers['content-type'] ?? '')) || /^\s*<(!doctype|html)/i.test(text))
+    return `an HTML page (${status})`;
+  return undefined;
+}
+
+/** What the list read for the snapshot gave: the entries of a 200 list, or why the run may write nothing. */
+type Read = { providers: Provider[] } | { unwritable: string };
+
+/**
+ * Reads a bot's list for the snapshot. A URL that is not the API stops the run as a wrong setting;
+ * anything else but a readable list stops it too, except a 404 list on a URL that does serve the API
+ * (it answers 401 without credentials): a GET-EMPTY-200 failure for the checks to report, in a run
+ * that writes nothing, since it could not know what to put back. `probe`: ask without credentials
+ * first (once a target: its first bot).
+ */
+async function readForSnapshot(settings: Settings, bot: Bot, probe: boolean): Promise<Read> {
   const api = clientFor(settings, bot, 'snapshot');
   let answer: Exchange;
+  let anonymous: Exchange | undefined;
   try {
+    if (probe) anonymous = await api.list({ authorization: null });
     answer = await api.list();
   } catch (e) {
     throw new PreflightError(unreachable(settings, api.listUrl(), e));
@@ -191,16 +246,24 @@ async function readForSnapshot(settings: Settings, bot: Bot): Promise<Provider[]
       `the proxy ${withoutCredentials(proxy)} wants credentials (407 Proxy Authentication Required): put them in the proxy's URL (HTTPS_PROXY=http://user:password@host:port), or list the target in NO_PROXY.`,
     );
   }
+  const without = anonymous && notTheApi(anonymous);
+  const withToken = notTheApi(answer);
+  if (without && withToken)
+    throw new WrongSettingError(
+      `${settings.targetUrl} does not serve the media-provider API: GET ${api.listUrl()} answered ${without} without credentials and ${withToken} with bot '${bot.id}''s token, where the API answers 401 without them. Check TARGET_URL: its scheme, host, port and path prefix.`,
+    );
   if (status === 401 || status === 403) {
     throw new PreflightError(
       `the target refuses the credentials of bot '${bot.id}' (a plain GET got ${status}). Check ${bot === settings.bot ? 'BOT_ID and API_TOKEN' : 'SECOND_BOT_ID and SECOND_API_TOKEN'}, and that the bot resides in the region of ${settings.targetUrl}.`,
     );
   }
-  // An empty list answered 404 is a rule failure for the tests to report, not a reason to stop.
-  if (status === 404) return [];
+  if (status === 404)
+    return {
+      unwritable: `the run wrote nothing: GET of bot '${bot.id}''s list answered 404, so there was no list to snapshot and put back (GET-EMPTY-200)`,
+    };
   try {
     if (status !== 200) throw new Error(`expected 200`);
-    return savedEntries(answer);
+    return { providers: savedEntries(answer) };
   } catch (e) {
     throw new PreflightError(
       `cannot read bot '${bot.id}''s providers to snapshot them (GET answered ${status}: ${(e as Error).message}). The run writes nothing it cannot restore, so it stops here.`,
@@ -247,22 +310,34 @@ function namedArray(node: unknown, depth: number): unknown[] | undefined {
 
 /**
  * Takes a target's lock for run `runId`, snapshots each of its configured bots' lists, and adds the
- * snapshot's secrets to the run's ledger. Anything amiss stops the run with one message.
+ * snapshot's secrets to the run's ledger. Anything amiss stops the run with one message. A list
+ * that could not be read (a 404 on a URL that is the API) leaves no snapshot: the run's checks then
+ * write nothing to the target (suite/failed-rules.ts `unwritable`), and its lock goes at the end.
  */
 export async function takeSnapshot(settings: Settings, runId: string): Promise<void> {
   acquire(settings, runId);
   try {
     const bots = [];
-    for (const bot of botsOf(settings)) bots.push({ id: bot.id, providers: await readForSnapshot(settings, bot) });
+    for (const bot of botsOf(settings)) {
+      const read = await readForSnapshot(settings, bot, bot === settings.bot);
+      if ('unwritable' in read) {
+        noteUnwritable(settings, runId, read.unwritable);
+        return;
+      }
+      bots.push({ id: bot.id, providers: read.providers });
+    }
     const snapshot: Snapshot = {
       targetUrl: settings.targetUrl,
       profile: settings.profile,
       takenAt: new Date().toISOString(),
       bots,
     };
+    // Whole or not at all: a run killed while writing it leaves no half snapshot, and had written nothing yet.
     const path = snapshotPath(settings);
-    writeFileSync(path, JSON.stringify(snapshot, null, 2), { mode: 0o600 });
-    chmodSync(path, 0o600);
+    const temporary = `${path}.${process.pid}`;
+    writeFileSync(temporary, JSON.stringify(snapshot, null, 2), { mode: 0o600 });
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, path);
     new Secrets(ledgerPath(settings, runId)).collect(snapshot);
   } catch (e) {
     rmSync(lockPath(settings), { force: true }); // nothing was written to the target: the bot is free again
@@ -287,13 +362,49 @@ export function restoreRefusal(settings: Settings): string | undefined {
   return undefined;
 }
 
-export type RestoreOutcome = { verified: true; path: string } | { verified: false; path: string; problem: string };
+export type RestoreOutcome =
+  | { verified: true; path: string }
+  | { verified: false; path: string; problem: string; left: string };
 
-/** Puts every snapshotted bot's list back (DELETE, then one POST per entry) and verifies it with a GET. */
+/** What a snapshot holds, without a secret: what a failed restore leaves for the next one. */
+const describeSnapshot = (snapshot: Snapshot) =>
+  snapshot.bots.map((b) => `bot '${b.id}': ${b.providers.length} provider(s)`).join(', ');
+
+/** Lets go of a lock whose run is over (this one, or one that died): nothing of it is left to restore. */
+function releaseOver(settings: Settings): void {
+  const lock = readLock(settings);
+  if (lock && (lock.runId === settings.runId || holderState(lock) === 'dead')) {
+    rmSync(ledgerPath(settings, lock.runId), { force: true });
+    rmSync(lockPath(settings), { force: true });
+  }
+}
+
+/**
+ * Puts every snapshotted bot's list back (DELETE, then one POST per entry) and verifies it with a GET.
+ * Undefined when there is no snapshot (the run wrote nothing it could not put back): a lock left by a
+ * run that is over goes then. A snapshot that cannot be read is a problem named with its file.
+ */
 export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcome | undefined> {
   const path = snapshotPath(settings);
-  if (!existsSync(path)) return undefined;
-  const snapshot = JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
+  if (!existsSync(path)) {
+    releaseOver(settings);
+    return undefined;
+  }
+  const text = readFileSync(path, 'utf8');
+  // Empty: its run died while writing it (before this suite wrote snapshots whole), so before any check wrote a thing.
+  if (!text.trim()) {
+    rmSync(path);
+    releaseOver(settings);
+    return undefined;
+  }
+  let snapshot: Snapshot;
+  try {
+    snapshot = JSON.parse(text) as Snapshot;
+    if (!Array.isArray(snapshot?.bots)) throw new Error('it holds no list of bots');
+  } catch (e) {
+    const problem = `the snapshot ${path} cannot be read (${(e as Error).message})`;
+    return { verified: false, path, problem, left: 'a snapshot that cannot be read, and the lock' };
+  }
   try {
     for (const saved of snapshot.bots) {
       const bot = botsOf(settings).find((b) => b.id === saved.id);
@@ -318,7 +429,12 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
         throw new Error(`bot '${bot.id}''s list after the restore differs from the snapshot: ${difference}`);
     }
   } catch (e) {
-    return { verified: false, path, problem: (e as Error).message };
+    return {
+      verified: false,
+      path,
+      problem: (e as Error).message,
+      left: `the snapshot (${describeSnapshot(snapshot)}) and the lock`,
+    };
   }
   rmSync(path);
   // A dead run's ledger goes with its lock; a live run's stays until its reports are written.
@@ -326,4 +442,15 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
   if (lock && lock.runId !== settings.runId) rmSync(ledgerPath(settings, lock.runId), { force: true });
   rmSync(lockPath(settings), { force: true });
   return { verified: true, path };
+}
+
+/** Gives a dead run's snapshot up without writing to the target (the user's choice: that bot's data does not matter). */
+export function discardSnapshot(settings: Settings): string | undefined {
+  const path = snapshotPath(settings);
+  const had = existsSync(path) || existsSync(lockPath(settings));
+  if (!had) return undefined;
+  rmSync(path, { force: true });
+  releaseOver(settings);
+  rmSync(lockPath(settings), { force: true });
+  return path;
 }

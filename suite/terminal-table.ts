@@ -2,6 +2,7 @@
 // with its reason, the rules that hold back a pass, what the generated checks bought, and the counts.
 // What it shows is decided in suite/decide.ts.
 import { holdingBack, shortfalls } from './decide.ts';
+import { NOT_SEEN, notSeen } from './evidence.ts';
 import { INSECURE, type RuleStatus, type TargetReport } from './report-model.ts';
 
 /** `file`: where conformance.json went, for its last line. */
@@ -21,13 +22,21 @@ export function renderTable(report: TargetReport, file: string): string {
           );
   const c = report.counts;
   const excluded = report.rules.filter((r) => r.excluded).length;
-  const holding = holdingBack(report);
+  // Rules that held only vacuously are not for leaving out: what they lacked is the target's doing.
+  const vacuous = report.rules.filter((r) => r.reason?.startsWith(NOT_SEEN));
+  const lacked = notSeen(vacuous.map((r) => r.reason ?? ''));
+  const holding = holdingBack(report).filter((r) => !vacuous.includes(r));
   return [
     '',
     `Conformance (${report.profile} profile${report.strict ? ', strict' : ''}) of ${report.name && report.name !== 'target' ? `${report.name} (${report.target})` : report.target || '(no target)'}: ${report.outcome.toUpperCase()}`,
     ...(report.abortReason ? [`  ${report.abortReason}`] : []),
     ...(report.insecure ? [`  ${INSECURE}`] : []),
     ...rows,
+    ...(vacuous.length
+      ? [
+          `  ${vacuous.length} rule${vacuous.length > 1 ? 's' : ''} held only vacuously, so ${vacuous.length > 1 ? 'they stay' : 'it stays'} undecided: no check saw ${lacked.join(', nor ')}`,
+        ]
+      : []),
     ...(holding.length
       ? [
           `  ${holding.length} ${report.strict ? '' : 'MUST '}rule${holding.length > 1 ? 's were' : ' was'} not decided, so the run cannot pass: give what ${holding.length > 1 ? 'they need' : 'it needs'}, or leave ${holding.length > 1 ? 'them' : 'it'} out on purpose: CONFORMANCE_SKIP_RULES=${holding.map((r) => r.id).join(',')} (--skip-rule)`,

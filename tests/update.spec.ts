@@ -10,6 +10,7 @@ import {
   matchesSchema,
   providerList,
   statusIs,
+  theEntry,
   fail,
 } from '../suite/verdicts.ts';
 
@@ -75,8 +76,11 @@ forEachTarget(() => {
   test(
     ...rule(
       'POST-400-NO-CHANGE',
-      'a provider refused with 400 is not listed, nor anything it carried',
-      async ({ api, make }) => {
+      'a provider refused with 400 is not listed, nor anything it carried, and what was taken before stays',
+      async ({ api, make, contract }) => {
+        // Taken first, and listed after the refusal: where nothing is kept, "nothing changed" shows nothing.
+        const witness = make.provider('bearer');
+        statusIs('POST-VALID-200', await api.post(witness));
         const [name, marker] = [make.name(), make.marker()];
         statusIs('POST-400-UNKNOWN-TYPE', await api.post(refusable(name, marker)));
         // Looked for in the raw body: what a refused request wrote may not even fit the schema.
@@ -84,8 +88,8 @@ forEachTarget(() => {
         if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
           fail('POST-400-NO-CHANGE', `a provider of type 'WWW' answered 400, yet GET now shows what it carried`);
         }
+        theEntry('GET-READ-AFTER-WRITE', providerList(contract, listed), witness.name);
       },
-      { stateless: true },
     ),
   );
 

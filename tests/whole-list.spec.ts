@@ -51,9 +51,12 @@ forEachTarget(() => {
     ...rule(
       'DELETE-EMPTIES',
       'after DELETE, GET shows no provider at all',
-      async ({ api, make, contract }) => {
-        for (const kind of ['basic', 'bearer', 'basic'] as const)
-          statusIs('POST-VALID-200', await api.post(make.provider(kind)));
+      async ({ api, make, contract, read }) => {
+        const posted = (['basic', 'bearer', 'basic'] as const).map((kind) => make.provider(kind));
+        for (const provider of posted) statusIs('POST-VALID-200', await api.post(provider));
+        // Listed before the DELETE: where nothing is kept, an empty list after it shows nothing.
+        const before = await read();
+        for (const provider of posted) theEntry('GET-READ-AFTER-WRITE', before, provider.name);
         statusIs('DELETE-200', await api.clear());
         const answer = await api.list();
         statusIs('GET-EMPTY-200', answer);

@@ -1,0 +1,104 @@
+// No bot is ever wedged: every state a killed or failed run can leave in the state folder (a lock
+// without a snapshot, an empty snapshot, one that cannot be put back on a target that answers 404 to
+// everything, one that cannot be read) is brought back by the restore command, or given up by its
+// --discard, with no file deleted by hand; the next run then starts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { answeringAll, BLANKET } from '../faulty/blanket.ts';
+import { ReferenceApp } from '../reference/app.ts';
+import { readTargets } from '../settings/targets.ts';
+import { lockPath, snapshotPath, type Lock, type Snapshot } from '../suite/snapshot.ts';
+import { expectRestored, preload } from './support/bot-data.ts';
+import { ROOT, cleanEnv, newStateDir, runSuite, QUICK_ENV } from './support/run-suite.ts';
+import { startTarget, type Target } from './support/servers.ts';
+
+const RESTORE = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'];
+
+/** A pid no process has: that of one that has just ended. */
+const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid;
+
+/** What a killed run leaves: its lock (its process gone) and, when given, a snapshot file holding `snapshot`. */
+function leftBehind(target: Target, stateDir: string, snapshot?: string): { lock: string; snapshot: string } {
+  const [settings] = readTargets(
+    cleanEnv({ ...target.env, CONFORMANCE_STATE_DIR: stateDir }) as Record<string, string | undefined>,
+  );
+  mkdirSync(stateDir, { recursive: true });
+  const lock: Lock = {
+    runId: 'killed-run',
+    pid: deadPid(),
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    target: settings.targetUrl,
+    bot: settings.bot.id,
+  };
+  writeFileSync(lockPath(settings), JSON.stringify(lock));
+  if (snapshot !== undefined) writeFileSync(snapshotPath(settings), snapshot);
+  return { lock: lockPath(settings), snapshot: snapshotPath(settings) };
+}
+
+const restore = (target: Target, stateDir: string, ...args: string[]) =>
+  runSuite({ env: target.env, stateDir, command: [...RESTORE, ...args] });
+
+test('a lock without a snapshot, or with an empty one, is released by the restore, and the next run starts', async () => {
+  const target = await startTarget(ReferenceApp);
+  for (const snapshot of [undefined, '']) {
+    const stateDir = newStateDir();
+    const files = leftBehind(target, stateDir, snapshot);
+    const restored = await restore(target, stateDir);
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    expect(existsSync(files.lock)).toBe(false);
+    expect(readdirSync(stateDir)).toEqual([]);
+    const next = await runSuite({ env: { ...target.env, ...QUICK_ENV }, stateDir });
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+  }
+  await target.close();
+});
+
+test('a snapshot the target cannot take back (404 to everything) is kept, the restore says what is left and how to recover, and --discard gives it up', async () => {
+  const broken = await startTarget(answeringAll(BLANKET['all-404']));
+  const stateDir = newStateDir();
+  const snapshot: Snapshot = {
+    targetUrl: broken.main.url,
+    profile: 'default',
+    takenAt: new Date().toISOString(),
+    bots: [
+      { id: broken.bots.botA, providers: [{ name: 'kept', type: 'www', config: { bearer: 'kept-bearer-1234' } }] },
+    ],
+  };
+  const files = leftBehind(broken, stateDir, JSON.stringify(snapshot));
+  // The next run is refused with both ways out, in the form it was launched.
+  const refused = await runSuite({ env: { ...broken.env, ...QUICK_ENV }, stateDir });
+  expect(refused.report?.outcome).toBe('aborted');
+  expect(refused.report?.abortReason).toContain('npm run restore');
+  expect(refused.report?.abortReason).toContain('--discard');
+  const failed = await restore(broken, stateDir);
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toContain("Left: the snapshot (bot 'bot-a': 1 provider(s)) and the lock");
+  expect(failed.stderr).toContain('`npm run restore -- --discard`');
+  expect(failed.stdout + failed.stderr).not.toContain('kept-bearer-1234');
+  expect(existsSync(files.snapshot)).toBe(true);
+  const discarded = await restore(broken, stateDir, '--discard');
+  expect(discarded.code, discarded.stderr).toBe(0);
+  expect(readdirSync(stateDir)).toEqual([]);
+  await broken.close();
+});
+
+test('a snapshot that cannot be read is an error naming its file and the way to reset it; a working target is then restored as before', async () => {
+  const target = await startTarget(ReferenceApp);
+  const saved = await preload(target);
+  const stateDir = newStateDir();
+  const files = leftBehind(target, stateDir, '{"targetUrl": "cut off');
+  const failed = await restore(target, stateDir);
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toContain(`the snapshot ${files.snapshot} cannot be read`);
+  expect(failed.stderr).toContain('--discard');
+  expect((await restore(target, stateDir, '--discard')).code).toBe(0);
+  const next = await runSuite({ env: { ...target.env, ...QUICK_ENV }, stateDir });
+  expect(next.code, next.stdout + next.stderr).toBe(0);
+  await expectRestored(target, saved);
+  expect(readdirSync(stateDir)).toEqual([]);
+  await target.close();
+});
