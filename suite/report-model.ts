@@ -80,7 +80,7 @@ export const annotate = {
   excluded: (reason: string): Annotation => ({ type: 'excluded', description: reason }),
   failed: (id: RuleId, reason: string): Annotation => ({ type: 'failed', description: `${id}: ${reason}` }),
   warning: (id: RuleId, reason: string): Annotation => ({ type: 'warning', description: `${id}: ${reason}` }),
-  /** What the target did where the documents leave the choice open: recorded, never judged. */
+  /** What the target did where the documents leave the choice open, or to a cleanup's DELETE: recorded, never judged. */
   observed: (what: string): Annotation => ({ type: 'observed', description: what }),
   /** Which run the test belongs to, so that reports merged from several targets keep them apart. */
   run: (info: RunInfo): Annotation => ({ type: 'run', description: JSON.stringify(info) }),
