@@ -17,18 +17,35 @@ export interface Stored {
   upTo: number;
 }
 
-/** The stored cases in `file`; a file that is missing, or not of this shape, holds none. */
+/**
+ * The stored cases in `file`; a missing file holds none. A file that is not a list of cases throws,
+ * naming the file: read as empty, it would drop the failures it keeps without a word.
+ */
 export function readFound(file: string): Stored[] {
+  let text: string;
   try {
-    const cases = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (!Array.isArray(cases)) return [];
-    return cases.filter(
-      (c): c is Stored =>
-        Number.isInteger(c?.seed) && Number.isInteger(c?.upTo) && c.upTo > 0 && isRuleId(String(c?.rule)),
-    );
-  } catch {
-    return [];
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
   }
+  // What to do first, then why: a terminal line cut at its width still says it.
+  const corrupt = (why: string) =>
+    new Error(
+      `the store of the failures this check found is corrupt: delete ${file} to forget them, or restore it (${why})`,
+    );
+  let cases: unknown;
+  try {
+    cases = JSON.parse(text);
+  } catch (e) {
+    throw corrupt(`not JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(cases)) throw corrupt('not a list');
+  const wrong = cases.findIndex(
+    (c) => !(Number.isInteger(c?.seed) && Number.isInteger(c?.upTo) && c.upTo > 0 && isRuleId(String(c?.rule))),
+  );
+  if (wrong >= 0) throw corrupt(`entry ${wrong} is not a case of a known rule with its seed and run count`);
+  return cases as Stored[];
 }
 
 /** Keeps exactly `cases` (those that fail now): a case that no longer fails is gone. */

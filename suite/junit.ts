@@ -61,7 +61,7 @@ export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): s
         const seconds = s.result.duration / 1000;
         counts.time += seconds;
         const open = `    <testcase name="${shown(s.test.title)}" classname="${shown(file)}" time="${seconds.toFixed(3)}"`;
-        const out = warningsAndExchanges(s.result);
+        const out = outputOf(s.result);
         const systemOut = out ? `\n      <system-out>${shown(out)}</system-out>` : '';
         if (v.kind === 'passed') return out ? `${open}>${systemOut}\n    </testcase>` : `${open}/>`;
         if (v.kind === 'skipped') {
@@ -81,15 +81,18 @@ export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): s
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="conformance" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="${totals.skipped}" time="${totals.time.toFixed(3)}">\n${blocks.join('\n')}\n</testsuites>\n`;
 }
 
-/** The warnings a check recorded and its transcript, for <system-out> (already redacted where they were made). */
-function warningsAndExchanges(result: TestResult): string {
-  const warnings = [...decisionsOf(result.annotations).warnings].flatMap(([id, reasons]) =>
-    reasons.map((r) => `warning: ${id}: ${r}`),
-  );
+/**
+ * The warnings and observations a check recorded (a cleanup that failed among them) and its transcript,
+ * for <system-out> (already redacted where they were made).
+ */
+function outputOf(result: TestResult): string {
+  const said = decisionsOf(result.annotations);
+  const warnings = [...said.warnings].flatMap(([id, reasons]) => reasons.map((r) => `warning: ${id}: ${r}`));
+  const observed = said.observed.map((o) => `observed: ${o}`);
   const exchanges = result.attachments
     .filter((a) => a.name === 'exchanges.txt' && a.body)
     .map((a) => a.body!.toString('utf8'));
-  return [...warnings, ...exchanges].join('\n\n');
+  return [...warnings, ...observed, ...exchanges].join('\n\n');
 }
 
 /** Text as XML 1.0 carries it: markup escaped, and characters it cannot hold (NUL, lone surrogates) as U+FFFD. */

@@ -88,7 +88,7 @@ export const annotate = {
   warning: (id: RuleId, reason: string): Annotation => ({ type: 'warning', description: `${id}: ${reason}` }),
   /** The test passed, but without the evidence this rule needs (rules/catalogue.ts EVIDENCE): it does not decide it. */
   unevidenced: (id: RuleId, reason: string): Annotation => ({ type: 'unevidenced', description: `${id}: ${reason}` }),
-  /** What the target did where the documents leave the choice open: recorded, never judged. */
+  /** What the target did where the documents leave the choice open, or to a cleanup's DELETE: recorded, never judged. */
   observed: (what: string): Annotation => ({ type: 'observed', description: what }),
   /** Which run the test belongs to, so that reports merged from several targets keep them apart. */
   run: (info: RunInfo): Annotation => ({ type: 'run', description: JSON.stringify(info) }),

@@ -1,5 +1,6 @@
 // The verdict table the terminal ends with, one per target: its outcome, every rule that did not pass
-// with its reason, the rules that hold back a pass, what the generated checks bought, and the counts.
+// with its reason, the rules that hold back a pass, what the target was observed doing (where the rules
+// leave it open, and cleanups that failed), what the generated checks bought, and the counts.
 // What it shows is decided in suite/decide.ts.
 import { holdingBack, shortfalls } from './decide.ts';
 import { NOT_SEEN, notSeen } from './evidence.ts';
@@ -42,6 +43,7 @@ export function renderTable(report: TargetReport, file: string): string {
           `  ${holding.length} ${report.strict ? '' : 'MUST '}rule${holding.length > 1 ? 's were' : ' was'} not decided, so the run cannot pass: give what ${holding.length > 1 ? 'they need' : 'it needs'}, or leave ${holding.length > 1 ? 'them' : 'it'} out on purpose: CONFORMANCE_SKIP_RULES=${holding.map((r) => r.id).join(',')} (--skip-rule)`,
         ]
       : []),
+    ...report.observations.map((o) => `  observed: ${o}`.slice(0, 220)),
     ...(report.generated
       ? [
           `  generated: ${report.generated.runs} runs of ${report.generated.checks} searches, ${report.generated.requests} requests, ${report.generated.inputs} distinct` +

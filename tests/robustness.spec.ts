@@ -1,6 +1,7 @@
 // Hostile input on every operation: the server may refuse it (any 4xx) or take it, but never answers
 // 5xx, drops the connection or hangs. docs/rules.md: "Robustness, on every operation".
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { clearUp } from '../fixtures/clear-up.ts';
 import { rule } from '../fixtures/rule.ts';
 import type { Exchange } from '../suite/http.ts';
 import { survived } from '../suite/verdicts.ts';
@@ -117,7 +118,7 @@ forEachTarget(() => {
       ...rule(
         'ROBUST-NO-5XX',
         `${h.what}: no 5xx, no dropped connection, no hang, and GET still works`,
-        async (f) => {
+        async (f, testInfo) => {
           let answered = false;
           try {
             await survived(h.what, () => h.send(f));
@@ -125,8 +126,8 @@ forEachTarget(() => {
             // Whatever was taken must not break the next read (a polluted store answers 500 here).
             await survived(`GET after "${h.what}"`, () => f.api.list());
           } finally {
-            // Clearing up, not a check (the DELETE rules have checks of their own), and never after a hang.
-            if (h.huge && answered) await f.api.clear().catch(() => undefined);
+            // What a huge input left is cleared, never after a hang.
+            if (h.huge && answered) await clearUp(f, testInfo);
           }
         },
         { covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'], ...(h.huge ? { wholeList: true } : {}) },

@@ -8,6 +8,7 @@ import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
 import { readAfter, ROBUST, sent } from '../fixtures/sending.ts';
 import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
+import { clearUp } from '../fixtures/clear-up.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ENCODINGS } from '../relations/json-text.ts';
 import {
@@ -73,7 +74,7 @@ forEachTarget(() => {
           .slice(0, 3)
           .map((k) => k.what)
           .join('; ')}…) gets 400 with a JSON body and writes nothing`,
-        async ({ api, make, settings }) => {
+        async ({ api, make, settings, secrets }, testInfo) => {
           const findings = new Findings();
           const bodies = BROKEN(settings.profile).filter((b) => b.rule === ruleId);
           const carried: string[] = [];
@@ -106,8 +107,8 @@ forEachTarget(() => {
                 );
             }
           } finally {
-            // Clearing up, not a check: a body the server took may have made its list unservable.
-            if (taken) await api.clear().catch(() => undefined);
+            // A body the server took may have made its list unservable.
+            if (taken) await clearUp({ api, secrets }, testInfo);
           }
           findings.throwIfAny();
         },
@@ -120,7 +121,7 @@ forEachTarget(() => {
     ...rule(
       'ROBUST-NO-5XX',
       `bodies whose reading the rules leave open (${OPEN_SYNTAX}) get 2xx or 4xx, and GET still works`,
-      async ({ api, make }, testInfo) => {
+      async ({ api, make, secrets }, testInfo) => {
         const findings = new Findings();
         try {
           for (const open of openSyntax()) {
@@ -131,7 +132,7 @@ forEachTarget(() => {
             await sent(findings, `GET after the POST with ${open.what}`, () => api.list());
           }
         } finally {
-          await api.clear().catch(() => undefined);
+          await clearUp({ api, secrets }, testInfo);
         }
         findings.throwIfAny();
       },
@@ -267,7 +268,7 @@ forEachTarget(() => {
     ...rule(
       'GET-CONFIG-ROUNDTRIP',
       `values at the lengths columns and read buffers cut at (${LENGTH_FAMILIES} of them, 255 characters to 80 KB, in 1- to 4-byte characters at every alignment) come back exactly`,
-      async ({ api, make, read, settings }) => {
+      async ({ api, make, read, settings, secrets }, testInfo) => {
         const findings = new Findings();
         const posted: { name: string; value: string; what: string }[] = [];
         try {
@@ -301,7 +302,7 @@ forEachTarget(() => {
             );
           }
         } finally {
-          await api.clear().catch(() => undefined);
+          await clearUp({ api, secrets }, testInfo);
         }
         findings.throwIfAny();
       },
@@ -316,7 +317,7 @@ forEachTarget(() => {
     ...rule(
       'NAME-EXACT',
       'names of every family a store merges or changes (accents, composed and decomposed forms, spaces at the ends, zero-width characters, number-like names, column-limit lengths, astral characters, NUL, case, full width) come back distinct and exact',
-      async ({ api, make, read, settings }) => {
+      async ({ api, make, read, settings, secrets }, testInfo) => {
         const findings = new Findings();
         try {
           for (const family of nameFamilies(make.name())) {
@@ -346,7 +347,7 @@ forEachTarget(() => {
               await findings.check(() => keptApart(list, name, marker, posted, family.rule, family.what), family.what);
           }
         } finally {
-          await api.clear().catch(() => undefined);
+          await clearUp({ api, secrets }, testInfo);
         }
         findings.throwIfAny();
       },
