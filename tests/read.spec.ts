@@ -58,7 +58,7 @@ forEachTarget(() => {
       ...rule(
         'GET-CONFIG-ROUNDTRIP',
         `a ${kind} config comes back exactly as posted, secrets in clear`,
-        async ({ api, make, read }) => {
+        async ({ api, make, read, secrets }) => {
           const provider = make.provider(kind);
           if (provider.config.basic) provider.config.basic.password = `${AWKWARD.join('|')}${make.secret()}`;
           else provider.config.bearer = `${AWKWARD.join('|')}${make.secret()}`;
@@ -70,6 +70,7 @@ forEachTarget(() => {
             { name: entry.name, type: entry.type, config: entry.config },
             provider,
             `the entry '${provider.name}'`,
+            secrets,
           );
         },
       ),
@@ -80,7 +81,7 @@ forEachTarget(() => {
     ...rule(
       'GET-READ-AFTER-WRITE',
       'each of five successive writes to one name is visible to the very next read',
-      async ({ api, make, read }) => {
+      async ({ api, make, read, secrets }) => {
         const name = make.name();
         for (let i = 0; i < 5; i++) {
           const provider = make.provider(i % 2 ? 'basic' : 'bearer', name);
@@ -91,6 +92,7 @@ forEachTarget(() => {
             entry.config,
             provider.config,
             `write ${i + 1} of 5 to '${name}', read straight after,`,
+            secrets,
           );
         }
       },
