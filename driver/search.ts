@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { ConformanceFailure } from '../suite/verdicts.ts';
 import type { Budget } from '../settings/variables.ts';
 import type { Stored } from '../suite/found-cases.ts';
-import type { Exchange } from '../suite/http.ts';
+import { isAnswered, type Recorded } from '../suite/http.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import type { RecordedStep } from './target.ts';
 
@@ -143,13 +143,16 @@ async function searchChunk<Ts extends [unknown, ...unknown[]]>(
   return { ran: out.numRuns, found: { ...last, runs: out.numRuns, shrinks: out.numShrinks, seed, upTo: out.numRuns } };
 }
 
-/** The failure as the reports show it: its reason, and the numbered sequence with a curl line per exchange. */
-/** `replay`: what a rerun needs besides the seed and the rule (the budget), as `NAME=value`. */
-export function reported(found: Found, curl: (x: Exchange) => string, replay: string): ConformanceFailure {
+/**
+ * The failure as the reports show it: its reason, and the numbered sequence with a curl line per
+ * exchange (a request that got no answer marked so, after the line, as a shell comment).
+ * `replay`: what a rerun needs besides the seed and the rule (the budget), as `NAME=value`.
+ */
+export function reported(found: Found, curl: (x: Recorded) => string, replay: string): ConformanceFailure {
   const { failure, steps } = found;
   const lines = steps.flatMap((s, i) => [
     `${String(i + 1).padStart(2)}. ${s.what}`,
-    ...s.exchanges.map((x) => `      ${curl(x)}`),
+    ...s.exchanges.map((x) => `      ${curl(x)}${isAnswered(x) ? '' : ` # ${x.unanswered}`}`),
   ]);
   const how = found.replayed
     ? 'replayed from the failures an earlier run stored'

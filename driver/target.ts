@@ -6,7 +6,7 @@ import type { Contract } from '../contract/openapi.ts';
 import { ruleOn, type Equivalence, type Operation } from '../relations/catalogue.ts';
 import type { Provider } from '../contract/provider.ts';
 import type { ProviderApi } from '../suite/api.ts';
-import type { Exchange } from '../suite/http.ts';
+import type { Exchange, Recorded } from '../suite/http.ts';
 import {
   answeredAs,
   ConformanceFailure,
@@ -18,15 +18,16 @@ import {
   survived,
   robustnessOnly,
   type ProviderList,
+  type SecretJudge,
 } from '../suite/verdicts.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from '../model/divergence.ts';
 import type { ProviderMap } from '../model/rules.ts';
 import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';
 
-/** One step as it happened: what it did, and its exchanges. */
+/** One step as it happened: what it did, and its exchanges (and its requests that got no answer). */
 export interface RecordedStep {
   what: string;
-  exchanges: Exchange[];
+  exchanges: Recorded[];
 }
 
 /** The forms a step's request and the reads after it go out in: the plain one where unset. */
@@ -47,7 +48,7 @@ export async function holds(step: () => Promise<void>): Promise<boolean> {
 
 /** The target under test during one run of a sequence. */
 export class Target {
-  readonly log: Exchange[] = [];
+  readonly log: Recorded[] = [];
   readonly steps: RecordedStep[] = [];
   readonly #clients = new Map<BotKey, ProviderApi>();
 
@@ -58,6 +59,8 @@ export class Target {
   constructor(
     clients: Map<BotKey, ProviderApi>,
     readonly contract: Contract,
+    /** The run's redactor: judges what a list holds in a secret's place, for the reasons. */
+    readonly secrets: SecretJudge,
     readonly scheduler: Scheduler,
     readonly shapeKnown = false,
   ) {
@@ -142,7 +145,7 @@ export class Target {
       if (d)
         fail(
           ruleOf(d, contextOf(bot), { deleted: world.deleted.get(bot)!, sent: world.sent }, listed.providers),
-          `then GET of ${BOT_NAMES[bot]}'s list ${described(d, world.lists.get(bot)!, listed.providers)}`,
+          `then GET of ${BOT_NAMES[bot]}'s list ${described(d, world.lists.get(bot)!, listed.providers, this.secrets)}`,
         );
     }
   }
@@ -152,7 +155,7 @@ const names = (list: string[]) =>
   list.slice(0, 3).map(shown).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
 
 /** A divergence as a reason says it: a few names of each kind, and the first changed entry's first difference. */
-function described(d: Divergence, model: ProviderMap, listed: Provider[]): string {
+function described(d: Divergence, model: ProviderMap, listed: Provider[], judge: SecretJudge): string {
   const parts: string[] = [];
   if (d.duplicates.length) parts.push(`lists ${names(d.duplicates)} more than once`);
   if (d.missing.length) parts.push(`lacks ${names(d.missing)}`);
@@ -161,7 +164,7 @@ function described(d: Divergence, model: ProviderMap, listed: Provider[]): strin
     const entry = listed.find((p) => p.name === name)!;
     const expected = model.get(name)!;
     parts.push(
-      `lists ${shown(name)} with ${firstDifference({ type: entry.type, config: entry.config }, { type: expected.type, config: expected.config }, '$') ?? 'other content'} (last posted value expected)`,
+      `lists ${shown(name)} with ${firstDifference({ type: entry.type, config: entry.config }, { type: expected.type, config: expected.config }, '$', judge) ?? 'other content'} (last posted value expected)`,
     );
   }
   return parts.join('; ');

@@ -1,10 +1,20 @@
 // The API client the tests use: builds every request of the three operations (and the revision's
-// per-provider DELETE) once, records each exchange for the report, and registers every secret it sees.
+// per-provider DELETE) once, records each exchange for the report (and each request that got no
+// answer), and registers every secret it sends and every altered one it is answered.
 import type { Contract } from '../contract/openapi.ts';
 import type { Equivalence } from '../relations/catalogue.ts';
 import { plainWire } from '../relations/wire.ts';
 import type { Bot } from '../settings/targets.ts';
-import { DIRECT, exchange, type Exchange, type Sent, type Transport } from './http.ts';
+import {
+  DIRECT,
+  exchange,
+  NetworkError,
+  type Exchange,
+  type Recorded,
+  type Sent,
+  type Transport,
+  unansweredMark,
+} from './http.ts';
 import { WirePool, wireExchange } from './raw-http.ts';
 import type { Secrets } from './redaction.ts';
 
@@ -35,8 +45,8 @@ export class ProviderApi {
     private readonly contract: Contract,
     private readonly secrets: Secrets,
     private readonly timeoutMs: number,
-    /** Every exchange of the current test, in order (shared by the clients of one test). */
-    readonly log: Exchange[],
+    /** Every exchange of the current test, and every request of it that got no answer, in order (shared by the clients of one test). */
+    readonly log: Recorded[],
     /** Sent as `x-conformance-check`, so that a server's own log can tell which check sent what. */
     readonly label: string,
     /** How requests leave: trusted certificates, the proxy. */
@@ -90,7 +100,7 @@ export class ProviderApi {
   }
 
   /** The same client, recording its exchanges in `log` instead. */
-  logTo(log: Exchange[]): ProviderApi {
+  logTo(log: Recorded[]): ProviderApi {
     return this.#with({ log });
   }
 
@@ -168,19 +178,34 @@ export class ProviderApi {
     if (body !== undefined) this.collect(body);
     const sent: Sent = { method, url, headers, body };
     const { form, target } = options;
-    const result =
-      form || target || this.wire.always
-        ? await wireExchange(
-            { ...(form ? form.apply(plainWire(sent)) : plainWire(sent)), ...(target ? { target } : {}) },
-            form?.connection ??
-              (this.wire.always ? this.wire.connection : options.authorization === undefined ? 'kept' : 'fresh'),
-            this.wire.pool,
-            this.transport,
-            this.timeoutMs,
-          )
-        : await exchange(sent, this.timeoutMs, this.transport);
+    const started = performance.now();
+    const at = Date.now();
+    let result: Exchange;
+    try {
+      result =
+        form || target || this.wire.always
+          ? await wireExchange(
+              { ...(form ? form.apply(plainWire(sent)) : plainWire(sent)), ...(target ? { target } : {}) },
+              form?.connection ??
+                (this.wire.always ? this.wire.connection : options.authorization === undefined ? 'kept' : 'fresh'),
+              this.wire.pool,
+              this.transport,
+              this.timeoutMs,
+            )
+          : await exchange(sent, this.timeoutMs, this.transport);
+    } catch (e) {
+      // The request as it went (in its form on the wire), for the reports: a hang or a drop is replayed too.
+      if (e instanceof NetworkError)
+        this.log.push({
+          sent: e.sent,
+          unanswered: unansweredMark(e, this.timeoutMs),
+          ms: performance.now() - started,
+          at,
+        });
+      throw e;
+    }
     this.log.push(result);
-    if (result.received.json !== undefined) this.secrets.collect(result.received.json);
+    if (result.received.json !== undefined) this.secrets.collectAnswer(result.received.json);
     return result;
   }
 

@@ -2,7 +2,7 @@
 // (rules/catalogue.ts EVIDENCE). A check that passed without it decides nothing: "a 400 changes
 // nothing" holds on a server that stores nothing, and "no 5xx" on a URL that answers 404 to all.
 import { EVIDENCE, type Evidence, type Rule } from '../rules/catalogue.ts';
-import type { Exchange } from './http.ts';
+import { isAnswered, type Recorded } from './http.ts';
 
 const is2xx = (status: number) => status >= 200 && status < 300;
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -46,11 +46,11 @@ function namedArray(node: unknown, depth: number): unknown[] | undefined {
 }
 
 /** Adds to `seen` what `exchanges` (one sequence, in the order sent) show the target doing. */
-export function gather(exchanges: readonly Exchange[], seen: Set<Evidence> = new Set()): Set<Evidence> {
+export function gather(exchanges: readonly Recorded[], seen: Set<Evidence> = new Set()): Set<Evidence> {
   const posted = new Set<string>();
   const stored = new Set<string>();
   const deleted = new Set<string>();
-  for (const { sent, received } of exchanges) {
+  for (const { sent, received } of exchanges.filter(isAnswered)) {
     const { status } = received;
     const path = pathOf(sent.url);
     if (is2xx(status) || status === 400 || status === 401) seen.add('answer');

@@ -1,23 +1,24 @@
 // A failing check's exchanges as a HAR 1.2 file (reports/har/RULE.har), redacted like its transcript,
 // so that a failure opens in a browser's network panel or an API client and can be sent again there.
+// A request that got no answer is an entry too, as browsers write one: status 0, and what became of it
+// in the entry's comment.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
-import type { Exchange } from './http.ts';
+import { isAnswered, type Recorded } from './http.ts';
 import { packageInfo } from './package-info.ts';
 import type { Secrets } from './redaction.ts';
 import type { Settings } from '../settings/targets.ts';
 import { headerShown } from './transcript.ts';
 
 /** Headers and bodies as the transcript shows them: the configured tokens by variable, derived credentials by kind, other secrets masked. */
-export function harOf(exchanges: readonly Exchange[], secrets: Secrets, settings: Settings): unknown {
+export function harOf(exchanges: readonly Recorded[], secrets: Secrets, settings: Settings): unknown {
   const headers = (h: Record<string, string | string[] | undefined>) =>
     Object.entries(h).flatMap(([name, v]) =>
       v === undefined ? [] : [v].flat().map((value) => ({ name, value: secrets.redact(value) })),
     );
   const entries = exchanges.map((x) => {
     const url = new URL(secrets.redact(x.sent.url));
-    const mimeType = String(x.received.headers['content-type'] ?? '');
     const requestMime = x.sent.headers['content-type'] ?? '';
     const sentHeaders = Object.entries(x.sent.headers).map(([name, value]) => ({
       name,
@@ -26,6 +27,7 @@ export function harOf(exchanges: readonly Exchange[], secrets: Secrets, settings
     return {
       startedDateTime: new Date(x.at ?? Date.now()).toISOString(),
       time: x.ms,
+      ...(isAnswered(x) ? {} : { comment: x.unanswered }),
       request: {
         method: x.sent.method,
         url: url.href,
@@ -39,17 +41,34 @@ export function harOf(exchanges: readonly Exchange[], secrets: Secrets, settings
         headersSize: -1,
         bodySize: x.sent.body === undefined ? 0 : Buffer.byteLength(x.sent.body),
       },
-      response: {
-        status: x.received.status,
-        statusText: STATUS_CODES[x.received.status] ?? '',
-        httpVersion: 'HTTP/1.1',
-        cookies: [],
-        headers: headers(x.received.headers),
-        content: { size: Buffer.byteLength(x.received.text), mimeType, text: secrets.redact(x.received.text) },
-        redirectURL: '',
-        headersSize: -1,
-        bodySize: Buffer.byteLength(x.received.text),
-      },
+      response: isAnswered(x)
+        ? {
+            status: x.received.status,
+            statusText: STATUS_CODES[x.received.status] ?? '',
+            httpVersion: 'HTTP/1.1',
+            cookies: [],
+            headers: headers(x.received.headers),
+            content: {
+              size: Buffer.byteLength(x.received.text),
+              mimeType: String(x.received.headers['content-type'] ?? ''),
+              text: secrets.redact(x.received.text),
+            },
+            redirectURL: '',
+            headersSize: -1,
+            bodySize: Buffer.byteLength(x.received.text),
+          }
+        : {
+            status: 0,
+            statusText: '',
+            httpVersion: '',
+            cookies: [],
+            headers: [],
+            content: { size: 0, mimeType: '' },
+            redirectURL: '',
+            headersSize: -1,
+            bodySize: -1,
+            comment: x.unanswered,
+          },
       cache: {},
       timings: { send: 0, wait: x.ms, receive: 0 },
     };

@@ -42,6 +42,33 @@ export interface Exchange {
   closedAfter?: boolean;
 }
 
+/**
+ * A request that got no answer: none within the timeout, the connection dropped, or no connection at
+ * all. Recorded beside the answered exchanges so that reports show it (and a curl line that sends it
+ * again); it has no `received`, so that nothing reads it as an answer.
+ */
+export interface Unanswered {
+  sent: Sent;
+  /** What became of it, as reports mark it: `no answer within 5000 ms`, `connection dropped before an answer (…)`. */
+  unanswered: string;
+  ms: number;
+  /** When it was sent (epoch milliseconds). */
+  at: number;
+}
+
+/** What a check's log holds, in the order each ended: its exchanges, and its requests that got no answer. */
+export type Recorded = Exchange | Unanswered;
+
+export const isAnswered = (r: Recorded): r is Exchange => 'received' in r;
+
+/** The mark of a request a network error ended, in the words of the failure (N the request's timeout). */
+export function unansweredMark(e: NetworkError, timeoutMs: number): string {
+  if (e.kind === 'timeout') return `no answer within ${timeoutMs} ms`;
+  if (e.kind === 'dropped') return `connection dropped before an answer (${e.detail})`;
+  if (e.kind === 'oversized') return `answer cut off: ${e.detail}`;
+  return `no answer: ${e.detail}`;
+}
+
 export type NetworkFailure =
   | 'refused'
   | 'dropped'

@@ -1,15 +1,31 @@
 // Secrets (API tokens, every password and bearer value generated, sent, received, snapshotted or
-// restored) never reach any output. Two nets:
-// 1. By value: every secret the run knows is replaced wherever text is shown, in each form a
-//    transcript may show it (as is, JSON-escaped, URL-encoded, hex, base64 and base64url at any
-//    alignment; and where the suite cuts a text short, its first characters at the end).
-//    The processes of one run (the runner and its workers) share what they learn through a ledger
-//    file kept, like the snapshot, user-only in the state folder.
-// 2. By structure: the Authorization header and values under secret-bearing keys are masked
-//    whatever they hold.
+// restored) never reach any output. They are redacted by value: every secret the run knows is replaced
+// wherever text is shown, in each form a transcript may show it (as is, JSON-escaped, URL-encoded, hex,
+// base64 and base64url at any alignment; and where the suite cuts a text short, its first characters at
+// the end). The processes of one run (the runner and its workers) share what they learn through a ledger
+// file kept, like the snapshot, user-only in the state folder.
 // Short values cannot be replaced inside free text without wrecking it (a token `www` would mask
 // every `www`): below LONG they are replaced only as whole words, never when they are a word of the
-// API's own vocabulary, and below SHORTEST only structurally.
+// API's own vocabulary, and below SHORTEST only where their place says what they are (below).
+//
+// What a server sends under a secret-bearing JSON key (`password`, `bearer`, …) is shown as sent when it
+// is no secret of the run: a server that lists every password as **** is seen doing so. Unless it holds a
+// substantial part of one: a server that stores secrets cut, trimmed, re-quoted or normalised answers a
+// value that is not the secret but mostly is. Substantial is a run of characters in common with a known
+// secret of at least LONG (8) characters, or, in a value shorter than 2 × LONG, of at least half the
+// value; never fewer than SHORTEST (3), and a short secret held whole counts. Why: 8 characters is where
+// the redactor already finds a secret inside any text; 8 characters of a secret (24 random letters and
+// digits, as the suite makes them) occur in a server's own value only by copying, while a cut at 255, a
+// trim, a doubled quote or a normalisation leaves far longer runs; and a short value half made of a
+// secret shows too much of it. Such a value stays masked, is learnt as a secret of its own
+// (collectAnswer: masked in every output, by every process), and its mask says what it is when it can
+// (`«redacted: a secret of the run, cut to 255 characters»`). The criterion errs towards masking: a
+// short value of a server's own may share 3 characters with one of the run's many secrets by chance. Its
+// one blind spot is what the run never remembered: a secret longer than REMEMBERED characters is
+// compared by its first ones, so a server that answered only the rest of one would be shown.
+// Masked by their place whatever they hold: a value of one or two characters under a secret-bearing key
+// (no value that short is remembered, so it cannot be told from a secret), and the credential of an
+// Authorization header quoted anywhere (the suite's own requests always carry the run's credentials).
 import { appendFileSync, closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 export const MASK = '«redacted»';
@@ -89,6 +105,43 @@ function remembered(value: string): string {
   return value.slice(0, high >= 0xd800 && high <= 0xdbff ? REMEMBERED - 1 : REMEMBERED);
 }
 
+/** Every string under a secret-bearing key anywhere in a parsed JSON value. */
+function secretValuesOf(value: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, depth: number) => {
+    if (depth > 64 || node === null || typeof node !== 'object') return;
+    for (const [key, inner] of Object.entries(node)) {
+      if (SECRET_KEYS.test(key) && typeof inner === 'string') found.push(inner);
+      else walk(inner, depth + 1);
+    }
+  };
+  walk(value, 0);
+  return found;
+}
+
+const characters = (n: number) => `${n} character${n === 1 ? '' : 's'}`;
+
+/**
+ * How `value` was made from `secret` by a store that alters what it keeps (faulty/unlisted.ts): cut,
+ * trimmed, `'` doubled, normalised, joined to other text; undefined when it was not, or is the same.
+ * It tells the fault apart and says nothing of the secret but lengths.
+ */
+export function alteration(value: string, secret: string): string | undefined {
+  if (value === secret || value === '') return undefined;
+  const length = (text: string) => Array.from(text).length;
+  if (value === secret.trim() || value === secret.trimStart() || value === secret.trimEnd()) return 'trimmed';
+  if (secret.startsWith(value)) return `cut to ${characters(length(value))}`;
+  if (secret.includes("'") && value === secret.replaceAll("'", "''")) return "with every ' doubled";
+  // Normalising ASCII changes nothing: the four forms are tried only where they can differ.
+  if (/[^\x00-\x7f]/.test(secret))
+    for (const form of ['NFC', 'NFD', 'NFKC', 'NFKD'] as const)
+      if (value === secret.normalize(form)) return `normalised to ${form}`;
+  if (value.length === secret.length && value.toLowerCase() === secret.toLowerCase()) return 'in other letter case';
+  if (value.endsWith(secret)) return `after ${characters(length(value) - length(secret))} of other text`;
+  if (value.startsWith(secret)) return `followed by ${characters(length(value) - length(secret))} of other text`;
+  return undefined;
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** How many first characters index a long form (every long form is at least LONG characters). */
 const KEY = 4;
@@ -162,6 +215,12 @@ export class Secrets {
   #ledgerOffset = 0;
   /** Values read from the ledger whose forms are not made yet (see #sync). */
   #unindexed: string[] = [];
+  /** The known values shorter than LONG, but the vocabulary's: a value of an answer that holds one whole holds a secret. */
+  readonly #short = new Set<string>();
+  /** Every run of LONG characters of every long known value, made when an answer's value is first judged. */
+  #grams: Set<string> | undefined;
+  /** What each altered secret an answer showed is (`cut to 255 characters`), for its mask. */
+  readonly #altered = new Map<string, string>();
 
   /** `ledger`: the run's shared file of secrets; what this process learns is appended to it. */
   constructor(private readonly ledger?: string) {}
@@ -194,18 +253,37 @@ export class Secrets {
     return [...new Set(kept.filter((v) => !this.#values.has(v)))];
   }
 
-  /** Registers every string under a secret-bearing key anywhere in a parsed JSON value. */
+  /** Registers every string under a secret-bearing key anywhere in a parsed JSON value (a request's body, a snapshot). */
   collect(value: unknown): void {
-    const found: string[] = [];
-    const walk = (node: unknown, depth: number) => {
-      if (depth > 64 || node === null || typeof node !== 'object') return;
-      for (const [key, inner] of Object.entries(node)) {
-        if (SECRET_KEYS.test(key) && typeof inner === 'string') found.push(inner);
-        else walk(inner, depth + 1);
-      }
-    };
-    walk(value, 0);
-    this.add(...found);
+    this.add(...secretValuesOf(value));
+  }
+
+  /**
+   * Registers the strings under secret-bearing keys of a server's answer that are a secret the server
+   * altered (see the header): from now on each is a secret of its own, masked in every output and by
+   * every process of the run. The others are the server's own (a mask such as ****), shown as sent.
+   */
+  collectAnswer(value: unknown): void {
+    // A conforming server answers the secrets it was sent: known already, nothing to judge.
+    const unknown = secretValuesOf(value).filter((v) => v.length >= SHORTEST && !this.#values.has(remembered(v)));
+    if (!unknown.length) return;
+    this.#refresh();
+    const altered = unknown.filter((v) => !this.#showable(v));
+    for (const v of altered) {
+      const how = this.#values.has(remembered(v)) ? undefined : this.#describe(v);
+      if (how) this.#altered.set(v, how);
+    }
+    this.add(...altered);
+  }
+
+  /**
+   * Whether a value found under a secret-bearing key may be shown as sent: it is no secret the run
+   * knows, in any form, and holds no substantial part of one (see the header); and it is long enough to
+   * be told apart (the empty string is: it holds nothing).
+   */
+  showable(value: string): boolean {
+    this.#refresh();
+    return this.#showable(value);
   }
 
   /** The Authorization header's credential part, and the header whole (a credential without a scheme). */
@@ -229,7 +307,10 @@ export class Secrets {
     return `${this.#maskCutOff(this.redact(text.slice(0, limit)))}… (${text.length} characters)`;
   }
 
-  /** A copy of a parsed JSON value with secret-bearing keys masked and known secrets replaced. */
+  /**
+   * A copy of a parsed JSON value with known secrets replaced; under secret-bearing keys, what is not
+   * showable is masked whole, and named when an answer showed it as an altered secret.
+   */
   redactJson(value: unknown): unknown {
     this.#refresh();
     const walk = (node: unknown, depth: number): unknown => {
@@ -239,7 +320,7 @@ export class Secrets {
       return Object.fromEntries(
         Object.entries(node).map(([k, v]) => [
           k,
-          SECRET_KEYS.test(k) && typeof v === 'string' ? MASK : walk(v, depth + 1),
+          SECRET_KEYS.test(k) && typeof v === 'string' ? (this.#showable(v) ? v : this.#maskOf(v)) : walk(v, depth + 1),
         ]),
       );
     };
@@ -252,6 +333,57 @@ export class Secrets {
     this.#unindexed = [];
     this.#byStart.sort();
     if (this.#wordsStale) this.#buildWords();
+  }
+
+  #showable(value: string): boolean {
+    if (value === '') return true;
+    if (value.length < SHORTEST || this.#values.has(remembered(value))) return false;
+    return this.#replace(value) === value && !this.#holdsPartOfSecret(value);
+  }
+
+  #maskOf(value: string): string {
+    const how = this.#altered.get(value);
+    return how ? `«redacted: a secret of the run, ${how}»` : MASK;
+  }
+
+  /** Whether a value shares a substantial run of characters with a secret the run knows (see the header). */
+  #holdsPartOfSecret(value: string): boolean {
+    if (value.length >= 2 * LONG) {
+      for (const s of this.#short) if (value.includes(s)) return true;
+      const grams = this.#gramsMade();
+      for (let i = 0; i + LONG <= value.length; i++) if (grams.has(value.slice(i, i + LONG))) return true;
+      return false;
+    }
+    // A short value: half of it in common with a secret, or a shorter secret held whole.
+    const run = Math.max(SHORTEST, Math.ceil(value.length / 2));
+    const parts = Array.from({ length: value.length - run + 1 }, (_, i) => value.slice(i, i + run));
+    for (const s of this.#values) {
+      if (s.length < LONG && !this.#short.has(s)) continue; // a word of the vocabulary
+      if (s.length < run ? value.includes(s) : parts.some((part) => s.includes(part))) return true;
+    }
+    return false;
+  }
+
+  #gramsMade(): Set<string> {
+    if (!this.#grams) {
+      this.#grams = new Set();
+      for (const v of this.#values) this.#addGrams(v);
+    }
+    return this.#grams;
+  }
+
+  #addGrams(v: string): void {
+    if (!this.#grams) return;
+    for (let i = 0; i + LONG <= v.length; i++) this.#grams.add(v.slice(i, i + LONG));
+  }
+
+  /** What an altered secret is, from the first known secret it was made from. */
+  #describe(value: string): string | undefined {
+    for (const secret of this.#values) {
+      const how = alteration(value, secret);
+      if (how) return how;
+    }
+    return undefined;
   }
 
   #replace(text: string): string {
@@ -282,9 +414,12 @@ export class Secrets {
   /** Makes a value's forms findable (every form of a long one; a short one joins the words). */
   #index(v: string): void {
     if (v.length < LONG) {
-      this.#wordsStale ||= !VOCABULARY.has(v.toLowerCase());
+      if (VOCABULARY.has(v.toLowerCase())) return;
+      this.#wordsStale = true;
+      this.#short.add(v);
       return;
     }
+    this.#addGrams(v);
     for (const form of formsOf(v)) {
       this.#forms.push(form);
       this.#byStart.add(form);

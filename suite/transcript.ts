@@ -1,35 +1,38 @@
 // A redacted, human-readable record of a test's exchanges, with curl lines that replay them: status,
 // every header (credentials shown as the variable that holds them, or masked) and bodies with every
-// secret masked, enough to debug a failure without exposing what the run was trusted with.
+// secret masked, enough to debug a failure without exposing what the run was trusted with. A request
+// that got no answer is recorded with what became of it, and replays like any other.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { basicOf, nearMisses } from './credentials.ts';
-import type { Exchange } from './http.ts';
+import { isAnswered, type Recorded, type Sent } from './http.ts';
 import { MASK, type Secrets } from './redaction.ts';
 import type { Settings } from '../settings/targets.ts';
 
 const BODY_LIMIT = 2000;
+/** How much of each body a failure's message shows of the exchange it judged: a glance, the rest is in the reports. */
+const JUDGED_BODY = 300;
 
-export function transcript(exchanges: Exchange[], secrets: Secrets, settings: Settings): string {
-  if (exchanges.length === 0) return 'No exchange completed.';
+export function transcript(exchanges: readonly Recorded[], secrets: Secrets, settings: Settings): string {
+  if (exchanges.length === 0) return 'No request was sent.';
   const text = exchanges
     .map((x, i) => {
-      const { sent, received } = x;
+      const { sent } = x;
       const requestBody = sent.body === undefined ? '' : redactBody(sent.body, secrets);
-      const responseBody = received.text ? redactBody(received.text, secrets) : '';
-      const headers = Object.entries(received.headers)
-        .map(([k, v]) => `${k}: ${secrets.redact(String(v))}`)
-        .join('\n');
       return [
-        `#${i + 1} (${x.ms.toFixed(1)} ms)${x.reused ? ' on a reused connection' : ''}`,
+        `#${i + 1} (${x.ms.toFixed(1)} ms)${isAnswered(x) && x.reused ? ' on a reused connection' : ''}`,
         `> ${sent.method} ${secrets.redact(sent.url)}`,
         sent.form && `> (sent with ${sent.form}, written on a connection of the suite's own)`,
         ...Object.entries(sent.headers).map(([k, v]) => `> ${k}: ${headerShown(k, v, settings, secrets)}`),
         requestBody && `> ${requestBody.trim()}`,
-        `< ${received.status}`,
-        headers.replace(/^/gm, '< '),
-        responseBody && `< ${responseBody.trim()}`,
+        ...(isAnswered(x)
+          ? [
+              `< ${x.received.status}`,
+              ...Object.entries(x.received.headers).map(([k, v]) => `< ${k}: ${secrets.redact(String(v))}`),
+              x.received.text && `< ${redactBody(x.received.text, secrets).trim()}`,
+            ]
+          : [`< ${x.unanswered}`]),
         `replay: ${curl(x, settings, secrets)}`,
       ]
         .filter(Boolean)
@@ -37,6 +40,33 @@ export function transcript(exchanges: Exchange[], secrets: Secrets, settings: Se
     })
     .join('\n\n');
   return secrets.redact(text); // the last net: nothing above may have missed a secret
+}
+
+/**
+ * What a failed check judged, for its failure's message: the last exchange of its log (the answer it
+ * judged, or its last request, unanswered) in a few lines, so that the terminal shows what the server
+ * was asked and what it answered without a report opened. Redacted as the transcript is, bodies
+ * redacted first and then clipped, and where the check's HAR file is, when it has one.
+ */
+export function judged(exchanges: readonly Recorded[], secrets: Secrets, settings: Settings, harPath?: string): string {
+  const x = exchanges.at(-1);
+  if (!x) return '';
+  const glance = (body: string) => {
+    const text = redactBody(body, secrets).trim().replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    return text.length > JUDGED_BODY ? `${text.slice(0, JUDGED_BODY)}… (${body.length} characters)` : text;
+  };
+  const type = isAnswered(x) ? x.received.headers['content-type'] : undefined;
+  const lines = [
+    `Judged: ${x.sent.method} ${secrets.redact(x.sent.url)}`,
+    ...Object.entries(x.sent.headers)
+      .filter(([k]) => k.toLowerCase() !== 'x-conformance-check')
+      .map(([k, v]) => `  > ${k}: ${headerShown(k, v, settings, secrets)}`),
+    x.sent.body !== undefined && `  > ${glance(x.sent.body)}`,
+    isAnswered(x) ? `  < ${x.received.status}${type ? ` ${secrets.redact(type)}` : ''}` : `  < ${x.unanswered}`,
+    isAnswered(x) && x.received.text && `  < ${glance(x.received.text)}`,
+    harPath && `HAR: ${relative(process.cwd(), harPath)}`,
+  ];
+  return secrets.redact(lines.filter(Boolean).join('\n'));
 }
 
 /**
@@ -71,8 +101,8 @@ export function headerShown(name: string, value: string, settings: Settings, sec
   return `${/^[A-Za-z]+$/.test(scheme) && !labels.has(scheme) ? scheme : MASK} ${labels.get(credential) ?? (credential ? MASK : '')}`.trim();
 }
 
-/** A curl line that replays an exchange: credentials as the variables that hold them or masked, secrets masked. */
-export function curl(x: Exchange, settings: Settings, secrets: Secrets): string {
+/** A curl line that sends a request again: credentials as the variables that hold them or masked, secrets masked. */
+export function curl(x: { sent: Sent }, settings: Settings, secrets: Secrets): string {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const url = quote(secrets.redact(x.sent.url));
   const parts = [

@@ -2,8 +2,8 @@
 // a short reason built from redacted data (never a raw diff of bodies, which could hold secrets).
 import type { Contract, SchemaName } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
-import { NetworkError, type Exchange } from './http.ts';
-import { MASK } from './redaction.ts';
+import { isAnswered, NetworkError, type Exchange, type Recorded } from './http.ts';
+import { alteration, MASK, type Secrets } from './redaction.ts';
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 
 /** The statuses a rule names for its answers. */
@@ -80,11 +80,12 @@ export async function survived(step: string, send: () => Promise<Exchange>): Pro
 
 /**
  * The robustness rules a check's exchanges and the error it ended with show broken, whatever it was
- * about: one observation fails every rule it breaks (a 500 to a null body fails ROBUST-NO-5XX too).
+ * about: one observation fails every rule it breaks (a 500 to a null body fails ROBUST-NO-5XX too). A
+ * request of the log that got no answer is the error's to tell: a check that caught one meant to.
  */
-export function robustnessSeen(by: string, exchanges: readonly Exchange[], error?: unknown): ConformanceFailure[] {
+export function robustnessSeen(by: string, exchanges: readonly Recorded[], error?: unknown): ConformanceFailure[] {
   const found: ConformanceFailure[] = [];
-  const failing = exchanges.filter((x) => isServerError(x.received.status));
+  const failing = exchanges.filter(isAnswered).filter((x) => isServerError(x.received.status));
   if (failing.length) {
     const [first] = failing;
     found.push(
@@ -308,12 +309,15 @@ export function theEntry(ruleId: RuleId, list: ProviderList, name: string): Prov
 }
 
 /** Deep equality of what was posted and what came back; the reason names the first differing path, never a secret. */
-export function sameValue(ruleId: RuleId, actual: unknown, expected: unknown, what: string): void {
-  const difference = firstDifference(actual, expected, '$');
+export function sameValue(ruleId: RuleId, actual: unknown, expected: unknown, what: string, judge: SecretJudge): void {
+  const difference = firstDifference(actual, expected, '$', judge);
   if (difference) fail(ruleId, `${what} differs from what was posted: ${difference}`);
 }
 
 const SECRET_KEY = /^(password|bearer)$/;
+
+/** What tells whether a value found in a secret's place may be shown: the run's redactor. */
+export type SecretJudge = Pick<Secrets, 'showable'>;
 
 /** Past this a value is shown clipped, with its length: one line of a report never carries 80 KB. */
 const SHOWN_UP_TO = 60;
@@ -334,8 +338,18 @@ export function firstDifferenceAt(actual: string, expected: string): number {
   return i;
 }
 
-/** The first path where `actual` and `expected` differ, described without showing a secret's value. */
-export function firstDifference(actual: unknown, expected: unknown, path: string): string | undefined {
+/**
+ * The first path where `actual` and `expected` differ, described without showing a secret's value. In
+ * a secret's place, a value the secret posted was altered into is named for the alteration; any other
+ * is shown when `judge` finds it no secret of the run nor part of one (a server's own `****`), and
+ * masked otherwise, or when there is no judge to ask (a reason no redactor reads, the restore's).
+ */
+export function firstDifference(
+  actual: unknown,
+  expected: unknown,
+  path: string,
+  judge?: SecretJudge,
+): string | undefined {
   if (Object.is(actual, expected)) return undefined;
   const show = (v: unknown) =>
     v === undefined
@@ -358,9 +372,13 @@ export function firstDifference(actual: unknown, expected: unknown, path: string
     Array.isArray(actual) !== Array.isArray(expected)
   ) {
     if (SECRET_KEY.test(key)) {
-      return typeof actual === 'string'
-        ? `${path} holds another value than the secret posted (${MASK})`
-        : `${path} is ${actual === undefined ? 'missing' : `not a string (${typeof actual})`}`;
+      if (typeof actual !== 'string')
+        return `${path} is ${actual === undefined ? 'missing' : `not a string (${typeof actual})`}`;
+      const how = typeof expected === 'string' ? alteration(actual, expected) : undefined;
+      if (how) return `${path} holds the secret posted, ${how}`;
+      return judge?.showable(actual)
+        ? `${path} is ${show(actual)}, not the secret posted`
+        : `${path} holds another value than the secret posted (${MASK})`;
     }
     const where =
       typeof actual === 'string' &&
@@ -373,7 +391,7 @@ export function firstDifference(actual: unknown, expected: unknown, path: string
   const a = actual as Record<string, unknown>;
   const e = expected as Record<string, unknown>;
   for (const k of Object.keys(e)) {
-    const d = firstDifference(a[k], e[k], `${path}.${k}`);
+    const d = firstDifference(a[k], e[k], `${path}.${k}`, judge);
     if (d) return d;
   }
   const extra = Object.keys(a).filter((k) => !(k in e));

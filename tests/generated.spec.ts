@@ -17,7 +17,7 @@ forEachTarget(() => {
     ...rule(
       'GET-CONFIG-ROUNDTRIP',
       'generated providers of every shape the schema allows come back exactly as posted, and at once',
-      async ({ explore }) => {
+      async ({ explore, secrets }) => {
         const { valid } = explore.sources();
         await explore.search([valid], async (t, post) => {
           // A body the rules leave open may be refused; one that is taken must come back exactly.
@@ -42,6 +42,7 @@ forEachTarget(() => {
             { name: found[0].name, type: found[0].type, config: found[0].config },
             expected,
             `the entry ${JSON.stringify(expected.name)}`,
+            secrets,
           );
         });
       },

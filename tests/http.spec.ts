@@ -35,6 +35,7 @@ import {
   shown,
   statusIs,
   type ProviderList,
+  type SecretJudge,
   together,
 } from '../suite/verdicts.ts';
 
@@ -115,11 +116,11 @@ function listed(x: Exchange, names: string[]): string[] {
 }
 
 /** Checks a list for the entries a check posted: each exactly as posted, and none of those it must not hold. */
-function holds(list: ProviderList, expected: Provider[]): string | undefined {
+function holds(list: ProviderList, expected: Provider[], judge: SecretJudge): string | undefined {
   for (const p of expected) {
     const found = entriesNamed(list, p.name);
     if (found.length !== 1) return `${shown(p.name)} is listed ${found.length} times`;
-    const difference = firstDifference(found[0].config, p.config, '$.config');
+    const difference = firstDifference(found[0].config, p.config, '$.config', judge);
     if (difference) return `${shown(p.name)}: ${difference}`;
   }
   return undefined;
@@ -217,11 +218,11 @@ forEachTarget(() => {
             const list = await readAfter(f.read, `the POSTs to ${who}`, findings, client);
             // What the plain requests did is the measure of what each form must do: a server that changes
             // what it takes, or writes what it refuses, is judged by those rules' own checks, not here.
-            const plainKept = !holds(list, [plainProvider]);
+            const plainKept = !holds(list, [plainProvider], f.secrets);
             const plainWrote = (n: string) => entriesNamed(list, n).length > 0;
             if (plainKept)
               for (const { provider, form } of taken) {
-                const wrongly = holds(list, [provider]);
+                const wrongly = holds(list, [provider], f.secrets);
                 if (wrongly)
                   findings.add(
                     new ConformanceFailure(
@@ -663,7 +664,7 @@ async function repeated(f: CheckFixtures, pattern: Repetition, findings: Finding
       const wrongly =
         found.length === 0
           ? `does not list ${shown(listedName)}`
-          : seen !== undefined && firstDifference(found[0].config, seen, '$.config');
+          : seen !== undefined && firstDifference(found[0].config, seen, '$.config', f.secrets);
       if (!wrongly) {
         if (found.length === 1) observed.set(configKey, found[0].config);
         continue;

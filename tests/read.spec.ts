@@ -70,7 +70,7 @@ forEachTarget(() => {
       ...rule(
         'GET-CONFIG-ROUNDTRIP',
         `a ${kind} config comes back exactly as posted, secrets in clear`,
-        async ({ api, make, read }) => {
+        async ({ api, make, read, secrets }) => {
           const provider = make.provider(kind);
           if (provider.config.basic) provider.config.basic.password = `${AWKWARD.join('|')}${make.secret()}`;
           else provider.config.bearer = `${AWKWARD.join('|')}${make.secret()}`;
@@ -82,6 +82,7 @@ forEachTarget(() => {
             { name: entry.name, type: entry.type, config: entry.config },
             provider,
             `the entry '${provider.name}'`,
+            secrets,
           );
         },
       ),
@@ -92,7 +93,7 @@ forEachTarget(() => {
     ...rule(
       'GET-READ-AFTER-WRITE',
       'each of five successive writes to one name is visible to the very next read',
-      async ({ api, make, read }) => {
+      async ({ api, make, read, secrets }) => {
         const name = make.name();
         const written: unknown[] = [];
         for (let i = 0; i < 5; i++) {
@@ -107,6 +108,7 @@ forEachTarget(() => {
             entry.config,
             provider.config,
             `write ${i + 1} of 5 to '${name}', read straight after,`,
+            secrets,
           );
         }
       },

@@ -4,10 +4,19 @@ import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
-import { entriesNamed, fail, sameValue, statusIs, theEntry, together, type ProviderList } from '../suite/verdicts.ts';
+import {
+  entriesNamed,
+  fail,
+  sameValue,
+  statusIs,
+  theEntry,
+  together,
+  type ProviderList,
+  type SecretJudge,
+} from '../suite/verdicts.ts';
 
 /** Decides, in the order that names the real fault, whether `name` now holds exactly `now` and nothing of `before`. */
-function replaced(list: ProviderList, now: Provider, before: ProviderConfig): void {
+function replaced(list: ProviderList, now: Provider, before: ProviderConfig, judge: SecretJudge): void {
   const found = entriesNamed(list, now.name);
   if (found.length > 1)
     fail('UPSERT-NO-DUPLICATE', `GET lists '${now.name}' ${found.length} times after the name was reused`);
@@ -21,6 +30,7 @@ function replaced(list: ProviderList, now: Provider, before: ProviderConfig): vo
     { type: entry.type, config: entry.config },
     { type: now.type, config: now.config },
     `'${now.name}' after the name was reused`,
+    judge,
   );
 }
 
@@ -37,12 +47,12 @@ forEachTarget(() => {
       ...rule(
         'UPSERT-REPLACES',
         `reposting a ${from} provider's name with ${to} credentials replaces its config`,
-        async ({ api, make, read }) => {
+        async ({ api, make, read, secrets }) => {
           const first = make.provider(from);
           statusIs('POST-VALID-200', await api.post(first));
           const second = make.provider(to, first.name);
           statusIs('UPSERT-REPLACES', await api.post(second), 'POST-VALID-200');
-          replaced(await read(), second, first.config);
+          replaced(await read(), second, first.config, secrets);
         },
         { also: ['UPSERT-NO-DUPLICATE', 'UPSERT-NO-MERGE'], standsOn: READS_ITS_WRITES },
       ),
@@ -69,7 +79,7 @@ forEachTarget(() => {
     ...rule(
       'UPSERT-OTHERS-UNTOUCHED',
       'reusing one name leaves the entries around it as they were',
-      async ({ api, make, read }) => {
+      async ({ api, make, read, secrets }) => {
         const [before, target, after] = [make.provider('basic'), make.provider('bearer'), make.provider('basic')];
         for (const p of [before, target, after]) statusIs('POST-VALID-200', await api.post(p));
         statusIs('UPSERT-REPLACES', await api.post(make.provider('basic', target.name)), 'POST-VALID-200');
@@ -86,6 +96,7 @@ forEachTarget(() => {
             found[0].config,
             other.config,
             `the config of '${other.name}', next to the reused name,`,
+            secrets,
           );
         }
       },
@@ -97,7 +108,7 @@ forEachTarget(() => {
     ...rule(
       'NAME-CASE-SENSITIVE',
       'a name and its upper-case twin are two providers',
-      async ({ api, make, read }) => {
+      async ({ api, make, read, secrets }) => {
         const lower = make.provider('bearer');
         const upper = make.provider('basic', lower.name.toUpperCase());
         statusIs('POST-VALID-200', await api.post(lower));
@@ -114,6 +125,7 @@ forEachTarget(() => {
             theEntry('NAME-CASE-SENSITIVE', list, p.name).config,
             p.config,
             `the config of '${p.name}'`,
+            secrets,
           );
         }
       },
@@ -126,7 +138,7 @@ forEachTarget(() => {
     ...rule(
       'CONCURRENT-UPSERTS',
       `${CONCURRENT} providers posted at once under distinct names are all listed`,
-      async ({ api, make, read }) => {
+      async ({ api, make, read, secrets }) => {
         const providers = Array.from({ length: CONCURRENT }, (_, i) => make.provider(i % 2 ? 'basic' : 'bearer'));
         const answers = await together(providers.map((p) => api.post(p)));
         for (const a of answers) statusIs('POST-VALID-200', a);
@@ -143,6 +155,7 @@ forEachTarget(() => {
             theEntry('CONCURRENT-UPSERTS', list, p.name).config,
             p.config,
             `the config of '${p.name}'`,
+            secrets,
           );
       },
       { standsOn: READS_ITS_WRITES },

@@ -148,7 +148,7 @@ forEachTarget(() => {
     ...rule(
       'GET-CONFIG-ROUNDTRIP',
       `the same provider written as ${ENCODINGS.length} JSON texts (${ENCODINGS.map((e) => e.what).join('; ')}) is one entry with the exact values each time`,
-      async ({ api, make, read }) => {
+      async ({ api, make, read, secrets }) => {
         const findings = new Findings();
         const name = make.name();
         for (const round of [
@@ -206,7 +206,7 @@ forEachTarget(() => {
                 encoding.what,
               );
             else {
-              const difference = firstDifference(found[0].config, provider.config, '$.config');
+              const difference = firstDifference(found[0].config, provider.config, '$.config', secrets);
               if (difference)
                 findings.add(
                   new ConformanceFailure('GET-CONFIG-ROUNDTRIP', `after the ${what}, ${difference}`),
@@ -226,7 +226,7 @@ forEachTarget(() => {
     ...rule(
       'GET-CONFIG-ROUNDTRIP',
       `providers of every shape the rules leave open (${OPEN_SHAPES}) are refused with 400 or kept exactly`,
-      async ({ make, read, api, settings }) => {
+      async ({ make, read, api, settings, secrets }) => {
         const findings = new Findings();
         for (const { what, provider } of openShapes(make.secret())) {
           const name = make.name();
@@ -245,7 +245,7 @@ forEachTarget(() => {
           const found = entriesNamed(await readAfter(read, `the POST of a provider with ${what}`, findings), name);
           const difference =
             found.length === 1
-              ? firstDifference(found[0].config, stored(body).config, '$.config')
+              ? firstDifference(found[0].config, stored(body).config, '$.config', secrets)
               : `it is listed ${found.length} times`;
           if (difference)
             findings.add(
@@ -649,7 +649,7 @@ forEachTarget(() => {
     ...rule(
       'DELETE-THIS-BOT-ONLY',
       "one name on both bots: a POST, a DELETE of the list (and the revision's DELETE of the provider) on one bot leave the other bot's entry as it was",
-      async ({ api, secondApi, make, read, settings }) => {
+      async ({ api, secondApi, make, read, settings, secrets }) => {
         const findings = new Findings();
         const name = make.name();
         const theirs = make.provider('basic', name);
@@ -661,7 +661,7 @@ forEachTarget(() => {
           const found = entriesNamed(await readAfter((c, l) => read(c ?? secondApi, l), after, findings), name);
           const difference =
             found.length === 1
-              ? firstDifference(found[0].config, theirs.config, '$.config')
+              ? firstDifference(found[0].config, theirs.config, '$.config', secrets)
               : `it is listed ${found.length} times`;
           if (!difference) return;
           changed = true;
