@@ -135,7 +135,7 @@ export function usage(): string {
     '  -h, --help                this text',
     '',
     `Exit codes: ${EXIT.passed} passed; ${EXIT.failed} failed (a rule failed); ${EXIT.usage} usage (a bad flag, variable or config value,`,
-    `found before anything starts); ${EXIT.incomplete} incomplete (a MUST rule undecided); ${EXIT.aborted} aborted (unreachable target, refused`,
+    `found before anything starts, or a target URL that is not the API); ${EXIT.incomplete} incomplete (a MUST rule undecided); ${EXIT.aborted} aborted (unreachable target, refused`,
     "credentials, a bot held by another run). reports/conformance.json's outcome says the same.",
     'Example: whatsapp-media-provider-conformance --target http://localhost:8080 --bot-id B --token T -- --shard 1/2',
   ].join('\n');

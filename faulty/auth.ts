@@ -12,6 +12,8 @@ const fault = faultsIn(AUTH);
 const tokensOf = (app: ReferenceApp) => [...app.options.bots.entries()];
 // 403 (Spring's default entry point, FastAPI's HTTPBearer of old), or whatever AUTH-WRONG-TOKEN does not allow.
 const WRONG_TOKEN = statusOutside('AUTH-WRONG-TOKEN', 403);
+const PER_CONNECTION =
+  'a connection that once carried good credentials lets every later request on it through, whatever its header';
 fault(
   'auth-403',
   'AUTH-WRONG-TOKEN',
@@ -24,7 +26,15 @@ fault(
     }
   },
   async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === WRONG_TOKEN,
-  { wrongStatus: WRONG_TOKEN },
+  {
+    explains: {
+      'AUTH-OTHER-BOT': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-UNKNOWN-BOT': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-OTHER-REGION': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-MALFORMED': 'it answers 403, not 401, to every credential it refuses',
+    },
+    wrongStatus: WRONG_TOKEN,
+  },
 );
 fault(
   'text-401',
@@ -68,6 +78,12 @@ fault(
     }
   },
   async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === 200,
+  {
+    explains: {
+      'AUTH-OTHER-BOT': "it takes any token for a bot, another bot's too",
+      'AUTH-NO-CHANGE': 'the requests it takes with a wrong token change the list',
+    },
+  },
 );
 fault(
   'any-bots-token',
@@ -79,6 +95,7 @@ fault(
     }
   },
   async (p) => (await p.status(p.send('GET', { auth: `Bearer ${p.bots.tokenB}` }))) === 200,
+  { explains: { 'AUTH-NO-CHANGE': "the requests it takes with another bot's token change the list" } },
 );
 fault(
   'get-without-auth',
@@ -90,6 +107,12 @@ fault(
     }
   },
   async (p) => (await p.status(p.send('GET', { auth: null }))) === 200,
+  {
+    explains: {
+      'AUTH-NO-CHANGE':
+        'it lets requests without an Authorization header through (whatever their method), so those change the list',
+    },
+  },
 );
 fault(
   'delete-without-auth',
@@ -108,6 +131,7 @@ fault(
     await p.send('DELETE', { auth: null });
     return (await p.has(name)) === 0;
   },
+  { explains: { 'AUTH-NO-CHANGE': 'the DELETE it performs without credentials empties the list' } },
 );
 fault(
   'schemeless-token',
@@ -135,6 +159,12 @@ fault(
     }
   },
   async (p) => (await p.status(p.send('GET', { bot: 'no-such-bot' }))) === 200,
+  {
+    explains: {
+      'BOT-ID-EXACT':
+        "it takes any bot id it does not know, so one that differs from a bot's only in case is taken too",
+    },
+  },
 );
 const REGISTRY = new Map<string, string>();
 fault(
@@ -250,5 +280,17 @@ fault(
   async (p) => {
     const [first, second] = await onOneConnection(p, [`Bearer ${p.bots.tokenA}`, null]);
     return first.status === 200 && second.reused && second.status === 200;
+  },
+  {
+    explains: {
+      'AUTH-MISSING': PER_CONNECTION,
+      'AUTH-MALFORMED': PER_CONNECTION,
+      'AUTH-WRONG-TOKEN': PER_CONNECTION,
+      'AUTH-OTHER-BOT': PER_CONNECTION,
+      'AUTH-UNKNOWN-BOT': PER_CONNECTION,
+      'AUTH-NO-CHANGE': PER_CONNECTION,
+      'AUTH-SCHEME-CASE': PER_CONNECTION,
+      'HTTP-EQUIVALENT': PER_CONNECTION,
+    },
   },
 );

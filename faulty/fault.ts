@@ -3,7 +3,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
 import { ReferenceApp, error, type Answer, type AppClass } from '../reference/app.ts';
-import { ruleById, type RuleId } from '../rules/catalogue.ts';
+import { RULES, ruleById, type RuleId } from '../rules/catalogue.ts';
 import type { Probe } from './probe.ts';
 
 export interface Fault {
@@ -153,3 +153,8 @@ export const quotedInHeader = (text: string) =>
     .filter(([k]) => k !== 'asIs')
     .map(([k, v]) => `${k}=${v.slice(0, 1000)}`)
     .join(', ');
+
+/** Every refusal rule of the catalogue, each explained by `reason`: a fault that refuses every body alike breaks them all. */
+export function refusalsAlike(reason: string): Partial<Record<RuleId, string>> {
+  return Object.fromEntries(RULES.filter((r) => r.refuses).map((r) => [r.id, reason]));
+}

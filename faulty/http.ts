@@ -15,6 +15,8 @@ import { faultsIn, type Fault } from './fault.ts';
 export const HTTP: Fault[] = [];
 const fault = faultsIn(HTTP);
 
+const POISONED =
+  'a body it leaves unread is read as the start of the next request on that connection, so whatever request comes next gets a 400';
 fault(
   'chunked-first-chunk',
   'HTTP-EQUIVALENT',
@@ -208,6 +210,19 @@ fault(
     } finally {
       pool.closeAll();
     }
+  },
+  {
+    explains: {
+      'POST-VALID-200': POISONED,
+      'AUTH-MISSING': POISONED,
+      'AUTH-MALFORMED': POISONED,
+      'AUTH-WRONG-TOKEN': POISONED,
+      'AUTH-OTHER-BOT': POISONED,
+      'AUTH-UNKNOWN-BOT': POISONED,
+      'AUTH-OTHER-REGION': POISONED,
+      'AUTH-BEFORE-BODY': POISONED,
+      'AUTH-SCHEME-CASE': POISONED,
+    },
   },
 );
 

@@ -193,4 +193,10 @@ fault(
     await p.post({ name, type: 'WWW', config: { bearer: 'x' } });
     return (await p.has(name)) === 1;
   },
+  {
+    explains: {
+      'GET-200-SHAPE':
+        'what it stores from a refused body need not fit the schema (an entry without config), so the list it then serves breaks it',
+    },
+  },
 );

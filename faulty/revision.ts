@@ -73,7 +73,10 @@ fault(
     await p.send('DELETE', { name: a });
     return (await p.has(b)) === 0;
   },
-  '2020-03-10',
+  {
+    profile: '2020-03-10',
+    explains: { 'REV-DELETE-ONE-EXACT': 'removing every provider removes the one whose name differs only in case too' },
+  },
 );
 fault(
   'rev-remove-none',

@@ -13,6 +13,7 @@ import {
   isPost,
   quotedForms,
   quotedInHeader,
+  refusalsAlike,
   statusOutside,
   valid,
   type Fault,
@@ -55,7 +56,15 @@ fault(
     const r = await p.send('GET', { auth: 'Bearer wrong-token-123' });
     return typeof r !== 'string' && r.status === WRONG_TOKEN && r.text.includes('wrong-token-123');
   },
-  { wrongStatus: WRONG_TOKEN },
+  {
+    explains: {
+      'AUTH-OTHER-BOT': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-UNKNOWN-BOT': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-OTHER-REGION': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-MALFORMED': 'it answers 403, not 401, to every credential it refuses',
+    },
+    wrongStatus: WRONG_TOKEN,
+  },
 );
 fault(
   'auth-403-quotes-credential',
@@ -83,7 +92,15 @@ fault(
       JSON.stringify(r.json).includes(Buffer.from('Bearer wrong-token').toString('hex'))
     );
   },
-  { wrongStatus: WRONG_TOKEN },
+  {
+    explains: {
+      'AUTH-OTHER-BOT': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-UNKNOWN-BOT': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-OTHER-REGION': 'it answers 403, not 401, to every credential it refuses',
+      'AUTH-MALFORMED': 'it answers 403, not 401, to every credential it refuses',
+    },
+    wrongStatus: WRONG_TOKEN,
+  },
 );
 fault(
   '422-quotes-input',
@@ -108,7 +125,10 @@ fault(
       JSON.stringify(r.json).includes(Buffer.from('echo-me-3').toString('hex'))
     );
   },
-  { wrongStatus: WRONG_TYPE },
+  {
+    explains: refusalsAlike('it answers 422 to every body it refuses, so every refusal rule gets 422, not 400'),
+    wrongStatus: WRONG_TYPE,
+  },
 );
 fault(
   'text-401-echo',
@@ -252,4 +272,5 @@ fault(
     await p.post(valid(p, name), { auth: null });
     return (await p.has(name)) === 1;
   },
+  { explains: { 'AUTH-NO-CHANGE': 'the POST it takes without credentials adds to the list' } },
 );

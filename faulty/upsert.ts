@@ -74,6 +74,11 @@ fault(
     await p.post(valid(p, name));
     return (await p.status(p.post(valid(p, name)))) === 409;
   },
+  {
+    explains: {
+      'POST-VALID-200': 'the 409 it answers to a reused name is an answer other than 200 to a valid provider',
+    },
+  },
 );
 fault(
   'upsert-replaces-list',
@@ -91,6 +96,13 @@ fault(
     await p.post(valid(p, b));
     await p.post(valid(p, b));
     return (await p.has(a)) === 0;
+  },
+  {
+    explains: {
+      'REPEAT-SAME-EFFECT':
+        'a name reused by any check running beside it wipes every other entry, which a repetition check sees as its own write undone',
+      'CONCURRENT-UPSERTS': 'a reused name among concurrent POSTs wipes the others',
+    },
   },
 );
 fault(
@@ -128,6 +140,12 @@ fault(
     await Promise.all(names.map((n) => p.post(valid(p, n))));
     const counts = await Promise.all(names.map((n) => p.has(n)));
     return counts.includes(0);
+  },
+  {
+    explains: {
+      'REPEAT-SAME-EFFECT':
+        'its read-copy-write loses a write made while another is under way, by any check running beside it: a repetition check sees its repost undone',
+    },
   },
 );
 fault(

@@ -2,9 +2,8 @@
 // (rules/catalogue.ts EVIDENCE). A check that passed without it decides nothing: "a 400 changes
 // nothing" holds on a server that stores nothing, and "no 5xx" on a URL that answers 404 to all.
 import { EVIDENCE, type Evidence, type Rule } from '../rules/catalogue.ts';
-import { isAnswered, type Recorded } from './http.ts';
+import { is2xx, isAnswered, type Recorded } from './http.ts';
 
-const is2xx = (status: number) => status >= 200 && status < 300;
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The list's path (the bot's list, whichever form the request took): POST, GET and DELETE share it. */

@@ -61,6 +61,9 @@ export type Recorded = Exchange | Unanswered;
 
 export const isAnswered = (r: Recorded): r is Exchange => 'received' in r;
 
+/** A success of any kind: what a request that was taken gets. */
+export const is2xx = (status: number) => status >= 200 && status < 300;
+
 /** The mark of a request a network error ended, in the words of the failure (N the request's timeout). */
 export function unansweredMark(e: NetworkError, timeoutMs: number): string {
   if (e.kind === 'timeout') return `no answer within ${timeoutMs} ms`;

@@ -255,6 +255,8 @@ export function providerList(
   x: Exchange,
   lenient?: (failure: ConformanceFailure) => void,
 ): ProviderList {
+  // A list answered 404 is GET-EMPTY-200's failure, whatever it held (docs/rules.md: GET).
+  if (x.received.status === 404) statusIs('GET-EMPTY-200', x);
   statusIs('GET-200-SHAPE', x);
   const body = jsonObjectBody('GET-200-SHAPE', x);
   let node: unknown = body;
@@ -304,8 +306,21 @@ export function theEntry(ruleId: RuleId, list: ProviderList, name: string): Prov
   const found = entriesNamed(list, name);
   if (found.length === 0)
     fail(ruleId, `GET does not list provider ${shown(name)} (${list.providers.length} entries listed)`);
-  if (found.length > 1) fail(ruleId, `GET lists provider ${shown(name)} ${found.length} times`);
+  // A name listed twice is a second entry, whatever the check was about.
+  if (found.length > 1) fail('UPSERT-NO-DUPLICATE', `GET lists provider ${shown(name)} ${found.length} times`);
   return found[0];
+}
+
+/**
+ * The rule an entry breaks when, read right after a POST that reused its name, it holds `held` and not
+ * the config posted: an earlier config of the name kept (the repost not taken as a replacement), the
+ * new config with an earlier one's other credential beside it (a merge), or one no POST carried.
+ */
+export function reusedNameRule(held: unknown, posted: object, earlier: readonly object[]): RuleId {
+  if (earlier.some((c) => !firstDifference(held, c, '$'))) return 'UPSERT-REPLACES';
+  const keys = held !== null && typeof held === 'object' ? Object.keys(held) : [];
+  const beside = earlier.some((c) => Object.keys(c).some((k) => keys.includes(k) && !(k in posted)));
+  return beside && Object.keys(posted).every((k) => keys.includes(k)) ? 'UPSERT-NO-MERGE' : 'GET-CONFIG-ROUNDTRIP';
 }
 
 /** Deep equality of what was posted and what came back; the reason names the first differing path, never a secret. */

@@ -23,7 +23,8 @@ function replaced(list: ProviderList, now: Provider, before: ProviderConfig, jud
   const entry = theEntry('GET-READ-AFTER-WRITE', list, now.name);
   const config = (entry.config ?? {}) as Record<string, unknown>;
   const leftover = Object.keys(before).filter((k) => !(k in now.config) && k in config);
-  if (leftover.length)
+  // A merge holds the new config's credential beside the old one's; the old config alone is a repost ignored.
+  if (leftover.length && Object.keys(now.config).every((k) => k in config))
     fail('UPSERT-NO-MERGE', `'${now.name}' kept ${leftover.join(', ')} from the replaced config next to the new one`);
   sameValue(
     'UPSERT-REPLACES',

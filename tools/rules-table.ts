@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RELATIONS, ruleOn, type Relation } from '../relations/catalogue.ts';
-import { RULES } from '../rules/catalogue.ts';
+import { EVIDENCE, RULES } from '../rules/catalogue.ts';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 export const RELATIONS_DOC = fileURLToPath(new URL('../docs/relations.md', import.meta.url));
@@ -19,12 +19,12 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 export function rulesTable(): string {
   const rows = RULES.map(
     (r) =>
-      `| \`${r.id}\` | ${r.level} | ${cell(r.title)} | ${r.doc} | ${r.profiles.join(', ')}${r.needs ? ` (needs ${r.needs})` : ''} |`,
+      `| \`${r.id}\` | ${r.level} | ${cell(r.title)} | ${r.evidence.map((e) => EVIDENCE[e]).join('; ')} | ${r.doc} | ${r.profiles.join(', ')}${r.needs ? ` (needs ${r.needs})` : ''} |`,
   );
   return [
     TABLE_START,
-    '| id | level | rule | doc section | profiles |',
-    '|---|---|---|---|---|',
+    '| id | level | rule | a pass needs a check to have seen | doc section | profiles |',
+    '|---|---|---|---|---|---|',
     ...rows,
     TABLE_END,
   ].join('\n');

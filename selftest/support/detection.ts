@@ -349,7 +349,7 @@ export function score(batches: Batch[], found: BatchResult[]): string {
   }
   const weakest = [...perFault].sort(([, a], [, b]) => a.caught / a.seeds - b.caught / b.seeds)[0];
   const line =
-    `detected ${ratio(count('must', false))} listed must (by the checks of their rules), ${ratio(count('must', true))} unlisted must over ${SEEDS.length} seeds` +
+    `detected ${ratio(count('must', false))} listed must (on every hand-written check, each failing only its own rule and those it explains), ${ratio(count('must', true))} unlisted must over ${SEEDS.length} seeds` +
     `${weakest ? ` (the weakest, ${weakest[0]}, ${weakest[1].caught}/${weakest[1].seeds})` : ''}${LATENCY_MS ? ` at ${LATENCY_MS} ms latency` : ''}, flagged ${ratio(count('should'))} should, ` +
     `false positives ${oddballs.filter((o) => !o.ok).length}/${oddballs.length} (${new Set(oddballs.map((o) => o.id)).size} oddballs over ${SEEDS.length} seeds); ` +
     (handWritten ? `the hand-written checks alone miss ${missedByHand.length}/${handWritten} unlisted faults; ` : '') +
