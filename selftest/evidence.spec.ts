@@ -3,7 +3,8 @@
 // to everything, a base URL one segment off) or whose backend is down (500 to everything), which the
 // pre-flight stops before anything is written. A list answered 404 on a URL that is the API is a
 // GET-EMPTY-200 failure decided without a single write.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type http from 'node:http';
 import { expect, test } from '@playwright/test';
 import { answeringAll, BLANKET } from '../faulty/blanket.ts';
@@ -40,6 +41,10 @@ test('a server that answers 200 {} to everything gets no MUST rule passed that n
   // What it did show stands: a 200 to a valid POST is POST-VALID-200's evidence.
   expect(rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
   expect(run.stdout).toMatch(/\d+ rules held only vacuously, so they stay undecided: no check saw .*a 400/);
+  // JUnit too: a check that got through without its rule's evidence verified nothing, and is skipped there.
+  expect(readFileSync(join(run.reportDir, 'junit.xml'), 'utf8')).toMatch(
+    /<skipped message="[A-Z0-9-]+: undecided: no check of it saw [^"]+"/,
+  );
 });
 
 test('a URL that is not the API (404 to everything, or one path segment off) stops before any write, as a wrong setting naming the URL', async () => {

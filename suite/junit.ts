@@ -31,6 +31,9 @@ function verdictOf(seen: Seen, rules: readonly RuleResult[]): Verdict {
   const { result } = seen;
   if (ended === 'skipped') return { kind: 'skipped', message: said.skip ?? 'skipped' };
   if (ended === 'passed') {
+    // Got through without what its rule needs to have been seen (suite/evidence.ts): it verified nothing.
+    const without = said.unevidenced.get(said.rules[0] ?? '');
+    if (!failure && without) return { kind: 'skipped', message: `${said.rules[0]}: ${without[0]}` };
     if (!failure) return { kind: 'passed' };
     const level = rules.find((r) => r.id === failure.rule)?.level;
     const message = `${failure.rule}${level ? ` (${level})` : ''} failed: ${failure.reason}`;
