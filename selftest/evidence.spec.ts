@@ -13,6 +13,7 @@ import type { Answer } from '../reference/app.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { ruleById, type Evidence } from '../rules/catalogue.ts';
 import { NOT_SEEN } from '../suite/evidence.ts';
+import { preload } from './support/bot-data.ts';
 import { newStateDir, runSuite } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
 
@@ -96,5 +97,39 @@ test('a list answered 404 on a URL that is the API fails GET-EMPTY-200 with no w
   const others = rules.filter((r) => r.id !== 'GET-EMPTY-200' && !r.excluded);
   expect(others.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => r.id)).toEqual([]);
   expect(others.every((r) => r.reason?.includes('answered 404, so there was no list to snapshot'))).toBe(true);
+  expect(readdirSync(stateDir)).toEqual([]);
+});
+
+test('a server that masks every secret it lists, on a bot that holds providers: nothing written (they could not be put back), GET-CONFIG-ROUNDTRIP failed, the data kept', async () => {
+  const fault = FAULTS.find((f) => f.id === 'masks-secrets')!;
+  const writes: string[] = [];
+  class Watched extends fault.App {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      if (req.method !== 'GET' && req.method !== 'HEAD') writes.push(`${req.method} ${req.url}`);
+      return super.handle(req);
+    }
+    /** What it keeps, secrets in clear (its GET masks them). */
+    get kept(): string {
+      return JSON.stringify([...this.lists].map(([bot, list]) => [bot, [...list.values()]]));
+    }
+  }
+  const target = await startTarget(Watched);
+  await preload(target);
+  const before = writes.length;
+  const app = target.app as Watched;
+  const held = app.kept;
+  const stateDir = newStateDir();
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_BUDGET: '10' }, stateDir });
+  await target.close();
+  expect(writes.slice(before)).toEqual([]);
+  expect(app.kept).toBe(held);
+  expect(run.report?.outcome, run.stdout).toBe('failed');
+  const roundtrip = run.report!.rules.find((r) => r.id === 'GET-CONFIG-ROUNDTRIP');
+  expect(roundtrip?.status).toBe('failed');
+  expect(roundtrip?.reason).toContain('is masked (****');
+  const unsaid = run.report!.rules.filter(
+    (r) => r.status === 'skipped' && !r.excluded && !r.reason?.includes('shows every secret masked'),
+  );
+  expect(unsaid.map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
   expect(readdirSync(stateDir)).toEqual([]);
 });

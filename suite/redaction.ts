@@ -259,6 +259,15 @@ export class Secrets {
   }
 
   /**
+   * Registers the secrets of a list a server served (the snapshot's): each value under a secret-bearing
+   * key but a mask of asterisks, which a server that hides what it keeps answers for every one (****).
+   * Registered, it would be masked in every reason of the run, hiding what the server did.
+   */
+  collectServed(value: unknown): void {
+    this.add(...secretValuesOf(value).filter((v) => !/^\*+$/.test(v)));
+  }
+
+  /**
    * Registers the strings under secret-bearing keys of a server's answer that are a secret the server
    * altered (see the header): from now on each is a secret of its own, masked in every output and by
    * every process of the run. The others are the server's own (a mask such as ****), shown as sent.

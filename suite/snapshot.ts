@@ -263,12 +263,32 @@ async function readForSnapshot(settings: Settings, bot: Bot, probe: boolean): Pr
     };
   try {
     if (status !== 200) throw new Error(`expected 200`);
-    return { providers: savedEntries(answer) };
+    const providers = savedEntries(answer);
+    if (masksEverySecret(providers))
+      return {
+        unwritable: `the run wrote nothing: GET of bot '${bot.id}''s list shows every secret masked (${MASKED_EXAMPLE}), so a snapshot of it could not put them back (GET-CONFIG-ROUNDTRIP)`,
+      };
+    return { providers };
   } catch (e) {
     throw new PreflightError(
       `cannot read bot '${bot.id}''s providers to snapshot them (GET answered ${status}: ${(e as Error).message}). The run writes nothing it cannot restore, so it stops here.`,
     );
   }
+}
+
+/** What a server that hides the secrets it keeps answers in their place, whatever they were. */
+export const MASKED = /^\*+$/;
+const MASKED_EXAMPLE = '****';
+
+/** The secrets of a list's entries (passwords, bearers), as listed. */
+export function listedSecrets(providers: readonly Provider[]): unknown[] {
+  return providers.flatMap((p) => [p.config?.basic?.password, p.config?.bearer].filter((v) => v !== undefined));
+}
+
+/** A list whose every secret is a mask: restored from it, the bot would hold `****` for each. */
+export function masksEverySecret(providers: readonly Provider[]): boolean {
+  const secrets = listedSecrets(providers);
+  return secrets.length > 0 && secrets.every((v) => typeof v === 'string' && MASKED.test(v));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -338,7 +358,7 @@ export async function takeSnapshot(settings: Settings, runId: string): Promise<v
     writeFileSync(temporary, JSON.stringify(snapshot, null, 2), { mode: 0o600 });
     chmodSync(temporary, 0o600);
     renameSync(temporary, path);
-    new Secrets(ledgerPath(settings, runId)).collect(snapshot);
+    new Secrets(ledgerPath(settings, runId)).collectServed(snapshot);
   } catch (e) {
     rmSync(lockPath(settings), { force: true }); // nothing was written to the target: the bot is free again
     throw e;

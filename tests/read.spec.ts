@@ -3,7 +3,9 @@
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
+import { listedSecrets, masksEverySecret } from '../suite/snapshot.ts';
 import {
+  fail,
   firstDifference,
   jsonContentType,
   providerList,
@@ -36,6 +38,23 @@ forEachTarget(() => {
         statusIs('GET-EMPTY-200', await api.list());
       },
       // Decided even where the run may write nothing: a list answered 404 is why it may not.
+      { stateless: true, readsOnly: true },
+    ),
+  );
+
+  test(
+    ...rule(
+      'GET-CONFIG-ROUNDTRIP',
+      'GET lists the secrets it keeps in clear, never every one masked',
+      async ({ api, contract }) => {
+        const list = providerList(contract, await api.list(), () => undefined);
+        if (masksEverySecret(list.providers))
+          fail(
+            'GET-CONFIG-ROUNDTRIP',
+            `every secret of the ${list.providers.length} entries listed is masked (${listedSecrets(list.providers).slice(0, 3).map(String).join(', ')})`,
+          );
+      },
+      // Decided even where the run may write nothing: a list whose secrets are masked cannot be put back.
       { stateless: true, readsOnly: true },
     ),
   );
