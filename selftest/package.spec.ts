@@ -166,6 +166,10 @@ test('serve starts the reference server (or a faulty one) that the suite then ju
     expect(incomplete.code, incomplete.output).toBe(3);
     const aborted = await judge(good.url, 'token-wrong-1', 'POST-VALID-200');
     expect(aborted.code, aborted.output).toBe(4);
+    // A base URL one path segment off is a wrong setting, found by asking it: exit 2, naming the URL.
+    const wrongUrl = await judge(`${good.url}/api`, 'token-good-1', 'POST-VALID-200');
+    expect(wrongUrl.code, wrongUrl.output).toBe(2);
+    expect(wrongUrl.output).toContain(`${good.url}/api does not serve the media-provider API`);
     for (const [run, outcome] of [
       [passed, 'passed'],
       [failed, 'failed'],
@@ -186,6 +190,12 @@ test('--restore with nothing to restore says so and exits 0', async () => {
   );
   expect(code, output).toBe(0);
   expect(output).toContain('nothing to do');
+  const discard = await npx(
+    ['restore', '--discard', '--target', 'http://127.0.0.1:9', '--bot-id', 'b', '--token', 'restore-token'],
+    { CONFORMANCE_STATE_DIR: scratchDir('state') },
+  );
+  expect(discard.code, discard.output).toBe(0);
+  expect(discard.output).toContain('nothing to give up');
 });
 
 for (const profile of ['default', '2020-03-10'] as const) {
