@@ -3,6 +3,7 @@
 import { PROFILES } from '../contract/openapi.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
 import { ODDBALLS } from '../faulty/oddballs.ts';
+import { answeringAll, BLANKET } from '../faulty/blanket.ts';
 import { ReferenceApp, type AppClass } from '../reference/app.ts';
 import { runServer, USAGE as REFERENCE_USAGE } from '../reference/cli.ts';
 import { RULES } from '../rules/catalogue.ts';
@@ -27,11 +28,17 @@ export async function serve(argv: string[]): Promise<void> {
   if (id === 'list') {
     for (const f of [...FAULTS].sort((a, b) => a.id.localeCompare(b.id)))
       console.log(`${f.id.padEnd(34)} ${f.rule.padEnd(30)} ${f.sentence}`);
+    // Not the API at all: what a run must stop on, or decide nothing on.
+    for (const [name, answer] of Object.entries(BLANKET))
+      console.log(
+        `${name.padEnd(34)} ${'(every rule)'.padEnd(30)} Answers ${answer.status} ${JSON.stringify(answer.body)} to every request.`,
+      );
     return;
   }
   const variants = new Map<string, AppClass>([
     ...FAULTS.map((f) => [f.id, f.App] as const),
     ...ODDBALLS.map((o) => [o.id, o.App] as const),
+    ...Object.entries(BLANKET).map(([name, answer]) => [name, answeringAll(answer)] as const),
   ]);
   if (id && !variants.has(id)) {
     const guess = nearest(id, [...variants.keys()]);

@@ -1,7 +1,8 @@
 // Many targets in one run, from a configuration file: each judged on its own (a column each), each
 // restored; a file that does not fit its schema, or names a token variable that is not set, is
 // refused before any request, naming the problem and never a secret.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type http from 'node:http';
 import { expect, test } from '@playwright/test';
 import { type Answer, ReferenceApp } from '../reference/app.ts';
@@ -34,6 +35,16 @@ test('two targets of a configuration file are judged in one run, a column each, 
   expect(failed).toContain(fault.rule);
   expect(failed?.filter((id) => ruleById(id).doc !== ruleById(fault.rule).doc)).toEqual([]);
   expect(run.stdout).toMatch(/Conformance \(default profile\) of .*: PASSED[\s\S]*: FAILED|: FAILED[\s\S]*: PASSED/);
+  // Its Reproduce line names the variables this run read the broken target's tokens from.
+  expect(run.stdout).toMatch(
+    /Reproduce: .*npx playwright test \(with CONFORMANCE_CONFIG=\S+, its tokens in TARGET_TOKEN_1_A, TARGET_TOKEN_1_B\)/,
+  );
+  // Each target's copy of a check is a JUnit test case of its own: no class and name twice.
+  const cases = [
+    ...readFileSync(join(run.reportDir, 'junit.xml'), 'utf8').matchAll(/<testcase name="([^"]*)" classname="([^"]*)"/g),
+  ].map((m) => `${m[2]} :: ${m[1]}`);
+  expect(cases.length).toBeGreaterThan(100);
+  expect(cases.filter((c, i) => cases.indexOf(c) !== i)).toEqual([]);
   await expectRestored(good, saved[0]);
   await expectRestored(broken, saved[1]);
   expect(readdirSync(run.stateDir).filter((f) => !f.startsWith('found-'))).toEqual([]);

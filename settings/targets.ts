@@ -42,6 +42,10 @@ export interface Settings extends RunFlags {
   reportDir: string;
   /** The package's command started the run: a failure's Reproduce line speaks its flags. */
   launchedByCli: boolean;
+  /** The variables its bots' tokens come from (API_TOKEN, or the configuration file's tokenEnv): what a Reproduce line names. */
+  tokenVariables: string[];
+  /** The configuration file the target comes from, when it does. */
+  configFile?: string;
 }
 
 /** Every target of the run, each with the run's settings: TARGET_URL's one, or the configuration file's. */
@@ -66,10 +70,16 @@ export function targetNamed(targets: Settings[], name: string): Settings {
   return found;
 }
 
-type RunLevel = Omit<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules'>;
+type RunLevel = Omit<
+  Settings,
+  'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules' | 'tokenVariables' | 'configFile'
+>;
 /** A target's own settings; its `rules`, when it has some, narrow the run's for it alone. */
-type TargetLevel = Pick<Settings, 'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules'> &
-  Partial<Pick<Settings, 'rules'>>;
+type TargetLevel = Pick<
+  Settings,
+  'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules' | 'tokenVariables'
+> &
+  Partial<Pick<Settings, 'rules' | 'configFile'>>;
 
 function runSettings(env: Env, config: ConfigFile | undefined): RunLevel {
   // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
@@ -150,6 +160,7 @@ function envTarget(env: Env): TargetLevel {
     bot: { id: botId, token: need('API_TOKEN') },
     secondBot: second[0] && second[1] ? { id: second[0], token: second[1] } : undefined,
     otherRegionUrl,
+    tokenVariables: ['API_TOKEN', ...(second[0] && second[1] ? ['SECOND_API_TOKEN'] : [])],
   };
 }
 
@@ -176,6 +187,8 @@ function fileTarget(t: ConfigTarget, env: Env, path: string, runRules: RuleId[] 
     bot: bot(t.bot),
     secondBot: t.secondBot && bot(t.secondBot),
     otherRegionUrl: t.otherRegionUrl,
+    tokenVariables: [t.bot.tokenEnv, ...(t.secondBot ? [t.secondBot.tokenEnv] : [])],
+    configFile: path,
     ...(rules ? { rules } : {}),
     ...(t.skipRules?.length ? { targetSkipRules: readRules(t.skipRules.join(','), `the skipRules of ${where}`) } : {}),
   };

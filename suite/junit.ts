@@ -58,12 +58,14 @@ export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): s
         s,
       ]);
     for (const [file, cases] of byFile) {
+      // The target in the class name too: a check's copy for each target is a test case of its own.
+      const name = target ? `${target} › ${file}` : file;
       const counts = { tests: cases.length, failures: 0, errors: 0, skipped: 0, time: 0 };
       const lines = cases.map((s) => {
         const v = verdictOf(s, rules);
         const seconds = s.result.duration / 1000;
         counts.time += seconds;
-        const open = `    <testcase name="${shown(s.test.title)}" classname="${shown(file)}" time="${seconds.toFixed(3)}"`;
+        const open = `    <testcase name="${shown(s.test.title)}" classname="${shown(name)}" time="${seconds.toFixed(3)}"`;
         const out = outputOf(s.result);
         const systemOut = out ? `\n      <system-out>${shown(out)}</system-out>` : '';
         if (v.kind === 'passed') return out ? `${open}>${systemOut}\n    </testcase>` : `${open}/>`;
@@ -75,7 +77,6 @@ export function junitOf(suites: JunitSuite[], secrets: Secrets, root: string): s
         return `${open}>\n      <${v.kind} message="${shown(v.message)}" type="${shown(v.type)}">${shown(v.text)}</${v.kind}>${systemOut}\n    </testcase>`;
       });
       for (const key of ['tests', 'failures', 'errors', 'skipped', 'time'] as const) totals[key] += counts[key];
-      const name = target ? `${target} › ${file}` : file;
       blocks.push(
         `  <testsuite name="${shown(name)}" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${counts.time.toFixed(3)}">\n${lines.join('\n')}\n  </testsuite>`,
       );
