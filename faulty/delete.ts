@@ -53,6 +53,12 @@ fault(
     await p.send('DELETE');
     return (await p.has(name, p.bots.botB)) === 0;
   },
+  {
+    explains: {
+      'HTTP-EQUIVALENT':
+        "a DELETE of the first bot's list, sent beside the second bot's requests, empties the second bot's too: a request sent then in another form looks as if it had emptied it",
+    },
+  },
 );
 // 204, or whatever DELETE-200 does not allow.
 const DELETED = statusOutside('DELETE-200', 204);

@@ -394,7 +394,8 @@ const describeSnapshot = (snapshot: Snapshot) =>
 function releaseOver(settings: Settings): void {
   const lock = readLock(settings);
   if (lock && (lock.runId === settings.runId || holderState(lock) === 'dead')) {
-    rmSync(ledgerPath(settings, lock.runId), { force: true });
+    // A dead run's ledger goes with its lock; this run's stays until its reports are written.
+    if (lock.runId !== settings.runId) rmSync(ledgerPath(settings, lock.runId), { force: true });
     rmSync(lockPath(settings), { force: true });
   }
 }
