@@ -44,6 +44,7 @@ import {
   theEntry,
   type ProviderList,
   reusedNameRule,
+  type SecretJudge,
   together,
 } from '../suite/verdicts.ts';
 
@@ -752,7 +753,7 @@ forEachTarget(() => {
     ...rule(
       'UPSERT-NO-DUPLICATE',
       `${AT_ONCE} concurrent POSTs of one new name, then of that existing name, leave exactly one entry holding one of the posted configs`,
-      async ({ api, make, read }) => {
+      async ({ api, make, read, secrets }) => {
         const findings = new Findings();
         const name = make.name();
         // The configs the name may hold: those of the last round that had a POST taken (a POST refused, a 409
@@ -773,6 +774,7 @@ forEachTarget(() => {
             name,
             held,
             `after ${AT_ONCE} concurrent POSTs of the ${round} name`,
+            secrets,
             !held.length,
             held === before ? [] : before,
           );
@@ -787,7 +789,7 @@ forEachTarget(() => {
     ...rule(
       'UPSERT-NO-DUPLICATE',
       'POSTs of one name racing a DELETE of the list leave that name at most once, holding one of the posted configs',
-      async ({ api, make, read }) => {
+      async ({ api, make, read, secrets }) => {
         const findings = new Findings();
         for (let round = 1; round <= 4; round++) {
           const name = make.name();
@@ -796,7 +798,15 @@ forEachTarget(() => {
             ...posts.map((p) => sent(findings, `POST racing a DELETE (round ${round})`, () => api.post(p))),
             sent(findings, 'DELETE racing POSTs', () => api.clear()),
           ]);
-          heldOnce(findings, await read(), name, posts, `after ${round} POST(s) of one name raced a DELETE`, true);
+          heldOnce(
+            findings,
+            await read(),
+            name,
+            posts,
+            `after ${round} POST(s) of one name raced a DELETE`,
+            secrets,
+            true,
+          );
         }
         findings.throwIfAny();
       },
@@ -811,6 +821,7 @@ forEachTarget(() => {
     name: string,
     posts: Provider[],
     what: string,
+    judge: SecretJudge,
     mayBeGone = false,
     earlier: Provider[] = [],
   ): void {
@@ -833,9 +844,18 @@ forEachTarget(() => {
             )
           : new ConformanceFailure(
               'GET-CONFIG-ROUNDTRIP',
-              `${what}, ${shown(name)} holds none of the posted configs (a mix of them?)`,
+              `${what}, ${shown(name)} ${unlikeAny(found[0].config, posts, judge)}`,
             ),
       );
     }
+  }
+
+  /** How a config differs from every posted one: as an alteration of one's secret (cut, trimmed) when it is one. */
+  function unlikeAny(held: unknown, posts: Provider[], judge: SecretJudge): string {
+    const differences = posts.flatMap((p) => firstDifference(held, p.config, '$.config', judge) ?? []);
+    const altered = differences.find((d) => d.includes('holds the secret posted'));
+    return altered
+      ? `holds none of the posted configs: ${altered}`
+      : 'holds none of the posted configs (a mix of them?)';
   }
 });

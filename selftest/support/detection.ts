@@ -28,8 +28,9 @@ const WORKERS = process.env.DETECTION_WORKERS || '2';
 const BATCH = Number(process.env.DETECTION_BATCH) || 20;
 // The whole catalogue is judged at the first seed; the unlisted faults and the oddballs at every seed,
 // since generated checks must find them whatever the seed (fixed, so that a red run can be replayed).
-// Two in npm test (a third cost 1.5 of its 11 minutes); `npm run detection -- --seeds 10` for more.
-export const SEEDS = (process.env.DETECTION_SEEDS || '101,202').split(',');
+// One in npm test since #33 judged the listed faults on every check (a second cost it 165 s of its
+// self-tests' time, 11m05s in all); `npm run detection -- --seeds 3` (101, 202, 303) for more.
+export const SEEDS = (process.env.DETECTION_SEEDS || '101').split(',');
 // DETECTION_ONLY=id,id narrows a local rerun; the score is only written for a full run.
 export const ONLY = process.env.DETECTION_ONLY?.split(',');
 // DETECTION_LATENCY_MS: every server on trial answers that much later (a distant target: the verdict must not change).
