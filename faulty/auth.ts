@@ -2,7 +2,17 @@
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import http from 'node:http';
 import { ReferenceApp, type Answer, type ReferenceOptions } from '../reference/app.ts';
-import { errorOf, faultsIn, isDelete, isObject, isPost, statusOutside, valid, type Fault } from './fault.ts';
+import {
+  credentialRefusalsAlike,
+  errorOf,
+  faultsIn,
+  isDelete,
+  isObject,
+  isPost,
+  statusOutside,
+  valid,
+  type Fault,
+} from './fault.ts';
 import type { Probe } from './probe.ts';
 import { named } from '../suite/verdicts.ts';
 
@@ -27,12 +37,7 @@ fault(
   },
   async (p) => (await p.status(p.send('GET', { auth: 'Bearer wrong-token' }))) === WRONG_TOKEN,
   {
-    explains: {
-      'AUTH-OTHER-BOT': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-UNKNOWN-BOT': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-OTHER-REGION': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-MALFORMED': 'it answers 403, not 401, to every credential it refuses',
-    },
+    explains: credentialRefusalsAlike('it answers 403, not 401, to every credential it refuses'),
     wrongStatus: WRONG_TOKEN,
   },
 );

@@ -3,7 +3,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Profile } from '../contract/openapi.ts';
 import { ReferenceApp, error, type Answer, type AppClass } from '../reference/app.ts';
-import { RULES, ruleById, type RuleId } from '../rules/catalogue.ts';
+import { RULES, ruleById, type Rule, type RuleId } from '../rules/catalogue.ts';
 import type { Probe } from './probe.ts';
 
 export interface Fault {
@@ -154,7 +154,16 @@ export const quotedInHeader = (text: string) =>
     .map(([k, v]) => `${k}=${v.slice(0, 1000)}`)
     .join(', ');
 
-/** Every refusal rule of the catalogue, each explained by `reason`: a fault that refuses every body alike breaks them all. */
-export function refusalsAlike(reason: string): Partial<Record<RuleId, string>> {
-  return Object.fromEntries(RULES.filter((r) => r.refuses).map((r) => [r.id, reason]));
+/**
+ * Every rule of the catalogue that `kind` picks, each explained by `reason`: a fault that answers a
+ * whole kind of request alike (every refused body 422, every refused credential 403) breaks them all.
+ */
+function alike(kind: (r: Rule) => boolean, reason: string): Partial<Record<RuleId, string>> {
+  return Object.fromEntries(RULES.filter(kind).map((r) => [r.id, reason]));
 }
+
+/** Every refusal rule of a schema constraint (a body that gets 400). */
+export const refusalsAlike = (reason: string) => alike((r) => Boolean(r.refuses), reason);
+
+/** Every rule whose answer is the refusal of credentials (401). */
+export const credentialRefusalsAlike = (reason: string) => alike((r) => Boolean(r.answers?.includes(401)), reason);

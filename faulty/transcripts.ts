@@ -13,6 +13,7 @@ import {
   isPost,
   quotedForms,
   quotedInHeader,
+  credentialRefusalsAlike,
   refusalsAlike,
   statusOutside,
   valid,
@@ -57,12 +58,7 @@ fault(
     return typeof r !== 'string' && r.status === WRONG_TOKEN && r.text.includes('wrong-token-123');
   },
   {
-    explains: {
-      'AUTH-OTHER-BOT': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-UNKNOWN-BOT': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-OTHER-REGION': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-MALFORMED': 'it answers 403, not 401, to every credential it refuses',
-    },
+    explains: credentialRefusalsAlike('it answers 403, not 401, to every credential it refuses'),
     wrongStatus: WRONG_TOKEN,
   },
 );
@@ -93,12 +89,7 @@ fault(
     );
   },
   {
-    explains: {
-      'AUTH-OTHER-BOT': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-UNKNOWN-BOT': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-OTHER-REGION': 'it answers 403, not 401, to every credential it refuses',
-      'AUTH-MALFORMED': 'it answers 403, not 401, to every credential it refuses',
-    },
+    explains: credentialRefusalsAlike('it answers 403, not 401, to every credential it refuses'),
     wrongStatus: WRONG_TOKEN,
   },
 );

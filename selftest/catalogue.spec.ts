@@ -1,39 +1,17 @@
 // What a rule expects lives on the rule: in a copy of the project whose one change is a rule's
 // `answers` in rules/catalogue.ts, the suite holds a server to the changed expectation.
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { faultOf } from '../faulty/catalogue.ts';
 import { ruleById } from '../rules/catalogue.ts';
-import { ROOT, runSuite } from './support/run-suite.ts';
+import { copyOfRepository } from './support/repository.ts';
+import { runSuite } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
-import { scratchDir } from './support/scratch.ts';
-
-const SOURCES = [
-  'cli',
-  'contract',
-  'driver',
-  'faulty',
-  'fixtures',
-  'generation',
-  'model',
-  'openapi',
-  'reference',
-  'relations',
-  'rules',
-  'schemas',
-  'settings',
-  'suite',
-  'tests',
-];
-const FILES = ['package.json', 'tsconfig.json', 'playwright.config.ts'];
 
 test("changing a rule's answers in the catalogue alone changes what every check of it accepts, and what its faulty servers answer", async () => {
   test.setTimeout(180_000);
-  const copy = scratchDir('copy');
-  for (const dir of SOURCES) cpSync(join(ROOT, dir), join(copy, dir), { recursive: true });
-  for (const file of FILES) cpSync(join(ROOT, file), join(copy, file));
-  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  const copy = copyOfRepository();
   // A server that answers a wrong token with a status the catalogue does not allow for it.
   const fault = faultOf('AUTH-WRONG-TOKEN', (f) => f.wrongStatus !== undefined);
   const allowed = ruleById('AUTH-WRONG-TOKEN').answers ?? [];

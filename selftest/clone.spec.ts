@@ -2,28 +2,14 @@
 // `serve --fault` serves the catalogue's faulty servers, and `npm run conformance` exits with the
 // package's codes. Shown on a copy of the repository without dist/, as a fresh clone is.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, symlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { faultOf } from '../faulty/catalogue.ts';
-import { cleanEnv, ROOT } from './support/run-suite.ts';
+import { copyOfRepository } from './support/repository.ts';
+import { cleanEnv } from './support/run-suite.ts';
 import { scratchDir } from './support/scratch.ts';
 import { startTarget } from './support/servers.ts';
-
-const TRACKED = [
-  'bin',
-  'cli',
-  'contract',
-  'driver',
-  'faulty',
-  'fixtures',
-  'generation',
-  'model',
-  'openapi',
-  'reference',
-];
-const MORE = ['relations', 'rules', 'schemas', 'settings', 'suite', 'tests'];
-const FILES = ['package.json', 'tsconfig.json', 'playwright.config.ts'];
 
 function run(cwd: string, command: string, args: string[], env: Record<string, string> = {}) {
   const child = spawn(command, args, { cwd, env: cleanEnv(env) });
@@ -36,10 +22,7 @@ function run(cwd: string, command: string, args: string[], env: Record<string, s
 }
 
 test('in a clone with nothing built, the command serves --fault list, and npm run conformance exits 1 on a failing target', async () => {
-  const clone = scratchDir('clone');
-  for (const dir of [...TRACKED, ...MORE]) cpSync(join(ROOT, dir), join(clone, dir), { recursive: true });
-  for (const file of FILES) cpSync(join(ROOT, file), join(clone, file));
-  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+  const clone = copyOfRepository();
   expect(existsSync(join(clone, 'dist'))).toBe(false);
   const listed = await run(clone, process.execPath, ['bin/conformance.js', 'serve', '--fault', 'list']);
   expect(listed.code, listed.output).toBe(0);

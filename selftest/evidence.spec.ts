@@ -9,13 +9,31 @@ import type http from 'node:http';
 import { expect, test } from '@playwright/test';
 import { answeringAll, BLANKET } from '../faulty/blanket.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
-import type { Answer } from '../reference/app.ts';
+import type { Answer, AppClass } from '../reference/app.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { ruleById, type Evidence } from '../rules/catalogue.ts';
 import { NOT_SEEN } from '../suite/evidence.ts';
 import { preload } from './support/bot-data.ts';
 import { newStateDir, runSuite } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
+
+/**
+ * A server class that notes every request that could change a list (not GET, not HEAD), and what it
+ * keeps, secrets in clear (its GET may mask them).
+ */
+function watched(App: AppClass) {
+  const writes: string[] = [];
+  class Watched extends App {
+    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
+      if (req.method !== 'GET' && req.method !== 'HEAD') writes.push(`${req.method} ${req.url}`);
+      return super.handle(req);
+    }
+    get kept(): string {
+      return JSON.stringify([...this.lists].map(([bot, list]) => [bot, [...list.values()]]));
+    }
+  }
+  return { App: Watched, writes, kept: (app: ReferenceApp) => (app as Watched).kept };
+}
 
 test('a server that answers 200 {} to everything gets no MUST rule passed that needs a 400, a 401 or a stored provider; the run says why in one line', async () => {
   const target = await startTarget(answeringAll(BLANKET['all-200-empty-object']));
@@ -78,14 +96,7 @@ test('a target answering 500 to everything stops at the pre-flight with the stat
 
 test('a list answered 404 on a URL that is the API fails GET-EMPTY-200 with no write at all: every other rule is undecided, saying why', async () => {
   const fault = FAULTS.find((f) => f.id === 'empty-404')!;
-  const writes: string[] = [];
-  // The fault, noting every request that could change a list.
-  class Watched extends fault.App {
-    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
-      if (req.method !== 'GET' && req.method !== 'HEAD') writes.push(`${req.method} ${req.url}`);
-      return super.handle(req);
-    }
-  }
+  const { App: Watched, writes } = watched(fault.App);
   const target = await startTarget(Watched);
   const stateDir = newStateDir();
   const run = await runSuite({ env: { ...target.env, CONFORMANCE_BUDGET: '10' }, stateDir });
@@ -102,27 +113,16 @@ test('a list answered 404 on a URL that is the API fails GET-EMPTY-200 with no w
 
 test('a server that masks every secret it lists, on a bot that holds providers: nothing written (they could not be put back), GET-CONFIG-ROUNDTRIP failed, the data kept', async () => {
   const fault = FAULTS.find((f) => f.id === 'masks-secrets')!;
-  const writes: string[] = [];
-  class Watched extends fault.App {
-    protected override async handle(req: http.IncomingMessage): Promise<Answer> {
-      if (req.method !== 'GET' && req.method !== 'HEAD') writes.push(`${req.method} ${req.url}`);
-      return super.handle(req);
-    }
-    /** What it keeps, secrets in clear (its GET masks them). */
-    get kept(): string {
-      return JSON.stringify([...this.lists].map(([bot, list]) => [bot, [...list.values()]]));
-    }
-  }
+  const { App: Watched, writes, kept } = watched(fault.App);
   const target = await startTarget(Watched);
   await preload(target);
   const before = writes.length;
-  const app = target.app as Watched;
-  const held = app.kept;
+  const held = kept(target.app);
   const stateDir = newStateDir();
   const run = await runSuite({ env: { ...target.env, CONFORMANCE_BUDGET: '10' }, stateDir });
   await target.close();
   expect(writes.slice(before)).toEqual([]);
-  expect(app.kept).toBe(held);
+  expect(kept(target.app)).toBe(held);
   expect(run.report?.outcome, run.stdout).toBe('failed');
   const roundtrip = run.report!.rules.find((r) => r.id === 'GET-CONFIG-ROUNDTRIP');
   expect(roundtrip?.status).toBe('failed');

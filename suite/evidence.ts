@@ -3,6 +3,7 @@
 // nothing" holds on a server that stores nothing, and "no 5xx" on a URL that answers 404 to all.
 import { EVIDENCE, type Evidence, type Rule } from '../rules/catalogue.ts';
 import { is2xx, isAnswered, type Recorded } from './http.ts';
+import { namedArray } from './snapshot.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -32,16 +33,6 @@ function listedNames(json: unknown): string[] {
     ?.settings?.application?.media?.providers;
   const list = Array.isArray(documented) ? documented : namedArray(json, 0);
   return (list ?? []).flatMap((e) => (isObject(e) && typeof e.name === 'string' ? [e.name] : []));
-}
-
-function namedArray(node: unknown, depth: number): unknown[] | undefined {
-  if (depth > 16 || node === null || typeof node !== 'object') return undefined;
-  if (Array.isArray(node)) return node.some((e) => isObject(e) && typeof e.name === 'string') ? node : undefined;
-  for (const inner of Object.values(node)) {
-    const found = namedArray(inner, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /** Adds to `seen` what `exchanges` (one sequence, in the order sent) show the target doing. */

@@ -30,6 +30,9 @@ import { appendFileSync, closeSync, fstatSync, openSync, readSync, statSync } fr
 
 export const MASK = '«redacted»';
 
+/** What a server that hides the secrets it keeps answers in their place, whatever they were (****). */
+export const MASKED = /^\*+$/;
+
 const SECRET_KEYS = /^(password|bearer|token|api[-_]?token|authorization|secret)$/i;
 /** From this length a secret is replaced wherever it occurs, inside words too. */
 const LONG = 8;
@@ -264,7 +267,7 @@ export class Secrets {
    * Registered, it would be masked in every reason of the run, hiding what the server did.
    */
   collectServed(value: unknown): void {
-    this.add(...secretValuesOf(value).filter((v) => !/^\*+$/.test(v)));
+    this.add(...secretValuesOf(value).filter((v) => !MASKED.test(v)));
   }
 
   /**

@@ -9,7 +9,7 @@ import { contractFor } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ProviderApi } from './api.ts';
 import { NetworkError, withoutCredentials, type Exchange } from './http.ts';
-import { Secrets } from './redaction.ts';
+import { MASKED, Secrets } from './redaction.ts';
 import { botsOf, type Bot, type Settings } from '../settings/targets.ts';
 import { transportFor } from './transport.ts';
 import { firstDifference } from './verdicts.ts';
@@ -276,8 +276,6 @@ async function readForSnapshot(settings: Settings, bot: Bot, probe: boolean): Pr
   }
 }
 
-/** What a server that hides the secrets it keeps answers in their place, whatever they were. */
-export const MASKED = /^\*+$/;
 const MASKED_EXAMPLE = '****';
 
 /** The secrets of a list's entries (passwords, bearers), as listed. */
@@ -317,7 +315,7 @@ function savedEntries(x: Exchange): Provider[] {
 }
 
 /** The first array of objects with string names anywhere in a body (where a GET of the wrong shape keeps its list). */
-function namedArray(node: unknown, depth: number): unknown[] | undefined {
+export function namedArray(node: unknown, depth: number): unknown[] | undefined {
   if (depth > 16 || node === null || typeof node !== 'object') return undefined;
   if (Array.isArray(node))
     return node.length && node.every((e) => isObject(e) && typeof e.name === 'string') ? node : undefined;

@@ -22,7 +22,7 @@ import {
 } from '../relations/catalogue.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import type { ProviderApi } from '../suite/api.ts';
-import type { Exchange } from '../suite/http.ts';
+import { is2xx, type Exchange } from '../suite/http.ts';
 import {
   answeredAs,
   ConformanceFailure,
@@ -63,8 +63,6 @@ function sameAnswer(findings: Findings, ruleId: RuleId, what: string, plain: Exc
   );
   return false;
 }
-
-const is2xx = (x: Exchange) => x.received.status >= 200 && x.received.status < 300;
 
 type Bot = { who: string; client: ProviderApi };
 /** The bots of the run: the first, and the second when it has one. */
@@ -198,7 +196,7 @@ forEachTarget(() => {
               const [x, xi] = [answers[2 * i], answers[2 * i + 1]];
               if (
                 sameAnswer(findings, ruleId, `a valid POST to ${who} sent with ${form.what}`, plain.valid, x) &&
-                is2xx(x)
+                is2xx(x.received.status)
               )
                 taken.push({ provider, form });
               sameAnswer(findings, ruleId, `an invalid POST to ${who} sent with ${form.what}`, plain.invalid, xi);
@@ -229,9 +227,11 @@ forEachTarget(() => {
                 const lostToOthers =
                   !entriesNamed(list, provider.name).length &&
                   is2xx(
-                    await sent(findings, `the POST sent with ${form.what} again, alone`, () =>
-                      client.post(provider, { form }),
-                    ),
+                    (
+                      await sent(findings, `the POST sent with ${form.what} again, alone`, () =>
+                        client.post(provider, { form }),
+                      )
+                    ).received.status,
                   ) &&
                   !holds(
                     await readAfter(f.read, `the POST sent with ${form.what} again`, findings, client),
@@ -427,7 +427,8 @@ forEachTarget(() => {
               await fill();
               const how = `DELETE of ${who}'s list sent with ${form.what}`;
               const x = await sent(findings, how, () => client.clear({ form }));
-              if (!sameAnswer(findings, ruleOn(form, 'DELETE'), how, good, x) || !is2xx(x) || !emptied) continue;
+              if (!sameAnswer(findings, ruleOn(form, 'DELETE'), how, good, x) || !is2xx(x.received.status) || !emptied)
+                continue;
               const left = (await readList(how)).providers.length;
               if (left)
                 findings.add(
@@ -457,7 +458,11 @@ forEachTarget(() => {
               const list = await readList(`DELETEs of one provider of ${who} in every form`);
               removals.forEach(({ form, what }, i) => {
                 const y = answers[i];
-                if (!sameAnswer(findings, ruleOn(form, 'DELETE'), what, one.good, y) || !is2xx(y) || !one.removed)
+                if (
+                  !sameAnswer(findings, ruleOn(form, 'DELETE'), what, one.good, y) ||
+                  !is2xx(y.received.status) ||
+                  !one.removed
+                )
                   return;
                 if (entriesNamed(list, targets[i].name).length)
                   findings.add(
@@ -532,7 +537,7 @@ forEachTarget(() => {
                 await findings.check(() => jsonObjectBody('AUTH-401-JSON', x), what);
               // Taken as the bot is this rule's failure; refused otherwise than as an unknown bot is AUTH-UNKNOWN-BOT's.
               const status = x.received.status;
-              if (is2xx(x))
+              if (is2xx(x.received.status))
                 findings.add(
                   new ConformanceFailure('BOT-ID-EXACT', `${what} answered ${status}: taken as ${who}`),
                   `${label} → ${status}`,
