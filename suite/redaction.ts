@@ -130,7 +130,8 @@ const characters = (n: number) => `${n} character${n === 1 ? '' : 's'}`;
  * It tells the fault apart and says nothing of the secret but lengths.
  */
 export function alteration(value: string, secret: string): string | undefined {
-  if (value === secret || value === '') return undefined;
+  // A secret of no characters of its own (an empty password) is in every value: nothing is made of it.
+  if (value === secret || value === '' || secret.trim() === '') return undefined;
   const length = (text: string) => Array.from(text).length;
   if (value === secret.trim() || value === secret.trimStart() || value === secret.trimEnd()) return 'trimmed';
   if (secret.startsWith(value)) return `cut to ${characters(length(value))}`;
