@@ -4,7 +4,7 @@
 import { defineConfig } from '@playwright/test';
 import { decidingAnyOf } from './rules/catalogue.ts';
 import { handToWorkers, readEnvironment } from './settings/environment.ts';
-import { prepareRun, type RunPlan } from './settings/run-plan.ts';
+import { blobName, prepareRun, type RunPlan } from './settings/run-plan.ts';
 import { SettingsError } from './settings/variables.ts';
 import { configExtension, reporters } from './suite/reporters.ts';
 
@@ -22,7 +22,7 @@ try {
   throw error;
 }
 
-const { reportDir: reports, targets } = plan;
+const { reportDir: reports, targets, shard } = plan;
 // CONFORMANCE_RULES: a check that decides none of them is not collected at all (its rules' tags say).
 const selected = plan.rules && decidingAnyOf(plan.rules);
 
@@ -36,7 +36,9 @@ export default defineConfig({
   workers: plan.workers,
   forbidOnly: true,
   globalSetup: `./suite/global-setup.${ext}`,
-  reporter: reporters(reports, ext),
+  reporter: reporters(reports, ext, shard && blobName(targets, shard)),
+  // CONFORMANCE_SHARD (--shard): this run's share of the checks; its verdict covers the rules they decide.
+  shard: shard ?? null,
   // A matrix of targets merged into one report: each run's tests carry its name as a tag.
   tag: plan.tag,
   // No trace, screenshot or video: traces hold the Authorization header and bodies in clear.

@@ -2,19 +2,19 @@
 // it maps flags to the suite's environment variables and runs the same Playwright suite, nothing
 // else; the exit code is the suite's. Arguments after `--` go to `playwright test` (--shard, -g).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Env, readEnvironment } from '../settings/environment.ts';
 import { readBudget, readRules, reportDir } from '../settings/run-flags.ts';
-import { prepareRun } from '../settings/run-plan.ts';
+import { prepareRun, readShard } from '../settings/run-plan.ts';
 import { checkUrl, readTargets } from '../settings/targets.ts';
 import { COMPILED_RUN_ENV, EMBEDDED_VARIABLE, LAUNCHED_BY, SettingsError, VARIABLES } from '../settings/variables.ts';
 import { restoreTargets } from '../suite/restore.ts';
 import { EXIT, integerFlag, parsedArgs, profileFlag, UsageError } from '../settings/command-line.ts';
 import { nearest } from '../settings/typos.ts';
 import { packageInfo } from '../suite/package-info.ts';
+import { exitOf } from './exit-code.ts';
+import { merge } from './merge.ts';
 import { rules as listRules, serve } from './subcommands.ts';
 
 type Variable = keyof typeof VARIABLES;
@@ -92,8 +92,20 @@ export const FLAGS: Flag[] = [
   },
   { name: 'ca-file', variable: 'CONFORMANCE_CA_FILE', value: 'FILE' },
   { name: 'insecure', variable: 'CONFORMANCE_INSECURE' },
+  {
+    name: 'single-bot',
+    variable: 'CONFORMANCE_SINGLE_BOT',
+    about: 'the target has one bot in one region: the rules that need more are left out, named',
+  },
   { name: 'stateless', variable: 'CONFORMANCE_STATELESS' },
   { name: 'report-dir', variable: 'CONFORMANCE_REPORT_DIR', value: 'DIR' },
+  {
+    name: 'shard',
+    variable: 'CONFORMANCE_SHARD',
+    value: 'I/N',
+    about: 'run shard I of N: its checks, its verdict on them, and a blob report for the merge command',
+    check: asUsage((text, flag) => readShard(text, flag)),
+  },
   { name: 'workers', variable: 'CONFORMANCE_WORKERS', value: 'N', check: (f, t) => void integerFlag(f, t, 64) },
   {
     name: 'config',
@@ -106,6 +118,10 @@ export const FLAGS: Flag[] = [
 const COMMANDS: [string, string][] = [
   ['run', 'judge a server (the default command): the flags below'],
   ['serve', 'start the reference server, a stateful fake of the API (--fault ID: a faulty one); serve --help'],
+  [
+    'merge',
+    "merge shards' blob reports into every report, exiting with the run's verdict: merge FOLDER… (--report-dir)",
+  ],
   ['rules', 'list the rules a server is held to (--json, --profile P)'],
   [
     'restore',
@@ -194,9 +210,22 @@ export function environmentFor(
     throw new UsageError('--target needs --bot-id and --token (or BOT_ID and API_TOKEN)');
   if (Boolean(out.SECOND_BOT_ID) !== Boolean(out.SECOND_API_TOKEN))
     throw new UsageError('--second-bot and --second-token go together');
+  // Playwright's own --shard, given after --, is the suite's: the run then writes its blob and says its share.
+  const playwrightArgs = [...parsed.positionals];
+  const at = playwrightArgs.findIndex((a) => a === '--shard' || a.startsWith('--shard='));
+  if (at >= 0) {
+    const text = playwrightArgs[at].includes('=')
+      ? playwrightArgs[at].slice('--shard='.length)
+      : playwrightArgs[at + 1];
+    playwrightArgs.splice(at, playwrightArgs[at].includes('=') ? 1 : 2);
+    if (out.CONFORMANCE_SHARD && out.CONFORMANCE_SHARD !== text)
+      throw new UsageError(`--shard ${out.CONFORMANCE_SHARD} and playwright's --shard ${text} disagree`);
+    asUsage((t, f) => readShard(t, f))('--shard', text ?? '');
+    out.CONFORMANCE_SHARD = text;
+  }
   return {
     env: out,
-    playwrightArgs: parsed.positionals,
+    playwrightArgs,
     help: Boolean(values.help),
     version: Boolean(values.version),
     restore: Boolean(values.restore),
@@ -225,21 +254,6 @@ function checkSettings(env: Env, caller: Env): void {
   }
 }
 
-/** What the run's report says, when this run wrote it: the exit code a pipeline branches on. */
-function exitOf(reportDirectory: string, startedAt: number, childCode: number): number {
-  const file = join(reportDirectory, 'conformance.json');
-  if (existsSync(file) && statSync(file).mtimeMs >= startedAt) {
-    const { outcome, abortedBy } = JSON.parse(readFileSync(file, 'utf8')) as {
-      outcome: keyof typeof EXIT;
-      abortedBy?: 'setting';
-    };
-    if (abortedBy === 'setting') return EXIT.usage;
-    if (outcome in EXIT) return EXIT[outcome];
-  }
-  // No verdict was written: a listing (`-- --list`) passes; anything else stopped before its verdict.
-  return childCode === 0 ? EXIT.passed : EXIT.aborted;
-}
-
 function fail(e: unknown): never {
   if (!(e instanceof UsageError)) throw e;
   console.error(`error: ${e.message} (--help lists every command and flag)`);
@@ -250,6 +264,7 @@ export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
   try {
     if (first === 'serve') return await serve(rest);
+    if (first === 'merge') process.exit(await merge(rest));
     if (first === 'rules') return listRules(rest);
   } catch (e) {
     fail(e);

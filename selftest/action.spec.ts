@@ -12,6 +12,8 @@ import { FLAGS } from '../cli/conformance.ts';
 import { cleanEnv, QUICK, ROOT } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
 import { packageTarball } from './support/package-tarball.ts';
+import { cleanCheckout } from './support/repository.ts';
+import { RULES } from '../rules/catalogue.ts';
 import { scratchDir } from './support/scratch.ts';
 
 interface Step {
@@ -49,6 +51,7 @@ test.beforeAll(() => {
  */
 async function runAction(
   inputs: Record<string, string>,
+  { actionPath = ROOT, env: extra = {} }: { actionPath?: string; env?: Record<string, string> } = {},
 ): Promise<{ code: number | null; output: string; outputs: Record<string, string>; summary: string }> {
   const workspace = scratchDir('workspace');
   const summaryFile = join(workspace, '.github-step-summary');
@@ -71,7 +74,9 @@ async function runAction(
     const outputFile = join(workspace, `.github-output-${step.id ?? 'step'}`);
     writeFileSync(outputFile, '');
     const env = cleanEnv({
-      GITHUB_ACTION_PATH: ROOT,
+      GITHUB_ACTION_PATH: actionPath,
+      GITHUB_ACTION_REF: 'v0.0.0-selftest',
+      ...extra,
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
       RUNNER_TOOL_CACHE: toolCache,
@@ -138,7 +143,9 @@ test('the action runs the packed package with its runtime dependencies only, cac
     expect(passed.output).not.toContain(good.bots.tokenA);
     expect(passed.summary).toContain(': PASSED');
     // Installed from the tarball with no devDependency: no TypeScript, no tsx, no Prism.
-    const [installed] = readdirSync(join(toolCache, 'whatsapp-media-provider-conformance'));
+    const installed = readdirSync(join(toolCache, 'whatsapp-media-provider-conformance')).find((d) =>
+      d.startsWith('wmpc-package-'),
+    )!;
     const modules = join(toolCache, 'whatsapp-media-provider-conformance', installed, 'node_modules');
     for (const dev of ['typescript', 'tsx', '@stoplight/prism-cli', '@sparticuz/chromium'])
       expect(existsSync(join(modules, dev)), dev).toBe(false);
@@ -167,6 +174,74 @@ test('the action runs the packed package with its runtime dependencies only, cac
     expect(listed.code, listed.output.slice(-1500)).toBe(0);
     expect(listed.output).toMatch(/; [1-9]\d* checks? of \d+ rules/);
     expect(listed.output).not.toContain('No tests found');
+  } finally {
+    await Promise.all([good.close(), broken.close()]);
+  }
+});
+
+/** npm offline: what it installs comes from its cache, so nothing (least of all this package) from a registry. */
+const NO_REGISTRY = { npm_config_offline: 'true' };
+
+/** The README's example of the action for a user with one bot, its inputs as written. */
+function readmeExample(): Record<string, string> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((m) => m[1])
+    .find((b) => b.includes('uses: your-org/whatsapp-media-provider-conformance@'));
+  const [step] = parse(block!) as { with: Record<string, unknown> }[];
+  return Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, String(v)]));
+}
+
+test("from a clean checkout, with no package on any registry, the action builds its own checkout (runtime dependencies only, cached by lockfile and ref), and the README's one-bot example passes as written", async () => {
+  test.setTimeout(300_000);
+  const checkout = cleanCheckout();
+  const good = await startTarget();
+  const broken = await startTarget(faultOf('POST-VALID-200').App);
+  try {
+    const example = readmeExample();
+    expect(example['single-bot']).toBe('true');
+    expect(example['second-bot-id'] ?? example['other-region-url']).toBeUndefined();
+    const oneBot = { 'target-url': good.main.url, 'bot-id': good.bots.botA, token: good.bots.tokenA };
+    const passed = await runAction({ ...example, ...oneBot }, { actionPath: checkout, env: NO_REGISTRY });
+    expect(passed.code, passed.output.slice(-2500)).toBe(0);
+    expect(passed.outputs).toMatchObject({ outcome: 'passed', 'exit-code': '0' });
+    // Exactly the rules that need a second bot or another region are left out, and named.
+    const report = JSON.parse(readFileSync(passed.outputs.json, 'utf8')) as {
+      rules: { id: string; excluded?: true; reason?: string }[];
+    };
+    const needing = RULES.filter((r) => r.needs).map((r) => r.id);
+    expect(
+      report.rules
+        .filter((r) => r.excluded)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([...needing].sort());
+    for (const id of needing)
+      expect(passed.output).toMatch(new RegExp(`left out: [A-Z, -]*\\b${id}\\b[A-Z, -]* \\(it needs`));
+    expect(passed.output).not.toContain(good.bots.tokenA);
+    // Built in a copy: the action's checkout stays as GitHub put it; the copy keeps no dev dependency.
+    expect(existsSync(join(checkout, 'node_modules')) || existsSync(join(checkout, 'dist'))).toBe(false);
+    const cache = join(toolCache, 'whatsapp-media-provider-conformance');
+    const built = join(cache, readdirSync(cache).find((d) => d.startsWith('wmpc-checkout-v0.0.0-selftest-'))!);
+    expect(existsSync(join(built, 'dist/cli/run.js'))).toBe(true);
+    expect(existsSync(join(built, 'node_modules/@playwright/test'))).toBe(true);
+    for (const dev of ['typescript', 'tsx', '@stoplight/prism-cli', '@sparticuz/chromium'])
+      expect(existsSync(join(built, 'node_modules', dev)), dev).toBe(false);
+
+    // The second run is the cache's: nothing is installed or built again.
+    const failed = await runAction(
+      {
+        'target-url': broken.main.url,
+        'bot-id': broken.bots.botA,
+        token: broken.bots.tokenA,
+        'single-bot': 'true',
+        ...QUICK,
+      },
+      { actionPath: checkout, env: NO_REGISTRY },
+    );
+    expect(failed.output).not.toContain('added ');
+    expect(failed.code, failed.output.slice(-1500)).toBe(1);
+    expect(failed.outputs).toMatchObject({ outcome: 'failed', 'exit-code': '1' });
   } finally {
     await Promise.all([good.close(), broken.close()]);
   }

@@ -1,7 +1,7 @@
 // The npx entry, as an implementer gets it: `npm pack`, an install of the tarball into a scratch
 // folder, and the installed command run there against reference servers on loopback.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
@@ -344,4 +344,54 @@ test('every setting has a configuration key, and a target may leave rules out on
     reason: "left out for target 'narrowed', judged on its rules only (POST-VALID-200)",
   });
   expect(only.rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
+});
+
+test('two shards, each with its progress, its verdict on its share and its own blob, merge into the verdict and counts of one unsharded run; merge exits with it', async () => {
+  test.setTimeout(240_000);
+  const target = await startTarget(faultOf('AUTH-MISSING').App);
+  try {
+    const state = scratchDir('state');
+    const judge = (reports: string, extra: string[]) =>
+      npx(['--budget', '3', '--seed', '11', '--report-dir', reports, ...extra], {
+        ...target.env,
+        CONFORMANCE_STATE_DIR: state,
+      });
+    const [wholeDir, mergedDir] = [scratchDir('whole'), scratchDir('merged')];
+    const whole = await judge(wholeDir, []);
+    expect(whole.code, whole.output.slice(-1500)).toBe(1);
+    // Both shards write into one report folder, one after the other: neither blob replaces the other.
+    const sharded = scratchDir('sharded');
+    const shards = [await judge(sharded, ['--shard', '1/2']), await judge(sharded, ['--', '--shard', '2/2'])];
+    for (const [i, shard] of shards.entries()) {
+      expect(shard.output).toMatch(/^ {2}\[\d+\/\d+\] +(PASSED|FAILED|WARNING|SKIPPED) /m);
+      expect(shard.output).toContain(`shard ${i + 1}/2`);
+      expect([0, 1], shard.output.slice(-1500)).toContain(shard.code);
+    }
+    expect(shards.map((s) => s.code)).toContain(1); // the shard that holds the failing check fails
+    const blobs = readdirSync(join(sharded, 'blob'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.zip'),
+    );
+    expect(blobs.sort()).toEqual([
+      'conformance-target-shard-1-of-2/conformance-target-shard-1-of-2.zip',
+      'conformance-target-shard-2-of-2/conformance-target-shard-2-of-2.zip',
+    ]);
+    // No run leaves its secret ledger behind.
+    expect(readdirSync(state).filter((f) => f.startsWith('secrets-'))).toEqual([]);
+    const merged = await npx(['merge', join(sharded, 'blob'), '--report-dir', mergedDir]);
+    expect(merged.code, merged.output.slice(-1500)).toBe(whole.code);
+    const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'conformance.json'), 'utf8')) as ConformanceReport;
+    const [one, two] = [read(wholeDir), read(mergedDir)];
+    expect(two.outcome).toBe(one.outcome);
+    expect(two.counts).toEqual(one.counts);
+    expect(two.generated).toEqual(one.generated);
+    const statuses = (r: ConformanceReport) => Object.fromEntries(r.rules.map((x) => [x.id, x.status]));
+    expect(statuses(two)).toEqual(statuses(one));
+    expect(statuses(one)['AUTH-MISSING']).toBe('failed');
+    // A folder without blobs is a usage error, named.
+    const empty = await npx(['merge', scratchDir('no-blobs')]);
+    expect(empty.code).toBe(2);
+    expect(empty.output).toContain('no blob report (.zip) under');
+  } finally {
+    await target.close();
+  }
 });

@@ -21,6 +21,7 @@ export interface ConfigTarget {
   bot: ConfigBot;
   secondBot?: ConfigBot;
   otherRegionUrl?: string;
+  singleBot?: boolean;
   skipRules?: string[];
   rules?: string[];
 }
@@ -37,6 +38,7 @@ export interface ConfigFile {
   workers?: number;
   reportDir?: string;
   stateless?: boolean;
+  singleBot?: boolean;
   caFile?: string;
   insecure?: boolean;
 }

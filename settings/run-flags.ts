@@ -19,6 +19,8 @@ export interface RunFlags {
   rules?: RuleId[];
   /** Rules deliberately left out (CONFORMANCE_SKIP_RULES): out of the run's scope, so they cannot hold back a pass. */
   skipRules?: RuleId[];
+  /** The target has one bot in one region (CONFORMANCE_SINGLE_BOT): the rules that need more are out of scope. */
+  singleBot: boolean;
 }
 
 export function readFlags(env: Env, config: ConfigFile | undefined = readConfigFile(env)?.config): RunFlags {
@@ -30,6 +32,7 @@ export function readFlags(env: Env, config: ConfigFile | undefined = readConfigF
     profile: profile as Profile,
     strict: switchOf(env.CONFORMANCE_STRICT) ?? config?.strict ?? false,
     stateless: switchOf(env.CONFORMANCE_STATELESS) ?? config?.stateless ?? false,
+    singleBot: switchOf(env.CONFORMANCE_SINGLE_BOT) ?? config?.singleBot ?? false,
     budget: readBudget(env.CONFORMANCE_BUDGET?.trim() || String(config?.budget ?? ''), 'CONFORMANCE_BUDGET'),
     rules: readRules(env.CONFORMANCE_RULES?.trim() || (config?.rules ?? []).join(','), 'CONFORMANCE_RULES'),
     skipRules: readRules(

@@ -22,6 +22,13 @@ export interface RunPlan {
   tag?: string;
   /** Only the checks of these rules are collected (CONFORMANCE_RULES). */
   rules?: RuleId[];
+  /** This run is one shard of several (CONFORMANCE_SHARD): it writes a blob report named by it. */
+  shard?: Shard;
+}
+
+export interface Shard {
+  current: number;
+  total: number;
 }
 
 /** A run's plan, and the variables its workers need besides those they inherit (`undefined`: unset). */
@@ -82,9 +89,26 @@ export function prepareRun(given: Env): PreparedRun {
       reportDir: reportDir(env, file?.config),
       tag: name ? `@${name}` : undefined,
       rules,
+      shard: readShard(env.CONFORMANCE_SHARD),
     },
     handoff,
   };
+}
+
+/** 'I/N': shard I of N, as Playwright's --shard takes it. */
+export function readShard(text: string | undefined, name = 'CONFORMANCE_SHARD'): Shard | undefined {
+  const value = text?.trim();
+  if (!value) return undefined;
+  const match = /^(\d{1,3})\/(\d{1,3})$/.exec(value);
+  const [current, total] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || current < 1 || current > total)
+    throw new SettingsError(`${name} must be I/N, a shard from 1 to N ('1/2'); got '${value}'`);
+  return { current, total };
+}
+
+/** The name of a shard's blob report: its targets and its place, so that no shard's blob replaces another's. */
+export function blobName(targets: string[], shard: Shard): string {
+  return `conformance-${targets.join('+')}-shard-${shard.current}-of-${shard.total}`;
 }
 
 /**

@@ -52,8 +52,22 @@ export interface Settings extends RunFlags {
 export function readTargets(env: Env): Settings[] {
   const file = readConfigFile(env);
   const run = runSettings(env, file?.config);
-  if (env.TARGET_URL?.trim() || !file?.config.targets) return [{ ...run, ...envTarget(env) }];
-  return file.config.targets.map((t) => ({ ...run, ...fileTarget(t, env, file.path, run.rules) }));
+  const targets =
+    env.TARGET_URL?.trim() || !file?.config.targets
+      ? [{ ...run, ...envTarget(env) }]
+      : file.config.targets.map((t) => ({ ...run, ...fileTarget(t, env, file.path, run.rules) }));
+  for (const t of targets) checkSingleBot(t);
+  return targets;
+}
+
+/** A single bot in one region, said of a target that was given a second bot or another region, is a contradiction. */
+function checkSingleBot(t: Settings): void {
+  if (!t.singleBot) return;
+  const given = [t.secondBot && 'a second bot', t.otherRegionUrl && 'another region'].filter(Boolean);
+  if (given.length)
+    throw new SettingsError(
+      `${t.configFile ? `target '${t.name}' of ${t.configFile}` : 'CONFORMANCE_SINGLE_BOT (--single-bot)'} says the target has a single bot in one region, yet it is given ${given.join(' and ')}: drop one or the other`,
+    );
 }
 
 /** The names of the run's targets, known before any server starts (one Playwright project pair each). */
@@ -79,7 +93,7 @@ type TargetLevel = Pick<
   Settings,
   'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules' | 'tokenVariables'
 > &
-  Partial<Pick<Settings, 'rules' | 'configFile'>>;
+  Partial<Pick<Settings, 'rules' | 'configFile' | 'singleBot'>>;
 
 function runSettings(env: Env, config: ConfigFile | undefined): RunLevel {
   // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
@@ -189,6 +203,7 @@ function fileTarget(t: ConfigTarget, env: Env, path: string, runRules: RuleId[] 
     otherRegionUrl: t.otherRegionUrl,
     tokenVariables: [t.bot.tokenEnv, ...(t.secondBot ? [t.secondBot.tokenEnv] : [])],
     configFile: path,
+    ...(t.singleBot !== undefined && !env.CONFORMANCE_SINGLE_BOT?.trim() ? { singleBot: t.singleBot } : {}),
     ...(rules ? { rules } : {}),
     ...(t.skipRules?.length ? { targetSkipRules: readRules(t.skipRules.join(','), `the skipRules of ${where}`) } : {}),
   };

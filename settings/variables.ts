@@ -55,6 +55,8 @@ export const VARIABLES = {
   CONFORMANCE_SKIP_RULES:
     'rules left out on purpose, comma-separated ids (e.g. AUTH-OTHER-REGION when there is no other region): a run passes only when every MUST rule it does not leave out was decided',
   CONFORMANCE_BUDGET: `what each generated check may spend: a number of runs (the seed replays them exactly), seconds ('90s', '5m') for a deeper nightly run, or 0 to leave them out (default ${DEFAULT_BUDGET.runs} runs, whatever the target's distance)`,
+  CONFORMANCE_SINGLE_BOT:
+    'the target has a single bot in one region: the rules that need a second bot or another region are left out, named, and the run can pass without them',
   CONFORMANCE_PROFILE: `which revision of the vendor page to hold the target to: ${PROFILES.join(' | ')}`,
   CONFORMANCE_STATELESS: 'only the checks a stateless mock (Prism) can answer',
   CONFORMANCE_TIMEOUT_MS: 'per-request timeout; a slower answer counts as a hang (default 5000)',
@@ -65,6 +67,8 @@ export const VARIABLES = {
   CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
   CONFORMANCE_TARGET_NAME:
     'a short name for the target, tagged on its tests when several runs are merged into one report',
+  CONFORMANCE_SHARD:
+    "this run is shard I of N ('1/2'): its share of the checks, its verdict on the rules they decide, and its blob report (REPORT_DIR/blob/) for the merge command; give every shard the same seed",
   CONFORMANCE_WORKERS: 'parallel workers (default: 2 for one target; for several, one a CPU core, at least 2)',
   CONFORMANCE_CONFIG:
     'a configuration file of targets and settings (JSON or YAML; default: conformance.config.json, .yaml or .yml in the working directory)',

@@ -36,6 +36,8 @@ export interface RunEnd {
   errors: readonly string[];
   /** Every reason is redacted by it before it is cut. */
   secrets: Pick<Secrets, 'redact'>;
+  /** 'I/N' when the run was one shard of several: the rules no check of its share decides are another shard's. */
+  shard?: string;
 }
 
 /** What one check did, read from its annotations and its status: the view the rules and JUnit share. */
@@ -70,6 +72,7 @@ export function decide(
   id: string,
   seen: Seen[],
   selected?: string[],
+  shard?: string,
 ): Omit<RuleResult, 'id' | 'level' | 'title' | 'doc'> {
   const tests: RuleResult['tests'] = [];
   let failed: string | undefined;
@@ -105,6 +108,9 @@ export function decide(
   }
   if (failed !== undefined) return { status: 'failed', reason: failed, tests };
   if (warned !== undefined) return { status: 'warning', reason: warned, tests };
+  // A shard decides the rules of its own share of the checks; the merge of every shard decides the run.
+  if (shard && tests.length === 0)
+    return { status: 'skipped', reason: `decided by another shard (this is shard ${shard})`, excluded: true, tests };
   // A narrowed run decides its own rules: the others its checks touch on the way are left out, as in
   // any run that narrows, never skipped for lack of a check it did not collect (a failure still shows).
   if (selected && !selected.includes(id))
@@ -155,7 +161,11 @@ export function shortfalls(rules: RuleResult[]): RuleResult[] {
 export function runsOf(seen: Iterable<Seen>, otherwise: () => RunInfo): RunSeen[] {
   const groups = new Map<string, RunSeen>();
   const add = (run: RunInfo, s?: Seen) => {
-    const key = JSON.stringify({ ...run, seed: undefined });
+    const key = JSON.stringify({
+      ...run,
+      seed: undefined,
+      ...(run.embedded ? { target: undefined, otherRegionUrl: undefined } : {}),
+    });
     const group = groups.get(key) ?? { run, seen: [] };
     if (s) group.seen.push(s);
     groups.set(key, group);
@@ -183,7 +193,7 @@ export function runsOf(seen: Iterable<Seen>, otherwise: () => RunInfo): RunSeen[
 export function targetReportOf(run: RunInfo, seen: Seen[], end: RunEnd): TargetReport {
   const { secrets } = end;
   const rules = rulesFor(run.profile).map((rule) => {
-    const decided = decide(rule.id, seen, run.selectedRules);
+    const decided = decide(rule.id, seen, run.selectedRules, seen.length ? end.shard : undefined);
     return {
       id: rule.id,
       level: rule.level,
@@ -211,6 +221,7 @@ export function targetReportOf(run: RunInfo, seen: Seen[], end: RunEnd): TargetR
     rules,
     observations: [...new Set(seen.flatMap((s) => decisionsOf(s.result.annotations ?? []).observed))],
     ...generatedOf(seen.flatMap((s) => decisionsOf(s.result.annotations ?? []).searched)),
+    ...(end.shard ? { shard: end.shard } : {}),
   };
 }
 
@@ -243,6 +254,7 @@ export function combine(targets: TargetReport[]): TargetReport {
     strict: targets.some((t) => t.strict),
     ...(targets.some((t) => t.insecure) ? { insecure: true as const } : {}),
     ...(targets.some((t) => t.abortedBy) ? { abortedBy: 'setting' as const } : {}),
+    ...(targets[0].shard ? { shard: targets[0].shard } : {}),
     seed: targets[0].seed,
     outcome: targets.some((t) => t.outcome === 'aborted')
       ? 'aborted'
@@ -260,10 +272,12 @@ export function combine(targets: TargetReport[]): TargetReport {
 
 /** The run's exit status follows the verdict: a rule can fail through tests it blocked, which Playwright saw skip. */
 export function runStatusOf(
-  outcome: TargetReport['outcome'],
+  { outcome, shard }: Pick<TargetReport, 'outcome' | 'shard'>,
   status: FullResult['status'],
 ): FullResult['status'] | undefined {
-  return outcome !== 'passed' && status === 'passed' ? 'failed' : undefined;
+  // A shard's undecided rules may be another shard's to decide: only the merge can call a run incomplete.
+  const settled = outcome === 'passed' || (shard !== undefined && outcome === 'incomplete');
+  return !settled && status === 'passed' ? 'failed' : undefined;
 }
 
 function countOf(rules: RuleResult[]): Record<RuleStatus, number> {

@@ -36,6 +36,8 @@ export interface RunInfo {
   selectedRules?: string[];
   /** TLS certificates were not checked (CONFORMANCE_INSECURE): see INSECURE. */
   insecure?: true;
+  /** The target was the suite's embedded reference: each shard's has a port of its own, yet they are one target. */
+  embedded?: true;
 }
 
 export interface TargetReport extends RunInfo {
@@ -54,6 +56,8 @@ export interface TargetReport extends RunInfo {
   observations: string[];
   /** What the generated checks' budget bought, summed over their searches (absent when none ran). */
   generated?: Searched & { checks: number };
+  /** 'I/N': the report of one shard of a run, deciding the rules its share of the checks decides. */
+  shard?: string;
 }
 
 /** The top level is the one target's report; for merged runs it sums them up and `targets` has each. */
@@ -106,6 +110,9 @@ export interface Searched {
   inputs: number;
   replayed: number;
 }
+
+/** Why a rule is out of a run left out by its skip list (the reason its checks carry). */
+export const SKIP_LIST_REASON = 'left out by CONFORMANCE_SKIP_RULES';
 
 /** Takes back rules a test turns out not to decide in this run (it lacks what they need). */
 export function undecide(annotations: Annotation[], ids: ReadonlySet<string>): void {

@@ -28,6 +28,7 @@ export default class ConformanceReporter implements Reporter {
   readonly #junit: string | undefined;
   #started = new Date();
   #root = process.cwd();
+  #shard: string | undefined;
   #environment: Env | undefined;
 
   /** The run's environment, read once the run is over: the embedded servers' URLs and the run id are known by then. */
@@ -49,6 +50,7 @@ export default class ConformanceReporter implements Reporter {
   onBegin(config: FullConfig): void {
     this.#started = new Date();
     this.#root = config.rootDir;
+    if (config.shard) this.#shard = `${config.shard.current}/${config.shard.total}`;
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -66,7 +68,7 @@ export default class ConformanceReporter implements Reporter {
     const secrets = runSecrets(this.#env());
     // Shards of one target make one column; the checks no run ran belong to every run.
     const runs = runsOf(this.#seen.values(), () => describeRun(this.#env()));
-    const end = { status: result.status, errors: this.#errors, secrets };
+    const end = { status: result.status, errors: this.#errors, secrets, shard: this.#shard };
     const targets = runs.map(({ run, seen }) => targetReportOf(run, seen, end));
     const report: ConformanceReport = {
       schemaVersion: 1,
@@ -104,7 +106,7 @@ export default class ConformanceReporter implements Reporter {
     // A CI job's summary page shows the verdict without opening an artifact (the reasons are redacted already).
     const summary = this.#env().GITHUB_STEP_SUMMARY;
     if (summary) appendFileSync(summary, `${stepSummary(targets)}\n`);
-    const status = runStatusOf(report.outcome, result.status);
+    const status = runStatusOf(report, result.status);
     return status ? { status } : undefined;
   }
 

@@ -3,9 +3,15 @@
 // conformance.html and junit.xml, all written from what the reporter decided).
 import type { ReporterDescription } from '@playwright/test';
 
-/** `ext`: the config is TypeScript in the repository and compiled JavaScript in the npm package. */
-export function reporters(dir: string, ext: 'ts' | 'js'): ReporterDescription[] {
+/**
+ * `ext`: the config is TypeScript in the repository and compiled JavaScript in the npm package.
+ * `blob`: a shard's blob report for the merge, besides (never instead of) the suite's own reports. Each
+ * in a folder of its own under `dir/blob/`, since Playwright's blob reporter empties its folder first:
+ * shards written one after the other into one report folder keep each other's blobs.
+ */
+export function reporters(dir: string, ext: 'ts' | 'js', blob?: string): ReporterDescription[] {
   return [
+    ...(blob ? [['blob', { outputDir: `${dir}/blob/${blob}`, fileName: `${blob}.zip` }] as ReporterDescription] : []),
     [`./suite/progress.${ext}`],
     ['html', { outputFolder: `${dir}/html`, open: 'never' }],
     [
