@@ -246,3 +246,32 @@ test("from a clean checkout, with no package on any registry, the action builds 
     await Promise.all([good.close(), broken.close()]);
   }
 });
+
+test("the example's matrix: two shards, each the action's `shard`, then the action's `merge` of their blobs, with the unsharded verdict", async () => {
+  test.setTimeout(300_000);
+  const broken = await startTarget(faultOf('AUTH-MISSING').App);
+  try {
+    const inputs = { ...targetInputs(broken), package: tarball, rules: '', budget: '0', seed: '5', upload: 'false' };
+    const shards = [
+      await runAction({ ...inputs, shard: '1/2' }),
+      await runAction({ ...inputs, 'playwright-args': '--shard\n2/2' }),
+    ];
+    for (const s of shards) expect([0, 1], s.output.slice(-1500)).toContain(s.code);
+    const whole = await runAction(inputs);
+    expect(whole.code).toBe(1);
+    const merged = await runAction({
+      merge: shards.map((s) => join(s.outputs['report-dir'], 'blob')).join('\n'),
+      package: tarball,
+    });
+    expect(merged.code, merged.output.slice(-1500)).toBe(1);
+    expect(merged.outputs).toMatchObject({ outcome: 'failed', 'exit-code': '1' });
+    const report = (file: string) =>
+      JSON.parse(readFileSync(file, 'utf8')) as { counts: object; rules: { id: string; status: string }[] };
+    const [one, two] = [report(whole.outputs.json), report(merged.outputs.json)];
+    expect(two.counts).toEqual(one.counts);
+    expect(two.rules.map((r) => [r.id, r.status])).toEqual(one.rules.map((r) => [r.id, r.status]));
+    expect(merged.summary).toMatch(/^\| failed \| MUST \| `AUTH-MISSING` \|/m);
+  } finally {
+    await broken.close();
+  }
+});

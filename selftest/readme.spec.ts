@@ -1,6 +1,6 @@
 // The README's rules table is generated from the catalogue; this keeps it current.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -37,8 +37,14 @@ test('the CI workflows parse, and the project one runs the README test command',
       (input) => input in (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: object }).inputs,
     ),
   ).toBe(true);
-  expect(runs(gate).join('\n')).toContain('merge-reports -c suite/merge.config.ts');
-  expect(runs(gate).join('\n')).toContain("report.outcome === 'passed' ? 0 : 1");
+  // Its shards merge through the action itself: no checkout of the suite, no dev dependency.
+  const merging = Object.values(gate.jobs)
+    .flatMap((j) => j.steps)
+    .filter((s) => s.uses?.endsWith('/whatsapp-media-provider-conformance@v0.1.0'));
+  expect(merging.map((s) => Object.keys(s.with ?? {}).filter((k) => k === 'shard' || k === 'merge'))).toEqual([
+    ['shard'],
+    ['merge'],
+  ]);
   expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain('\nnpm test\n');
 });
 
@@ -75,4 +81,19 @@ test("the README's first screen: exactly two set-up commands, the install path t
   for (const report of ['reports/conformance.html', 'reports/html/index.html']) expect(firstScreen).toContain(report);
   expect(firstScreen).toContain('not published on npm yet');
   expect(firstScreen).toMatch(/npm pack[\s\S]*npm install \.\/whatsapp-media-provider-conformance-[\d.]+\.tgz/);
+});
+
+test('every third-party action in the workflows, the example, the README and action.yml is pinned by commit', () => {
+  const files = [
+    ...readdirSync(join(ROOT, '.github/workflows')).map((f) => join(ROOT, '.github/workflows', f)),
+    join(ROOT, 'action.yml'),
+    join(ROOT, 'README.md'),
+  ];
+  const uses = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/uses: *['"]?([^\s'"#]+)/g)].map((m) => ({ file, action: m[1] })),
+  );
+  expect(uses.length).toBeGreaterThan(8);
+  // The suite itself is the user's own copy (`your-org/…`): its placeholder names the release to pin.
+  const thirdParty = uses.filter(({ action }) => !action.startsWith('your-org/') && !action.startsWith('<owner>'));
+  for (const { file, action } of thirdParty) expect(action, file).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
 });
