@@ -71,6 +71,15 @@ export function clientTls(certificate: ClientCertificate, names: CertificateName
     ? { pfx: readFile(certificate.pfx, names.pfx) }
     : { cert: readFile(certificate.cert!, names.cert), key: readFile(certificate.key!, names.key) };
   if (passphrase) options.passphrase = passphrase;
+  // Files swapped or mistaken are named before OpenSSL's words for them ('DECODER routines::unsupported').
+  if (options.cert && !/-----BEGIN CERTIFICATE-----/.test(options.cert.toString('latin1')))
+    throw new SettingsError(
+      `${names.cert} names ${certificate.cert}, which holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    );
+  if (options.key && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(options.key.toString('latin1')))
+    throw new SettingsError(
+      `${names.key} names ${certificate.key}, which holds no PEM private key (-----BEGIN … PRIVATE KEY-----)`,
+    );
   try {
     tls.createSecureContext(options);
   } catch (e) {
