@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { FLAGS } from '../cli/conformance.ts';
+import { VARIABLES } from '../settings/variables.ts';
 import { README, RELATIONS_DOC, withCurrentRelations, withCurrentTable } from '../tools/rules-table.ts';
 import { ROOT } from './support/run-suite.ts';
 
@@ -75,4 +77,26 @@ test("the README's first screen: exactly two set-up commands, the install path t
   for (const report of ['reports/conformance.html', 'reports/html/index.html']) expect(firstScreen).toContain(report);
   expect(firstScreen).toContain('not published on npm yet');
   expect(firstScreen).toMatch(/npm pack[\s\S]*npm install \.\/whatsapp-media-provider-conformance-[\d.]+\.tgz/);
+});
+
+/** A section of the README, from its heading to the next. */
+function section(readme: string, title: string): string {
+  const start = readme.indexOf(`\n## ${title}`);
+  expect(start, title).toBeGreaterThan(-1);
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+test("the README's command line names every flag --help lists, and its variables table every variable (--help's table is the same FLAGS and VARIABLES)", () => {
+  const readme = readFileSync(README, 'utf8');
+  const synopsis = /```sh\n([\s\S]*?)```/.exec(section(readme, 'The command line'))?.[1] ?? '';
+  const missingFlags = FLAGS.filter((f) => !new RegExp(`\\[?--${f.name}\\b`).test(synopsis)).map((f) => `--${f.name}`);
+  expect(missingFlags, 'flags missing from the synopsis').toEqual([]);
+  const table = section(readme, 'Pointing it at a real target')
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .map((l) => l.split(' | ')[0])
+    .join(' ');
+  const missingVariables = Object.keys(VARIABLES).filter((v) => !new RegExp(`\`${v}(=1)?\``).test(table));
+  expect(missingVariables, 'variables missing from the table').toEqual([]);
 });
