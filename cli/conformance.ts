@@ -8,6 +8,7 @@ import { type Env, readEnvironment } from '../settings/environment.ts';
 import { readBudget, readRules, reportDir } from '../settings/run-flags.ts';
 import { prepareRun, readShard } from '../settings/run-plan.ts';
 import { checkUrl, readTargets } from '../settings/targets.ts';
+import { checkHeaderFlag } from '../settings/extra-headers.ts';
 import { COMPILED_RUN_ENV, EMBEDDED_VARIABLE, LAUNCHED_BY, SettingsError, VARIABLES } from '../settings/variables.ts';
 import { restoreTargets } from '../suite/restore.ts';
 import { EXIT, integerFlag, parsedArgs, profileFlag, UsageError } from '../settings/command-line.ts';
@@ -25,6 +26,8 @@ interface Flag {
   value?: string;
   check?: (flag: string, text: string) => void;
   about?: string;
+  /** Given once a value (--header A --header B): the values go to the variable one a line. */
+  repeatable?: true;
 }
 
 /** A flag checked as the run will read its variable: a setting's error becomes a usage error. */
@@ -97,6 +100,33 @@ export const FLAGS: Flag[] = [
     variable: 'CONFORMANCE_SINGLE_BOT',
     about: 'the target has one bot in one region: the rules that need more are left out, named',
   },
+  {
+    name: 'client-cert',
+    variable: 'CONFORMANCE_CLIENT_CERT',
+    value: 'FILE',
+    about: 'a PEM client certificate for a target that wants mutual TLS (with --client-key)',
+  },
+  {
+    name: 'client-key',
+    variable: 'CONFORMANCE_CLIENT_KEY',
+    value: 'FILE',
+    about: "its PEM private key (an encrypted one's passphrase in CONFORMANCE_CLIENT_KEY_PASSPHRASE, never a flag)",
+  },
+  {
+    name: 'client-pfx',
+    variable: 'CONFORMANCE_CLIENT_PFX',
+    value: 'FILE',
+    about: 'a PKCS#12 file of client certificate and key instead (passphrase: CONFORMANCE_CLIENT_KEY_PASSPHRASE)',
+  },
+  {
+    name: 'header',
+    variable: 'CONFORMANCE_HEADERS',
+    value: "'NAME: VALUE'",
+    repeatable: true,
+    about:
+      "a header every request carries (an API gateway's), repeatable; 'NAME: env:VAR' reads the value from VAR and keeps it secret",
+    check: asUsage((text, flag) => checkHeaderFlag(flag, text)),
+  },
   { name: 'stateless', variable: 'CONFORMANCE_STATELESS' },
   { name: 'report-dir', variable: 'CONFORMANCE_REPORT_DIR', value: 'DIR' },
   {
@@ -133,8 +163,13 @@ export function usage(): string {
   const rows = FLAGS.map((f) => {
     const left = `  --${f.name}${f.value ? ` ${f.value}` : ''}`;
     const about = f.about ?? VARIABLES[f.variable];
-    return `${left.padEnd(28)}${about}\n${''.padEnd(28)}env: ${f.variable}${f.value ? '' : '=1'}`;
+    return `${left.padEnd(28)}${about}\n${''.padEnd(28)}env: ${f.variable}${f.value ? '' : '=1'}${f.repeatable ? ' (one a line)' : ''}`;
   });
+  // The variables no flag sets: a secret a flag would show in `ps`, and settings of CI pipelines.
+  const flagged = new Set<string>(FLAGS.map((f) => f.variable));
+  const variablesOnly = (Object.keys(VARIABLES) as Variable[])
+    .filter((v) => !flagged.has(v))
+    .map((v) => `  ${v}\n${''.padEnd(28)}${VARIABLES[v]}`);
   return [
     'Usage: whatsapp-media-provider-conformance [command] [flags] [-- playwright test arguments]',
     '',
@@ -149,6 +184,9 @@ export function usage(): string {
     ...rows,
     '  -V, --version             the version of this suite',
     '  -h, --help                this text',
+    '',
+    'Variables without a flag:',
+    ...variablesOnly,
     '',
     `Exit codes: ${EXIT.passed} passed; ${EXIT.failed} failed (a rule failed); ${EXIT.usage} usage (a bad flag, variable or config value,`,
     `found before anything starts, or a target URL that is not the API); ${EXIT.incomplete} incomplete (a MUST rule undecided); ${EXIT.aborted} aborted (unreachable target, refused`,
@@ -171,7 +209,9 @@ export function environmentFor(
   restore: boolean;
   discard: boolean;
 } {
-  const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean' } as const]));
+  const options = Object.fromEntries(
+    FLAGS.map((f) => [f.name, { type: f.value ? 'string' : 'boolean', multiple: Boolean(f.repeatable) } as const]),
+  );
   const parsed = parsedArgs(
     {
       args: argv,
@@ -199,12 +239,17 @@ export function environmentFor(
     );
   }
   const out: Record<string, string | undefined> = { ...env };
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   for (const flag of FLAGS) {
     const value = values[flag.name];
     if (value === undefined || value === false) continue;
-    if (typeof value === 'string') flag.check?.(`--${flag.name}`, value);
-    out[flag.variable] = value === true ? '1' : value;
+    if (value === true) {
+      out[flag.variable] = '1';
+      continue;
+    }
+    const texts = typeof value === 'string' ? [value] : value;
+    for (const text of texts) flag.check?.(`--${flag.name}`, text);
+    out[flag.variable] = texts.join('\n');
   }
   if (out.TARGET_URL && (!out.BOT_ID || !out.API_TOKEN))
     throw new UsageError('--target needs --bot-id and --token (or BOT_ID and API_TOKEN)');

@@ -10,8 +10,14 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** How a server speaks https: its key and certificate, and, for mutual TLS, the CA its clients' certificates must chain to. */
+export type ServerTls = { key: string; cert: string } & Pick<
+  https.ServerOptions,
+  'ca' | 'requestCert' | 'rejectUnauthorized'
+>;
+
 /** `tls`: serve https with this key and certificate (the self-tests' private CA). */
-export async function serve(app: ReferenceApp, port = 0, tls?: { key: string; cert: string }): Promise<Running> {
+export async function serve(app: ReferenceApp, port = 0, tls?: ServerTls): Promise<Running> {
   const server = tls
     ? (https.createServer({ requestTimeout: 30_000, ...tls }, app.listener()) as unknown as http.Server)
     : http.createServer({ requestTimeout: 30_000 }, app.listener());

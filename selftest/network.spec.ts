@@ -4,112 +4,17 @@
 // at the preflight for what it is, with what to do about it; a run that skips the certificate check
 // says so in every report.
 import { readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import forge from 'node-forge';
 import { INSECURE } from '../suite/report-model.ts';
+import { privateCa } from './support/certificates.ts';
 import { leaksOf } from './support/leaks.ts';
+import { forwardProxy } from './support/proxy.ts';
 import { freePort } from './support/ports.ts';
 import { QUICK_ENV, runSuite, type SuiteRun } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
 import { scratchDir } from './support/scratch.ts';
-
-/** A CA and a certificate it signed for 127.0.0.1, made for this test run only. */
-function privateCa(): { caFile: string; key: string; cert: string } {
-  const make = (
-    subject: string,
-    issuer: forge.pki.CertificateField[] | undefined,
-    signer: forge.pki.rsa.PrivateKey | undefined,
-    serial: string,
-  ) => {
-    const keys = forge.pki.rsa.generateKeyPair(2048);
-    const cert = forge.pki.createCertificate();
-    cert.publicKey = keys.publicKey;
-    cert.serialNumber = serial;
-    cert.validity.notBefore = new Date(Date.now() - 86_400_000);
-    cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-    const name = [{ name: 'commonName', value: subject }];
-    cert.setSubject(name);
-    cert.setIssuer(issuer ?? name);
-    cert.setExtensions(
-      issuer
-        ? [
-            { name: 'basicConstraints', cA: false },
-            { name: 'extKeyUsage', serverAuth: true },
-            { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-          ]
-        : [
-            { name: 'basicConstraints', cA: true },
-            { name: 'keyUsage', keyCertSign: true, cRLSign: true },
-          ],
-    );
-    cert.sign(signer ?? keys.privateKey, forge.md.sha256.create());
-    return { keys, cert };
-  };
-  const ca = make('Conformance self-test CA', undefined, undefined, '01');
-  const leaf = make('127.0.0.1', ca.cert.subject.attributes, ca.keys.privateKey, '02');
-  const caFile = join(scratchDir('ca'), 'ca.pem');
-  writeFileSync(caFile, forge.pki.certificateToPem(ca.cert));
-  return { caFile, key: forge.pki.privateKeyToPem(leaf.keys.privateKey), cert: forge.pki.certificateToPem(leaf.cert) };
-}
-
-/** A forward proxy: absolute-URI requests for http, CONNECT tunnels for https; wants `user:password` when given. */
-async function forwardProxy(
-  credentials?: string,
-): Promise<{ url: string; seen: { forwarded: number; tunnels: number }; close(): Promise<void> }> {
-  const seen = { forwarded: 0, tunnels: 0 };
-  // A tunnel is no longer the server's connection: closeAllConnections does not see it.
-  const tunnels = new Set<net.Socket>();
-  const allowed = (header: string | undefined) =>
-    !credentials || header === `Basic ${Buffer.from(credentials).toString('base64')}`;
-  const server = http.createServer((req, res) => {
-    if (!allowed(req.headers['proxy-authorization']))
-      return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"' }).end();
-    seen.forwarded++;
-    const headers = { ...req.headers };
-    delete headers['proxy-authorization'];
-    const upstream = http.request(req.url!, { method: req.method, headers }, (answer) => {
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    if (!allowed(req.headers['proxy-authorization']))
-      return void socket.end(
-        'HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm="proxy"\r\ncontent-length: 0\r\n\r\n',
-      );
-    seen.tunnels++;
-    tunnels.add(socket);
-    const [host, port] = req.url!.split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(socket).pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
-    socket.on('close', () => {
-      tunnels.delete(socket);
-      upstream.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const socket of tunnels) socket.destroy();
-      }),
-  };
-}
 
 /** A run of a few rules' checks: enough requests of every operation to show where they went. */
 const said = (run: SuiteRun) => run.stdout + run.stderr;

@@ -77,6 +77,8 @@ for (const [args, named] of [
   [['--seed', '1234567890123456'], '--seed'],
   [['--timeout-ms', '50'], '--timeout-ms'],
   [['--rule', 'AUTH-WRONG-TOKN'], '--rule'],
+  [['--header', 'Authorization: Bearer x'], '--header'],
+  [['--client-pfx', '/nonexistent/client.p12'], '--client-pfx'],
 ] as const) {
   test(`a bad command line (${args.join(' ')}) exits 2 with one line naming ${named}, before any report`, async () => {
     const reportDir = join(scratch, `bad-${args.join('-').replace(/[^\w-]/g, '_')}`);

@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { FLAGS } from '../cli/conformance.ts';
+import { VARIABLES } from '../settings/variables.ts';
 import { README, RELATIONS_DOC, withCurrentRelations, withCurrentTable } from '../tools/rules-table.ts';
 import { ROOT } from './support/run-suite.ts';
 
@@ -96,4 +98,26 @@ test('every third-party action in the workflows, the example, the README and act
   // The suite itself is the user's own copy (`your-org/…`): its placeholder names the release to pin.
   const thirdParty = uses.filter(({ action }) => !action.startsWith('your-org/') && !action.startsWith('<owner>'));
   for (const { file, action } of thirdParty) expect(action, file).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+});
+
+/** A section of the README, from its heading to the next. */
+function section(readme: string, title: string): string {
+  const start = readme.indexOf(`\n## ${title}`);
+  expect(start, title).toBeGreaterThan(-1);
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+test("the README's command line names every flag --help lists, and its variables table every variable (--help's table is the same FLAGS and VARIABLES)", () => {
+  const readme = readFileSync(README, 'utf8');
+  const synopsis = /```sh\n([\s\S]*?)```/.exec(section(readme, 'The command line'))?.[1] ?? '';
+  const missingFlags = FLAGS.filter((f) => !new RegExp(`\\[?--${f.name}\\b`).test(synopsis)).map((f) => `--${f.name}`);
+  expect(missingFlags, 'flags missing from the synopsis').toEqual([]);
+  const table = section(readme, 'Pointing it at a real target')
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .map((l) => l.split(' | ')[0])
+    .join(' ');
+  const missingVariables = Object.keys(VARIABLES).filter((v) => !new RegExp(`\`${v}(=1)?\``).test(table));
+  expect(missingVariables, 'variables missing from the table').toEqual([]);
 });

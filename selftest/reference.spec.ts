@@ -1,11 +1,15 @@
 // The reference server over real HTTP on loopback: its fixed command line, its log, its shutdown,
 // and hostile input. (That it passes every rule is proven by running the suite on it: suite.spec.ts.)
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ROOT, cleanEnv } from './support/run-suite.ts';
 import { exchange, type Sent } from '../suite/http.ts';
 
 const CLI = ['--import', 'tsx', 'reference/cli.ts'];
+/** The package's `serve`, as `npm run reference` runs it. */
+const SERVE = ['bin/conformance.js', 'serve'];
 
 interface Started {
   child: ChildProcessWithoutNullStreams;
@@ -14,8 +18,8 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-async function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: cleanEnv(env) });
+async function startCli(args: string[], env: Record<string, string> = {}, command = CLI): Promise<Started> {
+  const child = spawn(process.execPath, [...command, ...args], { cwd: ROOT, env: cleanEnv(env) });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -62,6 +66,54 @@ test('the fixed command line: --port 0 --bots prints one listening line; per-bot
   expect(lines.filter((l) => l.startsWith('listening on'))).toHaveLength(1);
   expect(lines.filter((l) => /^(GET|POST) \/whatsapp/.test(l))).toHaveLength(3); // one line per request
   for (const secret of ['token-aaaa', 'token-bbbb', 'pass-secret-1']) expect(server.output()).not.toContain(secret);
+});
+
+test('serve without --bots: two bots with random tokens of 32 characters, written to a file only the user can read (removed on exit), never printed unless --show-tokens', async () => {
+  const server = await startCli(['--port', '0', '--quiet'], {}, SERVE);
+  const line =
+    /^bots: bot-a, bot-b; tokens generated \(32 random characters each\), in (\S+) \(readable by you only; removed when the server stops\)$/m;
+  await expect.poll(() => line.test(server.output())).toBe(true);
+  const file = line.exec(server.output())![1];
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
+  const written = Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  expect(written).toMatchObject({ TARGET_URL: server.url, BOT_ID: 'bot-a', SECOND_BOT_ID: 'bot-b' });
+  const tokens = [written.API_TOKEN, written.SECOND_API_TOKEN];
+  for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  expect(tokens[0]).not.toBe(tokens[1]);
+  const answer = await send(server.url, { path: path('bot-a'), headers: { authorization: `Bearer ${tokens[0]}` } });
+  expect(answer.received.status).toBe(200);
+  for (const token of tokens) expect(server.output()).not.toContain(token);
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(0);
+  expect(existsSync(file)).toBe(false);
+
+  // A second server's tokens differ; --show-tokens prints them, as asked.
+  const shown = await startCli(['--port', '0', '--quiet', '--show-tokens'], {}, SERVE);
+  await expect.poll(() => /^token of bot-b: /m.test(shown.output())).toBe(true);
+  const printed = /^token of bot-a: (\S+)$/m.exec(shown.output())![1];
+  expect(printed).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  expect(tokens).not.toContain(printed);
+  shown.child.kill('SIGTERM');
+  await shown.exited;
+});
+
+test('serve says where given tokens come from (--bots, REFERENCE_BOTS), never what they are', async () => {
+  for (const [args, env, from] of [
+    [['--bots', 'bot-x:token-given-on-flag'], {}, '--bots'],
+    [[], { REFERENCE_BOTS: 'bot-x:token-given-in-env' }, 'REFERENCE_BOTS'],
+  ] as const) {
+    const server = await startCli(['--port', '0', ...args], env, SERVE);
+    await expect.poll(() => server.output()).toContain(`bots: bot-x; tokens from ${from}`);
+    expect(server.output()).not.toMatch(/token-given/);
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
 });
 
 test("--bots '' starts a region where no bot resides: every request gets 401; SIGINT exits 0", async () => {

@@ -7,6 +7,7 @@ import type { ErrorObject } from 'ajv';
 import { CONFIG_SCHEMA_PATH, compiledContract } from '../contract/compiled.ts';
 import type { Profile } from '../contract/openapi.ts';
 import { nearest } from './typos.ts';
+import { variablesOf } from './extra-headers.ts';
 import type { Env } from './environment.ts';
 import { SettingsError } from './variables.ts';
 
@@ -24,6 +25,10 @@ export interface ConfigTarget {
   singleBot?: boolean;
   skipRules?: string[];
   rules?: string[];
+  headers?: Record<string, string>;
+  clientCert?: string;
+  clientKey?: string;
+  clientPfx?: string;
 }
 /** The configuration file (its JSON Schema: schemas/conformance.config.schema.json): a key for every setting of the command line. */
 export interface ConfigFile {
@@ -41,6 +46,26 @@ export interface ConfigFile {
   singleBot?: boolean;
   caFile?: string;
   insecure?: boolean;
+  headers?: Record<string, string>;
+  clientCert?: string;
+  clientKey?: string;
+  clientPfx?: string;
+}
+
+/**
+ * The variables a configuration file names (its bots' tokenEnv, its headers' env:NAME): variables the
+ * run reads, whatever their names.
+ */
+export function variablesNamed(config: ConfigFile | undefined): string[] {
+  if (!config) return [];
+  return [
+    ...variablesOf(config.headers),
+    ...(config.targets ?? []).flatMap((t) => [
+      t.bot.tokenEnv,
+      ...(t.secondBot ? [t.secondBot.tokenEnv] : []),
+      ...variablesOf(t.headers),
+    ]),
+  ];
 }
 
 const CONFIG_NAMES = ['conformance.config.json', 'conformance.config.yaml', 'conformance.config.yml'];

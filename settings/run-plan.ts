@@ -4,11 +4,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { RuleId } from '../rules/catalogue.ts';
-import { readConfigFile } from './config-file.ts';
+import { readConfigFile, variablesNamed } from './config-file.ts';
 import type { Env } from './environment.ts';
 import { readFlags, reportDir } from './run-flags.ts';
 import { readTargets, targetNames } from './targets.ts';
-import { CI_SEED, EMBEDDED_VARIABLE, RUN_ID_VARIABLE, SettingsError } from './variables.ts';
+import { CI_SEED, checkVariableNames, EMBEDDED_VARIABLE, RUN_ID_VARIABLE, SettingsError } from './variables.ts';
 
 /** The settings that name a target; any of them without TARGET_URL is a mistake, never a run against the embedded reference. */
 const TARGET_SETTINGS = ['BOT_ID', 'API_TOKEN', 'SECOND_BOT_ID', 'SECOND_API_TOKEN', 'OTHER_REGION_URL'] as const;
@@ -46,6 +46,7 @@ export interface PreparedRun {
 export function prepareRun(given: Env): PreparedRun {
   const worker = Boolean(given.TEST_WORKER_INDEX);
   const file = readConfigFile(given);
+  checkVariableNames(given, variablesNamed(file?.config));
   const handoff: Record<string, string | undefined> = {};
   const seed = given.CONFORMANCE_SEED?.trim();
   if (seed === 'random') handoff.CONFORMANCE_SEED = String(randomInt(1, 2 ** 31));

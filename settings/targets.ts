@@ -5,6 +5,15 @@ import { resolve } from 'node:path';
 import type { RuleId } from '../rules/catalogue.ts';
 import { type ConfigBot, type ConfigFile, type ConfigTarget, readConfigFile } from './config-file.ts';
 import type { Env } from './environment.ts';
+import {
+  type CertificateNames,
+  type ClientCertificate,
+  clientCertificate,
+  clientTls,
+  PASSPHRASE_VARIABLE,
+  VARIABLE_NAMES,
+} from './client-certificate.ts';
+import { type ExtraHeader, headersFromConfig, headersFromText, mergedHeaders } from './extra-headers.ts';
 import { type RunFlags, readFlags, readRules, reportDir } from './run-flags.ts';
 import { launchedByCli, RUN_ID_VARIABLE, SettingsError, switchOf, VARIABLES } from './variables.ts';
 
@@ -36,6 +45,12 @@ export interface Settings extends RunFlags {
   insecure: boolean;
   /** NODE_EXTRA_CA_CERTS: Node drops those certificates once a CA is given, so the transport adds them back. */
   extraCaFile?: string;
+  /** Headers every request carries besides the suite's own (an API gateway's); those read from a variable are secrets. */
+  headers: ExtraHeader[];
+  /** The client certificate's files, for a target that wants mutual TLS. */
+  clientCertificate?: ClientCertificate;
+  /** Their passphrase (CONFORMANCE_CLIENT_KEY_PASSPHRASE), a secret of the run. */
+  clientKeyPassphrase?: string;
   /** The proxies' own passwords (HTTPS_PROXY and its kin), which no output may show. */
   proxyPasswords: string[];
   /** Where the reports go. */
@@ -55,7 +70,10 @@ export function readTargets(env: Env): Settings[] {
   const targets =
     env.TARGET_URL?.trim() || !file?.config.targets
       ? [{ ...run, ...envTarget(env) }]
-      : file.config.targets.map((t) => ({ ...run, ...fileTarget(t, env, file.path, run.rules) }));
+      : file.config.targets.map((t) => {
+          const own = fileTarget(t, env, file.path, run.rules);
+          return { ...run, ...own, headers: mergedHeaders(run.headers, own.headers ?? []) };
+        });
   for (const t of targets) checkSingleBot(t);
   return targets;
 }
@@ -93,7 +111,7 @@ type TargetLevel = Pick<
   Settings,
   'name' | 'targetUrl' | 'bot' | 'secondBot' | 'otherRegionUrl' | 'targetSkipRules' | 'tokenVariables'
 > &
-  Partial<Pick<Settings, 'rules' | 'configFile' | 'singleBot'>>;
+  Partial<Pick<Settings, 'rules' | 'configFile' | 'singleBot' | 'headers' | 'clientCertificate'>>;
 
 function runSettings(env: Env, config: ConfigFile | undefined): RunLevel {
   // A run always has one (prepareRun chooses it); a restore or a merge of reports needs none.
@@ -108,6 +126,24 @@ function runSettings(env: Env, config: ConfigFile | undefined): RunLevel {
   }
   const caFile = env.CONFORMANCE_CA_FILE?.trim() || config?.caFile;
   if (caFile) readCaFile(caFile);
+  const headersText = env.CONFORMANCE_HEADERS;
+  const headers = headersText?.trim()
+    ? headersFromText(headersText, 'CONFORMANCE_HEADERS', env)
+    : headersFromConfig(config?.headers ?? {}, `the headers of ${configName(env)}`, env);
+  const clientKeyPassphrase = env[PASSPHRASE_VARIABLE] || undefined;
+  const fromVariables = {
+    cert: env.CONFORMANCE_CLIENT_CERT?.trim(),
+    key: env.CONFORMANCE_CLIENT_KEY?.trim(),
+    pfx: env.CONFORMANCE_CLIENT_PFX?.trim(),
+  };
+  // The variables, when any is set, replace the file's choice whole (a PKCS#12 file there and PEM files here).
+  const certificate = Object.values(fromVariables).some(Boolean)
+    ? checkedCertificate(fromVariables, VARIABLE_NAMES, env)
+    : checkedCertificate(
+        { cert: config?.clientCert, key: config?.clientKey, pfx: config?.clientPfx },
+        configKeys(`the configuration file ${configName(env)}`),
+        env,
+      );
   return {
     ...readFlags(env, config),
     ...(caFile ? { caFile: resolve(caFile) } : {}),
@@ -117,10 +153,33 @@ function runSettings(env: Env, config: ConfigFile | undefined): RunLevel {
     stateDir: resolve(env.CONFORMANCE_STATE_DIR?.trim() || '.conformance'),
     runId: env[RUN_ID_VARIABLE]?.trim() || undefined,
     ...(env.NODE_EXTRA_CA_CERTS?.trim() ? { extraCaFile: env.NODE_EXTRA_CA_CERTS.trim() } : {}),
+    headers,
+    ...(certificate ? { clientCertificate: certificate } : {}),
+    ...(clientKeyPassphrase ? { clientKeyPassphrase } : {}),
     proxyPasswords: proxyPasswords(env),
     reportDir: reportDir(env, config),
     launchedByCli: launchedByCli(env),
   };
+}
+
+const configName = (env: Env) => readConfigFile(env)?.path ?? 'the configuration file';
+
+/** The configuration file's keys of a client certificate, as its messages name them. */
+const configKeys = (where: string): CertificateNames => ({
+  cert: `clientCert of ${where}`,
+  key: `clientKey of ${where}`,
+  pfx: `clientPfx of ${where}`,
+});
+
+/** A client certificate's files, tried (a wrong passphrase, a key of another certificate stop the run here). */
+function checkedCertificate(
+  given: ClientCertificate,
+  names: CertificateNames,
+  env: Env,
+): ClientCertificate | undefined {
+  const certificate = clientCertificate(given, names);
+  if (certificate) clientTls(certificate, names, env);
+  return certificate;
 }
 
 /** CONFORMANCE_INSECURE, or the configuration file's `insecure`: the variable wins. */
@@ -195,10 +254,18 @@ function fileTarget(t: ConfigTarget, env: Env, path: string, runRules: RuleId[] 
     throw new SettingsError(
       `the rules of ${where} must be among the run's (${runRules!.join(', ')}); ${outside.join(', ')} is not`,
     );
+  const headers = t.headers ? headersFromConfig(t.headers, `the headers of ${where}`, env) : undefined;
+  const certificate = checkedCertificate(
+    { cert: t.clientCert, key: t.clientKey, pfx: t.clientPfx },
+    configKeys(where),
+    env,
+  );
   return {
     name: t.name,
     targetUrl: t.url,
     bot: bot(t.bot),
+    ...(headers ? { headers } : {}),
+    ...(certificate ? { clientCertificate: certificate } : {}),
     secondBot: t.secondBot && bot(t.secondBot),
     otherRegionUrl: t.otherRegionUrl,
     tokenVariables: [t.bot.tokenEnv, ...(t.secondBot ? [t.secondBot.tokenEnv] : [])],

@@ -2,6 +2,7 @@
 // command line's flags are their twins, cli/conformance.ts), printed by the README and --help.
 import { PROFILES } from '../contract/openapi.ts';
 import type { Env } from './environment.ts';
+import { nearest } from './typos.ts';
 
 /**
  * What each generated check may spend: a number of runs (the same seed then replays them exactly),
@@ -63,6 +64,16 @@ export const VARIABLES = {
   CONFORMANCE_CA_FILE:
     'a PEM file of CA certificates to trust for an https target with a private CA (NODE_EXTRA_CA_CERTS works too)',
   CONFORMANCE_INSECURE: 'do not check TLS certificates at all (printed in every report; prefer CONFORMANCE_CA_FILE)',
+  CONFORMANCE_CLIENT_CERT:
+    'a PEM client certificate (its chain may follow) for an https target that wants mutual TLS; its key in CONFORMANCE_CLIENT_KEY',
+  CONFORMANCE_CLIENT_KEY:
+    'the PEM private key of CONFORMANCE_CLIENT_CERT (an encrypted one: its passphrase in CONFORMANCE_CLIENT_KEY_PASSPHRASE)',
+  CONFORMANCE_CLIENT_PFX:
+    'a PKCS#12 file (.p12, .pfx) holding the client certificate and its key, instead of the two PEM files',
+  CONFORMANCE_CLIENT_KEY_PASSPHRASE:
+    'the passphrase of the client key or PKCS#12 file: a variable only (a flag would show in `ps`), and a secret of the run',
+  CONFORMANCE_HEADERS:
+    "headers every request carries (an API gateway's), one 'Name: value' a line; a value written env:NAME is read from the variable NAME and is a secret of the run, never shown",
   CONFORMANCE_REPORT_DIR: 'where the reports go (default ./reports)',
   CONFORMANCE_STATE_DIR: 'where the snapshot is kept until the restore is verified (default ./.conformance)',
   CONFORMANCE_TARGET_NAME:
@@ -74,7 +85,36 @@ export const VARIABLES = {
     'a configuration file of targets and settings (JSON or YAML; default: conformance.config.json, .yaml or .yml in the working directory)',
 } as const;
 
+/** The variables the suite sets for its own processes: never a user's typo. */
+export const INTERNAL_VARIABLES = [LAUNCHED_BY, RUN_ID_VARIABLE, VERDICTS_ONLY, EMBEDDED_VARIABLE] as const;
+
 export class SettingsError extends Error {}
+
+/**
+ * A CONFORMANCE_ variable the suite does not read is a mistake (CONFORMANCE_STRCT=1 would otherwise
+ * run a lenient run that looks strict), named with the nearest one. `alsoKnown`: the variables the
+ * configuration file names (its tokenEnv, its headers' env:NAME), which may carry the prefix too.
+ */
+export function checkVariableNames(env: Env, alsoKnown: readonly string[] = []): void {
+  const known = new Set<string>([...Object.keys(VARIABLES), ...INTERNAL_VARIABLES, ...alsoKnown]);
+  const prefix = 'CONFORMANCE_';
+  const stray = Object.keys(env)
+    .filter((name) => name.startsWith(prefix) && !known.has(name))
+    .sort();
+  if (!stray.length) return;
+  const ours = [...known].filter((k) => k.startsWith(prefix) && !(INTERNAL_VARIABLES as readonly string[]).includes(k));
+  const named = stray.map((name) => {
+    // Compared without the prefix they share: CONFORMANCE_FOO is not 'near' every variable.
+    const guess = nearest(
+      name.slice(prefix.length),
+      ours.map((k) => k.slice(prefix.length)),
+    );
+    return `${name}${guess ? ` (did you mean ${prefix}${guess}?)` : ''}`;
+  });
+  throw new SettingsError(
+    `${named.join(', ')} ${stray.length > 1 ? 'are not variables' : 'is not a variable'} the suite reads (the README lists them)`,
+  );
+}
 
 /** An on/off variable: on for 1, true or yes; off for anything else; unset (undefined) when empty. */
 export function switchOf(text: string | undefined): boolean | undefined {

@@ -170,7 +170,13 @@ export class ProviderApi {
     body?: string,
     contentType?: string | null,
   ): Promise<Exchange> {
-    const headers: Record<string, string> = { accept: 'application/json', 'x-conformance-check': this.label };
+    // The run's extra headers (a gateway's) on every request, those without credentials too: the gateway
+    // lets them through to the API, whose answer is what is judged.
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-conformance-check': this.label,
+      ...this.transport.options.headers,
+    };
     const authorization = options.authorization === undefined ? `Bearer ${this.bot.token}` : options.authorization;
     if (authorization !== null) headers.authorization = authorization;
     if (contentType) headers['content-type'] = contentType;

@@ -51,5 +51,8 @@ export function secretsOf(targets: Settings[]): Secrets {
   const secrets = new Secrets(first.runId ? ledgerPath(first, first.runId) : undefined);
   for (const target of targets) for (const bot of botsOf(target)) secrets.know(...derivedFrom(bot));
   for (const target of targets) secrets.know(...target.proxyPasswords);
+  // An extra header's value read from a variable (a gateway's key), and the client key's passphrase.
+  for (const target of targets)
+    secrets.know(...target.headers.filter((h) => h.variable).map((h) => h.value), target.clientKeyPassphrase);
   return secrets;
 }

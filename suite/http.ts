@@ -77,8 +77,10 @@ export type NetworkFailure =
   | 'dropped'
   | 'timeout'
   | 'unreachable'
+  | 'host-not-found'
   | 'oversized'
   | 'certificate'
+  | 'client-certificate'
   | 'not-http'
   | 'proxy';
 
@@ -104,6 +106,10 @@ export interface TransportOptions {
   proxyFor?: (url: string) => string | undefined;
   /** How requests share connections: a pool of kept-alive ones (the default), or a `fresh` connection for each request. */
   connections?: 'pool' | 'fresh';
+  /** The client certificate every TLS connection offers (mutual TLS): PEM cert and key, or PKCS#12, and their passphrase. */
+  client?: Pick<tls.SecureContextOptions, 'cert' | 'key' | 'pfx' | 'passphrase'>;
+  /** Headers every request carries besides the suite's own (an API gateway's key). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export class Transport {
@@ -111,14 +117,16 @@ export class Transport {
   readonly #proxies = new Map<string, string | undefined>();
   #fresh: Transport | undefined;
   /**
-   * The certificates an https target's must chain to. Given with each request as well as to the
-   * agent: through a proxy the agent's own options are for the proxy, the request's for the target.
+   * The certificates an https target's must chain to, and the client certificate offered to it. Given
+   * with each request as well as to the agent: through a proxy the agent's own options are for the
+   * proxy, the request's for the target.
    */
   readonly trust: tls.ConnectionOptions;
 
   constructor(readonly options: TransportOptions = {}) {
     this.trust = {
       ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}),
+      ...options.client,
       rejectUnauthorized: !options.insecure,
     };
   }
@@ -251,10 +259,18 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
 
 /** What went wrong, in the words a user can act on. */
 export function classify(
-  e: NodeJS.ErrnoException & { reason?: string },
+  e: NodeJS.ErrnoException & { reason?: string; hostname?: string },
   proxy: string | undefined,
 ): [NetworkFailure, string] {
   const code = e.code ?? '';
+  // Before the server-certificate test below: OpenSSL's words for these alerts say 'certificate' too.
+  if (/ALERT_CERTIFICATE_REQUIRED/.test(code) || /alert certificate required/i.test(e.message))
+    return [
+      'client-certificate',
+      `the server wants a client certificate (mutual TLS) and the suite offered none (${code})`,
+    ];
+  if (CLIENT_REFUSED.test(code))
+    return ['client-certificate', `the server refused the client certificate the suite offered (${code})`];
   if (CERTIFICATE_CODES.has(code) || /certificate|self.signed/i.test(e.message)) {
     return ['certificate', `the server's TLS certificate is not trusted (${code || 'TLS'}: ${e.message})`];
   }
@@ -275,9 +291,16 @@ export function classify(
     return ['proxy', `the proxy ${withoutCredentials(proxy)} cannot be reached (${code})`];
   }
   if (code === 'ECONNREFUSED') return ['refused', code];
-  if (code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return ['unreachable', code];
+  // The name did not resolve: no route will help, the host is wrong (EAI_AGAIN: the lookup itself failed).
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return ['host-not-found', `host not found: ${e.hostname ?? 'the host'} does not resolve (${code})`];
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return ['unreachable', code];
   return ['dropped', code || e.message];
 }
+
+/** TLS alerts a server sends about the client certificate it was offered (TLS 1.2 and 1.3 alike). */
+const CLIENT_REFUSED =
+  /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)/;
 
 const CERTIFICATE_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',

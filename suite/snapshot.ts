@@ -194,6 +194,10 @@ function unreachable(settings: Settings, url: string, e: unknown): string {
   switch (e.kind) {
     case 'certificate':
       return `the TLS check of the target at ${settings.targetUrl} failed: ${detail}. If it uses a private CA, trust that CA: --ca-file FILE (CONFORMANCE_CA_FILE) or NODE_EXTRA_CA_CERTS=FILE; --insecure (CONFORMANCE_INSECURE=1) skips the check, and every report then says so.`;
+    case 'client-certificate':
+      return `the TLS handshake with the target at ${settings.targetUrl} failed: ${detail}. Give the client certificate the target expects: --client-cert FILE --client-key FILE (CONFORMANCE_CLIENT_CERT, CONFORMANCE_CLIENT_KEY) or --client-pfx FILE (CONFORMANCE_CLIENT_PFX), a passphrase in CONFORMANCE_CLIENT_KEY_PASSPHRASE.`;
+    case 'host-not-found':
+      return `cannot reach the target at ${settings.targetUrl}: ${detail}. Is TARGET_URL's host spelt right, and does this machine's DNS know it?`;
     case 'not-http':
       return `the target at ${settings.targetUrl} does not answer in HTTP the suite can read (GET ${url}): ${detail}. Is TARGET_URL's scheme right (http or https), and its port that of the API?`;
     case 'proxy':

@@ -90,10 +90,15 @@ function credentialLabels(settings: Settings): Map<string, string> {
 /**
  * A sent header as the transcript shows it. Authorization, whatever its form (a scheme and a
  * credential, a credential alone, a scheme alone), shows the configured tokens as the variables that
- * hold them, a credential derived from one by what it is, and any other credential masked.
+ * hold them, a credential derived from one by what it is, and any other credential masked; an extra
+ * header whose value came from a variable shows that variable.
  */
 export function headerShown(name: string, value: string, settings: Settings, secrets: Secrets): string {
-  if (name.toLowerCase() !== 'authorization') return secrets.redact(value);
+  if (name.toLowerCase() !== 'authorization') {
+    // An extra header's value read from a variable is a secret: shown as that variable, as a token is.
+    const secret = settings.headers?.find((h) => h.variable && h.name.toLowerCase() === name.toLowerCase());
+    return secret && value === secret.value ? `$${secret.variable}` : secrets.redact(value);
+  }
   const labels = credentialLabels(settings);
   const parts = /^([^ \t]+)([ \t]+)(.*)$/s.exec(value); // HTTP separates by spaces and tabs: a no-break space belongs to the credential
   if (!parts) return labels.get(value) ?? (/^(bearer|basic)$/i.test(value) ? value : MASK);

@@ -154,3 +154,15 @@ export function notPassed(run: SuiteRun): string[] {
     .filter((r) => r.status !== 'passed')
     .map((r) => `${r.id}=${r.status}: ${r.reason ?? ''}`);
 }
+
+/** The package's command in a clone (its sources through tsx), as a user types it: its exit code and all it printed. */
+export function runCommand(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['bin/conformance.js', ...args], { cwd: ROOT, env: cleanEnv(env) });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReferenceApp, type AppClass, type ReferenceOptions } from '../../reference/app.ts';
-import { serve, type Running } from '../../reference/serve.ts';
+import { serve, type Running, type ServerTls } from '../../reference/serve.ts';
 import type { Bots } from '../../faulty/probe.ts';
 import { scratchDir } from './scratch.ts';
 
@@ -31,7 +31,7 @@ export async function startTarget(
   App: AppClass = ReferenceApp,
   options: Partial<ReferenceOptions> = {},
   bots = newBots(),
-  tls?: { key: string; cert: string },
+  tls?: ServerTls,
 ): Promise<Target> {
   const app = new App({
     bots: new Map([
