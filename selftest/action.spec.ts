@@ -133,8 +133,15 @@ test('the action runs the packed package with its runtime dependencies only, cac
   const good = await startTarget();
   const broken = await startTarget(faultOf('POST-VALID-200').App);
   try {
-    const passed = await runAction({ ...targetInputs(good), package: tarball });
+    // Headers, one a line, a value from the step's environment kept secret.
+    const gatewayKey = `gw-${good.bots.tokenA}`;
+    const passed = await runAction(
+      { ...targetInputs(good), package: tarball, headers: 'X-Tenant: selftest\nX-Api-Key: env:GATEWAY_KEY' },
+      { env: { GATEWAY_KEY: gatewayKey } },
+    );
     expect(passed.code, passed.output.slice(-1500)).toBe(0);
+    expect(passed.output).not.toContain(gatewayKey);
+    expect(readFileSync(passed.outputs.json, 'utf8')).not.toContain(gatewayKey);
     expect(passed.outputs).toMatchObject({ outcome: 'passed', 'exit-code': '0' });
     expect(Number(passed.outputs.seed)).toBeGreaterThan(0);
     for (const file of ['json', 'matrix', 'html-report', 'junit'])
