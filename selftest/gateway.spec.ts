@@ -103,6 +103,10 @@ test('extra headers: a gateway that wants a key passes only with it (flag, varia
     expect(exchanges).toContain('> X-Gateway-Key: $GATEWAY_KEY');
     expect(exchanges).toContain('-H "X-Gateway-Key: $GATEWAY_KEY"');
     expect(exchanges).toContain("-H 'X-Tenant: acme'");
+    // Its Reproduce line asks for the headers again: the secret one by its variable.
+    expect(said(failing)).toMatch(
+      /Reproduce: .*, and CONFORMANCE_HEADERS of X-Gateway-Key: env:GATEWAY_KEY, X-Tenant\)/,
+    );
     expect(leaksOf(failing, [key])).toEqual([]);
     expect(front.seen.refused).toBe(refusedBefore);
     front.upstream = target.main.url;
