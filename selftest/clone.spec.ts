@@ -24,7 +24,14 @@ function run(cwd: string, command: string, args: string[], env: Record<string, s
 test('in a clone with nothing built, the command serves --fault list, and npm run conformance exits 1 on a failing target', async () => {
   const clone = copyOfRepository();
   expect(existsSync(join(clone, 'dist'))).toBe(false);
-  const listed = await run(clone, process.execPath, ['bin/conformance.js', 'serve', '--fault', 'list']);
+  // npx finds the project's own command in a clone, as it finds the installed package's.
+  const listed = await run(clone, 'npx', [
+    '--no-install',
+    'whatsapp-media-provider-conformance',
+    'serve',
+    '--fault',
+    'list',
+  ]);
   expect(listed.code, listed.output).toBe(0);
   expect(listed.output).toMatch(/^masks-secrets +GET-CONFIG-ROUNDTRIP /m);
   const fault = faultOf('POST-VALID-200');

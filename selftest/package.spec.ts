@@ -288,9 +288,10 @@ test('a configuration file: a misspelt key, a bad value and a YAML syntax error 
   expect(broken.output).toMatch(new RegExp(`${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: not YAML: `));
 });
 
-test('every setting has a configuration key, and a target may leave rules out on its own (skipRules) or be judged on some only (rules)', async () => {
+test('every setting has a configuration key, and a target may leave rules out on its own (skipRules, singleBot) or be judged on some only (rules)', async () => {
   const target = await startTarget();
   const narrowed = await startTarget();
+  const single = await startTarget();
   const dir = mkdtempSync(join(scratch, 'config-'));
   const file = join(dir, 'conformance.config.json');
   writeFileSync(
@@ -319,14 +320,21 @@ test('every setting has a configuration key, and a target may leave rules out on
           bot: { id: narrowed.bots.botA, tokenEnv: 'NARROWED_TOKEN' },
           rules: ['POST-VALID-200'],
         },
+        {
+          name: 'single',
+          url: single.main.url,
+          bot: { id: single.bots.botA, tokenEnv: 'SINGLE_TOKEN' },
+          singleBot: true,
+        },
       ],
     }),
   );
   const { code, output } = await npx(['--config', file], {
     SOLO_TOKEN: target.bots.tokenA,
     NARROWED_TOKEN: narrowed.bots.tokenA,
+    SINGLE_TOKEN: single.bots.tokenA,
   });
-  await Promise.all([target.close(), narrowed.close()]);
+  await Promise.all([target.close(), narrowed.close(), single.close()]);
   expect(code, output).toBe(0);
   const report = JSON.parse(readFileSync(join(dir, 'out', 'conformance.json'), 'utf8')) as ConformanceReport;
   expect(report).toMatchObject({ outcome: 'passed', seed: 5 });
@@ -346,6 +354,15 @@ test('every setting has a configuration key, and a target may leave rules out on
     reason: "left out for target 'narrowed', judged on its rules only (POST-VALID-200)",
   });
   expect(only.rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
+  // A target of one bot in one region says so once: the rule that needs another region is left out, named.
+  const one = report.targets.find((t) => t.name === 'single')!;
+  expect(one.outcome).toBe('passed');
+  expect(one.rules.find((r) => r.id === 'AUTH-OTHER-REGION')).toMatchObject({
+    status: 'skipped',
+    excluded: true,
+    reason:
+      "left out: it needs another region, and the singleBot of target 'single' says the target has a single bot in one region",
+  });
 });
 
 test('two shards, each with its progress, its verdict on its share and its own blob, merge into the verdict and counts of one unsharded run; merge exits with it', async () => {
@@ -393,6 +410,35 @@ test('two shards, each with its progress, its verdict on its share and its own b
     const empty = await npx(['merge', scratchDir('no-blobs')]);
     expect(empty.code).toBe(2);
     expect(empty.output).toContain('no blob report (.zip) under');
+  } finally {
+    await target.close();
+  }
+});
+
+test("one bot: the skip list an incomplete run suggests is complete (it keeps the run's own), and pasted it passes; --single-bot says the same once", async () => {
+  test.setTimeout(120_000);
+  const target = await startTarget();
+  try {
+    const judge = (extra: string[]) =>
+      npx(['--target', target.main.url, '--bot-id', target.bots.botA, '--budget', '0', ...extra], {
+        API_TOKEN: target.bots.tokenA,
+        CONFORMANCE_STATE_DIR: scratchDir('state'),
+        CONFORMANCE_REPORT_DIR: scratchDir('one-bot'),
+      });
+    const first = await judge(['--skip-rule', 'AUTH-OTHER-REGION']);
+    expect(first.code, first.output.slice(-1500)).toBe(3);
+    const suggested = /\(--skip-rule ([A-Z0-9,-]+)\)/.exec(first.output)?.[1];
+    expect(suggested?.split(',').sort()).toEqual(['AUTH-OTHER-BOT', 'AUTH-OTHER-REGION', 'DELETE-THIS-BOT-ONLY']);
+    expect(first.output).toContain('CONFORMANCE_SINGLE_BOT=1 (--single-bot)');
+    const pasted = await judge(['--skip-rule', suggested!]);
+    expect(pasted.code, pasted.output.slice(-1500)).toBe(0);
+    const once = await judge(['--single-bot']);
+    expect(once.code, once.output.slice(-1500)).toBe(0);
+    expect(once.output).toMatch(/left out: AUTH-OTHER-BOT \(it needs a second bot, and CONFORMANCE_SINGLE_BOT says/);
+    // A single bot given a second one is a contradiction, named.
+    const both = await judge(['--single-bot', '--second-bot', target.bots.botB, '--second-token', target.bots.tokenB]);
+    expect(both.code).toBe(2);
+    expect(both.output).toContain('--single-bot');
   } finally {
     await target.close();
   }
