@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { NODE_LINES } from '../tools/node-lines.ts';
 import { README, RELATIONS_DOC, withCurrentRelations, withCurrentTable } from '../tools/rules-table.ts';
 import { ROOT } from './support/run-suite.ts';
 
@@ -75,4 +76,18 @@ test("the README's first screen: exactly two set-up commands, the install path t
   for (const report of ['reports/conformance.html', 'reports/html/index.html']) expect(firstScreen).toContain(report);
   expect(firstScreen).toContain('not published on npm yet');
   expect(firstScreen).toMatch(/npm pack[\s\S]*npm install \.\/whatsapp-media-provider-conformance-[\d.]+\.tgz/);
+});
+
+test('the README and engines name the Node lines that are proven, and CI runs them after npm test', () => {
+  const readme = readFileSync(README, 'utf8');
+  const lines = /\*\*Node lines\.\*\*[\s\S]*?\n\n/.exec(readme)?.[0] ?? '';
+  const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } })
+    .engines.node;
+  // This run's own Node, and each pinned line.
+  for (const version of [process.versions.node, ...NODE_LINES.map((l) => l.version)])
+    expect(engines.split(' || ').map((range) => range.split('.')[0])).toContain(`^${version.split('.')[0]}`);
+  for (const { version } of NODE_LINES) expect(lines).toContain(version);
+  expect(lines).toContain(`runs on Node ${process.versions.node.split('.')[0]} `);
+  expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain('\nnpm test\nnpm run test:node-lines\n');
+  expect(runs(workflow('test.yml'))).toContain('npm run test:node-lines');
 });
