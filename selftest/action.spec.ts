@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import { parse } from 'yaml';
 import { faultOf } from '../faulty/catalogue.ts';
 import { FLAGS } from '../cli/conformance.ts';
-import { cleanEnv, QUICK, ROOT } from './support/run-suite.ts';
+import { cleanEnv, QUICK, ROOT, registryEnv } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
 import { packageTarball } from './support/package-tarball.ts';
 import { cleanCheckout } from './support/repository.ts';
@@ -73,7 +73,8 @@ async function runAction(
     expect(step.shell).toBe('bash');
     const outputFile = join(workspace, `.github-output-${step.id ?? 'step'}`);
     writeFileSync(outputFile, '');
-    const env = cleanEnv({
+    // The install step reaches the npm registry, with the machine's network settings; the others run on loopback.
+    const env = (step.run!.includes('npm install') ? registryEnv : cleanEnv)({
       GITHUB_ACTION_PATH: actionPath,
       GITHUB_ACTION_REF: 'v0.0.0-selftest',
       ...extra,

@@ -3,12 +3,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
 import { faultOf } from '../faulty/catalogue.ts';
 import { rulesFor } from '../rules/catalogue.ts';
 import type { ConformanceReport } from '../suite/report-model.ts';
-import { ROOT, cleanEnv } from './support/run-suite.ts';
+import { ROOT, cleanEnv, registryEnv } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
 import { packageTarball } from './support/package-tarball.ts';
 import { scratchDir } from './support/scratch.ts';
@@ -17,7 +18,7 @@ test.describe.configure({ mode: 'serial' });
 
 let scratch: string;
 const npm = (args: string[], cwd: string) =>
-  execFileSync('npm', args, { cwd, env: cleanEnv({}), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('npm', args, { cwd, env: registryEnv({}), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
@@ -49,6 +50,33 @@ test('the package ships the suite compiled, with the merge config CI pipelines u
     'bin/conformance.js',
   ])
     expect(existsSync(join(installed, file)), file).toBe(true);
+});
+
+// `npm run test:node-lines` runs these tests on other Node lines with the line's binary first on PATH, and
+// names the line in NODE_LINE: each Node process of a command's run (npx, the installed command) says which
+// Node it is, and every one must be the line's, as this worker must.
+test('the installed command runs on the Node first on PATH, the Node line under test', async () => {
+  const probe = join(scratch, 'node-probe.mjs');
+  writeFileSync(
+    probe,
+    "process.stderr.write(['node-probe', process.versions.node, process.argv[1]].join(' ') + '\\n');\n",
+  );
+  const { code, output } = await npx(['--version'], { NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` });
+  expect(code, output).toBe(0);
+  const expected = process.env.NODE_LINE ?? process.versions.node;
+  expect(process.versions.node).toBe(expected);
+  const probed = [...output.matchAll(/^node-probe (\S+) (\S+)$/gm)].map(([, version, main]) => ({ version, main }));
+  expect(
+    probed.find((p) => p.main.endsWith('/whatsapp-media-provider-conformance')),
+    output,
+  ).toEqual({
+    version: expected,
+    main: expect.stringContaining(scratch),
+  });
+  expect(
+    probed.every((p) => p.version === expected),
+    output,
+  ).toBe(true);
 });
 
 test('--help documents every flag with its environment variable', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { FLAGS } from '../cli/conformance.ts';
 import { VARIABLES } from '../settings/variables.ts';
+import { NODE_LINES } from '../tools/node-lines.ts';
 import { README, RELATIONS_DOC, withCurrentRelations, withCurrentTable } from '../tools/rules-table.ts';
 import { ROOT } from './support/run-suite.ts';
 
@@ -120,4 +121,18 @@ test("the README's command line names every flag --help lists, and its variables
     .join(' ');
   const missingVariables = Object.keys(VARIABLES).filter((v) => !new RegExp(`\`${v}(=1)?\``).test(table));
   expect(missingVariables, 'variables missing from the table').toEqual([]);
+});
+
+test('the README and engines name the Node lines that are proven, and CI runs them after npm test', () => {
+  const readme = readFileSync(README, 'utf8');
+  const lines = /\*\*Node lines\.\*\*[\s\S]*?\n\n/.exec(readme)?.[0] ?? '';
+  const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } })
+    .engines.node;
+  // This run's own Node, and each pinned line.
+  for (const version of [process.versions.node, ...NODE_LINES.map((l) => l.version)])
+    expect(engines.split(' || ').map((range) => range.split('.')[0])).toContain(`^${version.split('.')[0]}`);
+  for (const { version } of NODE_LINES) expect(lines).toContain(version);
+  expect(lines).toContain(`runs on Node ${process.versions.node.split('.')[0]} `);
+  expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain('\nnpm test\nnpm run test:node-lines\n');
+  expect(runs(workflow('test.yml'))).toContain('npm run test:node-lines');
 });

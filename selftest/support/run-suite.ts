@@ -22,6 +22,24 @@ export interface SuiteRun {
   timeline: { ms: number; line: string }[];
 }
 
+/**
+ * The machine's network settings. They would reroute the self-tests' loopback runs (and the suite reads
+ * NODE_EXTRA_CA_CERTS as a setting of its own), but an install from the npm registry needs them: the
+ * registry's Node builds trust no system store, so behind a proxy with its own CA they found no
+ * registry without NODE_EXTRA_CA_CERTS (npm retried for minutes, Node 26.12.1, 2026-12-07).
+ */
+const NETWORK = [
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'NODE_EXTRA_CA_CERTS',
+];
+
 /** The variables a run reads; none leaks in from the environment the self-tests run in. */
 const OWN_PREFIXES = [
   'TARGET_URL',
@@ -34,17 +52,8 @@ const OWN_PREFIXES = [
   'PW_',
   'PLAYWRIGHT_',
   'REFERENCE_',
-  // The machine's own proxy and CA settings would reroute the self-tests' loopback runs.
   'GITHUB_STEP_SUMMARY',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'ALL_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'all_proxy',
-  'NODE_EXTRA_CA_CERTS',
+  ...NETWORK,
 ];
 
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
@@ -52,6 +61,12 @@ export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.Proc
   for (const [k, v] of Object.entries(process.env)) if (!OWN_PREFIXES.some((p) => k.startsWith(p))) env[k] = v;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
+}
+
+/** `cleanEnv` with the machine's network settings, for a process that installs from the npm registry. */
+export function registryEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const network = Object.fromEntries(NETWORK.map((k) => [k, process.env[k]]));
+  return cleanEnv({ ...network, ...extra });
 }
 
 export interface RunOptions {
