@@ -65,9 +65,12 @@ export function renderTable(report: TargetReport, file: string): string {
   ].join('\n');
 }
 
-/** The rules the run's settings left out, by reason: named when few, so that a user sees what a pass did not cover. */
+/**
+ * The rules the run's settings left out, by reason: named when few, so that a user sees what a pass did
+ * not cover. A run narrowed to some rules tells only those.
+ */
 function leftOutLines(report: TargetReport): string[] {
-  if (report.outcome === 'aborted') return [];
+  if (report.outcome === 'aborted' || report.selectedRules) return [];
   const byReason = new Map<string, string[]>();
   for (const r of report.rules.filter((r) => r.excluded))
     byReason.set(r.reason ?? 'left out', [...(byReason.get(r.reason ?? 'left out') ?? []), r.id]);
