@@ -1,12 +1,12 @@
 // `npx playwright test` (or `npm run conformance`) runs the conformance suite. With no TARGET_URL,
 // the global setup starts the reference server (two bots) and a second one as the "other region"
-// (no bots), in the runner's process (suite/embedded.ts).
+// (no bots), in the runner's process (run/embedded.ts).
 import { defineConfig } from '@playwright/test';
 import { decidingAnyOf } from './rules/catalogue.ts';
 import { handToWorkers, readEnvironment } from './settings/environment.ts';
 import { blobName, prepareRun, type RunPlan } from './settings/run-plan.ts';
 import { SettingsError } from './settings/variables.ts';
-import { configExtension, reporters } from './suite/reporters.ts';
+import { configExtension, reporters } from './report/reporters.ts';
 
 const ext = configExtension(import.meta.url);
 const environment = readEnvironment();
@@ -35,7 +35,7 @@ export default defineConfig({
   // settings/run-plan.ts chooses: two for one target, one a core for several; CONFORMANCE_WORKERS.
   workers: plan.workers,
   forbidOnly: true,
-  globalSetup: `./suite/global-setup.${ext}`,
+  globalSetup: `./run/global-setup.${ext}`,
   reporter: reporters(reports, ext, shard && blobName(targets, shard)),
   // CONFORMANCE_SHARD (--shard): this run's share of the checks; its verdict covers the rules they decide.
   shard: shard ?? null,

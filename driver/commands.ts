@@ -7,9 +7,9 @@ import fc from 'fast-check';
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import type { GeneratedPost } from '../generation/providers.ts';
-import type { RequestOptions } from '../suite/api.ts';
-import { nearMisses } from '../suite/credentials.ts';
-import type { Exchange } from '../suite/http.ts';
+import type { RequestOptions } from '../client/api.ts';
+import { nearMisses } from '../client/credentials.ts';
+import type { Exchange } from '../client/http.ts';
 import {
   answeredAs,
   ConformanceFailure,
@@ -21,7 +21,7 @@ import {
   statusIs,
   robustnessOnly,
   together,
-} from '../suite/verdicts.ts';
+} from '../verdicts/verdicts.ts';
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 import { equivalencesFor, ruleOn, type Equivalence, type Operation } from '../relations/catalogue.ts';
 import type { StepContext } from '../model/divergence.ts';

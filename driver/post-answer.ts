@@ -1,8 +1,8 @@
 // How a generated POST's answer must look, given what the rules say of its body (model/rules.ts's
 // verdict): the state machine, the generated checks and the wire checks all judge a POST here.
 import type { GeneratedPost } from '../generation/providers.ts';
-import type { Exchange } from '../suite/http.ts';
-import { answeredAs, fail, judgesBodyOf, jsonObjectBody, named } from '../suite/verdicts.ts';
+import type { Exchange } from '../client/http.ts';
+import { answeredAs, fail, judgesBodyOf, jsonObjectBody, named } from '../verdicts/verdicts.ts';
 import { CONTENT_TOO_LARGE, LONGEST_REQUIRED } from '../model/rules.ts';
 
 /** How a POST's answer must look for the body's verdict; returns whether the target took it. */

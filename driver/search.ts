@@ -2,10 +2,10 @@
 // a reader needs: the shortest sequence fast-check could shrink it to, as numbered, redacted,
 // replayable curl lines, under the rule it breaks. The same seed and budget replay the same search.
 import fc from 'fast-check';
-import { ConformanceFailure } from '../suite/verdicts.ts';
+import { ConformanceFailure } from '../verdicts/verdicts.ts';
 import type { Budget } from '../settings/variables.ts';
-import type { Stored } from '../suite/found-cases.ts';
-import { isAnswered, type Recorded } from '../suite/http.ts';
+import type { Stored } from '../state/found-cases.ts';
+import { isAnswered, type Recorded } from '../client/http.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import type { RecordedStep } from './target.ts';
 
@@ -28,7 +28,7 @@ export interface Found {
   /** What finds it again: the chunk's seed and how many of its runs lead up to the failing one. */
   seed: number;
   upTo: number;
-  /** It came from the failures a run before this one stored (suite/found-cases.ts). */
+  /** It came from the failures a run before this one stored (state/found-cases.ts). */
   replayed?: true;
 }
 

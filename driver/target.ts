@@ -5,8 +5,8 @@ import type { Scheduler } from 'fast-check';
 import type { Contract } from '../contract/openapi.ts';
 import { ruleOn, type Equivalence, type Operation } from '../relations/catalogue.ts';
 import type { Provider } from '../contract/provider.ts';
-import type { ProviderApi } from '../suite/api.ts';
-import type { Exchange, Recorded } from '../suite/http.ts';
+import type { ProviderApi } from '../client/api.ts';
+import type { Exchange, Recorded } from '../client/http.ts';
 import {
   answeredAs,
   ConformanceFailure,
@@ -19,7 +19,7 @@ import {
   robustnessOnly,
   type ProviderList,
   type SecretJudge,
-} from '../suite/verdicts.ts';
+} from '../verdicts/verdicts.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from '../model/divergence.ts';
 import type { ProviderMap } from '../model/rules.ts';
 import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';

@@ -8,8 +8,8 @@ import type http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, error, type Answer } from '../reference/app.ts';
-import { DIRECT } from '../suite/http.ts';
-import { WirePool } from '../suite/raw-http.ts';
+import { DIRECT } from '../client/http.ts';
+import { WirePool } from '../client/raw-http.ts';
 import { faultsIn, type Fault } from './fault.ts';
 
 export const HTTP: Fault[] = [];

@@ -2,8 +2,8 @@
 // fault really happens (a catalogue entry that quietly behaves correctly would be a false score).
 import { relationById, type Equivalence } from '../relations/catalogue.ts';
 import { plainWire } from '../relations/wire.ts';
-import { DIRECT, exchange, NetworkError, type Exchange, type Received } from '../suite/http.ts';
-import { WirePool, wireExchange } from '../suite/raw-http.ts';
+import { DIRECT, exchange, NetworkError, type Exchange, type Received } from '../client/http.ts';
+import { WirePool, wireExchange } from '../client/raw-http.ts';
 
 /** The two bots of a target on trial, and their tokens. */
 export interface Bots {

@@ -544,7 +544,7 @@ export const OPENNESS: readonly Openness[] = [
     id: 'open-connection-close',
     what: 'closing the connection after an answer (RFC 9112 § 9.3), or answering Expect: 100-continue at once with the final status',
     where: 'every request',
-    appliedBy: 'suite/raw-http.ts: a closed connection is reopened and reported only when it was closed',
+    appliedBy: 'client/raw-http.ts: a closed connection is reopened and reported only when it was closed',
   },
 ].map(
   (o): Openness => ({

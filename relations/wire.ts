@@ -1,5 +1,5 @@
 // A request as bytes on the wire, and the suite's plain form of it: what the relations of
-// relations/catalogue.ts rewrite, and what suite/raw-http.ts writes on a socket. Pure.
+// relations/catalogue.ts rewrite, and what client/raw-http.ts writes on a socket. Pure.
 
 /** A request exactly as it goes on the wire. */
 export interface WireRequest {

@@ -7,7 +7,7 @@ export type Level = 'MUST' | 'SHOULD';
 export type Need = 'second-bot' | 'other-region';
 
 /**
- * What a check must have seen the target do for its pass to count (suite/evidence.ts reads it in the
+ * What a check must have seen the target do for its pass to count (report/evidence.ts reads it in the
  * check's exchanges). A rule can hold vacuously: "a 400 changes nothing" on a server that stores
  * nothing, "no input makes it 5xx" on a URL that answers 404 to everything. A check that passed
  * without its rule's evidence leaves the rule undecided, never passed.

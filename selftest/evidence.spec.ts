@@ -12,7 +12,7 @@ import { FAULTS } from '../faulty/catalogue.ts';
 import type { Answer, AppClass } from '../reference/app.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { ruleById, type Evidence } from '../rules/catalogue.ts';
-import { NOT_SEEN } from '../suite/evidence.ts';
+import { NOT_SEEN } from '../report/evidence.ts';
 import { preload } from './support/bot-data.ts';
 import { newStateDir, runSuite } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';

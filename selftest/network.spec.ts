@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { INSECURE } from '../suite/report-model.ts';
+import { INSECURE } from '../report/report-model.ts';
 import { privateCa } from './support/certificates.ts';
 import { leaksOf } from './support/leaks.ts';
 import { forwardProxy } from './support/proxy.ts';

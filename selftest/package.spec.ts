@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import { FLAGS } from '../cli/conformance.ts';
 import { faultOf } from '../faulty/catalogue.ts';
 import { rulesFor } from '../rules/catalogue.ts';
-import type { ConformanceReport } from '../suite/report-model.ts';
+import type { ConformanceReport } from '../report/report-model.ts';
 import { ROOT, cleanEnv, registryEnv } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
 import { packageTarball } from './support/package-tarball.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { prismArgs } from '../mock/cli.ts';
 import { rulesFor } from '../rules/catalogue.ts';
-import { exchange } from '../suite/http.ts';
+import { exchange } from '../client/http.ts';
 import { freePort } from './support/ports.ts';
 import { ROOT, cleanEnv, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
 

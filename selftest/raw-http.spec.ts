@@ -1,4 +1,4 @@
-// The hand-written HTTP/1.1 of suite/raw-http.ts, against servers on loopback that record every byte
+// The hand-written HTTP/1.1 of client/raw-http.ts, against servers on loopback that record every byte
 // and answer as scripted: what a relation says goes on the wire is what goes on the wire, answers are
 // read as RFC 9112 frames them, and a connection is reused, replaced or reported closed as it really was.
 import net from 'node:net';
@@ -6,8 +6,8 @@ import { gzipSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
 import { equivalencesFor, relationById, type Equivalence } from '../relations/catalogue.ts';
 import { plainWire, type WireRequest } from '../relations/wire.ts';
-import { DIRECT, NetworkError } from '../suite/http.ts';
-import { CONTINUE_WAIT_MS, WirePool, wireExchange } from '../suite/raw-http.ts';
+import { DIRECT, NetworkError } from '../client/http.ts';
+import { CONTINUE_WAIT_MS, WirePool, wireExchange } from '../client/raw-http.ts';
 
 interface Seen {
   head: string;

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ROOT, cleanEnv } from './support/run-suite.ts';
-import { exchange, type Sent } from '../suite/http.ts';
+import { exchange, type Sent } from '../client/http.ts';
 
 const CLI = ['--import', 'tsx', 'reference/cli.ts'];
 /** The package's `serve`, as `npm run reference` runs it. */

@@ -10,12 +10,12 @@ import { expect, test } from '@playwright/test';
 import { answeringAll, BLANKET } from '../faulty/blanket.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { readTargets } from '../settings/targets.ts';
-import { lockPath, snapshotPath, type Lock, type Snapshot } from '../suite/snapshot.ts';
+import { lockPath, snapshotPath, type Lock, type Snapshot } from '../run/snapshot.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
 import { ROOT, cleanEnv, newStateDir, runSuite, QUICK_ENV } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
 
-const RESTORE = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'];
+const RESTORE = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'run/restore-cli.ts'];
 
 /** A pid no process has: that of one that has just ended. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid;

@@ -12,7 +12,7 @@ import { serve } from '../reference/serve.ts';
 import { faultOf } from '../faulty/catalogue.ts';
 import { quotedForms, quotedInHeader } from '../faulty/fault.ts';
 import { RULES, rulesFor } from '../rules/catalogue.ts';
-import { NOT_SEEN } from '../suite/evidence.ts';
+import { NOT_SEEN } from '../report/evidence.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
 import { leaksOf, secretsOfRun, seedSecrets } from './support/leaks.ts';
 import { outputsOf } from './support/outputs.ts';
@@ -405,7 +405,7 @@ test.describe('snapshot and restore', () => {
     const restore = await runSuite({
       env: target.env,
       stateDir: run.stateDir,
-      command: [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'],
+      command: [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'run/restore-cli.ts'],
     });
     expect(restore.code, restore.stdout + restore.stderr).toBe(0);
     await expectRestored(target, saved);

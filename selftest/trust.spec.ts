@@ -9,14 +9,14 @@ import { expect, test } from '@playwright/test';
 import { EndlessAnswer, faultOf } from '../faulty/catalogue.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
-import { MAX_ANSWER_BYTES } from '../suite/http.ts';
+import { MAX_ANSWER_BYTES } from '../client/http.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
 import { attachmentsOf } from './support/outputs.ts';
 import { recording, type Recording } from './support/recording.ts';
 import { ROOT, newStateDir, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
 
-const RESTORE = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'suite/restore-cli.ts'];
+const RESTORE = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'run/restore-cli.ts'];
 
 test('two runs started at the same moment on one bot: one runs, the other refuses, and no provider is lost', async () => {
   // Slow answers while both runs are under way; once one has ended (the refused one), full speed.

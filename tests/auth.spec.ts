@@ -12,7 +12,7 @@ import {
   type BadCredentials,
 } from '../fixtures/bad-credentials.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import { entriesNamed, fail, jsonObjectBody, matchesSchema, statusIs } from '../suite/verdicts.ts';
+import { entriesNamed, fail, jsonObjectBody, matchesSchema, statusIs } from '../verdicts/verdicts.ts';
 import type { Provider } from '../contract/provider.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).

@@ -9,7 +9,7 @@ import type { Provider } from '../contract/provider.ts';
 import { stored } from '../model/rules.ts';
 import { RULES } from '../rules/catalogue.ts';
 import { judgeAnswer } from '../driver/post-answer.ts';
-import { fail, sameValue } from '../suite/verdicts.ts';
+import { fail, sameValue } from '../verdicts/verdicts.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(() => {

@@ -21,8 +21,8 @@ import {
   type Repetition,
 } from '../relations/catalogue.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import type { ProviderApi } from '../suite/api.ts';
-import { is2xx, type Exchange } from '../suite/http.ts';
+import type { ProviderApi } from '../client/api.ts';
+import { is2xx, type Exchange } from '../client/http.ts';
 import {
   answeredAs,
   ConformanceFailure,
@@ -37,7 +37,7 @@ import {
   type ProviderList,
   type SecretJudge,
   together,
-} from '../suite/verdicts.ts';
+} from '../verdicts/verdicts.ts';
 
 /** What an answer's body is, as far as two equivalent requests must agree on it. */
 function bodyKind(x: Exchange): string {

@@ -3,7 +3,7 @@
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
-import { listedSecrets, masksEverySecret, unwritable } from '../suite/snapshot.ts';
+import { listedSecrets, masksEverySecret, unwritable } from '../run/snapshot.ts';
 import {
   fail,
   firstDifference,
@@ -13,7 +13,7 @@ import {
   sameValue,
   statusIs,
   theEntry,
-} from '../suite/verdicts.ts';
+} from '../verdicts/verdicts.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(() => {

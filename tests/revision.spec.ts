@@ -2,7 +2,7 @@
 // Runs only with CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
-import { entriesNamed, fail, jsonObjectBody, statusIs, theEntry } from '../suite/verdicts.ts';
+import { entriesNamed, fail, jsonObjectBody, statusIs, theEntry } from '../verdicts/verdicts.ts';
 
 const OUTSIDE = [
   ['a digit', '7'],

@@ -3,8 +3,8 @@
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import { rule } from '../fixtures/rule.ts';
-import type { Exchange } from '../suite/http.ts';
-import { survived } from '../suite/verdicts.ts';
+import type { Exchange } from '../client/http.ts';
+import { survived } from '../verdicts/verdicts.ts';
 
 interface Hostile {
   what: string;

@@ -12,7 +12,7 @@ import {
   statusIs,
   theEntry,
   fail,
-} from '../suite/verdicts.ts';
+} from '../verdicts/verdicts.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(() => {

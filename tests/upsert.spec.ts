@@ -13,7 +13,7 @@ import {
   together,
   type ProviderList,
   type SecretJudge,
-} from '../suite/verdicts.ts';
+} from '../verdicts/verdicts.ts';
 
 /** Decides, in the order that names the real fault, whether `name` now holds exactly `now` and nothing of `before`. */
 function replaced(list: ProviderList, now: Provider, before: ProviderConfig, judge: SecretJudge): void {

@@ -4,11 +4,11 @@
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
-import { annotate } from '../suite/report-model.ts';
+import { annotate } from '../report/report-model.ts';
 import { BAD_CREDENTIALS, BAD_CREDENTIALS_BY_RULE, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
 import type { Builders } from '../fixtures/builders.ts';
-import type { ProviderApi } from '../suite/api.ts';
-import { emptyBody, entriesNamed, fail, providerList, statusIs, theEntry } from '../suite/verdicts.ts';
+import type { ProviderApi } from '../client/api.ts';
+import { emptyBody, entriesNamed, fail, providerList, statusIs, theEntry } from '../verdicts/verdicts.ts';
 
 /** Empties the list by deleting a list that holds something (DELETE of an empty list is a SHOULD of its own). */
 async function emptied(api: ProviderApi, make: Builders): Promise<void> {

@@ -24,9 +24,9 @@ import {
 import { judgeAnswer } from '../driver/post-answer.ts';
 import { judge, stored } from '../model/rules.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import { annotate } from '../suite/report-model.ts';
-import type { ProviderApi, RequestOptions } from '../suite/api.ts';
-import { is2xx, type Exchange } from '../suite/http.ts';
+import { annotate } from '../report/report-model.ts';
+import type { ProviderApi, RequestOptions } from '../client/api.ts';
+import { is2xx, type Exchange } from '../client/http.ts';
 import {
   answeredAs,
   ConformanceFailure,
@@ -46,7 +46,7 @@ import {
   reusedNameRule,
   type SecretJudge,
   together,
-} from '../suite/verdicts.ts';
+} from '../verdicts/verdicts.ts';
 
 // ── Every body that breaks the contract, each kind of wrong value once. A server that takes one may
 // then be unable to serve its list (a NaN it stored): these run with the whole-list checks, alone,
@@ -547,7 +547,7 @@ forEachTarget(() => {
   // ── Credentials on one kept-alive connection: each request is judged on its own header, never on
   // what the connection carried before. The same requests on fresh connections tell a connection's
   // fault from the credential's. Both are written by hand on connections the check opens itself
-  // (suite/raw-http.ts): Node's client would not reuse a connection whose server says Keep-Alive: timeout=1.
+  // (client/raw-http.ts): Node's client would not reuse a connection whose server says Keep-Alive: timeout=1.
   test(
     ...rule(
       'AUTH-PER-REQUEST',

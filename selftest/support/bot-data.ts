@@ -1,7 +1,7 @@
 // Data a bot holds before a run, and the check that a run put it back exactly.
 import { expect } from '@playwright/test';
 import type { Provider } from '../../contract/provider.ts';
-import { exchange } from '../../suite/http.ts';
+import { exchange } from '../../client/http.ts';
 import type { Target } from './servers.ts';
 
 export type Saved = Record<string, Provider[]>;

@@ -14,7 +14,7 @@ import { ruleById, RULES, type RuleId } from '../../rules/catalogue.ts';
 import { ROBUST } from '../../fixtures/sending.ts';
 import type { Profile } from '../../contract/openapi.ts';
 import type { AppClass, ReferenceOptions } from '../../reference/app.ts';
-import type { RuleResult } from '../../suite/report-model.ts';
+import type { RuleResult } from '../../report/report-model.ts';
 import { VERDICTS_ONLY } from '../../settings/variables.ts';
 import { asCompiled } from './compiled-suite.ts';
 import { leaksOf, secretsOfRun, seedSecrets } from './leaks.ts';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { exchange } from '../../suite/http.ts';
+import { exchange } from '../../client/http.ts';
 import { outputsOf } from './outputs.ts';
 import type { Recording } from './recording.ts';
 import type { SuiteRun } from './run-suite.ts';

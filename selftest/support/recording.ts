@@ -3,7 +3,7 @@
 import type http from 'node:http';
 import type { AppClass, Answer } from '../../reference/app.ts';
 import { ReferenceApp } from '../../reference/app.ts';
-import { OBJECT_STRING } from '../../suite/credentials.ts';
+import { OBJECT_STRING } from '../../client/credentials.ts';
 
 export type Recording = ReferenceApp & { readonly seen: Set<string> };
 

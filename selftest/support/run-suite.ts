@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ConformanceReport } from '../../suite/report-model.ts';
+import type { ConformanceReport } from '../../report/report-model.ts';
 import { scratchDir } from './scratch.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');

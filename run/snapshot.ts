@@ -7,12 +7,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { contractFor } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
-import { ProviderApi } from './api.ts';
-import { NetworkError, withoutCredentials, type Exchange } from './http.ts';
-import { MASKED, Secrets } from './redaction.ts';
+import { ProviderApi } from '../client/api.ts';
+import { NetworkError, withoutCredentials, type Exchange } from '../client/http.ts';
+import { MASKED, Secrets } from '../client/redaction.ts';
 import { botsOf, type Bot, type Settings } from '../settings/targets.ts';
-import { transportFor } from './transport.ts';
-import { firstDifference } from './verdicts.ts';
+import { transportFor } from '../client/transport.ts';
+import { firstDifference } from '../verdicts/verdicts.ts';
 
 export interface Snapshot {
   targetUrl: string;
@@ -36,7 +36,7 @@ export function snapshotPath(settings: StatePlace): string {
   return join(settings.stateDir, `snapshot-${keyOf(settings)}.json`);
 }
 
-/** Where the generated check `check` keeps the failures it found against this target (suite/found-cases.ts). */
+/** Where the generated check `check` keeps the failures it found against this target (state/found-cases.ts). */
 export function foundCasesPath(settings: StatePlace, check: string): string {
   return join(
     settings.stateDir,
@@ -44,7 +44,7 @@ export function foundCasesPath(settings: StatePlace, check: string): string {
   );
 }
 
-/** How the names of run `runId`'s failed-rules files begin, every target's (suite/failed-rules.ts). */
+/** How the names of run `runId`'s failed-rules files begin, every target's (state/failed-rules.ts). */
 export const failedRulesPrefix = (runId: string) => `failed-${runId}-`;
 
 /** The rules run `runId` has found broken on this target. */
@@ -334,7 +334,7 @@ export function namedArray(node: unknown, depth: number): unknown[] | undefined 
  * Takes a target's lock for run `runId`, snapshots each of its configured bots' lists, and adds the
  * snapshot's secrets to the run's ledger. Anything amiss stops the run with one message. A list
  * that could not be read (a 404 on a URL that is the API) leaves no snapshot: the run's checks then
- * write nothing to the target (suite/failed-rules.ts `unwritable`), and its lock goes at the end.
+ * write nothing to the target (state/failed-rules.ts `unwritable`), and its lock goes at the end.
  */
 export async function takeSnapshot(settings: Settings, runId: string): Promise<void> {
   acquire(settings, runId);

@@ -4,7 +4,7 @@
 // nothing here writes a file or prints a line.
 import type { FullResult, TestCase, TestResult } from '@playwright/test/reporter';
 import { rulesFor } from '../rules/catalogue.ts';
-import type { Secrets } from './redaction.ts';
+import type { Secrets } from '../client/redaction.ts';
 import {
   type Decisions,
   decisionsOf,

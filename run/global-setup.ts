@@ -6,7 +6,7 @@ import type { FullConfig } from '@playwright/test';
 import { handToWorkers, readEnvironment } from '../settings/environment.ts';
 import { readTargets, type Settings } from '../settings/targets.ts';
 import { RUN_ID_VARIABLE, SettingsError } from '../settings/variables.ts';
-import { STOPPED, WRONG_SETTING } from './report-model.ts';
+import { STOPPED, WRONG_SETTING } from '../report/report-model.ts';
 import { startEmbedded, type Embedded } from './embedded.ts';
 import {
   ledgerPath,

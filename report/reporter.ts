@@ -1,7 +1,7 @@
 // Collects Playwright's test results and writes the rule matrix: reports/conformance.json (a fixed
 // interface: tools outside the repo read it), reports/conformance.html (the same matrix, for people),
 // junit.xml and the table the terminal ends with. Runs merged from several targets (merge-reports) get
-// a column each. What passed, failed, is undecided or left out is decided in suite/decide.ts.
+// a column each. What passed, failed, is undecided or left out is decided in report/decide.ts.
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, TestCase, TestResult, TestError } from '@playwright/test/reporter';
@@ -12,10 +12,10 @@ import { renderMatrix } from './matrix-html.ts';
 import { stepSummary } from './step-summary.ts';
 import { renderTable } from './terminal-table.ts';
 import type { ConformanceReport } from './report-model.ts';
-import { secretsOf } from './credentials.ts';
-import { Secrets } from './redaction.ts';
-import { forgetFailed } from './failed-rules.ts';
-import { ledgerPath } from './snapshot.ts';
+import { secretsOf } from '../client/credentials.ts';
+import { Secrets } from '../client/redaction.ts';
+import { forgetFailed } from '../state/failed-rules.ts';
+import { ledgerPath } from '../run/snapshot.ts';
 import { type Env, readEnvironment } from '../settings/environment.ts';
 import { readTargets } from '../settings/targets.ts';
 import { describeRun, environmentTokens } from './run-info.ts';

@@ -12,10 +12,10 @@ import type { ReporterDescription } from '@playwright/test';
 export function reporters(dir: string, ext: 'ts' | 'js', blob?: string): ReporterDescription[] {
   return [
     ...(blob ? [['blob', { outputDir: `${dir}/blob/${blob}`, fileName: `${blob}.zip` }] as ReporterDescription] : []),
-    [`./suite/progress.${ext}`],
+    [`./report/progress.${ext}`],
     ['html', { outputFolder: `${dir}/html`, open: 'never' }],
     [
-      `./suite/reporter.${ext}`,
+      `./report/reporter.${ext}`,
       { outputFile: `${dir}/conformance.json`, htmlReport: `${dir}/html`, junit: `${dir}/junit.xml` },
     ],
   ];

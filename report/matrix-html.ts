@@ -1,6 +1,6 @@
 // reports/conformance.html: the rule matrix as one self-contained page (no script, no network):
 // a row per rule, a column per target, coloured by status, each cell linking to its test in the
-// Playwright HTML report. Every status, reason and outcome it shows was decided in suite/decide.ts.
+// Playwright HTML report. Every status, reason and outcome it shows was decided in report/decide.ts.
 import { decidingTest } from './decide.ts';
 import { INSECURE, type ConformanceReport, type RuleStatus, type TargetReport } from './report-model.ts';
 

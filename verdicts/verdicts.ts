@@ -2,8 +2,8 @@
 // a short reason built from redacted data (never a raw diff of bodies, which could hold secrets).
 import type { Contract, SchemaName } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
-import { isAnswered, NetworkError, type Exchange, type Recorded } from './http.ts';
-import { alteration, MASK, type Secrets } from './redaction.ts';
+import { isAnswered, NetworkError, type Exchange, type Recorded } from '../client/http.ts';
+import { alteration, MASK, type Secrets } from '../client/redaction.ts';
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 
 /** The statuses a rule names for its answers. */

@@ -1,7 +1,7 @@
 // The verdict table the terminal ends with, one per target: its outcome, every rule that did not pass
 // with its reason, the rules that hold back a pass, what the target was observed doing (where the rules
 // leave it open, and cleanups that failed), what the generated checks bought, and the counts.
-// What it shows is decided in suite/decide.ts.
+// What it shows is decided in report/decide.ts.
 import { dirname } from 'node:path';
 import { holdingBack, shortfalls } from './decide.ts';
 import { NOT_SEEN, notSeen } from './evidence.ts';

@@ -1,11 +1,11 @@
-// reports/junit.xml, written from the decided model (suite/decide.ts) rather than by Playwright's JUnit
+// reports/junit.xml, written from the decided model (report/decide.ts) rather than by Playwright's JUnit
 // reporter: a check that failed a rule is a <failure> typed by that rule, a check that broke (a timeout,
 // an error of the suite itself) an <error>, a skipped one <skipped> with its reason; and every count, at
 // the root and per suite, is the number of those elements, so that CI dashboards add up.
 import { relative } from 'node:path';
 import type { TestResult } from '@playwright/test/reporter';
 import { checkOf, errorLine, type Seen } from './decide.ts';
-import type { Secrets } from './redaction.ts';
+import type { Secrets } from '../client/redaction.ts';
 import { decisionsOf, type RuleResult } from './report-model.ts';
 
 export interface JunitSuite {
@@ -22,7 +22,7 @@ type Verdict =
   | { kind: 'failure' | 'error'; type: string; message: string; text: string };
 
 /**
- * What one check's result is, in JUnit's terms, as the decided model reads the check (suite/decide.ts):
+ * What one check's result is, in JUnit's terms, as the decided model reads the check (report/decide.ts):
  * the rule failure it recorded is a <failure>, even when the check got through and found it on the way
  * (the rule fails the run through it); a check that broke with no rule to blame is an <error>.
  */
@@ -31,7 +31,7 @@ function verdictOf(seen: Seen, rules: readonly RuleResult[]): Verdict {
   const { result } = seen;
   if (ended === 'skipped') return { kind: 'skipped', message: said.skip ?? 'skipped' };
   if (ended === 'passed') {
-    // Got through without what its rule needs to have been seen (suite/evidence.ts): it verified nothing.
+    // Got through without what its rule needs to have been seen (report/evidence.ts): it verified nothing.
     const without = said.unevidenced.get(said.rules[0] ?? '');
     if (!failure && without) return { kind: 'skipped', message: `${said.rules[0]}: ${without[0]}` };
     if (!failure) return { kind: 'passed' };

@@ -1,4 +1,4 @@
-// This package's name and version, read once from its package.json: next to cli/ and suite/ in the
+// This package's name and version, read once from its package.json: one folder below the root in the
 // repository, one folder further up from dist/ in the installed package.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

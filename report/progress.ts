@@ -1,7 +1,7 @@
 // The terminal's running account, for people and for CI logs alike (no cursor tricks): a line for
 // each rule as soon as every check of it has ended, and each failure's full message (rule, reason,
 // Reproduce line, shortest sequence) as it happens. Errors of the run itself are left to the verdict
-// table (suite/reporter.ts), so that an aborted run says why once.
+// table (report/reporter.ts), so that an aborted run says why once.
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { decide, type Seen } from './decide.ts';
 import { decisionsOf, INSECURE } from './report-model.ts';
@@ -24,7 +24,7 @@ export default class ProgressReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite): void {
     this.#started = performance.now();
     const run = describeRun(readEnvironment());
-    // A narrowed run tells its own rules only (suite/decide.ts leaves the others out).
+    // A narrowed run tells its own rules only (report/decide.ts leaves the others out).
     const told = new Set<string>(
       rulesFor(run.profile)
         .map((r) => r.id)

@@ -1,4 +1,4 @@
-// How the run's requests leave (suite/http.ts sends them): which certificates are trusted, which client
+// How the run's requests leave (client/http.ts sends them): which certificates are trusted, which client
 // certificate is offered, which headers every request carries and which proxy carries each request,
 // from a target's settings.
 import { existsSync, readFileSync } from 'node:fs';
