@@ -1,6 +1,6 @@
 // Credentials derived from the configured ones: what the suite sends as bad credentials, and what
 // every process of a run therefore knows to redact without being told.
-import { ledgerPath } from '../run/snapshot.ts';
+import { ledgerPath } from '../state/paths.ts';
 import { Secrets } from './redaction.ts';
 import { botsOf, type Bot, type Settings } from '../settings/targets.ts';
 

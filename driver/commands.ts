@@ -10,18 +10,11 @@ import type { GeneratedPost } from '../generation/providers.ts';
 import type { RequestOptions } from '../client/api.ts';
 import { nearMisses } from '../client/credentials.ts';
 import type { Exchange } from '../client/http.ts';
-import {
-  answeredAs,
-  ConformanceFailure,
-  fail,
-  judgesBodyOf,
-  jsonObjectBody,
-  named,
-  shown,
-  statusIs,
-  robustnessOnly,
-  together,
-} from '../verdicts/verdicts.ts';
+import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
+import { ConformanceFailure, fail, together } from '../verdicts/failure.ts';
+import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
+import { shown } from '../verdicts/difference.ts';
+import { robustnessOnly } from '../verdicts/robustness.ts';
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 import { equivalencesFor, ruleOn, type Equivalence, type Operation } from '../relations/catalogue.ts';
 import type { StepContext } from '../model/divergence.ts';

@@ -2,7 +2,9 @@
 // verdict): the state machine, the generated checks and the wire checks all judge a POST here.
 import type { GeneratedPost } from '../generation/providers.ts';
 import type { Exchange } from '../client/http.ts';
-import { answeredAs, fail, judgesBodyOf, jsonObjectBody, named } from '../verdicts/verdicts.ts';
+import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
+import { fail } from '../verdicts/failure.ts';
+import { jsonObjectBody } from '../verdicts/assertions.ts';
 import { CONTENT_TOO_LARGE, LONGEST_REQUIRED } from '../model/rules.ts';
 
 /** How a POST's answer must look for the body's verdict; returns whether the target took it. */

@@ -2,7 +2,7 @@
 // a reader needs: the shortest sequence fast-check could shrink it to, as numbered, redacted,
 // replayable curl lines, under the rule it breaks. The same seed and budget replay the same search.
 import fc from 'fast-check';
-import { ConformanceFailure } from '../verdicts/verdicts.ts';
+import { ConformanceFailure } from '../verdicts/failure.ts';
 import type { Budget } from '../settings/variables.ts';
 import type { Stored } from '../state/found-cases.ts';
 import { isAnswered, type Recorded } from '../client/http.ts';

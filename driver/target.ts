@@ -7,19 +7,11 @@ import { ruleOn, type Equivalence, type Operation } from '../relations/catalogue
 import type { Provider } from '../contract/provider.ts';
 import type { ProviderApi } from '../client/api.ts';
 import type { Exchange, Recorded } from '../client/http.ts';
-import {
-  answeredAs,
-  ConformanceFailure,
-  fail,
-  firstDifference,
-  named,
-  providerList,
-  shown,
-  survived,
-  robustnessOnly,
-  type ProviderList,
-  type SecretJudge,
-} from '../verdicts/verdicts.ts';
+import { answeredAs, named } from '../rules/answers.ts';
+import { ConformanceFailure, fail } from '../verdicts/failure.ts';
+import { firstDifference, shown, type SecretJudge } from '../verdicts/difference.ts';
+import { providerList, type ProviderList } from '../verdicts/provider-list.ts';
+import { survived, robustnessOnly } from '../verdicts/robustness.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from '../model/divergence.ts';
 import type { ProviderMap } from '../model/rules.ts';
 import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';

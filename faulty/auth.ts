@@ -14,7 +14,7 @@ import {
   type Fault,
 } from './fault.ts';
 import type { Probe } from './probe.ts';
-import { named } from '../verdicts/verdicts.ts';
+import { named } from '../rules/answers.ts';
 
 export const AUTH: Fault[] = [];
 const fault = faultsIn(AUTH);

@@ -1,7 +1,7 @@
 // Faulty servers: DELETE of the list.
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
-import { named } from '../verdicts/verdicts.ts';
+import { named } from '../rules/answers.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { answers, errorOf, faultsIn, isDelete, statusOutside, valid, type Fault } from './fault.ts';

@@ -61,7 +61,7 @@ const WRONG_ANSWERS = [403, 400, 404, 409, 422, 405, 500, 201, 202, 204, 200, 40
  * The status of a fault whose point is answering what `rule` does not allow: the first of `preferred`
  * (what the stack it models answers), else of WRONG_ANSWERS, that the rule's `answers` in
  * rules/catalogue.ts leave out. Changing what a rule allows thus needs no edit here: the fault
- * answers another wrong status, its sentence (`named`, verdicts/verdicts.ts) and its probe say so, and the suite must
+ * answers another wrong status, its sentence (`named`, rules/answers.ts) and its probe say so, and the suite must
  * still catch it.
  */
 export function statusOutside(rule: RuleId, ...preferred: number[]): number {

@@ -2,7 +2,7 @@
 // what the suite records (the leak search in selftest/detection.spec.ts reads every output).
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
-import { named } from '../verdicts/verdicts.ts';
+import { named } from '../rules/answers.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, Refusal, type Answer } from '../reference/app.ts';
 import {

@@ -3,7 +3,7 @@
 // nothing" holds on a server that stores nothing, and "no 5xx" on a URL that answers 404 to all.
 import { EVIDENCE, type Evidence, type Rule } from '../rules/catalogue.ts';
 import { is2xx, isAnswered, type Recorded } from '../client/http.ts';
-import { namedArray } from '../run/snapshot.ts';
+import { namedArray } from '../verdicts/provider-list.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

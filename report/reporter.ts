@@ -15,7 +15,7 @@ import type { ConformanceReport } from './report-model.ts';
 import { secretsOf } from '../client/credentials.ts';
 import { Secrets } from '../client/redaction.ts';
 import { forgetFailed } from '../state/failed-rules.ts';
-import { ledgerPath } from '../run/snapshot.ts';
+import { ledgerPath } from '../state/paths.ts';
 import { type Env, readEnvironment } from '../settings/environment.ts';
 import { readTargets } from '../settings/targets.ts';
 import { describeRun, environmentTokens } from './run-info.ts';

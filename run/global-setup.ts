@@ -8,8 +8,8 @@ import { readTargets, type Settings } from '../settings/targets.ts';
 import { RUN_ID_VARIABLE, SettingsError } from '../settings/variables.ts';
 import { STOPPED, WRONG_SETTING } from '../report/report-model.ts';
 import { startEmbedded, type Embedded } from './embedded.ts';
+import { ledgerPath } from '../state/paths.ts';
 import {
-  ledgerPath,
   newRunId,
   PreflightError,
   releaseUnwritten,

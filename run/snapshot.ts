@@ -1,18 +1,20 @@
 // Snapshot and restore of the bots a run writes to, under a lock: one run per target and bot at a
 // time. The lock, the snapshot and the run's secret ledger are kept outside reports/, readable by the
 // user only; the snapshot stays until a GET has verified the restore (the restore command replays it).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { contractFor } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ProviderApi } from '../client/api.ts';
 import { NetworkError, withoutCredentials, type Exchange } from '../client/http.ts';
-import { MASKED, Secrets } from '../client/redaction.ts';
+import { Secrets } from '../client/redaction.ts';
 import { botsOf, type Bot, type Settings } from '../settings/targets.ts';
 import { transportFor } from '../client/transport.ts';
-import { firstDifference } from '../verdicts/verdicts.ts';
+import { ledgerPath, lockPath, snapshotPath, type StatePlace } from '../state/paths.ts';
+import { noteUnwritable } from '../state/unwritable.ts';
+import { firstDifference } from '../verdicts/difference.ts';
+import { masksEverySecret, namedArray } from '../verdicts/provider-list.ts';
 
 export interface Snapshot {
   targetUrl: string;
@@ -26,56 +28,6 @@ export class PreflightError extends Error {}
 
 /** A setting is wrong, found by asking the target (TARGET_URL that does not serve the API): the run stops as a usage error does. */
 export class WrongSettingError extends PreflightError {}
-
-type StatePlace = Pick<Settings, 'targetUrl' | 'bot' | 'stateDir'>;
-
-const keyOf = (settings: StatePlace) =>
-  createHash('sha256').update(`${settings.targetUrl}\n${settings.bot.id}`).digest('hex').slice(0, 12);
-
-export function snapshotPath(settings: StatePlace): string {
-  return join(settings.stateDir, `snapshot-${keyOf(settings)}.json`);
-}
-
-/** Where the generated check `check` keeps the failures it found against this target (state/found-cases.ts). */
-export function foundCasesPath(settings: StatePlace, check: string): string {
-  return join(
-    settings.stateDir,
-    `found-${keyOf(settings)}-${createHash('sha256').update(check).digest('hex').slice(0, 12)}.json`,
-  );
-}
-
-/** How the names of run `runId`'s failed-rules files begin, every target's (state/failed-rules.ts). */
-export const failedRulesPrefix = (runId: string) => `failed-${runId}-`;
-
-/** The rules run `runId` has found broken on this target. */
-export function failedRulesPath(settings: StatePlace, runId: string): string {
-  return join(settings.stateDir, `${failedRulesPrefix(runId)}${keyOf(settings)}`);
-}
-
-/** Why run `runId` may write nothing to this target, when it may not: a file beside its failed rules (and removed with them). */
-const unwritablePath = (settings: StatePlace, runId: string) => `${failedRulesPath(settings, runId)}.unwritable`;
-
-function noteUnwritable(settings: StatePlace, runId: string, reason: string): void {
-  writeFileSync(unwritablePath(settings, runId), reason, { mode: 0o600 });
-}
-
-/** Why this run's checks may write nothing to the target (it had no list to snapshot), or undefined. Read once a process. */
-export function unwritable(settings: StatePlace & Pick<Settings, 'runId'>): string | undefined {
-  if (!settings.runId) return undefined;
-  const path = unwritablePath(settings, settings.runId);
-  if (!unwritableSeen.has(path)) unwritableSeen.set(path, existsSync(path) ? readFileSync(path, 'utf8') : undefined);
-  return unwritableSeen.get(path);
-}
-const unwritableSeen = new Map<string, string | undefined>();
-
-export function lockPath(settings: StatePlace): string {
-  return join(settings.stateDir, `lock-${keyOf(settings)}.json`);
-}
-
-/** The file through which the processes of run `runId` share the secrets they learn. */
-export function ledgerPath(settings: Pick<Settings, 'stateDir'>, runId: string): string {
-  return join(settings.stateDir, `secrets-${runId}.jsonl`);
-}
 
 /** Who holds a target's bot: written atomically when a run starts, removed once its restore is verified. */
 export interface Lock {
@@ -282,17 +234,6 @@ async function readForSnapshot(settings: Settings, bot: Bot, probe: boolean): Pr
 
 const MASKED_EXAMPLE = '****';
 
-/** The secrets of a list's entries (passwords, bearers), as listed. */
-export function listedSecrets(providers: readonly Provider[]): unknown[] {
-  return providers.flatMap((p) => [p.config?.basic?.password, p.config?.bearer].filter((v) => v !== undefined));
-}
-
-/** A list whose every secret is a mask: restored from it, the bot would hold `****` for each. */
-export function masksEverySecret(providers: readonly Provider[]): boolean {
-  const secrets = listedSecrets(providers);
-  return secrets.length > 0 && secrets.every((v) => typeof v === 'string' && MASKED.test(v));
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
@@ -318,23 +259,11 @@ function savedEntries(x: Exchange): Provider[] {
   });
 }
 
-/** The first array of objects with string names anywhere in a body (where a GET of the wrong shape keeps its list). */
-export function namedArray(node: unknown, depth: number): unknown[] | undefined {
-  if (depth > 16 || node === null || typeof node !== 'object') return undefined;
-  if (Array.isArray(node))
-    return node.length && node.every((e) => isObject(e) && typeof e.name === 'string') ? node : undefined;
-  for (const inner of Object.values(node)) {
-    const found = namedArray(inner, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 /**
  * Takes a target's lock for run `runId`, snapshots each of its configured bots' lists, and adds the
  * snapshot's secrets to the run's ledger. Anything amiss stops the run with one message. A list
  * that could not be read (a 404 on a URL that is the API) leaves no snapshot: the run's checks then
- * write nothing to the target (state/failed-rules.ts `unwritable`), and its lock goes at the end.
+ * write nothing to the target (state/unwritable.ts), and its lock goes at the end.
  */
 export async function takeSnapshot(settings: Settings, runId: string): Promise<void> {
   acquire(settings, runId);

@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { FAULTS } from '../faulty/catalogue.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { exchange } from '../client/http.ts';
-import { named } from '../verdicts/verdicts.ts';
+import { named } from '../rules/answers.ts';
 import { attachmentsOf } from './support/outputs.ts';
 import { runSuite, type SuiteRun } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';

@@ -6,7 +6,7 @@ import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuleId } from '../rules/catalogue.ts';
 import type { Settings } from '../settings/targets.ts';
-import { failedRulesPath, failedRulesPrefix } from '../run/snapshot.ts';
+import { failedRulesPath, failedRulesPrefix } from './paths.ts';
 
 type Place = Pick<Settings, 'stateDir' | 'runId' | 'targetUrl' | 'bot'>;
 

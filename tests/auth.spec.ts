@@ -12,7 +12,9 @@ import {
   type BadCredentials,
 } from '../fixtures/bad-credentials.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import { entriesNamed, fail, jsonObjectBody, matchesSchema, statusIs } from '../verdicts/verdicts.ts';
+import { entriesNamed } from '../verdicts/provider-list.ts';
+import { fail } from '../verdicts/failure.ts';
+import { jsonObjectBody, matchesSchema, statusIs } from '../verdicts/assertions.ts';
 import type { Provider } from '../contract/provider.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).

@@ -9,7 +9,8 @@ import type { Provider } from '../contract/provider.ts';
 import { stored } from '../model/rules.ts';
 import { RULES } from '../rules/catalogue.ts';
 import { judgeAnswer } from '../driver/post-answer.ts';
-import { fail, sameValue } from '../verdicts/verdicts.ts';
+import { fail } from '../verdicts/failure.ts';
+import { sameValue } from '../verdicts/difference.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(() => {

@@ -23,21 +23,11 @@ import {
 import type { RuleId } from '../rules/catalogue.ts';
 import type { ProviderApi } from '../client/api.ts';
 import { is2xx, type Exchange } from '../client/http.ts';
-import {
-  answeredAs,
-  ConformanceFailure,
-  entriesNamed,
-  Findings,
-  firstDifference,
-  judgesBodyOf,
-  jsonObjectBody,
-  named,
-  shown,
-  statusIs,
-  type ProviderList,
-  type SecretJudge,
-  together,
-} from '../verdicts/verdicts.ts';
+import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
+import { ConformanceFailure, Findings, together } from '../verdicts/failure.ts';
+import { entriesNamed, type ProviderList } from '../verdicts/provider-list.ts';
+import { firstDifference, shown, type SecretJudge } from '../verdicts/difference.ts';
+import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
 
 /** What an answer's body is, as far as two equivalent requests must agree on it. */
 function bodyKind(x: Exchange): string {

@@ -11,7 +11,7 @@ import { emptied, steps } from '../driver/commands.ts';
 import type { Target } from '../driver/target.ts';
 import { World } from '../model/world.ts';
 import { RULES, type RuleId } from '../rules/catalogue.ts';
-import { rulesOf, throwTogether } from '../verdicts/verdicts.ts';
+import { rulesOf, throwTogether } from '../verdicts/failure.ts';
 
 // Every MUST rule a sequence can break: a failure of any of them is this check's own.
 const DECIDED: RuleId[] = [

@@ -3,17 +3,12 @@
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
-import { listedSecrets, masksEverySecret, unwritable } from '../run/snapshot.ts';
-import {
-  fail,
-  firstDifference,
-  jsonContentType,
-  providerList,
-  reusedNameRule,
-  sameValue,
-  statusIs,
-  theEntry,
-} from '../verdicts/verdicts.ts';
+import { listedSecrets, masksEverySecret } from '../verdicts/provider-list.ts';
+import { unwritable } from '../state/unwritable.ts';
+import { fail } from '../verdicts/failure.ts';
+import { firstDifference, reusedNameRule, sameValue } from '../verdicts/difference.ts';
+import { jsonContentType, statusIs } from '../verdicts/assertions.ts';
+import { providerList, theEntry } from '../verdicts/provider-list.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(() => {

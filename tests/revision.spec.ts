@@ -2,7 +2,9 @@
 // Runs only with CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
-import { entriesNamed, fail, jsonObjectBody, statusIs, theEntry } from '../verdicts/verdicts.ts';
+import { entriesNamed, theEntry } from '../verdicts/provider-list.ts';
+import { fail } from '../verdicts/failure.ts';
+import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
 
 const OUTSIDE = [
   ['a digit', '7'],

@@ -4,7 +4,7 @@ import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance
 import { clearUp } from '../fixtures/clear-up.ts';
 import { rule } from '../fixtures/rule.ts';
 import type { Exchange } from '../client/http.ts';
-import { survived } from '../verdicts/verdicts.ts';
+import { survived } from '../verdicts/robustness.ts';
 
 interface Hostile {
   what: string;

@@ -3,16 +3,9 @@
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { rule } from '../fixtures/rule.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import {
-  emptyBody,
-  jsonContentType,
-  jsonObjectBody,
-  matchesSchema,
-  providerList,
-  statusIs,
-  theEntry,
-  fail,
-} from '../verdicts/verdicts.ts';
+import { emptyBody, jsonContentType, jsonObjectBody, matchesSchema, statusIs } from '../verdicts/assertions.ts';
+import { providerList, theEntry } from '../verdicts/provider-list.ts';
+import { fail } from '../verdicts/failure.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(() => {

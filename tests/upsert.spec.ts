@@ -4,16 +4,10 @@ import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { forEachTarget, test } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
-import {
-  entriesNamed,
-  fail,
-  sameValue,
-  statusIs,
-  theEntry,
-  together,
-  type ProviderList,
-  type SecretJudge,
-} from '../verdicts/verdicts.ts';
+import { entriesNamed, theEntry, type ProviderList } from '../verdicts/provider-list.ts';
+import { fail, together } from '../verdicts/failure.ts';
+import { sameValue, type SecretJudge } from '../verdicts/difference.ts';
+import { statusIs } from '../verdicts/assertions.ts';
 
 /** Decides, in the order that names the real fault, whether `name` now holds exactly `now` and nothing of `before`. */
 function replaced(list: ProviderList, now: Provider, before: ProviderConfig, judge: SecretJudge): void {

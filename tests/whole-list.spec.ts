@@ -8,7 +8,9 @@ import { annotate } from '../report/report-model.ts';
 import { BAD_CREDENTIALS, BAD_CREDENTIALS_BY_RULE, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
 import type { Builders } from '../fixtures/builders.ts';
 import type { ProviderApi } from '../client/api.ts';
-import { emptyBody, entriesNamed, fail, providerList, statusIs, theEntry } from '../verdicts/verdicts.ts';
+import { emptyBody, statusIs } from '../verdicts/assertions.ts';
+import { entriesNamed, providerList, theEntry } from '../verdicts/provider-list.ts';
+import { fail } from '../verdicts/failure.ts';
 
 /** Empties the list by deleting a list that holds something (DELETE of an empty list is a SHOULD of its own). */
 async function emptied(api: ProviderApi, make: Builders): Promise<void> {

@@ -27,26 +27,18 @@ import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../report/report-model.ts';
 import type { ProviderApi, RequestOptions } from '../client/api.ts';
 import { is2xx, type Exchange } from '../client/http.ts';
+import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
+import { ConformanceFailure, fail, Findings, together } from '../verdicts/failure.ts';
+import { entriesNamed, theEntry, type ProviderList } from '../verdicts/provider-list.ts';
 import {
-  answeredAs,
-  ConformanceFailure,
-  entriesNamed,
-  fail,
-  Findings,
   firstDifference,
   firstDifferenceAt,
-  judgesBodyOf,
-  jsonObjectBody,
-  named,
   shown,
   sameValue,
-  statusIs,
-  theEntry,
-  type ProviderList,
   reusedNameRule,
   type SecretJudge,
-  together,
-} from '../verdicts/verdicts.ts';
+} from '../verdicts/difference.ts';
+import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
 
 // ── Every body that breaks the contract, each kind of wrong value once. A server that takes one may
 // then be unable to serve its list (a NaN it stored): these run with the whole-list checks, alone,
