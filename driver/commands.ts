@@ -359,7 +359,7 @@ class Grow implements Command {
 export type Credential = { kind: 'near-miss'; index: number } | { kind: 'other-bot' } | { kind: 'none' };
 
 /** A request with bad credentials: 401 with a JSON body, and nothing changed. */
-class BadCredentials implements Command {
+class SendBadCredentials implements Command {
   constructor(
     readonly bot: BotKey,
     readonly credential: Credential,
@@ -526,7 +526,7 @@ export function steps(s: StepSources): fc.Arbitrary<Command> {
     {
       arbitrary: fc
         .tuple(bot, credential, fc.constantFrom('POST' as const, 'GET' as const, 'DELETE' as const), s.valid)
-        .chain(([b, c, op, p]) => formsOf(op, true).map((f) => new BadCredentials(b, c, op, p, f))),
+        .chain(([b, c, op, p]) => formsOf(op, true).map((f) => new SendBadCredentials(b, c, op, p, f))),
       weight: 6,
     },
   );

@@ -2,7 +2,7 @@
 // companions) or the configuration file's, read from an environment the caller was given.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { RuleId } from '../rules/catalogue.ts';
+import type { Need, RuleId } from '../rules/catalogue.ts';
 import { type ConfigBot, type ConfigFile, type ConfigTarget, readConfigFile } from './config-file.ts';
 import type { Env } from './environment.ts';
 import {
@@ -61,6 +61,11 @@ export interface Settings extends RunFlags {
   tokenVariables: string[];
   /** The configuration file the target comes from, when it does. */
   configFile?: string;
+}
+
+/** Whether the target gives what a check needs beyond one bot (rules/catalogue.ts `needs`): a second bot, another region. */
+export function targetHas(settings: Pick<Settings, 'secondBot' | 'otherRegionUrl'>, need: Need): boolean {
+  return Boolean(need === 'second-bot' ? settings.secondBot : settings.otherRegionUrl);
 }
 
 /** Every target of the run, each with the run's settings: TARGET_URL's one, or the configuration file's. */

@@ -8,6 +8,7 @@ import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { rule } from '../fixtures/rule.ts';
 import { readAfter, ROBUST, sent } from '../fixtures/sending.ts';
 import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
+import { targetHas } from '../settings/targets.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ENCODINGS } from '../relations/json-text.ts';
@@ -441,9 +442,10 @@ forEachTarget(() => {
 
   /** One kind of bad credential of each rule this run can send (every near miss is the token checks' own). */
   function credentialKinds(f: CheckFixtures): BadCredentials[] {
-    const has = { 'second-bot': Boolean(f.settings.secondBot), 'other-region': false };
+    // Another region's kind asks another server: this check's bodies go to the target's own list only.
+    const sendable = (b: BadCredentials) => !b.needs || (b.needs !== 'other-region' && targetHas(f.settings, b.needs));
     const seen = new Set<string>();
-    return BAD_CREDENTIALS.filter((b) => (!b.needs || has[b.needs]) && !seen.has(b.rule) && seen.add(b.rule));
+    return BAD_CREDENTIALS.filter((b) => sendable(b) && !seen.has(b.rule) && seen.add(b.rule));
   }
 
   test(

@@ -17,10 +17,11 @@ import {
   writeFileSync,
   type WriteStream,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import type { ConformanceReport } from '../report/report-model.ts';
+import { freePort } from '../selftest/support/ports.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'reports', 'naive');
@@ -168,17 +169,6 @@ function logTo(child: ChildProcess, file: WriteStream): Promise<void> {
   return new Promise((done) => file.once('close', () => done()));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
-
 const token = () => randomBytes(24).toString('base64url');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -256,18 +246,6 @@ function runSuite(env: Record<string, string>, log: string): Promise<number> {
   });
 }
 
-interface RuleLine {
-  id: string;
-  level: string;
-  status: string;
-  reason?: string;
-  excluded?: true;
-}
-interface Verdict {
-  outcome: string;
-  abortReason?: string;
-  rules: RuleLine[];
-}
 interface RunResult {
   stack: string;
   seed: number;
@@ -341,7 +319,7 @@ async function judge(stack: Stack, seed: number, reportDir: string): Promise<Run
     };
     const none = { failedMust: [], failedShould: [], undecidedMust: [] };
     if (!existsSync(file)) return { ...base, ...none, outcome: 'no verdict', error: `no ${file}; see the suite's log` };
-    const v = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
+    const v = JSON.parse(readFileSync(file, 'utf8')) as ConformanceReport;
     const failed = v.rules.filter((r) => r.status === 'failed');
     return {
       ...base,
