@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { prismArgs } from '../mock/cli.ts';
 import { EndlessAnswer, faultOf, type Fault } from '../faulty/catalogue.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
-import { freePort } from '../selftest/support/ports.ts';
+import { freePort } from '../tools/ports.ts';
 import { asCompiled, buildCompiledSuite } from '../selftest/support/compiled-suite.ts';
 import { PLAYWRIGHT_CLI, ROOT, cleanEnv, runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
 import { removeScratch } from '../selftest/support/scratch.ts';

@@ -11,7 +11,7 @@ import { INSECURE } from '../report/report-model.ts';
 import { privateCa } from './support/certificates.ts';
 import { leaksOf } from './support/leaks.ts';
 import { forwardProxy } from './support/proxy.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../tools/ports.ts';
 import { QUICK_ENV, runSuite, type SuiteRun } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
 import { scratchDir } from './support/scratch.ts';

@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import { prismArgs } from '../mock/cli.ts';
 import { rulesFor } from '../rules/catalogue.ts';
 import { exchange } from '../client/http.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../tools/ports.ts';
 import { ROOT, cleanEnv, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
 
 let url: string;

@@ -16,7 +16,7 @@ import { NOT_SEEN } from '../report/evidence.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
 import { leaksOf, secretsOfRun, seedSecrets } from './support/leaks.ts';
 import { outputsOf } from './support/outputs.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../tools/ports.ts';
 import { RecordingApp } from './support/recording.ts';
 import { ROOT, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';

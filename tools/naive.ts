@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { ConformanceReport } from '../report/report-model.ts';
-import { freePort } from '../selftest/support/ports.ts';
+import { freePort } from './ports.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'reports', 'naive');

@@ -44,7 +44,7 @@ const run = spawnSync(
   { cwd: ROOT, stdio: 'inherit' },
 );
 // Loaded after the environment is set: the plan reads it when its module loads.
-const { plan, results, score } = await import('../selftest/support/detection.ts');
+const { plan, results, score } = await import('./support/detection.ts');
 const batches = plan();
 const { found, missing } = results(batches);
 console.log(score(batches, found));
