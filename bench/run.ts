@@ -166,8 +166,8 @@ const prism = await prismFigures();
 // Broken targets, picked by the rule they break (faulty/catalogue.ts, faultOf): a GET body of the
 // wrong shape (every check that reads the list runs into it), and a status AUTH-WRONG-TOKEN does not
 // allow to bad credentials (four rules broken on every operation).
-// And the slowest verdict of the catalogue when it was measured (2026-11-29: 3.2× the reference's):
-// every refused body answered with another status, quoting the input back; measured compiled too.
+// And the catalogue's slowest verdict when this bench was written: every refused body answered with
+// another status, quoting the input back (each refusal rule fails on its own); measured compiled too.
 const slowest = faultOf('POST-400-WRONG-TYPE', (f) => f.id === '422-quotes-input');
 const brokenTargets: { what: string; fault: Fault }[] = [
   { what: 'GET body of a wrong shape', fault: faultOf('GET-200-SHAPE') },

@@ -176,7 +176,7 @@ export async function exchange(sent: Sent, timeoutMs: number, transport: Transpo
     // A kept-alive connection the server had already closed is not the server dropping a request: the
     // request goes again, once, on a new connection (RFC 9112 § 9.3.1). Not on another one of the pool:
     // connections that went idle together are closed together by the server's idle timeout, and a
-    // second stale one failed a conforming server's check (2026-11-30, a target 50 ms away).
+    // second stale one would fail a conforming server's check.
     if (e instanceof StaleSocket) return attempt(sent, timeoutMs, transport.fresh());
     throw e;
   }

@@ -1,6 +1,6 @@
 // Strings cut and counted by code point, so that no cut splits a surrogate pair: by offsets into the
 // string, not arrays of its code points (values of 100 000 characters are common, and making arrays of
-// them took 460 ms of a worker's 9 s in a run of ten targets, measured 2026-11-30).
+// them was a worker's costliest work of the suite's own).
 
 /** Whether a surrogate pair starts at `at` (`Array.from` keeps those whole, and a lone surrogate alone). */
 const pairAt = (s: string, at: number): boolean => {

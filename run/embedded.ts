@@ -1,7 +1,7 @@
 // With no target, the run judges the reference server: two listeners in the runner's own process
 // (the bots' region, and an "other region" where no bot resides), not two server processes. Each of
-// those cost a Node process and its module loading: about 95 MiB and half a second of CPU (measured
-// 2026-11-30); requests take the same path over loopback either way.
+// those would cost a Node process and its module loading (memory and CPU the run's own processes
+// need); requests take the same path over loopback either way.
 import type { Env } from '../settings/environment.ts';
 import { readFlags } from '../settings/run-flags.ts';
 import { EMBEDDED_VARIABLE } from '../settings/variables.ts';

@@ -54,7 +54,7 @@ export function prepareRun(given: Env): PreparedRun {
   // The run id is the global setup's to give (workers keep theirs).
   if (!worker) handoff[RUN_ID_VARIABLE] = undefined;
   // A check's requests and answers are short-lived: with 4 MiB semi-spaces rather than V8's 16 a worker
-  // stayed 18 MiB smaller at the same speed (measured 2026-11-30). A user's own choice stands.
+  // stays smaller at the same speed. A user's own choice stands.
   if (!worker && !given.NODE_OPTIONS?.includes('--max-semi-space-size'))
     handoff.NODE_OPTIONS = `${given.NODE_OPTIONS ?? ''} --max-semi-space-size=4`.trim();
   const hasTarget = Boolean(given.TARGET_URL?.trim() || file?.config.targets);
@@ -114,10 +114,9 @@ export function blobName(targets: string[], shard: Shard): string {
 
 /**
  * One target: two workers. Its checks of the whole list take their turns anyway, but every failed
- * check costs a worker start (about 1 s here), and a second worker goes on meanwhile: a server that
- * answers every refused body 422 took 2.79 times the reference's run with one worker, 2.16 with two
- * (measured 2026-11-30, 2 cores); the reference itself 3.7 s against 3.9 s. Several targets: one a
- * core, at least two, never more than the targets.
+ * check costs a worker start, and a second worker goes on meanwhile: with one, a broken server's
+ * restarts stand in line and its verdict takes far longer, while a good target's is about the same
+ * (npm run bench shows both). Several targets: one a core, at least two, never more than the targets.
  */
 function defaultWorkers(targets: number): number {
   return targets === 1 ? 2 : Math.min(targets, Math.max(2, availableParallelism()));

@@ -1,10 +1,9 @@
 // The suite compiled to JavaScript, as the npm package ships it, which the detection batches run.
 // Playwright loads TypeScript through a loader thread it starts in every worker (Node 20 has no
 // in-thread module hooks), and every failed check costs a worker start: compiled and loaded without
-// that thread, a batch of 20 listed faults took 15% less CPU (measured 2026-11-30). Made once a
-// self-test run, in the run's folder, by the process that first loads the self-tests' configuration:
-// a copy of the build that packing the package has just made (one compilation, not two: 3.5 s less
-// before the first self-test), or a build of its own (the benchmark).
+// that thread, each start is cheaper. Made once a self-test run, in the run's folder, by the process
+// that first loads the self-tests' configuration: a copy of the build that packing the package has
+// just made (one compilation, not two), or a build of its own (the benchmark).
 import { copyFileSync, cpSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from '../../tools/build.ts';

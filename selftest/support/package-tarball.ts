@@ -1,6 +1,6 @@
 // The npm package as `npm pack` makes it, packed once a self-test run by the process that first loads
 // the self-tests' configuration. Packed by each self-test that installs it, two packs at once rebuilt
-// dist/ under each other, and a tarball taken mid-build failed the action's run (2026-11-30).
+// dist/ under each other, and a tarball taken mid-build failed the action's run.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

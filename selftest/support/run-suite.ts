@@ -26,7 +26,7 @@ export interface SuiteRun {
  * The machine's network settings. They would reroute the self-tests' loopback runs (and the suite reads
  * NODE_EXTRA_CA_CERTS as a setting of its own), but an install from the npm registry needs them: the
  * registry's Node builds trust no system store, so behind a proxy with its own CA they found no
- * registry without NODE_EXTRA_CA_CERTS (npm retried for minutes, Node 26.12.1, 2026-12-07).
+ * registry without NODE_EXTRA_CA_CERTS (npm retried for minutes).
  */
 const NETWORK = [
   'HTTP_PROXY',
