@@ -54,7 +54,9 @@ export function prepareRun(given: Env): PreparedRun {
   // The run id is the global setup's to give (workers keep theirs).
   if (!worker) handoff[RUN_ID_VARIABLE] = undefined;
   // A check's requests and answers are short-lived: with 4 MiB semi-spaces rather than V8's 16 a worker
-  // stays smaller at the same speed. A user's own choice stands.
+  // stays smaller at the same speed. A user's own choice stands. Tried and left out: --no-opt (cheaper
+  // for one broken target, dearer for ten) and 1 MiB semi-spaces (too little saved for a flag every
+  // process of every user would carry).
   if (!worker && !given.NODE_OPTIONS?.includes('--max-semi-space-size'))
     handoff.NODE_OPTIONS = `${given.NODE_OPTIONS ?? ''} --max-semi-space-size=4`.trim();
   const hasTarget = Boolean(given.TARGET_URL?.trim() || file?.config.targets);
@@ -116,7 +118,8 @@ export function blobName(targets: string[], shard: Shard): string {
  * One target: two workers. Its checks of the whole list take their turns anyway, but every failed
  * check costs a worker start, and a second worker goes on meanwhile: with one, a broken server's
  * restarts stand in line and its verdict takes far longer, while a good target's is about the same
- * (npm run bench shows both). Several targets: one a core, at least two, never more than the targets.
+ * (npm run bench shows both). More workers than cores do not help. Several targets: one a core, at least
+ * two, never more than the targets.
  */
 function defaultWorkers(targets: number): number {
   return targets === 1 ? 2 : Math.min(targets, Math.max(2, availableParallelism()));

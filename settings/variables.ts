@@ -128,6 +128,8 @@ export const launchedByCli = (env: Env) => env[LAUNCHED_BY] === 'cli';
 /**
  * What a run of the compiled suite (the npm package's) needs besides its configuration: nothing of it
  * needs Playwright's TypeScript loader, a thread it would start in every worker (Node 20 has no
- * in-thread module hooks); without it a worker starts in about 25% less CPU.
+ * in-thread module hooks); without it a worker starts in about 25% less CPU. A V8 code cache of
+ * Playwright's bundles was tried and left out: on Node 20 a script compiled from a cache loses its
+ * dynamic-import callback, and those bundles call import() (an ESM config, a spec file).
  */
 export const COMPILED_RUN_ENV = { PW_DISABLE_TS_ESM: '1' } as const;
