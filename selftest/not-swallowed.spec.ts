@@ -10,6 +10,7 @@ import { expect, test } from '@playwright/test';
 import { contractFor } from '../contract/openapi.ts';
 import { errorOf, isDelete, isPost } from '../faulty/fault.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
+import { checkAnnotation } from '../fixtures/check.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { ProviderApi } from '../suite/api.ts';
@@ -29,11 +30,11 @@ class FirstDeleteUnavailable extends ReferenceApp {
 
 test('a cleanup whose DELETE answers 503 is an observation in conformance.json, the terminal, JUnit and the HTML report, and its check still passes', async () => {
   const target = await startTarget(FirstDeleteUnavailable);
-  // The checks of NAME-EXACT in the wire spec: only the one of the whole list's name families DELETEs,
+  // The checks of NAME-EXACT, in the upsert spec: only the one of the whole list's name families DELETEs,
   // as it clears up after itself.
   const run = await runSuite({
     env: { ...target.env, CONFORMANCE_RULES: 'NAME-EXACT', CONFORMANCE_BUDGET: '0' },
-    args: ['tests/wire.spec.ts'],
+    args: ['tests/upsert.spec.ts'],
   });
   await target.close();
   const seen = `cleanup after NAME-EXACT: DELETE of bot '${target.bots.botA}''s list answered 503 (what that check wrote may remain)`;
@@ -54,7 +55,16 @@ test('a cleanup whose DELETE gets no answer is an observation too, redacted', as
   const secrets = new Secrets();
   secrets.add(bot.id);
   const api = new ProviderApi(url, bot, contractFor('default'), secrets, 5_000, [], 'selftest');
-  const info = { title: 'NAME-EXACT MUST: names of every family…', annotations: [] };
+  // A check of NAME-EXACT, as rule() registers it (fixtures/check.ts).
+  const check = checkAnnotation({
+    rule: 'NAME-EXACT',
+    covers: [],
+    section: 'upsert',
+    target: 'target',
+    wholeList: true,
+    generated: false,
+  });
+  const info = { annotations: [check] };
   try {
     await clearUp({ api, secrets }, info);
   } finally {
@@ -62,6 +72,7 @@ test('a cleanup whose DELETE gets no answer is an observation too, redacted', as
     server.close();
   }
   expect(info.annotations).toEqual([
+    check,
     {
       type: 'observed',
       description: expect.stringMatching(

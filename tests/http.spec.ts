@@ -6,7 +6,6 @@
 // example. docs/rules.md: "HTTP and URI semantics"; docs/relations.md lists every relation.
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
-import { rule } from '../fixtures/rule.ts';
 import { readAfter, ROBUST, sent, sentAll } from '../fixtures/sending.ts';
 import type { Provider } from '../contract/provider.ts';
 import {
@@ -125,7 +124,7 @@ function holds(list: ProviderList, expected: Provider[], judge: SecretJudge): st
 }
 
 // Registered once for each target of the run (fixtures/conformance.ts).
-forEachTarget(() => {
+forEachTarget(({ rule }) => {
   test(
     ...rule(
       'HTTP-EQUIVALENT',

@@ -1,8 +1,9 @@
 // Hostile input on every operation: the server may refuse it (any 4xx) or take it, but never answers
-// 5xx, drops the connection or hangs. docs/rules.md: "Robustness, on every operation".
+// 5xx, drops the connection or hangs; and the bodies whose reading the rules leave open
+// (driver/broken-bodies.ts). docs/rules.md: "Robustness, on every operation".
+import { OPEN_SYNTAX, openSyntaxSurvived } from '../driver/broken-bodies.ts';
 import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
-import { rule } from '../fixtures/rule.ts';
 import type { Exchange } from '../suite/http.ts';
 import { survived } from '../suite/verdicts.ts';
 
@@ -112,7 +113,7 @@ const HOSTILE: Hostile[] = [
 ];
 
 // Registered once for each target of the run (fixtures/conformance.ts).
-forEachTarget(() => {
+forEachTarget(({ rule }) => {
   for (const h of HOSTILE) {
     test(
       ...rule(
@@ -134,4 +135,13 @@ forEachTarget(() => {
       ),
     );
   }
+
+  test(
+    ...rule(
+      'ROBUST-NO-5XX',
+      `bodies whose reading the rules leave open (${OPEN_SYNTAX}) get 2xx or 4xx, and GET still works`,
+      openSyntaxSurvived,
+      { wholeList: true, covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'] },
+    ),
+  );
 });
