@@ -59,6 +59,7 @@ test('a cleanup whose DELETE gets no answer is an observation too, redacted', as
   const check = checkAnnotation({
     rule: 'NAME-EXACT',
     covers: [],
+    also: [],
     section: 'upsert',
     target: 'target',
     wholeList: true,
