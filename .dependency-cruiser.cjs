@@ -28,9 +28,15 @@ const MAY_IMPORT = {
     ...['contract', 'rules', 'relations', 'model', 'generation', 'settings', 'state', 'client', 'verdicts'],
     ...['report', 'driver'],
   ],
-  tests: [
+  // The bodies of checks that share a technique (broken bodies, name families, the schema searches…),
+  // which the section spec files call: every check of a rule stays in its section's file.
+  checks: [
     ...['contract', 'rules', 'relations', 'model', 'generation', 'settings', 'state', 'client', 'verdicts'],
     ...['report', 'driver', 'fixtures'],
+  ],
+  tests: [
+    ...['contract', 'rules', 'relations', 'model', 'generation', 'settings', 'state', 'client', 'verdicts'],
+    ...['report', 'driver', 'fixtures', 'checks'],
   ],
   // Servers of the self-tests and the command line's demos.
   faulty: ['contract', 'rules', 'relations', 'model', 'client', 'reference'],
@@ -39,10 +45,10 @@ const MAY_IMPORT = {
   // The Playwright configurations at the root (playwright.config.ts, merge.config.ts).
   '.': ['rules', 'settings', 'report'],
   // The project's own tooling: the suite never imports it, and no self-test imports a spec of the suite.
-  tools: ['contract', 'rules', 'relations', 'report'],
+  tools: ['contract', 'rules', 'relations', 'report', 'faulty', 'fixtures'],
   selftest: [
     ...['contract', 'rules', 'relations', 'model', 'generation', 'settings', 'state', 'client', 'verdicts'],
-    ...['report', 'run', 'reference', 'driver', 'fixtures', 'faulty', 'mock', 'cli', 'tools'],
+    ...['report', 'run', 'reference', 'driver', 'fixtures', 'checks', 'faulty', 'mock', 'cli', 'tools'],
   ],
   bench: ['faulty', 'mock', 'reference', 'selftest', 'tools'],
 };

@@ -2,7 +2,7 @@
 // written for. Storage that cuts, trims or re-encodes values; indexes that match the wrong entry;
 // deletes that do not delete; caches; state shared between bots; bodies built by hand; credentials
 // compared loosely. Each is still one override of the reference with a probe over raw HTTP, and the
-// generated checks (tests/generated.spec.ts, tests/model.spec.ts) must find every one.
+// generated checks (checks/schema-search.ts, tests/model.spec.ts) must find every one.
 import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider, ProviderConfig } from '../contract/provider.ts';

@@ -1,8 +1,8 @@
 // The input spaces small enough to cover whole on every run, instead of sampling them: every
 // constraint of the Provider schema broken with every kind of wrong value, member names in another
 // case, the syntax that lenient JSON parsers take, and families of names that real stores merge or
-// change (the same body in other JSON texts is relations/json-text.ts'). Pure data: the checks (tests/wire.spec.ts)
-// send it; docs/fault-model.md says which real stack each axis stands for.
+// change (the same body in other JSON texts is relations/json-text.ts'). Pure data: the checks of each rule's
+// section send it (checks/broken-bodies.ts, name-families.ts, kept-values.ts); docs/fault-model.md says which real stack each axis stands for.
 import type { Profile } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { schemaOf, type Flat } from '../contract/schema-tree.ts';

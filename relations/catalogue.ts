@@ -489,13 +489,13 @@ export const OPENNESS: readonly Openness[] = [
     id: 'open-empty-strings',
     what: 'an empty string',
     where: 'name, username, password and bearer',
-    appliedBy: 'model/rules.ts (openChoice); the open shapes of tests/wire.spec.ts',
+    appliedBy: 'model/rules.ts (openChoice); the open shapes of tests/get.spec.ts',
   },
   {
     id: 'open-both-credentials',
     what: 'a config holding both basic and bearer',
     where: 'config',
-    appliedBy: 'model/rules.ts (openChoice); the open shapes of tests/wire.spec.ts',
+    appliedBy: 'model/rules.ts (openChoice); the open shapes of tests/get.spec.ts',
   },
   {
     id: 'open-extra-fields',
@@ -520,7 +520,7 @@ export const OPENNESS: readonly Openness[] = [
     id: 'open-syntax',
     what: 'a byte-order mark, duplicate member names, invalid UTF-8 or a lone surrogate escape',
     where: 'every POST body',
-    appliedBy: 'tests/wire.spec.ts (bodies whose reading the rules leave open)',
+    appliedBy: 'tests/robustness.spec.ts (bodies whose reading the rules leave open)',
   },
   {
     id: 'open-media-type',

@@ -28,9 +28,39 @@ export type Evidence = keyof typeof EVIDENCE;
 export const needsStore = (rule: { evidence: readonly Evidence[] }) =>
   rule.evidence.some((e) => e === 'stored' || e === 'emptied');
 
+/**
+ * The sections of docs/rules.md, each with its heading there: a rule belongs to one, and every check of
+ * it lives in that section's spec file, `tests/<section>.spec.ts` (selftest/one-place.spec.ts holds
+ * them to it), so that a reader finds a rule's checks, whatever their technique, in one file.
+ */
+export const SECTIONS = {
+  post: 'POST',
+  upsert: 'Upsert by name',
+  get: 'GET',
+  delete: 'DELETE',
+  auth: 'Authentication, on every operation',
+  robustness: 'Robustness, on every operation',
+  http: 'HTTP and URI semantics',
+  revision: 'Profiles',
+} as const;
+export type Section = keyof typeof SECTIONS;
+
+/**
+ * The check of the model (docs/rules.md, "Generated checks: the rules as a model"): one check that
+ * holds every operation to the model of the rules, so no one rule's, and no section's. Its spec file
+ * is its own, and it is the only check there.
+ */
+export const MODEL = { id: 'MODEL', heading: 'Generated checks: the rules as a model' } as const;
+
+/** Where a check of a section (or the model's) lives, relative to the repository. */
+export const specFileOf = (section: Section | typeof MODEL.id) =>
+  `tests/${section === MODEL.id ? 'model' : section}.spec.ts`;
+
 /** What a rule is, but its id (whose type, RuleId, the catalogue below defines). */
 interface RuleFields {
   level: Level;
+  /** The section of docs/rules.md that gives its reasoning; its checks live in that section's spec file. */
+  section: Section;
   /** The rule as a sentence of the spec. */
   title: string;
   /** The section of the vendor page it comes from (and of docs/rules.md, which settles it). */
@@ -80,7 +110,7 @@ const rule = <const Id extends string>(
   level: Level,
   doc: string,
   title: string,
-  extra: Partial<RuleFields> & Pick<RuleFields, 'evidence'>,
+  extra: Partial<RuleFields> & Pick<RuleFields, 'evidence' | 'section'>,
 ): RuleFields & { id: Id } => ({ id, level, doc, title, profiles: BOTH, ...extra });
 
 const CATALOGUE = [
@@ -89,9 +119,10 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Response`,
     'A valid provider, Basic or Bearer, gets 200 (not 201, not 204).',
-    { evidence: ['accepted'], answers: OK },
+    { section: 'post', evidence: ['accepted'], answers: OK },
   ),
   rule('POST-EMPTY-BODY', 'SHOULD', `${UPDATE} › Response`, 'The 200 answer to a POST has an empty body.', {
+    section: 'post',
     evidence: ['accepted'],
   }),
   rule(
@@ -99,16 +130,17 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Response`,
     'A body that is not exactly one well-formed JSON text gets 400: text after the value, a second value, comments, trailing commas, single quotes, unquoted member names, NaN or Infinity.',
-    { evidence: ['refused'], refuses: ['syntax'], answers: BAD_REQUEST },
+    { section: 'post', evidence: ['refused'], refuses: ['syntax'], answers: BAD_REQUEST },
   ),
   rule(
     'POST-400-NOT-OBJECT',
     'MUST',
     `${UPDATE} › Request`,
     'JSON that is not an object (array, string, number, null) gets 400.',
-    { evidence: ['refused'], refuses: ['Provider:type'], answers: BAD_REQUEST },
+    { section: 'post', evidence: ['refused'], refuses: ['Provider:type'], answers: BAD_REQUEST },
   ),
   rule('POST-400-MISSING-FIELD', 'MUST', `${UPDATE} › Request`, 'A provider without name, type or config gets 400.', {
+    section: 'post',
     evidence: ['refused'],
     refuses: ['Provider.name:required', 'Provider.type:required', 'Provider.config:required'],
     answers: BAD_REQUEST,
@@ -119,6 +151,7 @@ const CATALOGUE = [
     `${UPDATE} › Request`,
     'A name, type or config of the wrong JSON type gets 400.',
     {
+      section: 'post',
       evidence: ['refused'],
       refuses: ['Provider.name:type', 'Provider.type:type', 'Provider.config:type'],
       answers: BAD_REQUEST,
@@ -129,9 +162,10 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Request`,
     'A type other than `www` (compared case-sensitively) gets 400.',
-    { evidence: ['refused'], refuses: ['Provider.type:enum'], answers: BAD_REQUEST },
+    { section: 'post', evidence: ['refused'], refuses: ['Provider.type:enum'], answers: BAD_REQUEST },
   ),
   rule('POST-400-EMPTY-CONFIG', 'MUST', CONFIG, 'A config with neither basic nor bearer gets 400.', {
+    section: 'post',
     evidence: ['refused'],
     refuses: ['ProviderConfig:anyOf'],
     answers: BAD_REQUEST,
@@ -142,6 +176,7 @@ const CATALOGUE = [
     `${CONFIG} › Basic authorization`,
     'A basic config without username or password gets 400.',
     {
+      section: 'post',
       evidence: ['refused'],
       refuses: ['BasicCredentials.username:required', 'BasicCredentials.password:required'],
       answers: BAD_REQUEST,
@@ -153,20 +188,24 @@ const CATALOGUE = [
     CONFIG,
     'A username, password or bearer that is not a string gets 400.',
     {
+      section: 'post',
       evidence: ['refused'],
       refuses: ['BasicCredentials.username:type', 'BasicCredentials.password:type', 'ProviderConfig.bearer:type'],
       answers: BAD_REQUEST,
     },
   ),
   rule('ERROR-400-JSON', 'MUST', ERRORS, 'The body of a 400 is a JSON object.', {
+    section: 'post',
     evidence: ['refused'],
     bodyOf: BAD_REQUEST,
   }),
   rule('ERROR-400-FIELDS', 'SHOULD', ERRORS, 'The body of a 400 carries the non-empty strings message and reason.', {
+    section: 'post',
     evidence: ['refused'],
     bodyOf: BAD_REQUEST,
   }),
   rule('POST-400-NO-CHANGE', 'MUST', `${UPDATE} › Response`, 'A request that got 400 changes nothing that GET shows.', {
+    section: 'post',
     evidence: ['refused', 'stored'],
   }),
   rule(
@@ -174,19 +213,21 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Note`,
     "Reusing a name replaces that entry's type and config, Basic and Bearer either way.",
-    { evidence: ['stored'] },
+    { section: 'upsert', evidence: ['stored'] },
   ),
   rule(
     'UPSERT-NO-DUPLICATE',
     'MUST',
     `${UPDATE} › Note`,
     'Reusing a name never creates a second entry of that name, even when the POSTs are concurrent.',
-    { evidence: ['stored'] },
+    { section: 'upsert', evidence: ['stored'] },
   ),
   rule('UPSERT-NO-MERGE', 'MUST', `${UPDATE} › Note`, 'Reusing a name never merges the old config with the new.', {
+    section: 'upsert',
     evidence: ['stored'],
   }),
   rule('UPSERT-OTHERS-UNTOUCHED', 'MUST', `${UPDATE} › Note`, 'Reusing a name leaves every other entry as it was.', {
+    section: 'upsert',
     evidence: ['stored'],
   }),
   rule(
@@ -194,44 +235,45 @@ const CATALOGUE = [
     'MUST',
     `${UPDATE} › Note`,
     'Names are kept as the exact code points posted (raw or \\u-escaped): never trimmed, normalised, cut or replaced; two names that differ in any code point but by case or compatibility form are two providers.',
-    { evidence: ['stored'] },
+    { section: 'upsert', evidence: ['stored'] },
   ),
   rule(
     'NAME-CASE-SENSITIVE',
     'SHOULD',
     `${UPDATE} › Note`,
     'Names compare exactly: `Alpha` and `alpha` are two providers.',
-    { evidence: ['stored'] },
+    { section: 'upsert', evidence: ['stored'] },
   ),
   rule(
     'CONCURRENT-UPSERTS',
     'MUST',
     `${UPDATE} › Note`,
     'Providers posted concurrently under distinct names are all present afterwards.',
-    { evidence: ['stored'] },
+    { section: 'upsert', evidence: ['stored'] },
   ),
   rule(
     'GET-200-SHAPE',
     'MUST',
     `${GET} › Responses`,
     'GET answers 200 with a JSON body that holds the list at settings.application.media.providers, valid against the OpenAPI document.',
-    { evidence: ['listed'], answers: OK },
+    { section: 'get', evidence: ['listed'], answers: OK },
   ),
   rule(
     'GET-CONFIG-ROUNDTRIP',
     'MUST',
     `${GET} › Responses`,
     'Each entry has name, type and config, and config is exactly what was last posted under that name, secrets in clear.',
-    { evidence: ['stored'] },
+    { section: 'get', evidence: ['stored'] },
   ),
   rule(
     'GET-READ-AFTER-WRITE',
     'MUST',
     `${GET} › Responses`,
     'A read right after a successful write shows that write.',
-    { evidence: ['stored'] },
+    { section: 'get', evidence: ['stored'] },
   ),
   rule('GET-EMPTY-200', 'MUST', `${GET} › Responses`, 'An empty list is 200, never 404.', {
+    section: 'get',
     evidence: ['listed'],
     answers: OK,
   }),
@@ -240,55 +282,66 @@ const CATALOGUE = [
     'SHOULD',
     `${GET} › Responses`,
     'An empty list keeps the full nesting with providers: [].',
-    { evidence: ['listed'] },
+    { section: 'get', evidence: ['listed'] },
   ),
   rule(
     'CONTENT-TYPE-JSON',
     'SHOULD',
     `${GET} › Responses`,
     'JSON bodies carry Content-Type: application/json (parameters such as charset allowed).',
-    { evidence: ['answer'] },
+    { section: 'get', evidence: ['answer'] },
   ),
   rule('DELETE-200', 'MUST', `${DELETE} › Responses`, 'DELETE answers 200 (not 204).', {
+    section: 'delete',
     evidence: ['deleted'],
     answers: OK,
   }),
   rule('DELETE-EMPTIES', 'MUST', `${DELETE} › Responses`, 'After DELETE, GET shows an empty list for that bot.', {
+    section: 'delete',
     evidence: ['emptied'],
   }),
   rule('DELETE-THIS-BOT-ONLY', 'MUST', `${DELETE} › Responses`, "DELETE changes no other bot's list.", {
+    section: 'delete',
     evidence: ['stored', 'deleted'],
     needs: 'second-bot',
   }),
   rule('DELETE-EMPTY-BODY', 'SHOULD', `${DELETE} › Responses`, 'The 200 answer to a DELETE has an empty body.', {
+    section: 'delete',
     evidence: ['deleted'],
   }),
   rule('DELETE-IDEMPOTENT', 'SHOULD', `${DELETE} › Responses`, 'DELETE on an already empty list is 200 too.', {
+    section: 'delete',
     evidence: ['deleted'],
     answers: OK,
   }),
   rule('AUTH-MISSING', 'MUST', AUTH, 'Every operation without an Authorization header gets 401 (not 403).', {
+    section: 'auth',
     evidence: ['unauthorized'],
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-MALFORMED', 'MUST', AUTH, 'Every operation with a malformed Authorization header gets 401.', {
+    section: 'auth',
     evidence: ['unauthorized'],
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-WRONG-TOKEN', 'MUST', AUTH, 'Every operation with a wrong token gets 401 (not 403).', {
+    section: 'auth',
     evidence: ['unauthorized'],
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-OTHER-BOT', 'MUST', AUTH, "Every operation with another bot's token gets 401.", {
+    section: 'auth',
     evidence: ['unauthorized'],
     needs: 'second-bot',
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-UNKNOWN-BOT', 'MUST', AUTH, 'Every operation on an unknown bot id gets 401, whatever the token.', {
+    section: 'auth',
     evidence: ['unauthorized'],
     answers: UNAUTHORIZED,
   }),
   rule('AUTH-OTHER-REGION', 'MUST', AUTH, "A bot's own token on a region where the bot does not reside gets 401.", {
+    section: 'auth',
     evidence: ['unauthorized'],
     needs: 'other-region',
     answers: UNAUTHORIZED,
@@ -298,16 +351,17 @@ const CATALOGUE = [
     'MUST',
     AUTH,
     'Credentials are checked before anything else: missing or bad credentials get 401 whatever the body, its Content-Type and whether the list is empty.',
-    { evidence: ['unauthorized'], answers: UNAUTHORIZED },
+    { section: 'auth', evidence: ['unauthorized'], answers: UNAUTHORIZED },
   ),
   rule(
     'AUTH-PER-REQUEST',
     'MUST',
     AUTH,
     'Credentials belong to each request, never to a connection: on a reused keep-alive connection, a request without valid credentials gets 401.',
-    { evidence: ['unauthorized'], answers: UNAUTHORIZED },
+    { section: 'auth', evidence: ['unauthorized'], answers: UNAUTHORIZED },
   ),
   rule('AUTH-401-JSON', 'MUST', `${AUTH}; ${ERRORS}`, 'The body of a 401 is a JSON object.', {
+    section: 'auth',
     evidence: ['unauthorized'],
     bodyOf: UNAUTHORIZED,
   }),
@@ -316,9 +370,10 @@ const CATALOGUE = [
     'SHOULD',
     `${AUTH}; ${ERRORS}`,
     'The body of a 401 carries the non-empty strings message and reason.',
-    { evidence: ['unauthorized'], bodyOf: UNAUTHORIZED },
+    { section: 'auth', evidence: ['unauthorized'], bodyOf: UNAUTHORIZED },
   ),
   rule('AUTH-NO-CHANGE', 'MUST', AUTH, 'A request that got 401 changes nothing.', {
+    section: 'auth',
     evidence: ['unauthorized', 'stored'],
   }),
   rule(
@@ -326,11 +381,18 @@ const CATALOGUE = [
     'SHOULD',
     AUTH,
     'The scheme name is matched case-insensitively: `bearer` works like `Bearer` (RFC 9110).',
-    { evidence: ['answer'] },
+    { section: 'auth', evidence: ['answer'] },
   ),
-  rule('ROBUST-NO-5XX', 'MUST', ROBUST, 'No input makes the server answer 5xx.', { evidence: ['answer'] }),
-  rule('ROBUST-NO-DROP', 'MUST', ROBUST, 'No input makes the server drop the connection.', { evidence: ['answer'] }),
+  rule('ROBUST-NO-5XX', 'MUST', ROBUST, 'No input makes the server answer 5xx.', {
+    section: 'robustness',
+    evidence: ['answer'],
+  }),
+  rule('ROBUST-NO-DROP', 'MUST', ROBUST, 'No input makes the server drop the connection.', {
+    section: 'robustness',
+    evidence: ['answer'],
+  }),
   rule('ROBUST-NO-HANG', 'MUST', ROBUST, "No input makes the server hang past the suite's per-request timeout.", {
+    section: 'robustness',
     evidence: ['answer'],
   }),
   rule(
@@ -338,42 +400,48 @@ const CATALOGUE = [
     'MUST',
     HTTP,
     'Requests that RFC 9110 and 9112 make equivalent get the same answer and have the same effect: field names in any case, fields in any order, whitespace around values, media types and charsets in any case and with parameters, a body sent with Content-Length or chunked (cut anywhere), Expect: 100-continue, a new or a reused connection.',
-    { evidence: ['stored'] },
+    { section: 'http', evidence: ['stored'] },
   ),
   rule(
     'GET-ACCEPT-JSON',
     'MUST',
     HTTP,
     'GET answers its JSON whether Accept is absent, */*, application/* or application/json.',
-    { evidence: ['listed'], answers: OK },
+    { section: 'http', evidence: ['listed'], answers: OK },
   ),
   rule(
     'BOT-ID-EXACT',
     'MUST',
     HTTP,
     "A bot id that differs from a bot's in any code point, case included, is another bot: that bot's token is not taken there (an unknown bot's answer is AUTH-UNKNOWN-BOT's) and changes nothing (RFC 3986).",
-    { evidence: ['unauthorized'] },
+    { section: 'http', evidence: ['unauthorized'] },
   ),
   rule(
     'GET-SAFE',
     'MUST',
     HTTP,
     'GET and HEAD are safe (RFC 9110 § 9.2.1): a GET or HEAD of the list, or of any path under it such as provider/{name}, changes nothing.',
-    { evidence: ['stored'] },
+    { section: 'http', evidence: ['stored'] },
   ),
   rule(
     'REPEAT-SAME-EFFECT',
     'MUST',
     HTTP,
     'A repeated request has exactly the effect the rules give it: a POST identical to the stored provider answers 200 and changes nothing, one posted again after another is applied again, and no request is dropped as a supposed retry.',
-    { evidence: ['stored'] },
+    { section: 'http', evidence: ['stored'] },
   ),
   rule(
     'REV-NAME-CHARSET',
     'MUST',
     `${REV} › name`,
     'A name with a character outside A-Z, a-z, - and _ gets 400 and changes nothing.',
-    { evidence: ['refused'], profiles: REVISION, refuses: ['Provider.name:pattern'], answers: BAD_REQUEST },
+    {
+      section: 'revision',
+      evidence: ['refused'],
+      profiles: REVISION,
+      refuses: ['Provider.name:pattern'],
+      answers: BAD_REQUEST,
+    },
   ),
   rule(
     'REV-NAME-LENGTH',
@@ -381,6 +449,7 @@ const CATALOGUE = [
     `${REV} › name`,
     'A name of 201 characters gets 400 and changes nothing; 200 characters exactly is accepted.',
     {
+      section: 'revision',
       evidence: ['refused', 'accepted'],
       profiles: REVISION,
       refuses: ['Provider.name:maxLength'],
@@ -392,21 +461,21 @@ const CATALOGUE = [
     'MUST',
     `${REV} › Deleting a provider`,
     'DELETE of provider/{name} answers 200, removes exactly that provider and leaves the rest.',
-    { evidence: ['stored', 'deleted'], profiles: REVISION, answers: OK },
+    { section: 'revision', evidence: ['stored', 'deleted'], profiles: REVISION, answers: OK },
   ),
   rule(
     'REV-DELETE-ONE-EXACT',
     'SHOULD',
     `${REV} › Deleting a provider`,
     'DELETE of provider/{name} matches the name exactly: it leaves a provider whose name differs only in case.',
-    { evidence: ['stored', 'deleted'], profiles: REVISION },
+    { section: 'revision', evidence: ['stored', 'deleted'], profiles: REVISION },
   ),
   rule(
     'REV-DELETE-ONE-AUTH',
     'MUST',
     `${REV} › Deleting a provider`,
     'DELETE of provider/{name} without valid credentials gets 401 and removes nothing.',
-    { evidence: ['unauthorized', 'stored'], profiles: REVISION, answers: UNAUTHORIZED },
+    { section: 'revision', evidence: ['unauthorized', 'stored'], profiles: REVISION, answers: UNAUTHORIZED },
   ),
 ] as const;
 

@@ -10,6 +10,7 @@ import { expect, test } from '@playwright/test';
 import { contractFor } from '../contract/openapi.ts';
 import { errorOf, isDelete, isPost } from '../faulty/fault.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
+import { checkAnnotation } from '../fixtures/check.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { ProviderApi } from '../client/api.ts';
@@ -29,11 +30,11 @@ class FirstDeleteUnavailable extends ReferenceApp {
 
 test('a cleanup whose DELETE answers 503 is an observation in conformance.json, the terminal, JUnit and the HTML report, and its check still passes', async () => {
   const target = await startTarget(FirstDeleteUnavailable);
-  // The checks of NAME-EXACT in the wire spec: only the one of the whole list's name families DELETEs,
+  // The checks of NAME-EXACT, in the upsert spec: only the one of the whole list's name families DELETEs,
   // as it clears up after itself.
   const run = await runSuite({
     env: { ...target.env, CONFORMANCE_RULES: 'NAME-EXACT', CONFORMANCE_BUDGET: '0' },
-    args: ['tests/wire.spec.ts'],
+    args: ['tests/upsert.spec.ts'],
   });
   await target.close();
   const seen = `cleanup after NAME-EXACT: DELETE of bot '${target.bots.botA}''s list answered 503 (what that check wrote may remain)`;
@@ -54,7 +55,17 @@ test('a cleanup whose DELETE gets no answer is an observation too, redacted', as
   const secrets = new Secrets();
   secrets.add(bot.id);
   const api = new ProviderApi(url, bot, contractFor('default'), secrets, 5_000, [], 'selftest');
-  const info = { title: 'NAME-EXACT MUST: names of every family…', annotations: [] };
+  // A check of NAME-EXACT, as rule() registers it (fixtures/check.ts).
+  const check = checkAnnotation({
+    rule: 'NAME-EXACT',
+    covers: [],
+    also: [],
+    section: 'upsert',
+    target: 'target',
+    wholeList: true,
+    generated: false,
+  });
+  const info = { annotations: [check] };
   try {
     await clearUp({ api, secrets }, info);
   } finally {
@@ -62,6 +73,7 @@ test('a cleanup whose DELETE gets no answer is an observation too, redacted', as
     server.close();
   }
   expect(info.annotations).toEqual([
+    check,
     {
       type: 'observed',
       description: expect.stringMatching(
@@ -98,10 +110,12 @@ test.describe('the generated check of refused bodies against a server that takes
   });
 
   test('blames no run for what a body taken in an earlier run wrote', async () => {
+    // A seed whose search posts a body without config among its 25 (the search's seed is the run's and the check's title).
     const run = await runSuite({
       stateDir,
-      env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NO-CHANGE', CONFORMANCE_SEED: '1', CONFORMANCE_BUDGET: '25' },
-      args: ['tests/generated.spec.ts'],
+      env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NO-CHANGE', CONFORMANCE_SEED: '2', CONFORMANCE_BUDGET: '25' },
+      // The generated check of POST-400-NO-CHANGE, in its section's file: alone, by its tag.
+      args: ['tests/post.spec.ts', '-g', '@generated'],
     });
     // What is on trial happened: bodies were refused after one was taken.
     const { posts } = target.app as TakesMissingConfig;
@@ -121,7 +135,8 @@ test.describe('the generated check of refused bodies against a server that takes
     const run = await runSuite({
       stateDir,
       env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NO-CHANGE', CONFORMANCE_BUDGET: '1' },
-      args: ['tests/generated.spec.ts'],
+      // The generated check of POST-400-NO-CHANGE, in its section's file: alone, by its tag.
+      args: ['tests/post.spec.ts', '-g', '@generated'],
     });
     const reason = run.report?.rules.find((r) => r.id === 'POST-400-NO-CHANGE')?.reason ?? '';
     expect(reason, run.stdout.slice(-3000)).toContain(

@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import { FLAGS } from '../cli/conformance.ts';
 import { VARIABLES } from '../settings/variables.ts';
 import { NODE_LINES } from '../tools/node-lines.ts';
+import { listChecks } from '../tools/checks.ts';
+import { RULE_INDEX, ruleIndex } from '../tools/rule-index.ts';
 import { README, RELATIONS_DOC, withCurrentRelations, withCurrentTable } from '../tools/rules-table.ts';
 import { ROOT } from './support/run-suite.ts';
 
@@ -18,6 +20,11 @@ test('the README holds the rules table of the current catalogue (npm run rules-t
 test('docs/relations.md holds the table of the current relations catalogue (npm run rules-table -- --write)', () => {
   const doc = readFileSync(RELATIONS_DOC, 'utf8');
   expect(doc).toBe(withCurrentRelations(doc));
+});
+
+test('docs/rule-index.md is the index of the current catalogue, checks and faulty servers (npm run rules-table -- --write)', () => {
+  // The checks as Playwright lists them: a check moved, added or removed changes the index.
+  expect(readFileSync(RULE_INDEX, 'utf8')).toBe(ruleIndex(listChecks()));
 });
 
 interface Workflow {

@@ -1,9 +1,16 @@
-// 401 on POST and GET for every kind of bad credential, with a JSON body and nothing written: one
-// check per rule tries each of its kinds, so a server that answers 403 fails each rule once.
-// (DELETE's share runs in whole-list.spec.ts: a DELETE that wrongly succeeds empties the whole list.)
+// Authentication, on every operation: 401 for every kind of bad credential, with a JSON body and
+// nothing written (one check per rule tries each of its kinds, so a server that answers 403 fails
+// each rule once; DELETE's share needs the whole list, since a DELETE that wrongly succeeds empties
+// it), credentials checked before the body (checks/credentials-first.ts) and on every request of a
+// kept-alive connection (checks/credentials-per-request.ts).
 // Vendor page: "401 Unauthorized" under each operation; docs/rules.md: "Authentication".
-import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
-import { rule } from '../fixtures/rule.ts';
+import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
+import { ROBUST } from '../fixtures/sending.ts';
+import { credentialsFirst } from '../checks/credentials-first.ts';
+import { credentialsPerRequest } from '../checks/credentials-per-request.ts';
+import { theEntry } from '../verdicts/provider-list.ts';
+import { test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { forEachTarget } from '../fixtures/rule.ts';
 import {
   BAD_CREDENTIALS,
   BAD_CREDENTIALS_BY_RULE,
@@ -18,7 +25,7 @@ import { jsonObjectBody, matchesSchema, statusIs } from '../verdicts/assertions.
 import type { Provider } from '../contract/provider.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
-forEachTarget(() => {
+forEachTarget(({ rule }) => {
   const refused =
     (ruleId: RuleId, kinds: BadCredentials[]) =>
     async (f: CheckFixtures): Promise<void> => {
@@ -112,4 +119,55 @@ forEachTarget(() => {
       }),
     );
   }
+
+  for (const [ruleId, kinds] of BAD_CREDENTIALS_BY_RULE) {
+    test(
+      ...rule(
+        ruleId,
+        `DELETE with ${kindsOf(kinds)} gets 401 and removes nothing`,
+        async (f) => {
+          const kept = f.make.provider('basic');
+          statusIs('POST-VALID-200', await f.api.post(kept));
+          await refusedWithEach(f, ruleId, kinds, (client, options) => client.clear(options));
+          theEntry('AUTH-NO-CHANGE', await f.read(), kept.name);
+        },
+        { wholeList: true, also: ['AUTH-401-JSON', 'AUTH-401-FIELDS', 'AUTH-NO-CHANGE'], standsOn: READS_ITS_WRITES },
+      ),
+    );
+  }
+
+  test(
+    ...rule(
+      'AUTH-BEFORE-BODY',
+      'missing or bad credentials get 401 on every operation, whatever the body or its Content-Type, on an empty list and on a populated one, and change nothing',
+      credentialsFirst,
+      {
+        wholeList: true,
+        also: [
+          'AUTH-401-JSON',
+          'AUTH-NO-CHANGE',
+          'AUTH-MISSING',
+          'AUTH-MALFORMED',
+          'AUTH-WRONG-TOKEN',
+          'AUTH-OTHER-BOT',
+          'AUTH-UNKNOWN-BOT',
+          ...ROBUST,
+        ],
+        standsOn: READS_ITS_WRITES,
+      },
+    ),
+  );
+
+  test(
+    ...rule(
+      'AUTH-PER-REQUEST',
+      'on one kept-alive connection, requests with bad credentials right after good ones (and across bots) get 401 and change nothing',
+      credentialsPerRequest,
+      {
+        wholeList: true,
+        also: ['AUTH-NO-CHANGE', 'AUTH-MISSING', 'AUTH-WRONG-TOKEN', 'AUTH-OTHER-BOT', 'HTTP-EQUIVALENT', ...ROBUST],
+        standsOn: READS_ITS_WRITES,
+      },
+    ),
+  );
 });

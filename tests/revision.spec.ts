@@ -1,7 +1,15 @@
-// The 2020-03-10 revision's name rule: only A-Z, a-z, '-' and '_', at most 200 characters.
-// Runs only with CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
-import { forEachTarget, test } from '../fixtures/conformance.ts';
-import { rule } from '../fixtures/rule.ts';
+// The 2020-03-10 revision: its name rule (only A-Z, a-z, '-' and '_', at most 200 characters) and its
+// DELETE of one provider, matching the name exactly and needing valid credentials (it needs the whole
+// list: a DELETE that matches loosely removes other entries). Runs only with
+// CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
+import { annotate } from '../report/report-model.ts';
+import { BAD_CREDENTIALS, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
+import { readAfter, ROBUST } from '../fixtures/sending.ts';
+import { emptyBody } from '../verdicts/assertions.ts';
+import { ConformanceFailure, Findings } from '../verdicts/failure.ts';
+import { shown } from '../verdicts/difference.ts';
+import { test } from '../fixtures/conformance.ts';
+import { forEachTarget } from '../fixtures/rule.ts';
 import { entriesNamed, theEntry } from '../verdicts/provider-list.ts';
 import { fail } from '../verdicts/failure.ts';
 import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
@@ -15,7 +23,7 @@ const OUTSIDE = [
 ];
 
 // Registered once for each target of the run (fixtures/conformance.ts).
-forEachTarget(() => {
+forEachTarget(({ rule }) => {
   for (const [what, character] of OUTSIDE) {
     test(
       ...rule(
@@ -59,6 +67,97 @@ forEachTarget(() => {
         statusIs('REV-NAME-LENGTH', await api.post(provider), 'POST-VALID-200');
         theEntry('REV-NAME-LENGTH', await read(), provider.name);
       },
+    ),
+  );
+
+  test(
+    ...rule(
+      'REV-DELETE-ONE',
+      'DELETE of provider/{name} removes that provider and leaves the rest',
+      async ({ api, make, read, should }, testInfo) => {
+        const [keepA, gone, keepB] = [make.provider('basic'), make.provider('bearer'), make.provider('basic')];
+        for (const p of [keepA, gone, keepB]) statusIs('POST-VALID-200', await api.post(p));
+        const answer = await api.remove(gone.name);
+        statusIs('REV-DELETE-ONE', answer);
+        const list = await read();
+        if (entriesNamed(list, gone.name).length)
+          fail('REV-DELETE-ONE', `'${gone.name}' is still listed after its DELETE answered 200`);
+        for (const p of [keepA, keepB]) theEntry('REV-DELETE-ONE', list, p.name);
+        should('DELETE-EMPTY-BODY', () => emptyBody('DELETE-EMPTY-BODY', answer));
+        // The revision leaves an unknown name open: record what the target does, judge nothing.
+        const unknown = await api.remove(make.name());
+        testInfo.annotations.push(
+          annotate.observed(`DELETE of an unlisted provider name answered ${unknown.received.status}`),
+        );
+      },
+      { wholeList: true },
+    ),
+  );
+
+  test(
+    ...rule(
+      'REV-DELETE-ONE-EXACT',
+      'DELETE of provider/{name} leaves the provider whose name differs only in case',
+      async ({ api, make, read }) => {
+        const lower = make.provider('bearer');
+        const upper = make.provider('bearer', lower.name.toUpperCase());
+        for (const p of [lower, upper]) statusIs('POST-VALID-200', await api.post(p));
+        statusIs('REV-DELETE-ONE', await api.remove(lower.name));
+        if (entriesNamed(await read(), upper.name).length !== 1) {
+          fail(
+            'REV-DELETE-ONE-EXACT',
+            `deleting '${lower.name}' also removed '${upper.name}': names are matched case-insensitively`,
+          );
+        }
+      },
+      { wholeList: true },
+    ),
+  );
+
+  test(
+    ...rule(
+      'REV-DELETE-ONE-AUTH',
+      `DELETE of provider/{name} with ${kindsOf(BAD_CREDENTIALS)} gets 401 and removes nothing`,
+      async (f) => {
+        const kept = f.make.provider('basic');
+        statusIs('POST-VALID-200', await f.api.post(kept));
+        await refusedWithEach(f, 'REV-DELETE-ONE-AUTH', BAD_CREDENTIALS, (client, options) =>
+          client.remove(kept.name, options),
+        );
+        if (entriesNamed(await f.read(), kept.name).length !== 1)
+          fail('REV-DELETE-ONE-AUTH', `'${kept.name}' was removed by a DELETE that answered 401`);
+      },
+      { wholeList: true, also: ['AUTH-401-JSON', 'AUTH-401-FIELDS'] },
+    ),
+  );
+
+  // The revision's DELETE of one provider matches its name exactly: not a prefix, not a longer name, not another case.
+  test(
+    ...rule(
+      'REV-DELETE-ONE',
+      'DELETE of provider/{name} leaves every name it is a prefix of, every prefix of it, and the name in another case',
+      async ({ api, make, read }) => {
+        const findings = new Findings();
+        const name = make.name();
+        const kept = [`${name}a`, `${name}-x`, name.slice(0, -1), name.toUpperCase()];
+        for (const n of [name, ...kept]) statusIs('POST-VALID-200', await api.post(make.provider('bearer', n)));
+        statusIs('REV-DELETE-ONE', await api.remove(name));
+        const list = await readAfter(read, `the DELETE of provider ${shown(name)}`, findings);
+        if (entriesNamed(list, name).length)
+          findings.add(
+            new ConformanceFailure('REV-DELETE-ONE', `${shown(name)} is still listed after its DELETE answered 200`),
+          );
+        for (const n of kept) {
+          if (entriesNamed(list, n).length === 1) continue;
+          const ruleId = n === name.toUpperCase() ? 'REV-DELETE-ONE-EXACT' : 'REV-DELETE-ONE';
+          findings.add(
+            new ConformanceFailure(ruleId, `the DELETE of provider ${shown(name)} also removed ${shown(n)}`),
+            n,
+          );
+        }
+        findings.throwIfAny();
+      },
+      { wholeList: true, also: ['REV-DELETE-ONE-EXACT', ...ROBUST] },
     ),
   );
 });

@@ -1,8 +1,10 @@
 // Hostile input on every operation: the server may refuse it (any 4xx) or take it, but never answers
-// 5xx, drops the connection or hangs. docs/rules.md: "Robustness, on every operation".
-import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
+// 5xx, drops the connection or hangs; and the bodies whose reading the rules leave open
+// (checks/broken-bodies.ts). docs/rules.md: "Robustness, on every operation".
+import { OPEN_SYNTAX, openSyntaxSurvived } from '../checks/broken-bodies.ts';
+import { test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { forEachTarget } from '../fixtures/rule.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
-import { rule } from '../fixtures/rule.ts';
 import type { Exchange } from '../client/http.ts';
 import { survived } from '../verdicts/robustness.ts';
 
@@ -112,7 +114,7 @@ const HOSTILE: Hostile[] = [
 ];
 
 // Registered once for each target of the run (fixtures/conformance.ts).
-forEachTarget(() => {
+forEachTarget(({ rule }) => {
   for (const h of HOSTILE) {
     test(
       ...rule(
@@ -134,4 +136,13 @@ forEachTarget(() => {
       ),
     );
   }
+
+  test(
+    ...rule(
+      'ROBUST-NO-5XX',
+      `bodies whose reading the rules leave open (${OPEN_SYNTAX}) get 2xx or 4xx, and GET still works`,
+      openSyntaxSurvived,
+      { wholeList: true, covers: ['ROBUST-NO-DROP', 'ROBUST-NO-HANG'] },
+    ),
+  );
 });

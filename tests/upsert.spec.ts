@@ -1,9 +1,13 @@
 // Upsert by name: the vendor page's note "reusing a name will overwrite the previous entry", as
-// docs/rules.md settles it (replace, never duplicate, never merge, others untouched).
+// docs/rules.md settles it (replace, never duplicate, never merge, others untouched), names kept
+// exactly and apart (checks/name-families.ts), and concurrent writes (checks/one-name-races.ts).
+import { ROBUST } from '../fixtures/sending.ts';
+import { namesKeptApart } from '../checks/name-families.ts';
+import { AT_ONCE, concurrentPostsOfOneName, postsRacingDelete } from '../checks/one-name-races.ts';
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
-import { forEachTarget, test } from '../fixtures/conformance.ts';
+import { test } from '../fixtures/conformance.ts';
+import { forEachTarget } from '../fixtures/rule.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
-import { rule } from '../fixtures/rule.ts';
 import { entriesNamed, theEntry, type ProviderList } from '../verdicts/provider-list.ts';
 import { fail, together } from '../verdicts/failure.ts';
 import { sameValue, type SecretJudge } from '../verdicts/difference.ts';
@@ -36,7 +40,7 @@ const SWITCHES = [
   ['bearer', 'bearer'],
 ] as const;
 // Registered once for each target of the run (fixtures/conformance.ts).
-forEachTarget(() => {
+forEachTarget(({ rule }) => {
   for (const [from, to] of SWITCHES) {
     test(
       ...rule(
@@ -154,6 +158,45 @@ forEachTarget(() => {
           );
       },
       { standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'NAME-EXACT',
+      'names of every family a store merges or changes (accents, composed and decomposed forms, spaces at the ends, zero-width characters, number-like names, column-limit lengths, astral characters, NUL, case, full width) come back distinct and exact',
+      namesKeptApart,
+      {
+        wholeList: true,
+        also: [
+          'NAME-CASE-SENSITIVE',
+          'UPSERT-NO-DUPLICATE',
+          'POST-VALID-200',
+          'REV-NAME-CHARSET',
+          'REV-NAME-LENGTH',
+          ...ROBUST,
+        ],
+        standsOn: READS_ITS_WRITES,
+      },
+    ),
+  );
+
+  // Concurrent writes of one name: exactly one entry, ever, holding one of the posted configs.
+  test(
+    ...rule(
+      'UPSERT-NO-DUPLICATE',
+      `${AT_ONCE} concurrent POSTs of one new name, then of that existing name, leave exactly one entry holding one of the posted configs`,
+      concurrentPostsOfOneName,
+      { also: ['POST-VALID-200', 'GET-CONFIG-ROUNDTRIP', ...ROBUST], standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'UPSERT-NO-DUPLICATE',
+      'POSTs of one name racing a DELETE of the list leave that name at most once, holding one of the posted configs',
+      postsRacingDelete,
+      { wholeList: true, also: ['GET-CONFIG-ROUNDTRIP', ...ROBUST] },
     ),
   );
 });

@@ -1,6 +1,7 @@
 // Writes the generated tables of the docs from the catalogues (`npm run rules-table`): the README's
-// rules table from rules/catalogue.ts, and docs/relations.md's table from relations/catalogue.ts. A
-// self-test checks that each file holds exactly its table.
+// rules table from rules/catalogue.ts, docs/relations.md's table from relations/catalogue.ts, and
+// docs/rule-index.md, where each rule is checked and what breaks it (tools/rule-index.ts). A self-test
+// checks that each file holds exactly its table.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RELATIONS, ruleOn, type Relation } from '../relations/catalogue.ts';
@@ -90,9 +91,12 @@ export const withCurrentRelations = (doc: string) =>
   withSection(doc, RELATIONS_START, RELATIONS_END, relationsTable(), RELATIONS_DOC);
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // `npm run rules-table -- --write` rewrites both tables in place.
+  // `npm run rules-table -- --write` rewrites the tables in place, and the index (it lists the suite's checks: seconds).
   if (process.argv.includes('--write')) {
     writeFileSync(README, withCurrentTable(readFileSync(README, 'utf8')));
     writeFileSync(RELATIONS_DOC, withCurrentRelations(readFileSync(RELATIONS_DOC, 'utf8')));
+    const { listChecks } = await import('./checks.ts');
+    const { ruleIndex, RULE_INDEX } = await import('./rule-index.ts');
+    writeFileSync(RULE_INDEX, ruleIndex(listChecks()));
   } else console.log(`${rulesTable()}\n\n${relationsTable()}`);
 }

@@ -13,6 +13,7 @@ const SOURCES = [
   'cli',
   'client',
   'contract',
+  'checks',
   'driver',
   'faulty',
   'fixtures',

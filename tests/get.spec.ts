@@ -1,7 +1,20 @@
-// GET: the list's shape (validated against the OpenAPI document), the round trip of each config, and
-// reads right after writes. Vendor page: "Retrieving the Providers List"; docs/rules.md: "GET".
-import { forEachTarget, test } from '../fixtures/conformance.ts';
-import { rule } from '../fixtures/rule.ts';
+// GET: the list's shape (validated against the OpenAPI document), the empty list, the round trip of
+// each config (in every JSON text, in the shapes left open, at the lengths a store cuts, and for
+// generated providers of every shape the schema allows), and reads right after writes.
+// Vendor page: "Retrieving the Providers List"; docs/rules.md: "GET".
+import { ROBUST } from '../fixtures/sending.ts';
+import { emptied } from '../checks/empty-list.ts';
+import { ENCODINGS } from '../relations/json-text.ts';
+import {
+  LENGTH_FAMILIES,
+  lengthsKept,
+  OPEN_SHAPES,
+  openShapesKeptOrRefused,
+  sameInEveryEncoding,
+} from '../checks/kept-values.ts';
+import { generatedProvidersComeBack } from '../checks/schema-search.ts';
+import { test } from '../fixtures/conformance.ts';
+import { forEachTarget } from '../fixtures/rule.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { listedSecrets, masksEverySecret } from '../verdicts/provider-list.ts';
 import { unwritable } from '../state/unwritable.ts';
@@ -11,7 +24,7 @@ import { jsonContentType, statusIs } from '../verdicts/assertions.ts';
 import { providerList, theEntry } from '../verdicts/provider-list.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
-forEachTarget(() => {
+forEachTarget(({ rule }) => {
   test(
     ...rule(
       'GET-200-SHAPE',
@@ -135,6 +148,78 @@ forEachTarget(() => {
           if (ruleId === 'UPSERT-REPLACES') await READS_ITS_WRITES.check(f, testInfo);
           sameValue(ruleId, entry.config, provider.config, what, secrets);
         }
+      },
+    ),
+  );
+
+  // The empty list: each check empties the whole list, so it runs alone on its target (fixtures/turns.ts).
+  test(
+    ...rule(
+      'GET-EMPTY-200',
+      'GET of an emptied list answers 200, not 404',
+      async ({ api, make, contract }) => {
+        await emptied(api, make);
+        const answer = await api.list();
+        statusIs('GET-EMPTY-200', answer);
+        providerList(contract, answer);
+      },
+      { wholeList: true },
+    ),
+  );
+
+  test(
+    ...rule(
+      'GET-EMPTY-NESTING',
+      'an empty list keeps the full nesting with providers: []',
+      async ({ api, make, contract }) => {
+        await emptied(api, make);
+        const answer = await api.list();
+        statusIs('GET-EMPTY-200', answer);
+        const list = providerList(contract, answer);
+        if (!list.nested)
+          fail('GET-EMPTY-NESTING', 'the empty list came without settings.application.media.providers (read as empty)');
+        if (list.providers.length)
+          fail('DELETE-EMPTIES', `GET still lists ${list.providers.length} provider(s) after DELETE answered 200`);
+      },
+      { wholeList: true, standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'GET-CONFIG-ROUNDTRIP',
+      `the same provider written as ${ENCODINGS.length} JSON texts (${ENCODINGS.map((e) => e.what).join('; ')}) is one entry with the exact values each time`,
+      sameInEveryEncoding,
+      { also: ['POST-VALID-200', 'NAME-EXACT', 'UPSERT-NO-DUPLICATE', ...ROBUST], standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'GET-CONFIG-ROUNDTRIP',
+      `providers of every shape the rules leave open (${OPEN_SHAPES}) are refused with 400 or kept exactly`,
+      openShapesKeptOrRefused,
+      { also: ['POST-VALID-200', ...ROBUST], standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'GET-CONFIG-ROUNDTRIP',
+      `values at the lengths columns and read buffers cut at (${LENGTH_FAMILIES} of them, 255 characters to 80 KB, in 1- to 4-byte characters at every alignment) come back exactly`,
+      lengthsKept,
+      { wholeList: true, also: ['POST-VALID-200', ...ROBUST], standsOn: READS_ITS_WRITES },
+    ),
+  );
+
+  test(
+    ...rule(
+      'GET-CONFIG-ROUNDTRIP',
+      'generated providers of every shape the schema allows come back exactly as posted, and at once',
+      generatedProvidersComeBack,
+      {
+        covers: ['POST-VALID-200', 'GET-READ-AFTER-WRITE', 'ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG'],
+        generated: true,
       },
     ),
   );

@@ -1,14 +1,19 @@
-// POST: what a valid provider gets, and a 400 for every kind of invalid input, with nothing written.
+// POST: what a valid provider gets, and a 400 for every kind of invalid input, with nothing written:
+// hand-written cases, every body that breaks the contract (checks/broken-bodies.ts), and generated
+// bodies that break one constraint of the schema (checks/schema-search.ts).
 // Vendor page: "Updating the Providers List"; docs/rules.md: "POST".
-import { forEachTarget, test, type CheckFixtures } from '../fixtures/conformance.ts';
-import { rule } from '../fixtures/rule.ts';
+import { ROBUST } from '../fixtures/sending.ts';
+import { REFUSALS, refusesEvery } from '../checks/broken-bodies.ts';
+import { generatedBodiesRefused, REFUSING } from '../checks/schema-search.ts';
+import { test, type CheckFixtures } from '../fixtures/conformance.ts';
+import { forEachTarget } from '../fixtures/rule.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { emptyBody, jsonContentType, jsonObjectBody, matchesSchema, statusIs } from '../verdicts/assertions.ts';
 import { providerList, theEntry } from '../verdicts/provider-list.ts';
 import { fail } from '../verdicts/failure.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
-forEachTarget(() => {
+forEachTarget(({ rule }) => {
   for (const kind of ['basic', 'bearer'] as const) {
     test(
       ...rule(
@@ -242,4 +247,34 @@ forEachTarget(() => {
       }),
     );
   }
+
+  // Every body that breaks the contract, each kind of wrong value once: a check a rule.
+  for (const [ruleId, kinds] of REFUSALS) {
+    test(
+      ...rule(
+        ruleId,
+        `every one of ${kinds.length} bodies that break it (${kinds
+          .slice(0, 3)
+          .map((k) => k.what)
+          .join('; ')}…) gets 400 with a JSON body and writes nothing`,
+        refusesEvery(ruleId),
+        { wholeList: true, also: ['ERROR-400-JSON', 'POST-400-NO-CHANGE', ...ROBUST] },
+      ),
+    );
+  }
+
+  // A server that takes an invalid body may be unable to serve its list after it: the check runs with the
+  // whole-list checks, alone, and empties the list when a body was taken, so that no other check is blamed.
+  test(
+    ...rule(
+      'POST-400-NO-CHANGE',
+      'generated bodies that break one constraint of the schema get 400 with a JSON body, and change nothing',
+      generatedBodiesRefused,
+      {
+        covers: [...REFUSING, 'ERROR-400-JSON', 'ROBUST-NO-5XX', 'ROBUST-NO-DROP', 'ROBUST-NO-HANG'],
+        generated: true,
+        wholeList: true,
+      },
+    ),
+  );
 });

@@ -1,0 +1,172 @@
+// Values a client writes or a store keeps otherwise than the compact JSON of the tests: one provider
+// in every JSON text (relations/json-text.ts), the shapes the rules leave open, and values at the
+// lengths where a column or a read buffer cuts (generation/wire.ts). What is taken must come back
+// exactly: the checks of GET-CONFIG-ROUNDTRIP in tests/get.spec.ts.
+import { readAfter, sent } from '../fixtures/sending.ts';
+import { clearUp } from '../fixtures/clear-up.ts';
+import type { Provider } from '../contract/provider.ts';
+import { ENCODINGS } from '../relations/json-text.ts';
+import { lengthFamilies, openShapes } from '../generation/wire.ts';
+import { judgeAnswer } from '../driver/post-answer.ts';
+import { judge, stored } from '../model/rules.ts';
+import { answeredAs, named } from '../rules/answers.ts';
+import { ConformanceFailure, Findings } from '../verdicts/failure.ts';
+import { entriesNamed } from '../verdicts/provider-list.ts';
+import { firstDifference, firstDifferenceAt, shown, reusedNameRule } from '../verdicts/difference.ts';
+import type { Body } from '../fixtures/rule.ts';
+
+/** What the titles say, worked out once and not for each target. */
+export const OPEN_SHAPES = openShapes('m')
+  .map((o) => o.what)
+  .join('; ');
+export const LENGTH_FAMILIES = lengthFamilies('m').length;
+
+// One provider, many JSON texts: clients differ in how they write the same value. Characters each
+// encoding writes differently: non-ASCII, quotes, '/', U+2028 (which every server must take), then
+// astral characters and controls (which a server may refuse, docs/rules.md): those get the same answer
+// in every encoding as in the compact one, and, taken, come back exactly.
+export const sameInEveryEncoding: Body = async ({ api, make, read, secrets }) => {
+  const findings = new Findings();
+  const name = make.name();
+  /** The configs posted under the name and taken (200), in order. */
+  const taken: object[] = [];
+  for (const round of [
+    { odd: (i: number) => `é中 "q" \\ / \u2028 ${i}`, open: false },
+    { odd: (i: number) => `𝄞 \n\t ${i}`, open: true },
+  ]) {
+    let compact: number | undefined;
+    for (const [i, encoding] of ENCODINGS.entries()) {
+      const odd = round.odd(i);
+      const provider: Provider = {
+        name,
+        type: 'www',
+        config:
+          i % 2
+            ? { bearer: `${make.secret()}${odd}` }
+            : { basic: { username: `user ${odd}`, password: `${make.secret()}${odd}` } },
+      };
+      const what = `POST written ${encoding.what}${round.open ? ', with astral characters and controls' : ''}`;
+      const x = await sent(findings, what, () => api.postText(encoding.write(provider)));
+      const status = x.received.status;
+      compact ??= status;
+      if (round.open && status !== compact) {
+        findings.add(
+          new ConformanceFailure(
+            'GET-CONFIG-ROUNDTRIP',
+            `${what} answered ${status}; written compactly, the same kind of provider got ${compact}`,
+          ),
+          encoding.what,
+        );
+        continue;
+      }
+      if (!answeredAs('POST-VALID-200', status)) {
+        if (!round.open)
+          findings.add(
+            new ConformanceFailure('POST-VALID-200', `${what} answered ${status}, not ${named('POST-VALID-200')}`),
+            encoding.what,
+          );
+        continue;
+      }
+      const found = entriesNamed(await readAfter(read, `the ${what}`, findings), name);
+      if (found.length === 0)
+        findings.add(
+          new ConformanceFailure('NAME-EXACT', `after the ${what}, GET does not list ${shown(name)}`),
+          encoding.what,
+        );
+      else if (found.length > 1)
+        findings.add(
+          new ConformanceFailure(
+            'UPSERT-NO-DUPLICATE',
+            `after the ${what}, GET lists ${shown(name)} ${found.length} times`,
+          ),
+          encoding.what,
+        );
+      else {
+        const difference = firstDifference(found[0].config, provider.config, '$.config', secrets);
+        // Each text reuses the name: an earlier config kept, or merged with the new, is an upsert rule's.
+        if (difference)
+          findings.add(
+            new ConformanceFailure(
+              reusedNameRule(found[0].config, provider.config, taken),
+              `after the ${what}, ${difference}`,
+            ),
+            encoding.what,
+          );
+      }
+      taken.push(provider.config);
+    }
+  }
+  findings.throwIfAny();
+};
+
+/** The shapes the rules leave open: refused, or kept exactly. */
+export const openShapesKeptOrRefused: Body = async ({ make, read, api, settings, secrets }) => {
+  const findings = new Findings();
+  for (const { what, provider } of openShapes(make.secret())) {
+    const name = make.name();
+    const body = provider(name) as unknown as Provider;
+    const text = JSON.stringify(body);
+    const x = await sent(findings, `POST of a provider with ${what}`, () => api.postText(text));
+    let taken = false;
+    await findings.check(() => {
+      taken = judgeAnswer(
+        { text, body, verdict: judge(settings.profile, body), name },
+        x,
+        `POST of a provider with ${what}`,
+      );
+    }, what);
+    if (!taken) continue;
+    const found = entriesNamed(await readAfter(read, `the POST of a provider with ${what}`, findings), name);
+    const difference =
+      found.length === 1
+        ? firstDifference(found[0].config, stored(body).config, '$.config', secrets)
+        : `it is listed ${found.length} times`;
+    if (difference)
+      findings.add(
+        new ConformanceFailure('GET-CONFIG-ROUNDTRIP', `a provider with ${what} was taken (200), but ${difference}`),
+        what,
+      );
+  }
+  findings.throwIfAny();
+};
+
+// Values of the lengths where a column or a read buffer cuts. Together they make a list of about a
+// megabyte, so the check runs with the whole-list checks and clears the list after itself.
+export const lengthsKept: Body = async ({ api, make, read, settings, secrets }, testInfo) => {
+  const findings = new Findings();
+  const posted: { name: string; value: string; what: string }[] = [];
+  try {
+    for (const { what, value } of lengthFamilies(make.secret())) {
+      const provider: Provider = { name: make.name(), type: 'www', config: { bearer: value } };
+      const text = JSON.stringify(provider);
+      const x = await sent(findings, `POST of a bearer of ${what}`, () => api.postText(text));
+      let taken = false;
+      await findings.check(() => {
+        taken = judgeAnswer(
+          { text, body: provider, verdict: judge(settings.profile, provider), name: provider.name },
+          x,
+          `POST of a bearer of ${what}`,
+        );
+      }, what);
+      if (taken) posted.push({ name: provider.name, value, what });
+    }
+    const list = await readAfter(read, `the POSTs of long values`, findings);
+    for (const { name, value, what } of posted) {
+      const listed = entriesNamed(list, name)[0]?.config as { bearer?: unknown } | undefined;
+      if (listed?.bearer === value) continue;
+      const got = typeof listed?.bearer === 'string' ? listed.bearer : '';
+      findings.add(
+        new ConformanceFailure(
+          'GET-CONFIG-ROUNDTRIP',
+          listed
+            ? `a bearer of ${what} came back changed: ${[...got].length} characters, the first difference at character ${firstDifferenceAt(got, value)}`
+            : `${shown(name)} (a bearer of ${what}) is not listed after its POST answered 200`,
+        ),
+        what,
+      );
+    }
+  } finally {
+    await clearUp({ api, secrets }, testInfo);
+  }
+  findings.throwIfAny();
+};
