@@ -104,7 +104,13 @@ forEachTarget(({ rule }) => {
         statusIs('POST-VALID-200', await secondApi.post(theirs));
         // Listed first as posted: what the other bot's steps are then held to (a list that lags is another rule's fault).
         const before = theEntry('GET-READ-AFTER-WRITE', await read(secondApi), name);
-        sameValue('GET-CONFIG-ROUNDTRIP', before.config, theirs.config, `the second bot's ${shown(name)}`, secrets);
+        sameValue(
+          'GET-CONFIG-ROUNDTRIP',
+          before.config,
+          theirs.config,
+          `the config of the second bot's ${shown(name)}`,
+          secrets,
+        );
         let changed = false;
         // Once it changed, later steps are not blamed for it.
         const keptTheirs = async (ruleId: RuleId, after: string) => {
