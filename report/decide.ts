@@ -5,6 +5,7 @@
 import type { FullResult, TestCase, TestResult } from '@playwright/test/reporter';
 import { rulesFor } from '../rules/catalogue.ts';
 import type { Secrets } from '../client/redaction.ts';
+import { checkInfoOf } from './check-info.ts';
 import {
   type Decisions,
   decisionsOf,
@@ -177,13 +178,13 @@ export function runsOf(seen: Iterable<Seen>, otherwise: () => RunInfo): RunSeen[
     else unrun.push(s);
   }
   if (groups.size === 0) add(otherwise());
-  // An unrun check of several targets' run sits in its target's describe (fixtures/conformance.ts): its copy is that target's only.
+  // An unrun check of several targets' run is registered for one of them (its metadata says which): its copy is that target's only.
   const names = new Set([...groups.values()].flatMap((g) => (g.run.name ? [g.run.name] : [])));
   for (const group of groups.values())
     group.seen.push(
       ...unrun.filter((s) => {
-        const owner = s.test.titlePath().find((t) => names.has(t));
-        return !owner || owner === group.run.name;
+        const owner = checkInfoOf(s.test.annotations)?.target;
+        return !owner || !names.has(owner) || owner === group.run.name;
       }),
     );
   return [...groups.values()];

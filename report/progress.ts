@@ -4,6 +4,7 @@
 // table (report/reporter.ts), so that an aborted run says why once.
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { decide, type Seen } from './decide.ts';
+import { checkInfoOf } from './check-info.ts';
 import { decisionsOf, INSECURE } from './report-model.ts';
 import { readEnvironment } from '../settings/environment.ts';
 import { describeRun } from './run-info.ts';
@@ -105,12 +106,8 @@ function keyOf(test: TestCase, id: string): string {
   return `${targetOf(test) ?? ''}\u0000${id}`;
 }
 
-/**
- * A check's target, when it is named: with several targets, the describe its copy of the check sits in
- * (fixtures/conformance.ts); with one, its name unless it is the default.
- */
+/** A check's target, when it is named: its metadata says which (report/check-info.ts); the default one goes unnamed. */
 function targetOf(test: TestCase): string | undefined {
-  const targets = (test.parent.project()?.metadata?.targets ?? []) as string[];
-  if (targets.length > 1) return targets.includes(test.parent.title) ? test.parent.title : undefined;
-  return targets[0] && targets[0] !== 'target' ? targets[0] : undefined;
+  const target = checkInfoOf(test.annotations)?.target;
+  return target && target !== 'target' ? target : undefined;
 }

@@ -10,7 +10,7 @@ import { expect, test } from '@playwright/test';
 import { contractFor } from '../contract/openapi.ts';
 import { errorOf, isDelete, isPost } from '../faulty/fault.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
-import { checkAnnotation } from '../fixtures/check.ts';
+import { checkAnnotation } from '../report/check-info.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { ProviderApi } from '../client/api.ts';
@@ -55,7 +55,7 @@ test('a cleanup whose DELETE gets no answer is an observation too, redacted', as
   const secrets = new Secrets();
   secrets.add(bot.id);
   const api = new ProviderApi(url, bot, contractFor('default'), secrets, 5_000, [], 'selftest');
-  // A check of NAME-EXACT, as rule() registers it (fixtures/check.ts).
+  // A check of NAME-EXACT, as rule() registers it (report/check-info.ts).
   const check = checkAnnotation({
     rule: 'NAME-EXACT',
     covers: [],

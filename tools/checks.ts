@@ -1,4 +1,4 @@
-// The suite's checks as Playwright lists them, each with the metadata rule() gave it (fixtures/check.ts),
+// The suite's checks as Playwright lists them, each with the metadata rule() gave it (report/check-info.ts),
 // for the default profile against the embedded reference with none of the user's settings; and where
 // each rule's checks must live. The rule index (tools/rules-table.ts) and the one-place self-test
 // (selftest/one-place.spec.ts) read them.
@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkInfo, type CheckInfo } from '../fixtures/check.ts';
+import { checkInfo, type CheckInfo } from '../report/check-info.ts';
 import { MODEL, RULES, specFileOf, type Rule } from '../rules/catalogue.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
