@@ -52,7 +52,7 @@ test('the package ships the suite compiled, with the merge config CI pipelines u
     expect(existsSync(join(installed, file)), file).toBe(true);
 });
 
-// `npm run test:node-lines` runs these tests on other Node lines with the line's binary first on PATH, and
+// `npm run test:package` runs these tests on every Node line with the line's binary first on PATH, and
 // names the line in NODE_LINE: each Node process of a command's run (npx, the installed command) says which
 // Node it is, and every one must be the line's, as this worker must.
 test('the installed command runs on the Node first on PATH, the Node line under test', async () => {

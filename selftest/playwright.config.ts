@@ -16,6 +16,9 @@ if (!process.env.TEST_WORKER_INDEX) {
   buildCompiledSuite(packPackage());
 }
 
+/** The self-tests of the package itself: packed and installed, a clone's command, the GitHub Action. */
+const PACKAGE = /(package|clone|action)\.spec\.ts/;
+
 export default defineConfig({
   testDir: '.',
   outputDir: '../reports/selftest/test-results',
@@ -26,7 +29,9 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [['list'], ['html', { outputFolder: '../reports/selftest/html', open: 'never' }]],
   projects: [
-    { name: 'selftest', testIgnore: /detection-score\.spec\.ts/ },
+    { name: 'selftest', testIgnore: [/detection-score\.spec\.ts/, PACKAGE] },
+    // The package as users install and run it: `npm run test:package`, on every Node line CI proves.
+    { name: 'package', testMatch: PACKAGE },
     // The score of the detection batches, after every self-test has run.
     { name: 'detection score', testMatch: /detection-score\.spec\.ts/, dependencies: ['selftest'] },
   ],

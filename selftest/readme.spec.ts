@@ -140,6 +140,6 @@ test('the README and engines name the Node lines that are proven, and CI runs th
     expect(engines.split(' || ').map((range) => range.split('.')[0])).toContain(`^${version.split('.')[0]}`);
   for (const { version } of NODE_LINES) expect(lines).toContain(version);
   expect(lines).toContain(`runs on Node ${process.versions.node.split('.')[0]} `);
-  expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain('\nnpm test\nnpm run test:node-lines\n');
-  expect(runs(workflow('test.yml'))).toContain('npm run test:node-lines');
+  expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toContain('\nnpm test\nnpm run test:package\n');
+  expect(runs(workflow('test.yml'))).toContain('npm run test:package');
 });

@@ -1,20 +1,21 @@
-// `npm run test:node-lines [-- 24 26]`: the self-tests of the packed package run on each pinned Node
-// line (tools/node-lines.ts), one line after another (two cores). The line's binary is first on PATH, so
-// Playwright's runner, its workers and every `node`, `npm` and `npx` the tests spawn (npm's scripts
-// start through `#!/usr/bin/env node`) are that Node; the tests check it (NODE_LINE). Node 20, the
-// machine's own, is `npm test`'s and not run again here. A line per Node, and exit 1 if any failed.
+// `npm run test:package [-- 20 24]`: the package's own self-tests (the `package` project of
+// selftest/playwright.config.ts: the packed package installed and run, a clone's command, the GitHub
+// Action's steps) on this machine's Node and on each pinned Node line (tools/node-lines.ts), one line
+// after another (two cores). The line's binary is first on PATH, so Playwright's runner, its workers and
+// every `node`, `npm` and `npx` the tests spawn (npm's scripts start through `#!/usr/bin/env node`) are
+// that Node; the tests check it (NODE_LINE). A line per Node, and exit 1 if any failed.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { NODE_LINES, type NodeLine, nodeBinary } from './node-lines.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-/**
- * The self-tests that install the packed package and run its command. The Action's (action.spec.ts)
- * runs that same command from bash, and its own steps build with npm: on Node 20 alone, for time.
- */
-const SPECS = ['selftest/package.spec.ts', 'selftest/clone.spec.ts'];
-const REPORTS = join(ROOT, 'reports', 'node-lines');
+// The Action's self-test (action.spec.ts) runs the same command from bash, and its own steps build
+// with npm: on this machine's Node alone, for time. Every line runs the rest of the package project.
+const REPORTS = join(ROOT, 'reports', 'package');
+
+/** This machine's Node, the first line: its binary is the one running this script. */
+const OWN: NodeLine = { version: process.versions.node, integrity: '' };
 
 interface Result {
   line: NodeLine;
@@ -26,7 +27,8 @@ interface Result {
 }
 
 async function runLine(line: NodeLine): Promise<Result> {
-  const node = nodeBinary(line);
+  const own = line === OWN;
+  const node = own ? process.execPath : nodeBinary(line);
   const out = join(REPORTS, line.version);
   rmSync(out, { recursive: true, force: true });
   const json = join(out, 'results.json');
@@ -39,11 +41,12 @@ async function runLine(line: NodeLine): Promise<Result> {
       'test',
       '-c',
       'selftest',
-      '--project=selftest',
+      '--project=package',
       '--reporter=list,json',
       '--output',
       join(out, 'test-results'),
-      ...SPECS,
+      // Files of the package project, as filters: the Action's on this machine's Node only.
+      ...(own ? [] : ['selftest/package.spec.ts', 'selftest/clone.spec.ts']),
     ],
     {
       cwd: ROOT,
@@ -72,14 +75,16 @@ async function runLine(line: NodeLine): Promise<Result> {
 }
 
 const wanted = process.argv.slice(2);
-const lines = NODE_LINES.filter((l) => wanted.length === 0 || wanted.some((w) => l.version.split('.')[0] === w));
+const lines = [OWN, ...NODE_LINES].filter(
+  (l) => wanted.length === 0 || wanted.some((w) => l.version.split('.')[0] === w),
+);
 if (lines.length === 0) {
   console.error(`no pinned line matches ${wanted.join(' ')}; pinned: ${NODE_LINES.map((l) => l.version).join(', ')}`);
   process.exit(2);
 }
 const results: Result[] = [];
 for (const line of lines) results.push(await runLine(line));
-console.log('\nNode lines (the packed package’s self-tests):');
+console.log('\nThe package’s self-tests, a line per Node:');
 for (const r of results)
   console.log(
     `  Node ${r.line.version}: ${r.code === 0 ? 'PASSED' : 'FAILED'}, ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${r.seconds.toFixed(0)} s`,
