@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parse } from 'yaml';
 import { faultOf } from '../faulty/catalogue.ts';
-import { FLAGS } from '../cli/conformance.ts';
+import { FLAGS } from '../settings/flags.ts';
 import { cleanEnv, QUICK, ROOT, registryEnv } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
 import { packageTarball } from './support/package-tarball.ts';

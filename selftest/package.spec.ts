@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { FLAGS } from '../cli/conformance.ts';
+import { FLAGS } from '../settings/flags.ts';
 import { faultOf } from '../faulty/catalogue.ts';
 import { rulesFor } from '../rules/catalogue.ts';
 import type { ConformanceReport } from '../report/report-model.ts';

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { FLAGS } from '../cli/conformance.ts';
+import { FLAGS } from '../settings/flags.ts';
 import { VARIABLES } from '../settings/variables.ts';
 import { NODE_LINES } from '../tools/node-lines.ts';
 import { listChecks } from '../tools/checks.ts';
