@@ -151,7 +151,8 @@ export class Transport {
     let agent = this.#agents.get(key);
     if (!agent) {
       const { connections = 'pool' } = this.options;
-      const pool = { keepAlive: connections !== 'fresh', maxSockets: 32 };
+      // A fresh connection for each request: without a cap, since an agent hands a capped one's waiting requests the sockets that free up.
+      const pool = connections === 'fresh' ? { keepAlive: false } : { keepAlive: true, maxSockets: 32 };
       agent =
         url.protocol === 'https:'
           ? proxy
@@ -181,6 +182,14 @@ export async function exchange(sent: Sent, timeoutMs: number, transport: Transpo
     throw e;
   }
 }
+
+/**
+ * The connections that have carried an answer. Node marks a request `reusedSocket` when it takes an
+ * idle kept-alive connection, but not when it waited for one (more requests at once than the pool's
+ * connections) and is handed a connection another request just freed: it is reused all the same.
+ */
+const served = new WeakSet<object>();
+const reused = (req: http.ClientRequest) => req.reusedSocket || (req.socket !== null && served.has(req.socket));
 
 class StaleSocket extends Error {
   constructor() {
@@ -221,7 +230,7 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (settled) return;
       // Closed before the request was taken: reset as it arrived, or as its body was being written.
-      if (req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
+      if (reused(req) && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
         settled = true;
         clearTimeout(timer);
         reject(new StaleSocket());
@@ -250,7 +259,9 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
         clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');
         const received = { status: res.statusCode ?? 0, headers: res.headers, text, ...parseJson(text) };
-        resolve({ sent, received, ms: performance.now() - started, reused: req.reusedSocket, at });
+        const again = reused(req);
+        if (req.socket) served.add(req.socket);
+        resolve({ sent, received, ms: performance.now() - started, reused: again, at });
       });
     });
     req.end(sent.body);

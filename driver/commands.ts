@@ -21,7 +21,10 @@ import type { StepContext } from '../model/divergence.ts';
 import { clear, judge, removeOne, stored } from '../model/rules.ts';
 import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';
 import { judgeAnswer } from './post-answer.ts';
+import type { Plan } from './lanes.ts';
 import { holds, type Forms, type Target } from './target.ts';
+
+const nameOf = (post: GeneratedPost) => (post.name === undefined ? [] : [post.name]);
 
 const summary = (post: GeneratedPost) => {
   const body = post.body as Partial<Provider> | undefined;
@@ -35,7 +38,15 @@ const summary = (post: GeneratedPost) => {
   return `${post.name !== undefined ? shown(post.name) : 'a body'}${config ? ` with ${config}` : ''}${what}`;
 };
 
-type Command = fc.AsyncCommand<World, Target, false>;
+/** A step of a sequence, and what the lanes must know of it before the run starts (driver/lanes.ts). */
+export interface Step extends fc.AsyncCommand<World, Target, false> {
+  /** It may empty a bot's whole list: it goes alone, between the rounds of the runs beside it. */
+  readonly emptiesList: boolean;
+  /** The names it posts (or deletes) beyond what the run posted before it. */
+  names(): string[];
+}
+
+type Command = Step;
 
 /** ` sent with …` when a step's request goes out in another form than the plain one, ` read with …` for its reads. */
 const inForm = (form?: Equivalence, how = 'sent') => (form ? ` ${how} with ${form.what}` : '');
@@ -51,6 +62,8 @@ class Post implements Command {
     readonly post: GeneratedPost,
     readonly forms: Forms = {},
   ) {}
+  readonly emptiesList = false;
+  names = () => nameOf(this.post);
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
     await t.formed(this.forms, 'POST', async (forms) => {
@@ -108,6 +121,8 @@ class Read implements Command {
     readonly bot: BotKey,
     readonly forms: Forms = {},
   ) {}
+  readonly emptiesList = false;
+  names = () => [];
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
     await t.formed(this.forms, 'GET', ({ read }) =>
@@ -125,6 +140,8 @@ class Clear implements Command {
     readonly bot: BotKey,
     readonly forms: Forms = {},
   ) {}
+  readonly emptiesList = true;
+  names = () => [];
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
     await t.formed(this.forms, 'DELETE', async ({ request: form, read }) => {
@@ -135,6 +152,7 @@ class Clear implements Command {
           const list = w.lists.get(this.bot)!;
           const what = `DELETE of ${BOT_NAMES[this.bot]}'s list${inForm(form)}`;
           const x = await t.send(what, () => t.client(this.bot).clear({ form }));
+          t.emptied(this.bot);
           status = x.received.status;
           // DELETE of an empty list is a SHOULD of its own (DELETE-IDEMPOTENT), decided by its own check.
           if (list.size && !answeredAs('DELETE-200', status))
@@ -160,6 +178,8 @@ class Remove implements Command {
     readonly name: string,
     readonly forms: Forms = {},
   ) {}
+  readonly emptiesList = false;
+  names = () => [this.name];
   check = (w: Readonly<World>) => w.bots.includes(this.bot) && w.profile === '2020-03-10';
   async run(w: World, t: Target): Promise<void> {
     await t.formed(this.forms, 'DELETE-ONE', (forms) => this.#run(w, t, forms));
@@ -206,6 +226,10 @@ class Burst implements Command {
     readonly items: BurstItem[],
     readonly clearing?: BotKey,
   ) {}
+  get emptiesList(): boolean {
+    return this.clearing !== undefined;
+  }
+  names = () => this.items.flatMap((i) => nameOf(i.post));
   check = (w: Readonly<World>) =>
     this.items.every((i) => w.bots.includes(i.bot)) && (!this.clearing || w.bots.includes(this.clearing));
   async run(w: World, t: Target): Promise<void> {
@@ -231,7 +255,11 @@ class Burst implements Command {
           clearing &&
           t.scheduler.schedule(Promise.resolve(), 'DELETE').then(async () => {
             order.push(`DELETE ${BOT_NAMES[clearing]}'s list`);
-            return t.send(`DELETE of ${BOT_NAMES[clearing]}'s list (concurrent)`, () => t.client(clearing).clear());
+            const x = await t.send(`DELETE of ${BOT_NAMES[clearing]}'s list (concurrent)`, () =>
+              t.client(clearing).clear(),
+            );
+            t.emptied(clearing);
+            return x;
           });
         await t.scheduler.waitAll();
         const settled = await together<boolean | Exchange>([...sends, ...(cleared ? [cleared] : [])]);
@@ -285,6 +313,9 @@ class PostAgain implements Command {
     readonly name: string,
     readonly forms: Forms = {},
   ) {}
+  readonly emptiesList = false;
+  // The other cases post again under names the run posted before.
+  names = () => (this.again === 'other-name' ? [this.name] : []);
   check = (w: Readonly<World>) => w.bots.includes(this.bot) && (this.again !== 'other-bot' || w.bots.length > 1);
   async run(w: World, t: Target): Promise<void> {
     const mine = w.taken.filter((x) => x.bot === this.bot).map((x) => x.provider);
@@ -317,7 +348,15 @@ class PostAgain implements Command {
     `postAgain(${this.bot}, ${this.again}${this.again === 'other-name' ? ` as ${shown(this.name)}` : ''}${formIds(this.forms)})`;
 }
 
-/** Grows a bot's list past a hundred entries, one POST after another (bursts are the concurrent steps). */
+/** How many of a Grow step's POSTs are in flight at once. */
+const GROW_AT_ONCE = 16;
+
+/**
+ * Grows a bot's list past a hundred entries, its POSTs a wave at a time (distinct new names, so that
+ * a distant target costs a few round trips, not a hundred). When the list then lacks some of them,
+ * they are posted again one after another: if they stay, the POSTs at once lost them
+ * (CONCURRENT-UPSERTS); if not, the list's own rule is broken, whatever the concurrency.
+ */
 class Grow implements Command {
   constructor(
     readonly bot: BotKey,
@@ -325,31 +364,51 @@ class Grow implements Command {
     readonly stem: string,
     readonly mark: string,
   ) {}
+  readonly emptiesList = false;
+  // Its names hold the run's stem.
+  names = () => [];
   check = (w: Readonly<World>) => w.bots.includes(this.bot);
   async run(w: World, t: Target): Promise<void> {
     const list = w.lists.get(this.bot)!;
     const count = Math.max(0, 100 + this.past - list.size);
     await t.step(
-      () => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, one after another, to list ${list.size}`,
+      () => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, ${GROW_AT_ONCE} at a time, to list ${list.size}`,
       async () => {
-        for (let i = 0; i < count; i++) {
+        // Never a body an earlier run of the search sent (a server may remember those): this step grows, it does not repeat.
+        const providers = Array.from({ length: count }, (): Provider => {
           const n = w.grown++;
-          // Never a body an earlier run of the search sent (a server may remember those): this step grows, it does not repeat.
-          const provider: Provider = {
+          return {
             name: `grow-${this.stem}-${letters(n)}`,
             type: 'www',
             config: { bearer: `${this.mark}-${n}-${w.sentBefore.size}` },
           };
-          w.sending(provider);
+        });
+        for (const provider of providers) w.sending(provider);
+        const post = async (provider: Provider, i: number) => {
           const x = await t.send(`POST to ${BOT_NAMES[this.bot]}`, () => t.client(this.bot).post(provider));
           if (!answeredAs('POST-VALID-200', x.received.status))
             fail(
               'POST-VALID-200',
               `POST of provider ${i + 1} of ${count} answered ${x.received.status}, not ${named('POST-VALID-200')}`,
             );
-          w.take(this.bot, provider);
+        };
+        for (let at = 0; at < count; at += GROW_AT_ONCE)
+          await together(providers.slice(at, at + GROW_AT_ONCE).map((p, i) => post(p, at + i)));
+        for (const provider of providers) w.take(this.bot, provider);
+        const context = (bot: BotKey): StepContext =>
+          bot === this.bot ? { kind: 'grow' } : { kind: 'elsewhere', what: 'write' };
+        try {
+          await t.verify(w, context);
+        } catch (e) {
+          const lost = providers.filter((p) => e instanceof ConformanceFailure && e.reason.includes(shown(p.name)));
+          if (!(e instanceof ConformanceFailure) || e.ruleId !== 'GET-READ-AFTER-WRITE' || !lost.length) throw e;
+          for (const [i, provider] of lost.entries()) await post(provider, i);
+          if (!(await holds(() => t.verify(w, context)))) throw e;
+          fail(
+            'CONCURRENT-UPSERTS',
+            `${e.reason}; posted again one after another, they were listed: the POSTs ${GROW_AT_ONCE} at a time lost them`,
+          );
         }
-        await t.verify(w, (bot) => (bot === this.bot ? { kind: 'grow' } : { kind: 'elsewhere', what: 'write' }));
       },
     );
   }
@@ -367,6 +426,11 @@ class SendBadCredentials implements Command {
     readonly post: GeneratedPost,
     readonly forms: Forms = {},
   ) {}
+  // A DELETE the rules refuse changes nothing, but one that a target takes anyway empties the list.
+  get emptiesList(): boolean {
+    return this.op === 'DELETE';
+  }
+  names = () => (this.op === 'POST' ? nameOf(this.post) : []);
   check = (w: Readonly<World>) =>
     w.bots.includes(this.bot) && (this.credential.kind !== 'other-bot' || w.bots.length > 1);
   #credential(t: Target): { rule: RuleId; what: string; options: RequestOptions } {
@@ -462,7 +526,7 @@ const formsOf = (op: Operation, badCredentials = false): fc.Arbitrary<Forms> =>
   fc.record({ request: formOf(op, badCredentials), read: formOf('GET') });
 
 /** The weighted steps of a sequence. */
-export function steps(s: StepSources): fc.Arbitrary<Command> {
+export function steps(s: StepSources): fc.Arbitrary<Step> {
   const bot = fc.constantFrom(...s.bots);
   const post = fc.oneof({ arbitrary: s.valid, weight: 5 }, { arbitrary: s.invalid, weight: 1 });
   const burst = fc
@@ -532,18 +596,45 @@ export function steps(s: StepSources): fc.Arbitrary<Command> {
   );
 }
 
-/** Empties every bot's list through the API: the state every sequence starts from. What was listed counts as deleted. */
+/** Empties every bot's list through the API, the bots at once: the state every sequence starts from. What was listed counts as deleted. */
 export async function emptied(world: World, t: Target): Promise<void> {
   await t.step(
     () => "DELETE every bot's list, to start from empty lists",
-    async () => {
-      for (const bot of world.bots) {
-        for (const p of (await t.read(bot)).providers) world.deleted.get(bot)!.set(p.name, 'list');
-        await t.send(`DELETE of ${BOT_NAMES[bot]}'s list`, () => t.client(bot).clear());
-        const left = (await t.read(bot, true)).providers;
-        if (left.length)
-          fail('DELETE-EMPTIES', `GET of ${BOT_NAMES[bot]}'s list still lists ${left.length} provider(s) after DELETE`);
-      }
-    },
+    () =>
+      together(
+        world.bots.map(async (bot) => {
+          for (const p of (await t.read(bot)).providers) world.deleted.get(bot)!.set(p.name, 'list');
+          await t.send(`DELETE of ${BOT_NAMES[bot]}'s list`, () => t.client(bot).clear());
+          const left = (await t.read(bot, true)).providers;
+          if (left.length)
+            fail(
+              'DELETE-EMPTIES',
+              `GET of ${BOT_NAMES[bot]}'s list still lists ${left.length} provider(s) after DELETE`,
+            );
+        }),
+      ),
   );
+}
+
+/** fast-check's sequences yield its wrappers of the steps: the step itself. */
+const unwrapped = (c: fc.AsyncCommand<World, Target, false>): Step => (c as { cmd?: Step }).cmd ?? (c as Step);
+
+/** The steps of `sequence` a run takes (those whose check holds: each depends on the bots and profile only). */
+const taken = (sequence: Iterable<fc.AsyncCommand<World, Target, false>>, world: World): Step[] =>
+  [...sequence].map(unwrapped).filter((c) => c.check(world));
+
+/** What the lanes must know of a sequence before it runs: its names, and which of its steps may empty a list. */
+export function planOf(sequence: Iterable<fc.AsyncCommand<World, Target, false>>, world: World): Plan {
+  const steps = taken(sequence, world);
+  return { names: steps.flatMap((c) => c.names()), emptiesList: steps.map((c) => c.emptiesList) };
+}
+
+/** Runs a sequence beside other runs: each step in its turn (driver/lanes.ts), from lists the chunk emptied. */
+export async function inTurn(
+  sequence: Iterable<fc.AsyncCommand<World, Target, false>>,
+  world: World,
+  t: Target,
+): Promise<void> {
+  for (const [round, step] of taken(sequence, world).entries())
+    await t.turn(round, step.emptiesList, () => step.run(world, t));
 }

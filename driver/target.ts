@@ -13,8 +13,10 @@ import { firstDifference, shown, type SecretJudge } from '../verdicts/difference
 import { providerList, type ProviderList } from '../verdicts/provider-list.ts';
 import { survived, robustnessOnly } from '../verdicts/robustness.ts';
 import { divergence, ruleOf, type Divergence, type StepContext } from '../model/divergence.ts';
-import type { ProviderMap } from '../model/rules.ts';
-import { BOT_NAMES, type BotKey, type World } from '../model/world.ts';
+import { clear, type ProviderMap } from '../model/rules.ts';
+import { BOT_NAMES, World, type BotKey } from '../model/world.ts';
+import type { Profile } from '../contract/openapi.ts';
+import type { LaneRun } from './lanes.ts';
 
 /** One step as it happened: what it did, and its exchanges (and its requests that got no answer). */
 export interface RecordedStep {
@@ -44,19 +46,75 @@ export class Target {
   readonly steps: RecordedStep[] = [];
   readonly #clients = new Map<BotKey, ProviderApi>();
 
-  /**
-   * `scheduler` orders concurrent requests (fast-check's: the order is generated, and shrunk).
-   * `shapeKnown`: GET-200-SHAPE is already found broken, so a list of the wrong shape is read anyway.
-   */
+  /** GET-200-SHAPE is already found broken, so a list of the wrong shape is read anyway. */
+  readonly shapeKnown: boolean;
+  /** The run's lane, when it runs beside others (driver/lanes.ts): it sees only its own names. */
+  readonly lane?: LaneRun;
+  /** Every body (and config) the check posted before this run, and this run's own: see World.sentBefore. */
+  readonly sentBefore: Set<string>;
+  #world?: World;
+
+  /** `scheduler` orders concurrent requests (fast-check's: the order is generated, and shrunk). */
   constructor(
     clients: Map<BotKey, ProviderApi>,
     readonly contract: Contract,
     /** The run's redactor: judges what a list holds in a secret's place, for the reasons. */
     readonly secrets: SecretJudge,
     readonly scheduler: Scheduler,
-    readonly shapeKnown = false,
+    options: { shapeKnown?: boolean; lane?: LaneRun; sentBefore?: Set<string> } = {},
   ) {
+    this.shapeKnown = options.shapeKnown ?? false;
+    this.lane = options.lane;
+    this.sentBefore = options.sentBefore ?? new Set();
     for (const [bot, client] of clients) this.#clients.set(bot, client.logTo(this.log));
+  }
+
+  /**
+   * The run's model of the target: empty lists, or, beside other runs, what its lane's runs before
+   * it left under the names no stem holds. Another lane's DELETE of a list empties it here too.
+   */
+  world(profile: Profile, bots: BotKey[]): World {
+    const world = new World(profile, bots, this.sentBefore);
+    this.#world = world;
+    const lane = this.lane;
+    if (!lane) return world;
+    for (const [bot, entries] of lane.inherited)
+      for (const [name, provider] of entries) world.lists.get(bot)?.set(name, provider);
+    lane.onEmptied((bot) => {
+      const list = world.lists.get(bot);
+      if (!list) return;
+      for (const name of list.keys()) world.deleted.get(bot)!.set(name, 'list');
+      clear(list);
+      this.steps.push({ what: `meanwhile, a run beside this one deleted ${BOT_NAMES[bot]}'s list`, exchanges: [] });
+    });
+    return world;
+  }
+
+  /** Whether a listed name is this run's to see: all are, unless it runs beside others. */
+  owns(name: string): boolean {
+    return !this.lane || name.includes(this.lane.stem) || this.lane.shared.has(name);
+  }
+
+  /** Runs a step at `round` of the sequence, in turn with the other lanes (driver/lanes.ts). */
+  turn<T>(round: number, emptiesList: boolean, body: () => Promise<T>): Promise<T> {
+    return this.lane ? this.lane.turn(round, emptiesList, body) : body();
+  }
+
+  /** Tells the runs beside this one that its step deleted `bot`'s list. */
+  emptied(bot: BotKey): void {
+    this.lane?.emptied(bot);
+  }
+
+  /** The run is over: what its model holds under the names no stem holds goes to its lane's next run. */
+  finish(): void {
+    const lane = this.lane;
+    const world = this.#world;
+    if (!lane || !world) return;
+    lane.leave(
+      new Map(
+        [...world.lists].map(([bot, list]) => [bot, new Map([...list].filter(([name]) => !name.includes(lane.stem)))]),
+      ),
+    );
   }
 
   client(bot: BotKey): ProviderApi {
@@ -132,7 +190,7 @@ export class Target {
     for (const [i, bot] of bots.entries()) {
       const read = lists[i];
       if (read.status === 'rejected') throw read.reason;
-      const listed = read.value;
+      const listed = { ...read.value, providers: read.value.providers.filter((p) => this.owns(p.name)) };
       const d = divergence(world.lists.get(bot)!, listed.providers);
       if (d)
         fail(

@@ -290,7 +290,9 @@ function countOf(rules: RuleResult[]): Record<RuleStatus, number> {
 /** What the generated checks' searches bought, summed (nothing when none ran). */
 function generatedOf(searches: (Searched & { checks?: number })[]): Pick<TargetReport, 'generated'> {
   if (!searches.length) return {};
-  const sum = (key: keyof Searched) => searches.reduce((n, s) => n + s[key], 0);
+  const sum = (key: 'runs' | 'requests' | 'inputs' | 'replayed') => searches.reduce((n, s) => n + s[key], 0);
+  const after = (key: keyof Searched['afterFailures']) =>
+    searches.reduce((n, s) => n + (s.afterFailures?.[key] ?? 0), 0);
   return {
     generated: {
       checks: searches.reduce((n, s) => n + (s.checks ?? 1), 0),
@@ -298,6 +300,7 @@ function generatedOf(searches: (Searched & { checks?: number })[]): Pick<TargetR
       requests: sum('requests'),
       inputs: sum('inputs'),
       replayed: sum('replayed'),
+      afterFailures: { runs: after('runs'), requests: after('requests'), ms: after('ms') },
     },
   };
 }

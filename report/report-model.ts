@@ -109,6 +109,8 @@ export interface Searched {
   requests: number;
   inputs: number;
   replayed: number;
+  /** The work after failures: runs replayed alone and shrink candidates, their requests, and the time they took. */
+  afterFailures: { runs: number; requests: number; ms: number };
 }
 
 /** Why a rule is out of a run left out by its skip list (the reason its checks carry). */

@@ -57,7 +57,8 @@ export function renderTable(report: TargetReport, file: string): string {
     ...(report.generated
       ? [
           `  generated: ${report.generated.runs} runs of ${report.generated.checks} searches, ${report.generated.requests} requests, ${report.generated.inputs} distinct` +
-            `${report.generated.replayed ? `, ${report.generated.replayed} stored failure(s) replayed first` : ''}`,
+            `${report.generated.replayed ? `, ${report.generated.replayed} stored failure(s) replayed first` : ''}` +
+            afterFailuresOf(report.generated),
         ]
       : []),
     `  rules: ${c.passed} passed, ${c.failed} failed, ${c.warning} warning, ${c.skipped} skipped${excluded ? ` (${excluded} left out by the run's settings)` : ''} · seed ${report.seed} · ${file}`,
@@ -103,4 +104,11 @@ function skipAdvice(report: TargetReport, undecided: string[]): string {
   return needsMore
     ? `${advice}; a target with a single bot in one region says so instead: CONFORMANCE_SINGLE_BOT=1 (--single-bot), which leaves out exactly the rules that need more`
     : advice;
+}
+
+/** The work after failures, when there was any: `; after failures: R runs (shrinking and replays alone), Q requests, T s`. */
+function afterFailuresOf(generated: NonNullable<TargetReport['generated']>): string {
+  const after = generated.afterFailures;
+  if (!after?.runs) return '';
+  return `; after failures: ${after.runs} runs (replays alone and shrinking), ${after.requests} requests, ${(after.ms / 1000).toFixed(1)} s`;
 }

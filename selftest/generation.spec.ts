@@ -319,7 +319,7 @@ test('at any seed, the sequences of a search repeat bodies, post a provider agai
     'repeats',
     () => undefined,
   );
-  const s = explorer.sources({ huge: 1 }, true);
+  const s = explorer.sources('cfgrepeat', 'fillerfill', { huge: 1 }, [make.secret(), 'again', 'once more']);
   const sequences = fc.commands(
     [steps({ profile: 'default', bots: ['first', 'second'], ...s, stem: s.pool[0], concurrent: false })],
     { maxCommands: 20 },

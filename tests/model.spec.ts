@@ -9,11 +9,14 @@
 import fc from 'fast-check';
 import { test } from '../fixtures/conformance.ts';
 import { forEachTarget } from '../fixtures/rule.ts';
-import { emptied, steps } from '../driver/commands.ts';
+import { emptied, inTurn, planOf, steps } from '../driver/commands.ts';
 import type { Target } from '../driver/target.ts';
+import type { Sources } from '../fixtures/explorer.ts';
 import { World } from '../model/world.ts';
 import { RULES, type RuleId } from '../rules/catalogue.ts';
 import { rulesOf, throwTogether } from '../verdicts/failure.ts';
+
+type Sequence = Iterable<fc.AsyncCommand<World, Target, false>>;
 
 // Every MUST rule a sequence can break: a failure of any of them is this check's own.
 const DECIDED: RuleId[] = [
@@ -55,31 +58,39 @@ forEachTarget(({ model }) => {
       'generated sequences of every operation on every bot agree with the model of the rules after each step',
       async ({ explore, settings }) => {
         test.setTimeout(300_000);
-        // Few huge values: each one is read again by every later step of its run.
-        const sources = explore.sources({ huge: 1 }, true);
-        const sequences = (concurrent: boolean) =>
-          fc.commands(
-            [steps({ profile: settings.profile, bots: explore.bots, ...sources, stem: sources.pool[0], concurrent })],
-            { maxCommands: 20 },
-          );
-        // What the check posted, across its runs: a body sent again in a later run is a repetition to the server.
-        const sentBefore = new Set<string>();
-        const run = async (t: Target, sequence: Iterable<fc.AsyncCommand<World, Target, false>>) => {
-          const world = new World(settings.profile, explore.bots, sentBefore);
-          await fc.asyncModelRun(async () => {
-            await emptied(world, t);
-            return { model: world, real: t };
-          }, sequence);
-        };
+        const { profile } = settings;
+        const { bots } = explore;
+        const searching = (concurrent: boolean) => ({
+          // Few huge values: each one is read again by every later step of its run.
+          weights: { huge: 1 },
+          repeats: true,
+          generate: (sources: Sources) =>
+            [
+              fc.commands([steps({ profile, bots, ...sources, stem: sources.pool[0], concurrent })], {
+                maxCommands: 20,
+              }),
+            ] as [fc.Arbitrary<Sequence>],
+          plan: (sequence: Sequence) => planOf(sequence, new World(profile, bots)),
+          // Beside other runs, a run starts from lists its chunk emptied, on names of its own; alone, from empty lists.
+          body: async (t: Target, sequence: Sequence) => {
+            const world = t.world(profile, bots);
+            if (t.lane) return inTurn(sequence, world, t);
+            await fc.asyncModelRun(async () => {
+              await emptied(world, t);
+              return { model: world, real: t };
+            }, sequence);
+          },
+          between: (t: Target) => emptied(t.world(profile, bots), t),
+        });
         // One step at a time first: a fault that a sequence shows is then never blamed on concurrency.
         // Both searches run whatever the first found, so that one fault does not hide another; the
         // second sets aside the rules the first already found (and shrank), and looks for others.
         const thrown: unknown[] = [];
         await explore
-          .search([sequences(false)], run, { label: 'sequential', share: 0.5 })
+          .search<[Sequence]>(searching(false), { label: 'sequential', share: 0.5 })
           .catch((e: unknown) => thrown.push(e));
         await explore
-          .search([sequences(true)], run, { label: 'concurrent', share: 0.5, setAside: rulesOf(thrown) })
+          .search<[Sequence]>(searching(true), { label: 'concurrent', share: 0.5, setAside: rulesOf(thrown) })
           .catch((e: unknown) => thrown.push(e));
         throwTogether(thrown);
       },
