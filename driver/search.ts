@@ -42,8 +42,6 @@ export interface Found {
   upTo: number;
   /** It came from the failures a run before this one stored (state/found-cases.ts). */
   replayed?: true;
-  /** It failed beside the chunk's other runs, and alone it went as the rules say: its steps as they ran there. */
-  beside?: true;
   /** Not shrunk: the search's budget for the work after failures was spent. */
   unshrunk?: true;
 }
@@ -58,6 +56,11 @@ export interface Searched {
   runs: number;
   /** Every rule's failure the search met, each shrunk on its own rule, the first one first. */
   found: Found[];
+  /**
+   * Failures met beside the chunk's other runs that the run did not repeat alone: what a target does
+   * to names of one run when another run writes (a match by prefix, say), seen and noted, never a verdict.
+   */
+  beside: ConformanceFailure[];
   after: AfterFailures;
 }
 
@@ -111,6 +114,7 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
   const found: Found[] = [];
   const setAside = new Set<RuleId>(options.setAside);
   const after = { runs: 0, ms: 0, left: AFTER_FAILURES };
+  const beside: ConformanceFailure[] = [];
   for (const stored of options.stored ?? []) {
     if (setAside.has(stored.rule)) continue;
     const again = await alone({ seed: stored.seed, index: stored.upTo - 1 }, searching, setAside, after);
@@ -130,17 +134,29 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
     for (const f of failed.failures) {
       if (setAside.has(f.failure.ruleId)) continue;
       const upTo = f.key.index + 1;
-      const asFound = { failure: f.failure, steps: f.steps, runs: runs - n + upTo, shrinks: 0, seed, upTo };
       // A hang is not run again: it would cost another timeout.
-      if (f.failure.ruleId === 'ROBUST-NO-HANG' || after.left <= 0) found.push({ ...asFound, unshrunk: true });
-      else {
-        const shrunk = await alone(f.key, searching, setAside, after, f.failure.ruleId);
-        found.push(shrunk ? { ...shrunk, runs: asFound.runs } : { ...asFound, beside: true });
+      if (f.failure.ruleId === 'ROBUST-NO-HANG' || after.left <= 0) {
+        found.push({
+          failure: f.failure,
+          steps: f.steps,
+          runs: runs - n + upTo,
+          shrinks: 0,
+          seed,
+          upTo,
+          unshrunk: true,
+        });
+        setAside.add(f.failure.ruleId);
+        continue;
       }
-      setAside.add(f.failure.ruleId);
+      // Alone, the run fails as it did, or on another rule it met first, or not at all: only what it does alone is a verdict.
+      const shrunk = await alone(f.key, searching, setAside, after);
+      if (shrunk) {
+        found.push({ ...shrunk, runs: runs - n + upTo });
+        setAside.add(shrunk.failure.ruleId);
+      } else beside.push(f.failure);
     }
   }
-  return { runs, found, after: { runs: after.runs, ms: Math.round(after.ms) } };
+  return { runs, found, beside, after: { runs: after.runs, ms: Math.round(after.ms) } };
 }
 
 interface Failed {
@@ -189,16 +205,14 @@ async function chunkOf<Ts extends [unknown, ...unknown[]]>(
 }
 
 /**
- * Runs one run alone (after the chunk it belongs to), and shrinks it if it fails on a rule not set
- * aside (on `rule` when given: a run that fails on another rule alone does not count), within what
- * is left of the budget after failures.
+ * Runs one run alone (after the chunk it belongs to, or from a stored failure), and shrinks it if it
+ * fails on a rule not set aside, within what is left of the budget after failures.
  */
 async function alone<Ts extends [unknown, ...unknown[]]>(
   key: RunKey,
   searching: Searching<Ts>,
   setAside: ReadonlySet<RuleId>,
   after: AfterFailures & { left: number },
-  rule?: RuleId,
 ): Promise<Found | undefined> {
   const started = performance.now();
   let first: RuleId | undefined;
@@ -221,8 +235,7 @@ async function alone<Ts extends [unknown, ...unknown[]]>(
         return;
       }
       // A rule already found, or (while shrinking) another rule than the one being shrunk, counts as a pass.
-      if (setAside.has(e.ruleId) || (first === undefined && rule !== undefined && e.ruleId !== rule)) return;
-      if (first !== undefined && e.ruleId !== first) return;
+      if (setAside.has(e.ruleId) || (first !== undefined && e.ruleId !== first)) return;
       first = e.ruleId;
       last = { failure: e, steps: run.steps };
       hung = e.ruleId === 'ROBUST-NO-HANG';
@@ -261,13 +274,11 @@ export function reported(found: Found, curl: (x: Recorded) => string, replay: st
   ]);
   const how = found.replayed
     ? 'replayed from the failures an earlier run stored'
-    : found.beside
-      ? `failed on run ${found.runs} beside the other runs of its chunk, each on names of its own; run alone, it went as the rules say, so these are its steps as they ran there`
-      : found.unshrunk
-        ? `failed on run ${found.runs}, not shrunk: the search's budget for work after failures was spent`
-        : `failed on run ${found.runs}, shrunk ${found.shrinks} times`;
+    : found.unshrunk
+      ? `failed on run ${found.runs}, not shrunk: the search's budget for work after failures was spent`
+      : `failed on run ${found.runs}, shrunk ${found.shrinks} times`;
   const details = [
-    `${found.beside || found.unshrunk ? 'Sequence' : 'Shortest sequence'} found (${steps.length} steps; ${how}; secrets masked, the seed replays them):`,
+    `${found.unshrunk ? 'Sequence' : 'Shortest sequence'} found (${steps.length} steps; ${how}; secrets masked, the seed replays them):`,
     ...lines,
   ].join('\n');
   return new ConformanceFailure(failure.ruleId, `${failure.reason} (after ${steps.length} generated steps)`, {

@@ -82,7 +82,7 @@ export class Target {
       for (const [name, provider] of entries) world.lists.get(bot)?.set(name, provider);
     lane.onEmptied((bot) => {
       const list = world.lists.get(bot);
-      if (!list) return;
+      if (!list?.size) return;
       for (const name of list.keys()) world.deleted.get(bot)!.set(name, 'list');
       clear(list);
       this.steps.push({ what: `meanwhile, a run beside this one deleted ${BOT_NAMES[bot]}'s list`, exchanges: [] });
