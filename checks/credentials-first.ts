@@ -3,8 +3,8 @@
 // answers 400 here; one that reads the list first answers 200 to an empty one). AUTH-BEFORE-BODY's
 // check, in tests/auth.spec.ts.
 import type { CheckFixtures } from '../fixtures/conformance.ts';
-import { sent } from '../fixtures/sending.ts';
-import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
+import { sentAll } from '../fixtures/sending.ts';
+import { BAD_CREDENTIALS, togetherElseInTurn, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { ProviderApi, RequestOptions } from '../client/api.ts';
 import { is2xx, type Exchange } from '../client/http.ts';
 import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
@@ -49,36 +49,45 @@ function credentialKinds(f: CheckFixtures): BadCredentials[] {
   return BAD_CREDENTIALS.filter((b) => (!b.needs || has[b.needs]) && !seen.has(b.rule) && seen.add(b.rule));
 }
 
-export const credentialsFirst: Body = async (f) => {
-  const { api, make, read } = f;
-  const findings = new Findings();
-  const kinds = credentialKinds(f);
-  const kept = make.provider('basic');
-  const answers: { kind: BadCredentials; cause: Cause; state: 'empty' | 'populated'; x: Exchange }[] = [];
-  // What the list holds once emptied, as read: what a DELETE left (a DELETE-EMPTIES fault) is no bad request's doing.
-  let base: string[] = [];
-  for (const state of ['empty', 'populated'] as const) {
-    if (state === 'empty') {
-      // Something to delete, so that the DELETE's answer is DELETE-200's (an empty list's is DELETE-IDEMPOTENT's).
-      statusIs('POST-VALID-200', await api.post(make.provider('bearer')));
-      statusIs('DELETE-200', await api.clear());
-      base = (await read()).providers.map((p) => p.name);
-    } else statusIs('POST-VALID-200', await api.post(kept));
-    for (const kind of kinds) {
-      const { client, options } = kind.arrange(f);
-      for (const cause of CAUSES)
-        answers.push({
-          kind,
-          cause,
-          state,
-          x: await sent(findings, `${cause.what} with ${kind.what} on the ${state} list`, () =>
-            cause.send(client, options, make),
-          ),
-        });
-    }
-  }
-  // The plain request of each kind on a list that holds something is the credential rule's own case: an
-  // answer the same as its plain one is that rule's fault, one that differs is the body's or the list's doing.
+type State = 'empty' | 'populated';
+interface Answered {
+  kind: BadCredentials;
+  cause: Cause;
+  state: State;
+  x: Exchange;
+}
+/** At most this many in flight: the requests of one state (55 with five kinds) go in two waves. */
+const AT_ONCE = 28;
+
+/** Every cause with every kind on the list as it stands: independent requests, `atOnce` together. */
+async function sentOn(
+  f: CheckFixtures,
+  findings: Findings,
+  kinds: BadCredentials[],
+  state: State,
+  atOnce: number,
+): Promise<Answered[]> {
+  const cases = kinds.flatMap((kind) => {
+    const { client, options } = kind.arrange(f);
+    return CAUSES.map((cause) => ({ kind, cause, client, options }));
+  });
+  const xs = await sentAll(
+    findings,
+    cases.map(({ kind, cause, client, options }) => ({
+      what: `${cause.what} with ${kind.what} on the ${state} list`,
+      send: () => cause.send(client, options, f.make),
+    })),
+    atOnce,
+  );
+  return cases.map(({ kind, cause }, i) => ({ kind, cause, state, x: xs[i] }));
+}
+
+/**
+ * Each answer judged: the plain request of each kind on a list that holds something is the credential
+ * rule's own case; an answer the same as its plain one is that rule's fault, one that differs is the
+ * body's or the list's doing.
+ */
+async function judge(findings: Findings, answers: Answered[]): Promise<void> {
   const plain = (kind: BadCredentials, op: string) =>
     answers.find((a) => a.kind === kind && a.state === 'populated' && a.cause.plain && a.cause.what.startsWith(op))!.x
       .received.status;
@@ -103,16 +112,38 @@ export const credentialsFirst: Body = async (f) => {
         );
     }
   }
-  await findings.check(async () => {
-    const list = await read();
-    const now = list.providers.map((p) => p.name).sort();
-    const expected = [...base, kept.name].sort();
-    if (now.join('\u0000') !== expected.join('\u0000')) {
-      fail(
-        'AUTH-NO-CHANGE',
-        `after requests that all had bad credentials, GET lists ${list.providers.length} provider(s), not ${base.length ? `the ${base.length} left after the DELETE and ` : 'just '}${shown(kept.name)}`,
-      );
-    }
-  });
+}
+
+/** The list after the bad requests: what the DELETE left, and `kept`. */
+async function unchanged(read: CheckFixtures['read'], base: string[], kept: string): Promise<void> {
+  const list = await read();
+  const now = list.providers.map((p) => p.name).sort();
+  const expected = [...base, kept].sort();
+  if (now.join('\u0000') !== expected.join('\u0000')) {
+    fail(
+      'AUTH-NO-CHANGE',
+      `after requests that all had bad credentials, GET lists ${list.providers.length} provider(s), not ${base.length ? `the ${base.length} left after the DELETE and ` : 'just '}${shown(kept)}`,
+    );
+  }
+}
+
+/** The check at one pace: `atOnce` requests together, or one after another. */
+async function credentialsFirstAt(f: CheckFixtures, atOnce: number): Promise<void> {
+  const { api, make, read } = f;
+  const findings = new Findings();
+  const kinds = credentialKinds(f);
+  const kept = make.provider('basic');
+  // Something to delete, so that the DELETE's answer is DELETE-200's (an empty list's is DELETE-IDEMPOTENT's).
+  statusIs('POST-VALID-200', await api.post(make.provider('bearer')));
+  statusIs('DELETE-200', await api.clear());
+  // What the list holds once emptied, as read: what a DELETE left (a DELETE-EMPTIES fault) is no bad request's doing.
+  const base = (await read()).providers.map((p) => p.name);
+  const answers = await sentOn(f, findings, kinds, 'empty', atOnce);
+  statusIs('POST-VALID-200', await api.post(kept));
+  answers.push(...(await sentOn(f, findings, kinds, 'populated', atOnce)));
+  await judge(findings, answers);
+  await findings.check(() => unchanged(read, base, kept.name));
   findings.throwIfAny();
-};
+}
+
+export const credentialsFirst: Body = (f) => togetherElseInTurn((atOnce) => credentialsFirstAt(f, atOnce), AT_ONCE);

@@ -1,9 +1,9 @@
 // Credentials on one kept-alive connection: each request is judged on its own header, never on what
-// the connection carried before. The same requests on fresh connections tell a connection's fault
-// from the credential's. Both are written by hand on connections the check opens itself
+// the connection carried before. The same requests on fresh connections (sent together, since a new
+// connection has no before) tell a connection's fault from the credential's. Both are written by hand on connections the check opens itself
 // (client/raw-http.ts): Node's client would not reuse a connection whose server says Keep-Alive: timeout=1.
 // AUTH-PER-REQUEST's check, in tests/auth.spec.ts.
-import { sent } from '../fixtures/sending.ts';
+import { sent, sentAll } from '../fixtures/sending.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../report/report-model.ts';
 import type { ProviderApi } from '../client/api.ts';
@@ -14,6 +14,35 @@ import { entriesNamed } from '../verdicts/provider-list.ts';
 import { shown } from '../verdicts/difference.ts';
 import { statusIs } from '../verdicts/assertions.ts';
 import type { Body } from '../fixtures/rule.ts';
+import { AT_ONCE } from '../fixtures/bad-credentials.ts';
+
+/** Good and bad requests in turn: each bad one (with the rule of its credential) must get 401. */
+type Step = [what: string, bad: RuleId | undefined, send: () => Promise<Exchange>];
+interface Sent {
+  what: string;
+  own?: RuleId;
+  x: Exchange;
+}
+
+/** On new connections the steps are independent of one another: sent together. */
+async function sentTogether(findings: Findings, steps: Step[]): Promise<Sent[]> {
+  const xs = await sentAll(
+    findings,
+    steps.map(([what, , send]) => ({ what, send })),
+    AT_ONCE,
+  );
+  return steps.map(([what, own], i) => ({ what, own, x: xs[i] }));
+}
+
+/** On one connection each step goes right after the one before it: that order is the rule's subject. */
+async function sentInTurn(findings: Findings, steps: Step[]): Promise<Sent[]> {
+  const answers: Sent[] = [];
+  for (const [what, own, send] of steps) answers.push({ what, own, x: await sent(findings, what, send) });
+  return answers;
+}
+
+/** The bad requests among `all`, each with its credential's rule. */
+const badOf = (all: Sent[]) => all.flatMap(({ what, own, x }) => (own ? [{ what, own, x }] : []));
 
 export const credentialsPerRequest: Body = async (f, testInfo) => {
   const { api, make, read, settings } = f;
@@ -21,8 +50,6 @@ export const credentialsPerRequest: Body = async (f, testInfo) => {
   const kept = make.provider('bearer');
   statusIs('POST-VALID-200', await api.post(kept));
   const second = settings.secondBot ? f.secondApi : undefined;
-  /** Good and bad requests in turn: each bad one (with the rule of its credential) must get 401. */
-  type Step = [what: string, bad: RuleId | undefined, send: () => Promise<Exchange>];
   const sequence = (one: ProviderApi, two?: ProviderApi): Step[] => [
     ['GET with the token', undefined, () => one.list()],
     ['GET without Authorization', 'AUTH-MISSING', () => one.list({ authorization: null })],
@@ -49,25 +76,17 @@ export const credentialsPerRequest: Body = async (f, testInfo) => {
         ] as Step[])
       : []),
   ];
-  const run = async (connections: 'fresh' | 'one') => {
-    const pool = api.newWirePool();
-    const on = (c: ProviderApi) => c.onWire(connections === 'fresh' ? 'fresh' : pool);
-    const bad: { what: string; own: RuleId; x: Exchange }[] = [];
-    const all: { what: string; own?: RuleId; x: Exchange }[] = [];
-    try {
-      for (const [what, own, send] of sequence(on(api), second && on(second))) {
-        const x = await sent(findings, what, send);
-        all.push({ what, own, x });
-        if (own) bad.push({ what, own, x });
-      }
-    } finally {
-      pool.closeAll();
-    }
-    return { bad, all };
-  };
-  const { bad: fresh, all: freshAll } = await run('fresh');
+  const freshAll = await sentTogether(findings, sequence(api.onWire('fresh'), second?.onWire('fresh')));
+  const fresh = badOf(freshAll);
   for (const { own, x } of freshAll) if (!own) statusIs('GET-200-SHAPE', x);
-  const { bad: reused, all: reusedAll } = await run('one');
+  const pool = api.newWirePool();
+  let reusedAll: Sent[];
+  try {
+    reusedAll = await sentInTurn(findings, sequence(api.onWire(pool), second?.onWire(pool)));
+  } finally {
+    pool.closeAll();
+  }
+  const reused = badOf(reusedAll);
   const all = reusedAll.map((r) => r.x);
   // A good request answers on a connection that has served as on a new one (RFC 9112 § 9.3): an
   // unread body of the refused request before it, say, must not be read as the next request.

@@ -16,7 +16,10 @@ import {
   BAD_CREDENTIALS_BY_RULE,
   kindsOf,
   refusedWithEach,
+  sentWithEach,
+  togetherElseInTurn,
   type BadCredentials,
+  type SendWith,
 } from '../fixtures/bad-credentials.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { entriesNamed } from '../verdicts/provider-list.ts';
@@ -28,18 +31,21 @@ import type { Provider } from '../contract/provider.ts';
 forEachTarget(({ rule }) => {
   const refused =
     (ruleId: RuleId, kinds: BadCredentials[]) =>
-    async (f: CheckFixtures): Promise<void> => {
-      const posted: Provider[] = [];
-      await refusedWithEach(f, ruleId, kinds, async (client, options) => {
-        const provider = f.make.provider('bearer');
-        posted.push(provider);
-        return client.post(provider, options);
+    (f: CheckFixtures): Promise<void> =>
+      togetherElseInTurn(async (atOnce) => {
+        const posted: Provider[] = [];
+        const post: SendWith = (client, options) => {
+          const provider = f.make.provider('bearer');
+          posted.push(provider);
+          return client.post(provider, options);
+        };
+        await refusedWithEach(f, ruleId, kinds, post, atOnce);
+        await refusedWithEach(f, ruleId, kinds, (client, options) => client.list(options), atOnce);
+        const list = await f.read();
+        for (const p of posted)
+          if (entriesNamed(list, p.name).length)
+            fail('AUTH-NO-CHANGE', `a POST answered 401, yet GET lists '${p.name}'`);
       });
-      await refusedWithEach(f, ruleId, kinds, (client, options) => client.list(options));
-      const list = await f.read();
-      for (const p of posted)
-        if (entriesNamed(list, p.name).length) fail('AUTH-NO-CHANGE', `a POST answered 401, yet GET lists '${p.name}'`);
-    };
   const stateless = (kinds: BadCredentials[]) => kinds.some((k) => k.stateless);
   // A server that answers one kind of bad credential wrongly often answers them all so (a 403 for
   // every one): once a check fails, every other rule's check runs in it (fixtures/rule.ts, family).
@@ -96,20 +102,23 @@ forEachTarget(({ rule }) => {
   );
 
   test(
-    ...rule('AUTH-NO-CHANGE', 'a POST refused with 401 writes nothing, whatever the bad credential', async (f) => {
-      const refused = [];
-      for (const bad of ON_THIS_BOT) {
-        const { client, options } = bad.arrange(f);
-        const provider = f.make.provider('bearer');
-        statusIs(bad.rule, await client.post(provider, options));
-        refused.push({ provider, what: bad.what });
-      }
-      const list = await f.read();
-      for (const { provider, what } of refused) {
-        if (entriesNamed(list, provider.name).length)
-          fail('AUTH-NO-CHANGE', `the POST with ${what} answered 401, yet GET lists '${provider.name}'`);
-      }
-    }),
+    ...rule('AUTH-NO-CHANGE', 'a POST refused with 401 writes nothing, whatever the bad credential', (f) =>
+      togetherElseInTurn(async (atOnce) => {
+        const refused = new Map<BadCredentials, Provider>();
+        const post: SendWith = (client, options, bad) => {
+          const provider = f.make.provider('bearer');
+          refused.set(bad, provider);
+          return client.post(provider, options);
+        };
+        const answers = await sentWithEach(f, ON_THIS_BOT, post, atOnce);
+        for (const [i, bad] of ON_THIS_BOT.entries()) statusIs(bad.rule, answers[i]);
+        const list = await f.read();
+        for (const [{ what }, provider] of refused) {
+          if (entriesNamed(list, provider.name).length)
+            fail('AUTH-NO-CHANGE', `the POST with ${what} answered 401, yet GET lists '${provider.name}'`);
+        }
+      }),
+    ),
   );
 
   for (const scheme of ['bearer', 'BEARER']) {
@@ -125,12 +134,13 @@ forEachTarget(({ rule }) => {
       ...rule(
         ruleId,
         `DELETE with ${kindsOf(kinds)} gets 401 and removes nothing`,
-        async (f) => {
-          const kept = f.make.provider('basic');
-          statusIs('POST-VALID-200', await f.api.post(kept));
-          await refusedWithEach(f, ruleId, kinds, (client, options) => client.clear(options));
-          theEntry('AUTH-NO-CHANGE', await f.read(), kept.name);
-        },
+        (f) =>
+          togetherElseInTurn(async (atOnce) => {
+            const kept = f.make.provider('basic');
+            statusIs('POST-VALID-200', await f.api.post(kept));
+            await refusedWithEach(f, ruleId, kinds, (client, options) => client.clear(options), atOnce);
+            theEntry('AUTH-NO-CHANGE', await f.read(), kept.name);
+          }),
         { wholeList: true, also: ['AUTH-401-JSON', 'AUTH-401-FIELDS', 'AUTH-NO-CHANGE'], standsOn: READS_ITS_WRITES },
       ),
     );
