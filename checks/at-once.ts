@@ -29,8 +29,10 @@ function holdsAny(findings: Findings): boolean {
 
 /**
  * Runs `run` with its cases at once; when it finds anything (or ends on a failure, a dropped connection
- * say), `beforeAgain` puts the list back where the check may (a whole-list check empties it) and `run`
- * goes again one case after another: the findings and result returned are that run's.
+ * say), `beforeAgain` puts the list back where the check may (a whole-list check empties it, so that
+ * what the run at once left is not blamed on the cases run again) and `run` goes again one case after
+ * another: the findings and result returned are that run's. Only for checks whose list may be emptied,
+ * or whose cases leave nothing a later read could fail on.
  */
 export async function atOnceElseOneByOne<R>(
   run: (findings: Findings, atOnce: number) => Promise<R>,
