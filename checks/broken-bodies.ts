@@ -4,7 +4,8 @@
 // serve its list (a NaN it stored): these run with the whole-list checks, alone, and empty the list
 // when anything was taken, so that no other check is blamed for it.
 import type { CheckFixtures } from '../fixtures/conformance.ts';
-import { sent } from '../fixtures/sending.ts';
+import { sent, sentAll } from '../fixtures/sending.ts';
+import { AT_ONCE, atOnceElseOneByOne, inWaves } from './at-once.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import { brokenBodies, openSyntax, syntaxNearMisses, type BrokenBody } from '../generation/wire.ts';
 import type { RuleId } from '../rules/catalogue.ts';
@@ -29,41 +30,36 @@ export const OPEN_SYNTAX = openSyntax()
   .map((o) => o.what)
   .join('; ');
 
-/** Every body that breaks `ruleId` gets 400 with a JSON body, and none of them writes anything. */
+/**
+ * Every body that breaks `ruleId` gets 400 with a JSON body, and none of them writes anything. The
+ * bodies go at once (each carries a name and a marker of its own, so what one wrote names it), and the
+ * list is read once after them all.
+ */
 export const refusesEvery =
   (ruleId: RuleId): Body =>
   async ({ api, make, settings, secrets }, testInfo) => {
     const findings = new Findings();
-    const bodies = BROKEN(settings.profile).filter((b) => b.rule === ruleId);
-    const carried: string[] = [];
+    const cases = BROKEN(settings.profile)
+      .filter((b) => b.rule === ruleId)
+      .map((body) => ({ body, name: make.name(), marker: make.marker(), what: `POST with ${body.what}` }));
     let taken: BrokenBody | undefined;
     try {
-      for (const body of bodies) {
-        const [name, marker] = [make.name(), make.marker()];
-        carried.push(name, marker);
-        const what = `POST with ${body.what}`;
-        const x = await sent(findings, what, () => api.postText(body.text(name, marker)));
-        const status = x.received.status;
+      const answers = await sentAll(
+        findings,
+        cases.map((c) => ({ what: c.what, send: () => api.postText(c.body.text(c.name, c.marker)) })),
+        AT_ONCE,
+      );
+      for (const [i, { body, what }] of cases.entries()) {
+        const status = answers[i].received.status;
         if (status >= 200 && status < 300) taken ??= body;
         if (!answeredAs(body.rule, status))
           findings.add(
             new ConformanceFailure(body.rule, `${what} answered ${status}, not ${named(body.rule)}`),
             `${body.what} → ${status}`,
           );
-        else await findings.check(() => jsonObjectBody('ERROR-400-JSON', x), body.what);
+        else await findings.check(() => jsonObjectBody('ERROR-400-JSON', answers[i]), body.what);
       }
-      if (!taken) {
-        // Looked for in the raw body: what a refused request wrote may not even fit the schema.
-        const listed = await sent(findings, 'GET after the refused POSTs', () => api.list());
-        const written = carried.find((c) => listed.received.text.includes(c));
-        if (written)
-          findings.add(
-            new ConformanceFailure(
-              'POST-400-NO-CHANGE',
-              `every POST answered 400, yet GET now shows ${shown(written)}, which only one of them carried`,
-            ),
-          );
-      }
+      if (!taken) await nothingWritten(findings, api, cases);
     } finally {
       // A body the server took may have made its list unservable.
       if (taken) await clearUp({ api, secrets }, testInfo);
@@ -71,19 +67,49 @@ export const refusesEvery =
     findings.throwIfAny();
   };
 
-/** Each body whose reading the rules leave open gets an answer, and GET still works after it. */
-export const openSyntaxSurvived: Body = async ({ api, make, secrets }, testInfo) => {
-  const findings = new Findings();
-  try {
-    for (const open of openSyntax()) {
-      const x = await sent(findings, `POST with ${open.what}`, () =>
-        api.postText(open.text(make.name(), make.marker())),
-      );
-      testInfo.annotations.push(annotate.observed(`POST with ${open.what} answered ${x.received.status}`));
-      await sent(findings, `GET after the POST with ${open.what}`, () => api.list());
-    }
-  } finally {
-    await clearUp({ api, secrets }, testInfo);
+/** The list shows nothing any refused POST carried; what it shows names the POST that carried it. */
+async function nothingWritten(
+  findings: Findings,
+  api: CheckFixtures['api'],
+  cases: { name: string; marker: string; what: string }[],
+): Promise<void> {
+  // Looked for in the raw body: what a refused request wrote may not even fit the schema.
+  const listed = (await sent(findings, 'GET after the refused POSTs', () => api.list())).received.text;
+  for (const c of cases) {
+    const written = [c.name, c.marker].find((carried) => listed.includes(carried));
+    if (!written) continue;
+    findings.add(
+      new ConformanceFailure(
+        'POST-400-NO-CHANGE',
+        `every POST answered 400, yet GET now shows ${shown(written)}, which only the ${c.what} carried`,
+      ),
+    );
+    return;
   }
-  findings.throwIfAny();
+}
+
+/**
+ * Each body whose reading the rules leave open gets an answer, and GET still works after it: each POST
+ * and the GET after it go at once with the others', and one by one when anything went wrong, so that a
+ * GET that fails names the body that broke it.
+ */
+export const openSyntaxSurvived: Body = async (f, testInfo) => {
+  const { api, make } = f;
+  try {
+    const { findings, result: answered } = await atOnceElseOneByOne(
+      (findings, atOnce) =>
+        inWaves(openSyntax(), atOnce, async (open) => {
+          const x = await sent(findings, `POST with ${open.what}`, () =>
+            api.postText(open.text(make.name(), make.marker())),
+          );
+          await sent(findings, `GET after the POST with ${open.what}`, () => api.list());
+          return `POST with ${open.what} answered ${x.received.status}`;
+        }),
+      () => clearUp(f, testInfo),
+    );
+    for (const seen of answered) testInfo.annotations.push(annotate.observed(seen));
+    findings.throwIfAny();
+  } finally {
+    await clearUp(f, testInfo);
+  }
 };

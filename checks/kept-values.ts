@@ -2,7 +2,9 @@
 // in every JSON text (relations/json-text.ts), the shapes the rules leave open, and values at the
 // lengths where a column or a read buffer cuts (generation/wire.ts). What is taken must come back
 // exactly: the checks of GET-CONFIG-ROUNDTRIP in tests/get.spec.ts.
-import { readAfter, sent } from '../fixtures/sending.ts';
+import { readAfter, sent, sentAll } from '../fixtures/sending.ts';
+import type { CheckFixtures } from '../fixtures/conformance.ts';
+import { atOnceElseOneByOne } from './at-once.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import type { Provider } from '../contract/provider.ts';
 import { ENCODINGS } from '../relations/json-text.ts';
@@ -131,42 +133,60 @@ export const openShapesKeptOrRefused: Body = async ({ make, read, api, settings,
 };
 
 // Values of the lengths where a column or a read buffer cuts. Together they make a list of about a
-// megabyte, so the check runs with the whole-list checks and clears the list after itself.
-export const lengthsKept: Body = async ({ api, make, read, settings, secrets }, testInfo) => {
-  const findings = new Findings();
-  const posted: { name: string; value: string; what: string }[] = [];
+// megabyte, so the check runs with the whole-list checks and clears the list after itself. Their POSTs
+// go at once, and one by one when anything went wrong (checks/at-once.ts).
+export const lengthsKept: Body = async (f, testInfo) => {
   try {
-    for (const { what, value } of lengthFamilies(make.secret())) {
-      const provider: Provider = { name: make.name(), type: 'www', config: { bearer: value } };
-      const text = JSON.stringify(provider);
-      const x = await sent(findings, `POST of a bearer of ${what}`, () => api.postText(text));
-      let taken = false;
-      await findings.check(() => {
-        taken = judgeAnswer(
-          { text, body: provider, verdict: judge(settings.profile, provider), name: provider.name },
-          x,
-          `POST of a bearer of ${what}`,
-        );
-      }, what);
-      if (taken) posted.push({ name: provider.name, value, what });
-    }
-    const list = await readAfter(read, `the POSTs of long values`, findings);
-    for (const { name, value, what } of posted) {
-      const listed = entriesNamed(list, name)[0]?.config as { bearer?: unknown } | undefined;
-      if (listed?.bearer === value) continue;
-      const got = typeof listed?.bearer === 'string' ? listed.bearer : '';
-      findings.add(
-        new ConformanceFailure(
-          'GET-CONFIG-ROUNDTRIP',
-          listed
-            ? `a bearer of ${what} came back changed: ${[...got].length} characters, the first difference at character ${firstDifferenceAt(got, value)}`
-            : `${shown(name)} (a bearer of ${what}) is not listed after its POST answered 200`,
-        ),
-        what,
-      );
-    }
+    const { findings } = await atOnceElseOneByOne(
+      (findings, atOnce) => lengthsPostedAndRead(f, findings, atOnce),
+      () => clearUp(f, testInfo),
+    );
+    findings.throwIfAny();
   } finally {
-    await clearUp({ api, secrets }, testInfo);
+    await clearUp(f, testInfo);
   }
-  findings.throwIfAny();
 };
+
+/** Posts a bearer of each length, `atOnce` at a time, reads the list once and judges each value taken. */
+async function lengthsPostedAndRead(
+  { api, make, read, settings }: CheckFixtures,
+  findings: Findings,
+  atOnce: number,
+): Promise<void> {
+  const posts = lengthFamilies(make.secret()).map(({ what, value }) => {
+    const provider: Provider = { name: make.name(), type: 'www', config: { bearer: value } };
+    return { what, value, provider, text: JSON.stringify(provider) };
+  });
+  const answers = await sentAll(
+    findings,
+    posts.map((p) => ({ what: `POST of a bearer of ${p.what}`, send: () => api.postText(p.text) })),
+    atOnce,
+  );
+  const posted: { name: string; value: string; what: string }[] = [];
+  for (const [i, { what, value, provider, text }] of posts.entries()) {
+    let taken = false;
+    await findings.check(() => {
+      taken = judgeAnswer(
+        { text, body: provider, verdict: judge(settings.profile, provider), name: provider.name },
+        answers[i],
+        `POST of a bearer of ${what}`,
+      );
+    }, what);
+    if (taken) posted.push({ name: provider.name, value, what });
+  }
+  const list = await readAfter(read, `the POSTs of long values`, findings);
+  for (const { name, value, what } of posted) {
+    const listed = entriesNamed(list, name)[0]?.config as { bearer?: unknown } | undefined;
+    if (listed?.bearer === value) continue;
+    const got = typeof listed?.bearer === 'string' ? listed.bearer : '';
+    findings.add(
+      new ConformanceFailure(
+        'GET-CONFIG-ROUNDTRIP',
+        listed
+          ? `a bearer of ${what} came back changed: ${[...got].length} characters, the first difference at character ${firstDifferenceAt(got, value)}`
+          : `${shown(name)} (a bearer of ${what}) is not listed after its POST answered 200`,
+      ),
+      what,
+    );
+  }
+}

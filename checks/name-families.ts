@@ -1,52 +1,95 @@
 // Names a collation, a normaliser or a column type would merge or change (generation/wire.ts). Every
 // member is posted with a config of its own; each one taken must come back once, under its exact name,
 // with its own config. The families hold fixed names ('007'), so the check (NAME-EXACT's, in
-// tests/upsert.spec.ts) needs the whole list and clears it after.
-import { readAfter, sent } from '../fixtures/sending.ts';
+// tests/upsert.spec.ts) needs the whole list and clears it after. Every family's names go at once and
+// each family's list is read after them all: a list that holds every name shows any two of them merged,
+// whichever came first. Anything found is looked for again family by family, each read before the next
+// is posted (checks/at-once.ts), which names the family that broke the rule.
+import { readAfter, sentAll } from '../fixtures/sending.ts';
+import type { CheckFixtures } from '../fixtures/conformance.ts';
+import { atOnceElseOneByOne } from './at-once.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
-import { markedProvider, nameFamilies } from '../generation/wire.ts';
+import { markedProvider, nameFamilies, type NameFamily } from '../generation/wire.ts';
 import { judgeAnswer } from '../driver/post-answer.ts';
 import { judge } from '../model/rules.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { entriesNamed, type ProviderList } from '../verdicts/provider-list.ts';
-import { fail, Findings } from '../verdicts/failure.ts';
+import { fail, type Findings, together } from '../verdicts/failure.ts';
 import { shown } from '../verdicts/difference.ts';
 import type { Body } from '../fixtures/rule.ts';
 
-export const namesKeptApart: Body = async ({ api, make, read, settings, secrets }, testInfo) => {
-  const findings = new Findings();
-  // A name two families share is posted once: posted again it would be a reused name, the upsert rules' subject.
-  const postedBefore = new Set<string>();
+/** A family's names not posted by an earlier family, each with the marker of its config. */
+interface Posting {
+  family: NameFamily;
+  names: { name: string; marker: string }[];
+}
+
+export const namesKeptApart: Body = async (f, testInfo) => {
   try {
-    for (const family of nameFamilies(make.name())) {
-      const posted: { name: string; marker: string }[] = [];
-      for (const name of family.names) {
-        if (postedBefore.has(name)) continue;
-        postedBefore.add(name);
-        const marker = make.secret();
-        const provider = markedProvider(name, marker);
-        const text = JSON.stringify(provider);
-        const what = `POST of the name ${shown(name)} (${family.what})`;
-        const x = await sent(findings, what, () => api.postText(text));
-        let taken = false;
-        await findings.check(() => {
-          taken = judgeAnswer({ text, body: provider, verdict: judge(settings.profile, provider), name }, x, what);
-        }, what);
-        if (taken) posted.push({ name, marker });
-      }
-      const list = await readAfter(
-        read,
-        `the POSTs of the names ${family.names.map(shown).join(', ')} (${family.what})`,
-        findings,
-      );
-      for (const { name, marker } of posted)
-        await findings.check(() => keptApart(list, name, marker, posted, family.rule, family.what), family.what);
-    }
+    const { findings } = await atOnceElseOneByOne(
+      async (findings, atOnce) => {
+        const postings = postingsOf(f.make);
+        // At once, every family's names go together and each family's list is read after them all;
+        // one by one, each family is posted and read before the next, as the list then holds less.
+        const rounds = atOnce > 1 ? [postings] : postings.map((p) => [p]);
+        for (const round of rounds) await postedAndRead(f, findings, round, atOnce);
+      },
+      () => clearUp(f, testInfo),
+    );
+    findings.throwIfAny();
   } finally {
-    await clearUp({ api, secrets }, testInfo);
+    await clearUp(f, testInfo);
   }
-  findings.throwIfAny();
 };
+
+/** Every family's names, with a config of its own each; a name two families share is posted once. */
+function postingsOf(make: CheckFixtures['make']): Posting[] {
+  // Posted again it would be a reused name, the upsert rules' subject.
+  const postedBefore = new Set<string>();
+  return nameFamilies(make.name()).map((family) => {
+    const fresh = family.names.filter((name) => !postedBefore.has(name));
+    for (const name of fresh) postedBefore.add(name);
+    return { family, names: fresh.map((name) => ({ name, marker: make.secret() })) };
+  });
+}
+
+/** Posts the families' names, `atOnce` at a time, then reads the list once a family and judges its names. */
+async function postedAndRead(
+  { api, read, settings }: CheckFixtures,
+  findings: Findings,
+  postings: Posting[],
+  atOnce: number,
+): Promise<void> {
+  const posts = postings.flatMap(({ family, names }) =>
+    names.map(({ name, marker }) => {
+      const provider = markedProvider(name, marker);
+      return { family, name, marker, provider, text: JSON.stringify(provider) };
+    }),
+  );
+  const what = (p: (typeof posts)[number]) => `POST of the name ${shown(p.name)} (${p.family.what})`;
+  const answers = await sentAll(
+    findings,
+    posts.map((p) => ({ what: what(p), send: () => api.postText(p.text) })),
+    atOnce,
+  );
+  const taken = new Set<string>();
+  for (const [i, p] of posts.entries())
+    await findings.check(() => {
+      const verdict = judge(settings.profile, p.provider);
+      if (judgeAnswer({ text: p.text, body: p.provider, verdict, name: p.name }, answers[i], what(p)))
+        taken.add(p.name);
+    }, what(p));
+  const lists = await together(
+    postings.map(({ family }) =>
+      readAfter(read, `the POSTs of the names ${family.names.map(shown).join(', ')} (${family.what})`, findings),
+    ),
+  );
+  for (const [i, { family, names }] of postings.entries()) {
+    const posted = names.filter(({ name }) => taken.has(name));
+    for (const { name, marker } of posted)
+      await findings.check(() => keptApart(lists[i], name, marker, posted, family.rule, family.what), family.what);
+  }
+}
 
 /** The name is listed once, exactly, with its own config; where it went instead is named. */
 function keptApart(

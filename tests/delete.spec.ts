@@ -6,11 +6,12 @@ import { forEachTarget } from '../fixtures/rule.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { readAfter, ROBUST } from '../fixtures/sending.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import { ConformanceFailure, fail, Findings } from '../verdicts/failure.ts';
+import { ConformanceFailure, fail, Findings, together } from '../verdicts/failure.ts';
 import { emptyBody, statusIs } from '../verdicts/assertions.ts';
 import { entriesNamed, providerList, theEntry } from '../verdicts/provider-list.ts';
 import { firstDifference, sameValue, shown } from '../verdicts/difference.ts';
 import { emptied } from '../checks/empty-list.ts';
+import { atOnceElseOneByOne, inWaves } from '../checks/at-once.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(({ rule }) => {
@@ -19,8 +20,9 @@ forEachTarget(({ rule }) => {
       'DELETE-200',
       'DELETE of a list holding providers answers 200',
       async ({ api, make, should }) => {
-        for (const kind of ['basic', 'bearer'] as const)
-          statusIs('POST-VALID-200', await api.post(make.provider(kind)));
+        // At once: nothing is read back, so a write lost among them (CONCURRENT-UPSERTS) changes nothing here.
+        const posts = await together((['basic', 'bearer'] as const).map((kind) => api.post(make.provider(kind))));
+        for (const answer of posts) statusIs('POST-VALID-200', answer);
         const answer = await api.clear();
         statusIs('DELETE-200', answer);
         should('DELETE-EMPTY-BODY', () => emptyBody('DELETE-EMPTY-BODY', answer));
@@ -48,16 +50,20 @@ forEachTarget(({ rule }) => {
       'DELETE-EMPTIES',
       'after DELETE, GET shows no provider at all',
       async ({ api, make, contract, read }) => {
-        const posted = (['basic', 'bearer', 'basic'] as const).map((kind) => make.provider(kind));
-        for (const provider of posted) statusIs('POST-VALID-200', await api.post(provider));
-        // Listed before the DELETE: where nothing is kept, an empty list after it shows nothing.
-        const before = await read();
-        for (const provider of posted) theEntry('GET-READ-AFTER-WRITE', before, provider.name);
-        statusIs('DELETE-200', await api.clear());
-        const answer = await api.list();
-        statusIs('GET-EMPTY-200', answer);
-        const left = providerList(contract, answer).providers;
-        if (left.length) fail('DELETE-EMPTIES', `GET still lists ${left.length} provider(s) after DELETE answered 200`);
+        // The POSTs go at once; anything found is looked for again with them one after another (checks/at-once.ts).
+        await atOnceElseOneByOne(async (_, atOnce) => {
+          const posted = (['basic', 'bearer', 'basic'] as const).map((kind) => make.provider(kind));
+          for (const answer of await inWaves(posted, atOnce, (p) => api.post(p))) statusIs('POST-VALID-200', answer);
+          // Listed before the DELETE: where nothing is kept, an empty list after it shows nothing.
+          const before = await read();
+          for (const provider of posted) theEntry('GET-READ-AFTER-WRITE', before, provider.name);
+          statusIs('DELETE-200', await api.clear());
+          const answer = await api.list();
+          statusIs('GET-EMPTY-200', answer);
+          const left = providerList(contract, answer).providers;
+          if (left.length)
+            fail('DELETE-EMPTIES', `GET still lists ${left.length} provider(s) after DELETE answered 200`);
+        });
       },
       { wholeList: true, standsOn: READS_ITS_WRITES },
     ),

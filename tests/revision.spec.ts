@@ -6,7 +6,10 @@ import { annotate } from '../report/report-model.ts';
 import { BAD_CREDENTIALS, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
 import { readAfter, ROBUST } from '../fixtures/sending.ts';
 import { emptyBody } from '../verdicts/assertions.ts';
-import { ConformanceFailure, Findings } from '../verdicts/failure.ts';
+import { ConformanceFailure } from '../verdicts/failure.ts';
+import { atOnceElseOneByOne, inWaves } from '../checks/at-once.ts';
+import type { Provider } from '../contract/provider.ts';
+import type { ProviderApi } from '../client/api.ts';
 import { shown } from '../verdicts/difference.ts';
 import { test } from '../fixtures/conformance.ts';
 import { forEachTarget } from '../fixtures/rule.ts';
@@ -21,6 +24,11 @@ const OUTSIDE = [
   ['an accented letter', 'é'],
   ['a slash', '/'],
 ];
+
+/** Posts the providers, `atOnce` at a time: each must be taken. */
+async function postedAll(providers: Provider[], atOnce: number, api: ProviderApi): Promise<void> {
+  for (const answer of await inWaves(providers, atOnce, (p) => api.post(p))) statusIs('POST-VALID-200', answer);
+}
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(({ rule }) => {
@@ -75,14 +83,18 @@ forEachTarget(({ rule }) => {
       'REV-DELETE-ONE',
       'DELETE of provider/{name} removes that provider and leaves the rest',
       async ({ api, make, read, should }, testInfo) => {
-        const [keepA, gone, keepB] = [make.provider('basic'), make.provider('bearer'), make.provider('basic')];
-        for (const p of [keepA, gone, keepB]) statusIs('POST-VALID-200', await api.post(p));
-        const answer = await api.remove(gone.name);
-        statusIs('REV-DELETE-ONE', answer);
-        const list = await read();
-        if (entriesNamed(list, gone.name).length)
-          fail('REV-DELETE-ONE', `'${gone.name}' is still listed after its DELETE answered 200`);
-        for (const p of [keepA, keepB]) theEntry('REV-DELETE-ONE', list, p.name);
+        // The POSTs go at once; anything found is looked for again with them one after another (checks/at-once.ts).
+        const { result: answer } = await atOnceElseOneByOne(async (_, atOnce) => {
+          const [keepA, gone, keepB] = [make.provider('basic'), make.provider('bearer'), make.provider('basic')];
+          await postedAll([keepA, gone, keepB], atOnce, api);
+          const removal = await api.remove(gone.name);
+          statusIs('REV-DELETE-ONE', removal);
+          const list = await read();
+          if (entriesNamed(list, gone.name).length)
+            fail('REV-DELETE-ONE', `'${gone.name}' is still listed after its DELETE answered 200`);
+          for (const p of [keepA, keepB]) theEntry('REV-DELETE-ONE', list, p.name);
+          return removal;
+        });
         should('DELETE-EMPTY-BODY', () => emptyBody('DELETE-EMPTY-BODY', answer));
         // The revision leaves an unknown name open: record what the target does, judge nothing.
         const unknown = await api.remove(make.name());
@@ -99,16 +111,18 @@ forEachTarget(({ rule }) => {
       'REV-DELETE-ONE-EXACT',
       'DELETE of provider/{name} leaves the provider whose name differs only in case',
       async ({ api, make, read }) => {
-        const lower = make.provider('bearer');
-        const upper = make.provider('bearer', lower.name.toUpperCase());
-        for (const p of [lower, upper]) statusIs('POST-VALID-200', await api.post(p));
-        statusIs('REV-DELETE-ONE', await api.remove(lower.name));
-        if (entriesNamed(await read(), upper.name).length !== 1) {
-          fail(
-            'REV-DELETE-ONE-EXACT',
-            `deleting '${lower.name}' also removed '${upper.name}': names are matched case-insensitively`,
-          );
-        }
+        await atOnceElseOneByOne(async (_, atOnce) => {
+          const lower = make.provider('bearer');
+          const upper = make.provider('bearer', lower.name.toUpperCase());
+          await postedAll([lower, upper], atOnce, api);
+          statusIs('REV-DELETE-ONE', await api.remove(lower.name));
+          if (entriesNamed(await read(), upper.name).length !== 1) {
+            fail(
+              'REV-DELETE-ONE-EXACT',
+              `deleting '${lower.name}' also removed '${upper.name}': names are matched case-insensitively`,
+            );
+          }
+        });
       },
       { wholeList: true },
     ),
@@ -137,24 +151,29 @@ forEachTarget(({ rule }) => {
       'REV-DELETE-ONE',
       'DELETE of provider/{name} leaves every name it is a prefix of, every prefix of it, and the name in another case',
       async ({ api, make, read }) => {
-        const findings = new Findings();
-        const name = make.name();
-        const kept = [`${name}a`, `${name}-x`, name.slice(0, -1), name.toUpperCase()];
-        for (const n of [name, ...kept]) statusIs('POST-VALID-200', await api.post(make.provider('bearer', n)));
-        statusIs('REV-DELETE-ONE', await api.remove(name));
-        const list = await readAfter(read, `the DELETE of provider ${shown(name)}`, findings);
-        if (entriesNamed(list, name).length)
-          findings.add(
-            new ConformanceFailure('REV-DELETE-ONE', `${shown(name)} is still listed after its DELETE answered 200`),
+        const { findings } = await atOnceElseOneByOne(async (findings, atOnce) => {
+          const name = make.name();
+          const kept = [`${name}a`, `${name}-x`, name.slice(0, -1), name.toUpperCase()];
+          await postedAll(
+            [name, ...kept].map((n) => make.provider('bearer', n)),
+            atOnce,
+            api,
           );
-        for (const n of kept) {
-          if (entriesNamed(list, n).length === 1) continue;
-          const ruleId = n === name.toUpperCase() ? 'REV-DELETE-ONE-EXACT' : 'REV-DELETE-ONE';
-          findings.add(
-            new ConformanceFailure(ruleId, `the DELETE of provider ${shown(name)} also removed ${shown(n)}`),
-            n,
-          );
-        }
+          statusIs('REV-DELETE-ONE', await api.remove(name));
+          const list = await readAfter(read, `the DELETE of provider ${shown(name)}`, findings);
+          if (entriesNamed(list, name).length)
+            findings.add(
+              new ConformanceFailure('REV-DELETE-ONE', `${shown(name)} is still listed after its DELETE answered 200`),
+            );
+          for (const n of kept) {
+            if (entriesNamed(list, n).length === 1) continue;
+            const ruleId = n === name.toUpperCase() ? 'REV-DELETE-ONE-EXACT' : 'REV-DELETE-ONE';
+            findings.add(
+              new ConformanceFailure(ruleId, `the DELETE of provider ${shown(name)} also removed ${shown(n)}`),
+              n,
+            );
+          }
+        });
         findings.throwIfAny();
       },
       { wholeList: true, also: ['REV-DELETE-ONE-EXACT', ...ROBUST] },
