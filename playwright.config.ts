@@ -7,6 +7,9 @@ import { handToWorkers, readEnvironment } from './settings/environment.ts';
 import { blobName, prepareRun, type RunPlan } from './settings/run-plan.ts';
 import { SettingsError } from './settings/variables.ts';
 import { configExtension, reporters } from './report/reporters.ts';
+import { roundTripMs, workersForDistance } from './run/round-trip.ts';
+import { readTargets } from './settings/targets.ts';
+import { EMBEDDED_VARIABLE } from './settings/variables.ts';
 
 const ext = configExtension(import.meta.url);
 const environment = readEnvironment();
@@ -20,6 +23,12 @@ try {
   const error = new Error(`conformance run stopped: ${e.message}`);
   error.stack = error.message; // one clear message, not a stack trace
   throw error;
+}
+
+// Workers follow the farthest target's round trip, measured once by the runner (the workers' count is its alone).
+if (!process.env.TEST_WORKER_INDEX && !plan.workersGiven && process.env[EMBEDDED_VARIABLE] !== '1') {
+  const distances = await Promise.all(readTargets(readEnvironment()).map(roundTripMs));
+  plan.workers = workersForDistance(Math.max(0, ...distances.map((d) => d ?? 0)), plan.workers);
 }
 
 const { reportDir: reports, targets, shard } = plan;

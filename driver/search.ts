@@ -71,6 +71,8 @@ export interface Searching<Ts extends unknown[]> {
   /** What a run will post and which of its steps may empty a list, read off its values before it starts. */
   plan(...values: Ts): Plan;
   body(run: Run, ...values: Ts): Promise<void>;
+  /** The order in which a chunk's failures are replayed and shrunk, then by place in the chunk. */
+  order?(key: RunKey): number;
   /** Readies the target for a chunk's runs (a check of the whole list empties it: what earlier chunks left). */
   between?(): Promise<void>;
 }
@@ -93,7 +95,7 @@ const SEARCH_LIMIT_MS = 240_000;
  * Runs a search in chunks of this many runs, each seeded from the search's seed and its index; a
  * chunk's runs are under way together, so this bounds what a search asks of the target at once.
  */
-const CHUNK = 16;
+const CHUNK = 32;
 
 /**
  * Replays the stored failures, then runs generated values until the budget is spent: a chunk's runs
@@ -130,6 +132,8 @@ export async function search<Ts extends [unknown, ...unknown[]]>(
     const n = Math.min(CHUNK, most - runs);
     await searching.between?.();
     const failed = await chunkOf(seed, n, deadline, searching, setAside);
+    const rank = (f: Failed) => searching.order?.(f.key) ?? 0;
+    failed.failures.sort((a, b) => rank(a) - rank(b) || a.key.index - b.key.index);
     runs += failed.ran;
     for (const f of failed.failures) {
       if (setAside.has(f.failure.ruleId)) continue;

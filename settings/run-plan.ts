@@ -17,6 +17,8 @@ export interface RunPlan {
   /** The run's targets, each a describe in every spec file (fixtures/conformance.ts, forEachTarget). */
   targets: string[];
   workers: number;
+  /** The workers were given (CONFORMANCE_WORKERS, or the configuration file): the targets' distance does not change them. */
+  workersGiven: boolean;
   reportDir: string;
   /** A tag for every test of the run, when the target is named (merged reports keep targets apart). */
   tag?: string;
@@ -89,6 +91,7 @@ export function prepareRun(given: Env): PreparedRun {
     plan: {
       targets: targetNames(env),
       workers: workersText ? Number(workersText) : defaultWorkers(targetNames(env).length),
+      workersGiven: Boolean(workersText),
       reportDir: reportDir(env, file?.config),
       tag: name ? `@${name}` : undefined,
       rules,

@@ -11,10 +11,9 @@ import { test } from '../fixtures/conformance.ts';
 import { forEachTarget } from '../fixtures/rule.ts';
 import { emptied, inTurn, planOf, steps } from '../driver/commands.ts';
 import type { Target } from '../driver/target.ts';
-import type { Sources } from '../fixtures/explorer.ts';
+import type { RunKey } from '../driver/search.ts';
 import { World } from '../model/world.ts';
 import { RULES, type RuleId } from '../rules/catalogue.ts';
-import { rulesOf, throwTogether } from '../verdicts/failure.ts';
 
 type Sequence = Iterable<fc.AsyncCommand<World, Target, false>>;
 
@@ -60,19 +59,24 @@ forEachTarget(({ model }) => {
         test.setTimeout(300_000);
         const { profile } = settings;
         const { bots } = explore;
-        const searching = (concurrent: boolean) => ({
+        // Every other run one step at a time, the others with concurrent bursts, all in one search whose
+        // runs go on together (driver/lanes.ts). The failures of the runs one step at a time are replayed
+        // and shrunk first: a fault that a sequence shows is then never blamed on concurrency.
+        const concurrent = (key: RunKey) => key.index % 2 === 1;
+        await explore.search<[Sequence]>({
           // Few huge values: each one is read again by every later step of its run.
           weights: { huge: 1 },
           repeats: true,
-          generate: (sources: Sources) =>
+          generate: (sources, key) =>
             [
-              fc.commands([steps({ profile, bots, ...sources, stem: sources.pool[0], concurrent })], {
+              fc.commands([steps({ profile, bots, ...sources, stem: sources.pool[0], concurrent: concurrent(key) })], {
                 maxCommands: 20,
               }),
             ] as [fc.Arbitrary<Sequence>],
-          plan: (sequence: Sequence) => planOf(sequence, new World(profile, bots)),
+          order: (key) => (concurrent(key) ? 1 : 0),
+          plan: (sequence) => planOf(sequence, new World(profile, bots)),
           // Beside other runs, a run starts from lists its chunk emptied, on names of its own; alone, from empty lists.
-          body: async (t: Target, sequence: Sequence) => {
+          body: async (t, sequence) => {
             const world = t.world(profile, bots);
             if (t.lane) return inTurn(sequence, world, t);
             await fc.asyncModelRun(async () => {
@@ -80,19 +84,8 @@ forEachTarget(({ model }) => {
               return { model: world, real: t };
             }, sequence);
           },
-          between: (t: Target) => emptied(t.world(profile, bots), t),
+          between: (t) => emptied(t.world(profile, bots), t),
         });
-        // One step at a time first: a fault that a sequence shows is then never blamed on concurrency.
-        // Both searches run whatever the first found, so that one fault does not hide another; the
-        // second sets aside the rules the first already found (and shrank), and looks for others.
-        const thrown: unknown[] = [];
-        await explore
-          .search<[Sequence]>(searching(false), { label: 'sequential', share: 0.5 })
-          .catch((e: unknown) => thrown.push(e));
-        await explore
-          .search<[Sequence]>(searching(true), { label: 'concurrent', share: 0.5, setAside: rulesOf(thrown) })
-          .catch((e: unknown) => thrown.push(e));
-        throwTogether(thrown);
       },
       { covers: DECIDED },
     ),

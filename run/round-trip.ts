@@ -1,0 +1,40 @@
+// How far the targets are, measured before the run starts, so that the checks that wait on the network
+// run side by side in proportion to the wait rather than to the machine's cores: a check spends its
+// time waiting for answers, and a worker waiting costs no core.
+import { exchange } from '../client/http.ts';
+import { transportFor } from '../client/transport.ts';
+import type { Settings } from '../settings/targets.ts';
+
+/** Timed GETs of a target's base URL (any answer will do), one after another. */
+const PROBES = 3;
+const PROBE_TIMEOUT_MS = 3000;
+
+/** The median time, in ms, a target takes to answer a GET of its base URL; undefined when it does not answer. */
+export async function roundTripMs(settings: Settings): Promise<number | undefined> {
+  const transport = transportFor(settings);
+  const times: number[] = [];
+  for (let i = 0; i < PROBES; i++) {
+    const started = performance.now();
+    try {
+      await exchange(
+        { method: 'GET', url: settings.targetUrl, headers: { ...transport.options.headers } },
+        PROBE_TIMEOUT_MS,
+        transport,
+      );
+    } catch {
+      // An unreachable target is the pre-flight's to name, with its reason.
+      return undefined;
+    }
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(PROBES / 2)];
+}
+
+/**
+ * Workers for targets this far away: two on loopback; one more for every 15 ms of the farthest
+ * target's round trip, up to eight (at 50 ms, five; from 90 ms, eight). A check of the whole list
+ * still runs alone on its target; the others share the wait.
+ */
+export function workersForDistance(ms: number | undefined, least: number): number {
+  return Math.max(least, Math.min(8, 2 + Math.floor((ms ?? 0) / 15)));
+}
