@@ -31,7 +31,7 @@ import {
   repeated,
   sameAnswer,
 } from '../checks/relations.ts';
-import { sentInForms, Window } from '../checks/in-flight.ts';
+import { sentInForms, side, Window } from '../checks/in-flight.ts';
 import { deletedInForms } from '../checks/delete-forms.ts';
 import { leftAsItWas } from '../checks/safe-methods.ts';
 import type { ProviderApi } from '../client/api.ts';
@@ -51,18 +51,6 @@ forEachTarget(({ rule }) => {
             const plainProvider = oddProvider(f, 0);
             const throwaway = () => f.make.provider('bearer');
             const [refusedName, missing, wrongly] = [f.make.name(), throwaway(), throwaway()];
-            const plainRequests = [
-              { what: `the plain POST to ${who}`, send: () => client.post(plainProvider) },
-              { what: `the plain invalid POST to ${who}`, send: () => client.postText(invalidBody(refusedName)) },
-              {
-                what: `the plain POST to ${who} without Authorization`,
-                send: () => client.post(missing, { authorization: null }),
-              },
-              {
-                what: `the plain POST to ${who} with a wrong token`,
-                send: () => client.post(wrongly, { authorization: wrong }),
-              },
-            ];
             // Every variant's data first, in order (the seed replays them), then the requests.
             const valid = POST_FORMS.map((form, i) => ({
               form,
@@ -80,32 +68,51 @@ forEachTarget(({ rule }) => {
                 .filter((form) => form.family !== 'JSON text')
                 .map((form) => ({ form, credentials, options, twin, plainName, provider: throwaway() })),
             );
-            // The plain requests, side by side, before the forms: the plain POST is what every form is held
-            // to, and if it is not taken, another rule is broken.
-            const [validAnswer, invalid, missingAnswer, wrongAnswer] = await window.all(findings, plainRequests);
-            const plain = { valid: validAnswer, invalid, missing: missingAnswer, wrong: wrongAnswer };
-            statusIs('POST-VALID-200', plain.valid);
-            const answers = await sentInForms(findings, window, client, [
-              ...valid.flatMap(({ form, provider, refused }) => [
-                {
-                  what: `POST to ${who} sent with ${form.what}`,
-                  form,
-                  own: true,
-                  send: (c: ProviderApi) => c.post(provider, { form }),
-                },
-                {
-                  what: `invalid POST to ${who} sent with ${form.what}`,
-                  form,
-                  own: true,
-                  send: (c: ProviderApi) => c.postText(invalidBody(refused), { form }),
-                },
-              ]),
-              ...bad.map(({ form, credentials, options, provider }) => ({
-                what: `POST to ${who} ${credentials}, sent with ${form.what}`,
-                form,
-                send: (c: ProviderApi) => c.post(provider, { ...options, form }),
-              })),
+            // The plain POST before the forms: it is what every form is held to, and if it is not taken, another
+            // rule is broken. Those with bad credentials go one after the other, beside the forms, on the
+            // client's kept-alive connections as before: a server that leaves a refused body unread there
+            // answers the next of them for it, and that request only.
+            const [validAnswer, invalid] = await window.all(findings, [
+              { what: `the plain POST to ${who}`, send: () => client.post(plainProvider) },
+              { what: `the plain invalid POST to ${who}`, send: () => client.postText(invalidBody(refusedName)) },
             ]);
+            statusIs('POST-VALID-200', validAnswer);
+            const [[[missingAnswer, wrongAnswer]], answers] = await side(
+              window.lanes(findings, [
+                [
+                  {
+                    what: `the plain POST to ${who} without Authorization`,
+                    send: () => client.post(missing, { authorization: null }),
+                  },
+                  {
+                    what: `the plain POST to ${who} with a wrong token`,
+                    send: () => client.post(wrongly, { authorization: wrong }),
+                  },
+                ],
+              ]),
+              sentInForms(findings, window, client, [
+                ...valid.flatMap(({ form, provider, refused }) => [
+                  {
+                    what: `POST to ${who} sent with ${form.what}`,
+                    form,
+                    own: true,
+                    send: (c: ProviderApi) => c.post(provider, { form }),
+                  },
+                  {
+                    what: `invalid POST to ${who} sent with ${form.what}`,
+                    form,
+                    own: true,
+                    send: (c: ProviderApi) => c.postText(invalidBody(refused), { form }),
+                  },
+                ]),
+                ...bad.map(({ form, credentials, options, provider }) => ({
+                  what: `POST to ${who} ${credentials}, sent with ${form.what}`,
+                  form,
+                  send: (c: ProviderApi) => c.post(provider, { ...options, form }),
+                })),
+              ]),
+            );
+            const plain = { valid: validAnswer, invalid, missing: missingAnswer, wrong: wrongAnswer };
             const taken: { provider: Provider; form: Equivalence }[] = [];
             /** Names a refused variant carried, with the name its plain twin carried. */
             const unwritten: { name: string; form: Equivalence; as: string; plainName: string }[] = [];
