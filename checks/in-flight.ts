@@ -16,7 +16,7 @@ export const IN_FLIGHT = 32;
 export class Window {
   #free: number;
   readonly #waiting: (() => void)[] = [];
-  /** Set when a request got no answer: the lanes not yet started are not, as every one would pay the same timeout. */
+  /** Set once a request ended the check (no answer, say): the lanes not yet started are not, as each would pay the same timeout. */
   #stopped = false;
 
   constructor(size = IN_FLIGHT) {
