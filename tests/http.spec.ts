@@ -7,7 +7,7 @@
 import { test } from '../fixtures/conformance.ts';
 import { forEachTarget } from '../fixtures/rule.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
-import { readAfter, ROBUST, sent, sentAll } from '../fixtures/sending.ts';
+import { readAfter, ROBUST, sent } from '../fixtures/sending.ts';
 import type { Provider } from '../contract/provider.ts';
 import { DISTINCTIONS, REPETITIONS, ruleOn, SAFE_METHODS, type Equivalence } from '../relations/catalogue.ts';
 import { is2xx, type Exchange } from '../client/http.ts';
@@ -31,6 +31,10 @@ import {
   repeated,
   sameAnswer,
 } from '../checks/relations.ts';
+import { sentInForms, side, Window } from '../checks/in-flight.ts';
+import { deletedInForms } from '../checks/delete-forms.ts';
+import { leftAsItWas } from '../checks/safe-methods.ts';
+import type { ProviderApi } from '../client/api.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(({ rule }) => {
@@ -40,27 +44,14 @@ forEachTarget(({ rule }) => {
       `a POST in each of ${POST_FORMS.length} forms the standards make equivalent (${families(POST_FORMS)}), valid, invalid, without and with a wrong token, on each bot, gets the plain POST's answer and has its effect`,
       async (f) => {
         const findings = new Findings();
+        const window = new Window();
         const wrong = `Bearer ${f.make.secret()}`;
         await together(
           botsOf(f).map(async ({ who, client }) => {
             const plainProvider = oddProvider(f, 0);
             const throwaway = () => f.make.provider('bearer');
             const [refusedName, missing, wrongly] = [f.make.name(), throwaway(), throwaway()];
-            const plain = {
-              valid: await sent(findings, `the plain POST to ${who}`, () => client.post(plainProvider)),
-              invalid: await sent(findings, `the plain invalid POST to ${who}`, () =>
-                client.postText(invalidBody(refusedName)),
-              ),
-              missing: await sent(findings, `the plain POST to ${who} without Authorization`, () =>
-                client.post(missing, { authorization: null }),
-              ),
-              wrong: await sent(findings, `the plain POST to ${who} with a wrong token`, () =>
-                client.post(wrongly, { authorization: wrong }),
-              ),
-            };
-            // The plain POST is what every form is held to: if it is not taken, another rule is broken.
-            statusIs('POST-VALID-200', plain.valid);
-            // Every variant's data first, in order (the seed replays them), then the requests, a few at a time.
+            // Every variant's data first, in order (the seed replays them), then the requests.
             const valid = POST_FORMS.map((form, i) => ({
               form,
               provider: oddProvider(f, i + 1),
@@ -68,34 +59,60 @@ forEachTarget(({ rule }) => {
             }));
             const bad = (
               [
-                ['without Authorization', { authorization: null }, plain.missing, missing.name],
-                ['with a wrong token', { authorization: wrong }, plain.wrong, wrongly.name],
+                ['without Authorization', { authorization: null }, 'missing', missing.name],
+                ['with a wrong token', { authorization: wrong }, 'wrong', wrongly.name],
               ] as const
-            ).flatMap(([credentials, options, plainAnswer, plainName]) =>
+            ).flatMap(([credentials, options, twin, plainName]) =>
               // JSON text is read after the credentials, if at all: a body's other spelling says nothing here.
               forBadCredentials(POST_FORMS, options.authorization !== null)
                 .filter((form) => form.family !== 'JSON text')
-                .map((form) => ({ form, credentials, options, plainAnswer, plainName, provider: throwaway() })),
+                .map((form) => ({ form, credentials, options, twin, plainName, provider: throwaway() })),
             );
-            const kept = (form: Equivalence) => form.connection === 'kept';
-            const answers = await sentAll(findings, [
-              ...valid.flatMap(({ form, provider, refused }) => [
-                {
-                  what: `POST to ${who} sent with ${form.what}`,
-                  send: () => client.post(provider, { form }),
-                  last: kept(form),
-                },
-                {
-                  what: `invalid POST to ${who} sent with ${form.what}`,
-                  send: () => client.postText(invalidBody(refused), { form }),
-                  last: kept(form),
-                },
-              ]),
-              ...bad.map(({ form, credentials, options, provider }) => ({
-                what: `POST to ${who} ${credentials}, sent with ${form.what}`,
-                send: () => client.post(provider, { ...options, form }),
-              })),
+            // The plain POST before the forms: it is what every form is held to, and if it is not taken, another
+            // rule is broken. Those with bad credentials go one after the other, beside the forms, on the
+            // client's kept-alive connections as before: a server that leaves a refused body unread there
+            // answers the next of them for it, and that request only.
+            const [validAnswer, invalid] = await window.all(findings, [
+              { what: `the plain POST to ${who}`, send: () => client.post(plainProvider) },
+              { what: `the plain invalid POST to ${who}`, send: () => client.postText(invalidBody(refusedName)) },
             ]);
+            statusIs('POST-VALID-200', validAnswer);
+            const [[[missingAnswer, wrongAnswer]], answers] = await side(
+              window.lanes(findings, [
+                [
+                  {
+                    what: `the plain POST to ${who} without Authorization`,
+                    send: () => client.post(missing, { authorization: null }),
+                  },
+                  {
+                    what: `the plain POST to ${who} with a wrong token`,
+                    send: () => client.post(wrongly, { authorization: wrong }),
+                  },
+                ],
+              ]),
+              sentInForms(findings, window, client, [
+                ...valid.flatMap(({ form, provider, refused }) => [
+                  {
+                    what: `POST to ${who} sent with ${form.what}`,
+                    form,
+                    own: true,
+                    send: (c: ProviderApi) => c.post(provider, { form }),
+                  },
+                  {
+                    what: `invalid POST to ${who} sent with ${form.what}`,
+                    form,
+                    own: true,
+                    send: (c: ProviderApi) => c.postText(invalidBody(refused), { form }),
+                  },
+                ]),
+                ...bad.map(({ form, credentials, options, provider }) => ({
+                  what: `POST to ${who} ${credentials}, sent with ${form.what}`,
+                  form,
+                  send: (c: ProviderApi) => c.post(provider, { ...options, form }),
+                })),
+              ]),
+            );
+            const plain = { valid: validAnswer, invalid, missing: missingAnswer, wrong: wrongAnswer };
             const taken: { provider: Provider; form: Equivalence }[] = [];
             /** Names a refused variant carried, with the name its plain twin carried. */
             const unwritten: { name: string; form: Equivalence; as: string; plainName: string }[] = [];
@@ -110,13 +127,13 @@ forEachTarget(({ rule }) => {
               sameAnswer(findings, ruleId, `an invalid POST to ${who} sent with ${form.what}`, plain.invalid, xi);
               unwritten.push({ name: refused, form, as: 'an invalid POST', plainName: refusedName });
             });
-            bad.forEach(({ form, credentials, plainAnswer, plainName, provider }, i) => {
+            bad.forEach(({ form, credentials, twin, plainName, provider }, i) => {
               const x = answers[2 * valid.length + i];
               sameAnswer(
                 findings,
                 ruleOn(form, 'POST'),
                 `a POST to ${who} ${credentials}, sent with ${form.what}`,
-                plainAnswer,
+                plain[twin],
                 x,
               );
               unwritten.push({ name: provider.name, form, as: `a POST ${credentials}`, plainName });
@@ -182,46 +199,55 @@ forEachTarget(({ rule }) => {
       `a GET in each of ${GET_FORMS.length} forms the standards make equivalent (${families(GET_FORMS)}), with good credentials, without and with a wrong token, on each bot, gets the plain GET's answer and the same list`,
       async (f) => {
         const findings = new Findings();
+        const window = new Window();
         const wrong = `Bearer ${f.make.secret()}`;
         await together(
           botsOf(f).map(async ({ who, client }) => {
             const mine = [oddProvider(f, 0), oddProvider(f, 1)];
-            for (const p of mine) statusIs('POST-VALID-200', await client.post(p));
-            const plain = {
-              good: await sent(findings, `the plain GET of ${who}'s list`, () => client.list()),
-              missing: await sent(findings, `the plain GET of ${who}'s list without Authorization`, () =>
-                client.list({ authorization: null }),
-              ),
-              wrong: await sent(findings, `the plain GET of ${who}'s list with a wrong token`, () =>
-                client.list({ authorization: wrong }),
-              ),
-            };
+            // The GETs with bad credentials are refused whatever the list holds: they go with the POSTs.
+            const [posted0, posted1, missing, wrongly] = await window.all(findings, [
+              ...mine.map((p) => ({ what: `the POST of ${shown(p.name)} to ${who}`, send: () => client.post(p) })),
+              {
+                what: `the plain GET of ${who}'s list without Authorization`,
+                send: () => client.list({ authorization: null }),
+              },
+              {
+                what: `the plain GET of ${who}'s list with a wrong token`,
+                send: () => client.list({ authorization: wrong }),
+              },
+            ]);
+            for (const x of [posted0, posted1]) statusIs('POST-VALID-200', x);
             const names = mine.map((p) => p.name);
-            const plainListed = listed(plain.good, names);
             const bad = (
               [
-                ['without Authorization', { authorization: null }, plain.missing],
-                ['with a wrong token', { authorization: wrong }, plain.wrong],
+                ['without Authorization', { authorization: null }, missing],
+                ['with a wrong token', { authorization: wrong }, wrongly],
               ] as const
             ).flatMap(([credentials, options, plainAnswer]) =>
               forBadCredentials(GET_FORMS, options.authorization !== null).map((form) => ({
                 form,
                 plainAnswer,
                 what: `GET of ${who}'s list ${credentials}, sent with ${form.what}`,
-                send: () => client.list({ ...options, form }),
+                send: (c: ProviderApi) => c.list({ ...options, form }),
               })),
             );
             const good = GET_FORMS.map((form) => ({
               form,
+              own: true,
               what: `GET of ${who}'s list sent with ${form.what}`,
-              send: () => client.list({ form }),
-              last: form.connection === 'kept',
+              send: (c: ProviderApi) => c.list({ form }),
             }));
-            const answers = await sentAll(findings, [...good, ...bad]);
+            // The plain GET with the forms: each reads the list the POSTs left.
+            const [plainGood, ...answers] = await sentInForms(findings, window, client, [
+              { what: `the plain GET of ${who}'s list`, send: (c) => c.list() },
+              ...good,
+              ...bad,
+            ]);
+            const plainListed = listed(plainGood, names);
             good.forEach(({ form, what }, i) => {
               const ruleId = ruleOn(form, 'GET');
               const x = answers[i];
-              if (!sameAnswer(findings, ruleId, what, plain.good, x)) return;
+              if (!sameAnswer(findings, ruleId, what, plainGood, x)) return;
               const variant = listed(x, names);
               if (JSON.stringify(variant) !== JSON.stringify(plainListed))
                 findings.add(
@@ -250,150 +276,8 @@ forEachTarget(({ rule }) => {
       async (f) => {
         const findings = new Findings();
         const wrong = `Bearer ${f.make.secret()}`;
-        const revision = f.settings.profile === '2020-03-10';
-        await together(
-          botsOf(f).map(async ({ who, client }) => {
-            const fill = async () => {
-              const p = f.make.provider('bearer');
-              statusIs('POST-VALID-200', await client.post(p));
-              return p;
-            };
-            const readList = async (after: string) => readAfter(f.read, after, findings, client);
-            const holding = async (name: string, after: string) => entriesNamed(await readList(after), name).length > 0;
-            // What the plain requests do is the measure of what each form must do: a server whose plain
-            // DELETE does not empty the list is judged by DELETE-EMPTIES' own checks, not here.
-            const kept = await fill();
-            const plain = {
-              missing: await sent(findings, `the plain DELETE of ${who}'s list without Authorization`, () =>
-                client.clear({ authorization: null }),
-              ),
-              wrong: await sent(findings, `the plain DELETE of ${who}'s list with a wrong token`, () =>
-                client.clear({ authorization: wrong }),
-              ),
-            };
-            const badKept = await holding(kept.name, `the plain DELETEs of ${who}'s list with bad credentials`);
-            const good = await sent(findings, `the plain DELETE of ${who}'s list`, () => client.clear());
-            const emptied = !(await holding(kept.name, `the plain DELETE of ${who}'s list`));
-            const one = revision ? await plainRemovals() : undefined;
-            async function plainRemovals() {
-              const [q, r] = [await fill(), await fill()];
-              const wrongOne = await sent(
-                findings,
-                `the plain DELETE of one provider of ${who} with a wrong token`,
-                () => client.remove(r.name, { authorization: wrong }),
-              );
-              const goodOne = await sent(findings, `the plain DELETE of one provider of ${who}`, () =>
-                client.remove(q.name),
-              );
-              const list = await readList(`the plain DELETEs of one provider of ${who}`);
-              return {
-                good: goodOne,
-                wrong: wrongOne,
-                removed: !entriesNamed(list, q.name).length,
-                badKept: entriesNamed(list, r.name).length > 0,
-              };
-            }
-            // With bad credentials, every form at once against one provider, then one read: none may empty the
-            // list. Only when one did are they sent again one by one, to name it.
-            const badOnes = DELETE_FORMS.filter((form) => form.connection !== 'kept').flatMap((form) =>
-              (
-                [
-                  ['without Authorization', { authorization: null }, plain.missing],
-                  ['with a wrong token', { authorization: wrong }, plain.wrong],
-                ] as const
-              )
-                .filter(([, options]) => !(form.needsAuthorization && options.authorization === null))
-                .map(([credentials, options, plainAnswer]) => ({
-                  form,
-                  plainAnswer,
-                  what: `DELETE of ${who}'s list ${credentials}, sent with ${form.what}`,
-                  send: () => client.clear({ ...options, form }),
-                })),
-            );
-            const p = await fill();
-            const badAnswers = await sentAll(findings, badOnes);
-            badOnes.forEach(({ form, what, plainAnswer }, i) => {
-              sameAnswer(findings, ruleOn(form, 'DELETE'), what, plainAnswer, badAnswers[i]);
-            });
-            if (badKept && !(await holding(p.name, `DELETEs with bad credentials in every form`)))
-              for (const { form, what, send } of badOnes) {
-                const q = await fill();
-                await sent(findings, what, send);
-                if (!(await holding(q.name, what))) {
-                  findings.add(
-                    new ConformanceFailure(
-                      ruleOn(form, 'DELETE'),
-                      `${what} emptied the list; in the plain form it did not`,
-                    ),
-                    form.what,
-                  );
-                  break;
-                }
-              }
-            // With good credentials, one form after another: each empties a list that holds one provider.
-            for (const form of DELETE_FORMS) {
-              await fill();
-              const how = `DELETE of ${who}'s list sent with ${form.what}`;
-              const x = await sent(findings, how, () => client.clear({ form }));
-              if (!sameAnswer(findings, ruleOn(form, 'DELETE'), how, good, x) || !is2xx(x.received.status) || !emptied)
-                continue;
-              const left = (await readList(how)).providers.length;
-              if (left)
-                findings.add(
-                  new ConformanceFailure(
-                    ruleOn(form, 'DELETE'),
-                    `${how} answered ${x.received.status} like the plain one, but GET still lists ${left} provider(s)`,
-                  ),
-                  form.what,
-                );
-            }
-            if (one) {
-              // The revision's DELETE of one provider names it: every form at once, each on a provider of its own.
-              const targets = await together(DELETE_FORMS.map(() => fill()));
-              const kept = await fill();
-              const removals = DELETE_FORMS.map((form, i) => ({
-                form,
-                what: `DELETE of provider ${shown(targets[i].name)} of ${who} sent with ${form.what}`,
-                send: () => client.remove(targets[i].name, { form }),
-                last: form.connection === 'kept',
-              }));
-              const refusals = DELETE_FORMS.filter((form) => form.connection !== 'kept').map((form) => ({
-                form,
-                what: `DELETE of provider ${shown(kept.name)} of ${who} with a wrong token, sent with ${form.what}`,
-                send: () => client.remove(kept.name, { authorization: wrong, form }),
-              }));
-              const answers = await sentAll(findings, [...removals, ...refusals]);
-              const list = await readList(`DELETEs of one provider of ${who} in every form`);
-              removals.forEach(({ form, what }, i) => {
-                const y = answers[i];
-                if (
-                  !sameAnswer(findings, ruleOn(form, 'DELETE'), what, one.good, y) ||
-                  !is2xx(y.received.status) ||
-                  !one.removed
-                )
-                  return;
-                if (entriesNamed(list, targets[i].name).length)
-                  findings.add(
-                    new ConformanceFailure(
-                      ruleOn(form, 'DELETE'),
-                      `${what} answered ${y.received.status} like the plain one, but GET still lists it`,
-                    ),
-                    form.what,
-                  );
-              });
-              refusals.forEach(({ form, what }, i) => {
-                sameAnswer(findings, ruleOn(form, 'DELETE'), what, one.wrong, answers[removals.length + i]);
-              });
-              if (one.badKept && !entriesNamed(list, kept.name).length)
-                findings.add(
-                  new ConformanceFailure(
-                    'HTTP-EQUIVALENT',
-                    `a DELETE of provider ${shown(kept.name)} of ${who} with a wrong token, in one of the forms, removed it; in the plain form it did not`,
-                  ),
-                );
-            }
-          }),
-        );
+        const window = new Window();
+        await together(botsOf(f).map(({ who, client }) => deletedInForms({ f, who, client, findings, window, wrong })));
         findings.throwIfAny();
       },
       { wholeList: true, also: [...RELATION_RULES, 'DELETE-IDEMPOTENT'], standsOn: READS_ITS_WRITES },
@@ -406,6 +290,7 @@ forEachTarget(({ rule }) => {
       `every operation on a bot id that differs from a bot's in one way (${DISTINCTIONS.map((d) => d.what.replace(/^the bot id /, '')).join(', ')}), with that bot's own token, gets 401 and changes nothing, on each bot`,
       async (f) => {
         const findings = new Findings();
+        const window = new Window();
         const revision = f.settings.profile === '2020-03-10';
         await together(
           botsOf(f).map(async ({ who, client }) => {
@@ -438,7 +323,7 @@ forEachTarget(({ rule }) => {
               );
             }
             // None of them is this bot's: all at once, judged in order.
-            const answers = await sentAll(findings, requests);
+            const answers = await window.all(findings, requests);
             for (const [i, { what, label }] of requests.entries()) {
               const x = answers[i];
               if (judgesBodyOf('AUTH-401-JSON', x.received.status))
@@ -491,28 +376,7 @@ forEachTarget(({ rule }) => {
       `${SAFE_METHODS.map((d) => d.what).join('; ')}: each leaves the list as it was, on each bot, whatever it answers`,
       async (f) => {
         const findings = new Findings();
-        await together(
-          botsOf(f).map(async ({ who, client }) => {
-            const kept = f.make.provider('basic');
-            statusIs('POST-VALID-200', await client.post(kept));
-            // The entry as the server lists it before: a safe request must leave it so.
-            const before = listed(await client.list(), [kept.name]);
-            for (const d of SAFE_METHODS) {
-              const { method, path } = d.safe!;
-              const url = path === 'item' ? client.itemUrl(kept.name) : client.listUrl();
-              const x = await sent(findings, `${d.what} of ${who}`, () => client.request(method, url));
-              const after = listed(await client.list(), [kept.name]);
-              if (JSON.stringify(after) !== JSON.stringify(before))
-                findings.add(
-                  new ConformanceFailure(
-                    'GET-SAFE',
-                    `${d.what} of ${who} (answered ${x.received.status}) changed its list: ${shown(kept.name)} is ${after.length ? 'listed otherwise' : 'gone'}`,
-                  ),
-                  d.what,
-                );
-            }
-          }),
-        );
+        await together(botsOf(f).map(({ who, client }) => leftAsItWas({ f, who, client, findings })));
         findings.throwIfAny();
       },
       { also: ROBUST, standsOn: READS_ITS_WRITES },
