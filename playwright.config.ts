@@ -9,7 +9,7 @@ import { SettingsError } from './settings/variables.ts';
 import { configExtension, reporters } from './report/reporters.ts';
 import { roundTripMs, workersForDistance } from './run/round-trip.ts';
 import { readTargets } from './settings/targets.ts';
-import { EMBEDDED_VARIABLE } from './settings/variables.ts';
+import { DISTANCE_VARIABLE, EMBEDDED_VARIABLE } from './settings/variables.ts';
 
 const ext = configExtension(import.meta.url);
 const environment = readEnvironment();
@@ -28,7 +28,10 @@ try {
 // Workers follow the farthest target's round trip, measured once by the runner (the workers' count is its alone).
 if (!process.env.TEST_WORKER_INDEX && !plan.workersGiven && process.env[EMBEDDED_VARIABLE] !== '1') {
   const distances = await Promise.all(readTargets(readEnvironment()).map(roundTripMs));
-  plan.workers = workersForDistance(Math.max(0, ...distances.map((d) => d ?? 0)), plan.workers);
+  const farthest = Math.max(0, ...distances.map((d) => d ?? 0));
+  plan.workers = workersForDistance(farthest, plan.workers);
+  // The workers, started after this, read it when they register the checks (fixtures/turns.ts).
+  handToWorkers({ [DISTANCE_VARIABLE]: String(Math.round(farthest)) });
 }
 
 const { reportDir: reports, targets, shard } = plan;

@@ -42,6 +42,12 @@ export const VERDICTS_ONLY = 'CONFORMANCE_VERDICTS_ONLY';
 /** Set while the run judges its embedded reference servers (the runner chose their bots and tokens). */
 export const EMBEDDED_VARIABLE = 'CONFORMANCE_EMBEDDED';
 
+/**
+ * Set by the runner for its workers when a target is far (its round trip, in ms, run/round-trip.ts):
+ * checks of one rule then run side by side instead of in turn. Not a user setting.
+ */
+export const DISTANCE_VARIABLE = 'CONFORMANCE_DISTANCE_MS';
+
 /** Every variable the suite reads, with its meaning: the README and --help print this list. */
 export const VARIABLES = {
   TARGET_URL: 'base URL of the server under test; unset: the embedded reference server',
@@ -86,7 +92,13 @@ export const VARIABLES = {
 } as const;
 
 /** The variables the suite sets for its own processes: never a user's typo. */
-export const INTERNAL_VARIABLES = [LAUNCHED_BY, RUN_ID_VARIABLE, VERDICTS_ONLY, EMBEDDED_VARIABLE] as const;
+export const INTERNAL_VARIABLES = [
+  LAUNCHED_BY,
+  RUN_ID_VARIABLE,
+  VERDICTS_ONLY,
+  EMBEDDED_VARIABLE,
+  DISTANCE_VARIABLE,
+] as const;
 
 export class SettingsError extends Error {}
 
