@@ -165,12 +165,10 @@ const s2 = (x: number) => `${x.toFixed(2)} s`.padStart(9);
 const byProcess = (p: Peak) => p.byProcess.map((h) => `${h.role} ${mib(h.bytes)}`).join(', ');
 
 function latencyLines(table: Distance[]): string[] {
-  const goal = (ms: number) =>
-    ms === 50
-      ? against(table.find((d) => d.latencyMs === 50)!.toLoopback, GOALS.latency50ToLoopback)
-      : ms === 150
-        ? against(table.find((d) => d.latencyMs === 150)!.toLoopback, GOALS.latency150ToLoopback)
-        : '';
+  const goals: Record<number, number> = { 50: GOALS.latency50ToLoopback, 150: GOALS.latency150ToLoopback };
+  const goal = (d: Distance) => (goals[d.latencyMs] ? against(d.toLoopback, goals[d.latencyMs]) : '');
+  const failed = (d: Distance) =>
+    d.runs.some((r) => r.outcome !== 'passed') ? ` runs: ${d.runs.map((r) => r.outcome).join(', ')}` : '';
   const deepest = table.at(-1)!;
   return [
     'Latency (#36): full runs against the reference, the latency added to every answer; the same seeds at each',
@@ -179,7 +177,7 @@ function latencyLines(table: Distance[]): string[] {
     '  added      wall   chain     floor  requests  × loopback',
     ...table.map(
       (d) =>
-        `  ${`${d.latencyMs} ms`.padEnd(7)}${s2(d.seconds)}${(d.latencyMs ? String(d.chain) : '—').padStart(8)}${(d.latencyMs ? s2(d.floorSeconds) : '—').padStart(10)}${String(d.runs[0].requests).padStart(10)}  ${`${d.toLoopback}×`.padEnd(7)}${goal(d.latencyMs)}`,
+        `  ${`${d.latencyMs} ms`.padEnd(7)}${s2(d.seconds)}${(d.latencyMs ? String(d.chain) : '—').padStart(8)}${(d.latencyMs ? s2(d.floorSeconds) : '—').padStart(10)}${String(d.runs[0].requests).padStart(10)}  ${`${d.toLoopback}×`.padEnd(7)}${goal(d)}${failed(d)}`,
     ),
     ...table.map(
       (d) =>
