@@ -211,11 +211,13 @@ function timeLines(t: PlainTime): string[] {
   const s = t.seconds;
   const p = t.phases;
   const spread = (xs: number[] = []) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} s`;
+  // A single run's difference can come out below zero on a busy machine: then it is less than the spread.
+  const npxCost = (x: number) => (x > 0 ? `${x.toFixed(2)} s a command` : `none above the spread (${x.toFixed(2)} s)`);
   const npx =
     s.plainFull !== undefined && s.plainTrivial !== undefined
       ? [
           `  time npx playwright test: ${s.plainFull.toFixed(2)} s, ${t.ratios.plainFullToTrivial}× time npx playwright test -c bench/trivial/playwright.config.ts (${s.plainTrivial.toFixed(2)} s)`,
-          `  - the bench runs node …/cli.js test, without npx: ${s.fullCold.toFixed(2)} s and ${s.trivial.toFixed(2)} s here; npx's own start, from the trivial pair: ${(s.plainTrivial - s.trivial).toFixed(2)} s a command`,
+          `  - the bench runs node …/cli.js test, without npx: ${s.fullCold.toFixed(2)} s and ${s.trivial.toFixed(2)} s here; npx's own start, from the trivial pair: ${npxCost(s.plainTrivial - s.trivial)}`,
         ]
       : ['  (no npx beside this Node: the plain `time` figures are left out)'];
   return [
