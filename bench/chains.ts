@@ -42,8 +42,10 @@ export function longestChain(served: readonly Served[]): number {
   let ended = 0;
   let deepestEnded = 0;
   for (const r of byStart) {
-    while (ended < byEnd.length && byEnd[ended].end <= r.start + 0.5) {
-      deepestEnded = Math.max(deepestEnded, depth.get(byEnd[ended]) ?? 0);
+    // Only a request already counted can come before r: with the slack, one that starts after r (or r
+    // itself, at no added latency) may end within it, and taken now it would count as a chain of none.
+    while (ended < byEnd.length && byEnd[ended].end <= r.start + 0.5 && depth.has(byEnd[ended])) {
+      deepestEnded = Math.max(deepestEnded, depth.get(byEnd[ended])!);
       ended++;
     }
     depth.set(r, deepestEnded + 1);

@@ -1,0 +1,87 @@
+// The verdict at a distance (issue #36): full runs against the reference with 0, 50 and 150 ms added
+// to every answer (its latencyMs option), the same seeds at each distance. The recording reference
+// (bench/chains.ts) gives each run's longest chain of answers waited for one after another: with L ms
+// added to each answer, that chain alone lasts L × its length, the run's floor at that distance.
+import { runSuite } from '../selftest/support/run-suite.ts';
+import { startTarget } from '../selftest/support/servers.ts';
+import { chainsByCheck, longestChain, recordingReference, type Served } from './chains.ts';
+import { RUNS, generatedOf, median, passingRun, seconds, seedOf, timed } from './measure.ts';
+
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS) || 1;
+export const LATENCIES = (process.env.BENCH_LATENCIES ?? '0,50,150').split(',').map(Number);
+
+export interface Distance {
+  latencyMs: number;
+  /** Each run: its seed, wall time (spawn to exit), outcome, longest chain, requests served, the report's `generated`. */
+  runs: {
+    seed: string;
+    seconds: number;
+    outcome: string;
+    chain: number;
+    requests: number;
+    generated: Record<string, number>;
+  }[];
+  seconds: number;
+  /**
+   * The median of the runs' longest chains. At 0 ms it counts answers served one after another, waited for or
+   * not (an answer can be out before the next request of a batch is in): an upper bound, not a chain.
+   */
+  chain: number;
+  /** chain × latency: what the longest chain alone lasts. */
+  floorSeconds: number;
+  /** The same generated work as loopback at each seed both ran (false: the figures compare different searches). */
+  sameGenerated: boolean;
+  toLoopback: number;
+  /** The checks of the longest chains (the first run's). */
+  topChecks: { check: string; requests: number; chain: number }[];
+}
+
+/** Loopback is cheap: BENCH_RUNS runs; a distance costs minutes a run: BENCH_LATENCY_RUNS. */
+const runsAt = (latencyMs: number) => (latencyMs === 0 ? Math.max(RUNS, LATENCY_RUNS) : LATENCY_RUNS);
+
+async function distance(latencyMs: number): Promise<Omit<Distance, 'sameGenerated' | 'toLoopback'>> {
+  const record: Served[] = [];
+  const target = await startTarget(recordingReference(record), { latencyMs });
+  const runs: Distance['runs'] = [];
+  let topChecks: Distance['topChecks'] = [];
+  for (let i = 0; i < runsAt(latencyMs); i++) {
+    record.length = 0;
+    const seed = seedOf(i);
+    // Loopback must pass; at a distance a check that runs out of time is a figure too (its outcome says).
+    const env = { ...target.env, CONFORMANCE_SEED: seed };
+    const { ms, value: run } = await timed(() => (latencyMs ? runSuite({ env }) : passingRun({ env })));
+    runs.push({
+      seed,
+      seconds: seconds(ms),
+      outcome: run.report?.outcome ?? `exit ${run.code}`,
+      chain: longestChain(record),
+      requests: record.length,
+      generated: generatedOf(run),
+    });
+    if (i === 0) topChecks = chainsByCheck(record).slice(0, 5);
+  }
+  await target.close();
+  process.stderr.write(`bench: ${latencyMs} ms added: ${runs.map((r) => r.seconds).join(', ')} s\n`);
+  const chain = median(runs.map((r) => r.chain));
+  return {
+    latencyMs,
+    runs,
+    seconds: median(runs.map((r) => r.seconds)),
+    chain,
+    floorSeconds: seconds(chain * latencyMs),
+    topChecks,
+  };
+}
+
+/** Every distance of LATENCIES (loopback first: the others' ratios are to it). */
+export async function latencyTable(): Promise<Distance[]> {
+  const measured = [];
+  for (const ms of [...new Set([0, ...LATENCIES])].sort((a, b) => a - b)) measured.push(await distance(ms));
+  const loopback = measured[0];
+  const bySeed = new Map(loopback.runs.map((r) => [r.seed, JSON.stringify(r.generated)]));
+  return measured.map((d) => ({
+    ...d,
+    sameGenerated: d.runs.every((r) => bySeed.get(r.seed) === JSON.stringify(r.generated)),
+    toLoopback: +(d.seconds / loopback.seconds).toFixed(2),
+  }));
+}
