@@ -44,8 +44,16 @@ export async function failingRun(options: RunOptions, rule?: string): Promise<Su
   return run;
 }
 
-/** The report's `generated`, whatever keys it has (new ones show up without a change here). */
-export const generatedOf = (run: SuiteRun): Record<string, number> => ({ ...(run.report?.generated ?? {}) });
+/** The report's `generated`, whatever keys it has (new ones show up without a change here), nested ones flattened (`afterFailures.runs`). */
+export const generatedOf = (run: SuiteRun): Record<string, number> => flat(run.report?.generated ?? {});
+
+function flat(value: object, prefix = ''): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([k, v]) =>
+      typeof v === 'object' && v !== null ? Object.entries(flat(v, `${prefix}${k}.`)) : [[`${prefix}${k}`, Number(v)]],
+    ),
+  );
+}
 
 /** `generated` as `key value` pairs, in the report's order. */
 export const generatedText = (g: Record<string, number>) =>
