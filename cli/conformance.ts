@@ -1,21 +1,17 @@
 // The command-line entry (`npx whatsapp-media-provider-conformance --target URL --bot-id B --token T`):
 // it maps flags to the suite's environment variables and runs the same Playwright suite, nothing
 // else; the exit code is the suite's. Arguments after `--` go to `playwright test` (--shard, -g).
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { type Env, readEnvironment } from '../settings/environment.ts';
+import { type Env, handToWorkers, readEnvironment } from '../settings/environment.ts';
 import { reportDir } from '../settings/run-flags.ts';
 import { prepareRun, readShard } from '../settings/run-plan.ts';
 import { readTargets } from '../settings/targets.ts';
 import { COMPILED_RUN_ENV, EMBEDDED_VARIABLE, LAUNCHED_BY, SettingsError, VARIABLES } from '../settings/variables.ts';
-import { restoreTargets } from '../run/restore.ts';
 import { EXIT, parsedArgs, UsageError } from '../settings/command-line.ts';
 import { nearest } from '../settings/typos.ts';
 import { packageInfo } from '../client/package-info.ts';
 import { exitOf } from './exit-code.ts';
-import { merge } from './merge.ts';
-import { rules as listRules, serve } from './subcommands.ts';
 import { asUsage, FLAGS, type Variable } from '../settings/flags.ts';
 
 const COMMANDS: [string, string][] = [
@@ -181,9 +177,10 @@ function fail(e: unknown): never {
 export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
   try {
-    if (first === 'serve') return await serve(rest);
-    if (first === 'merge') process.exit(await merge(rest));
-    if (first === 'rules') return listRules(rest);
+    // Each command loads its own modules: a run's process keeps none of the faulty servers' or the merge's.
+    if (first === 'serve') return await (await import('./subcommands.ts')).serve(rest);
+    if (first === 'merge') process.exit(await (await import('./merge.ts')).merge(rest));
+    if (first === 'rules') return (await import('./subcommands.ts')).rules(rest);
   } catch (e) {
     fail(e);
   }
@@ -207,21 +204,36 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   // The same as `npm run restore`; its messages then name this command.
-  if (run.restore) process.exit(await restoreTargets({ ...run.env, [LAUNCHED_BY]: 'cli' }, run.discard));
+  if (run.restore) {
+    const { restoreTargets } = await import('../run/restore.ts');
+    process.exit(await restoreTargets({ ...run.env, [LAUNCHED_BY]: 'cli' }, run.discard));
+  }
+  runPlaywright(run.env, run.playwrightArgs);
+}
+
+/**
+ * Starts Playwright's runner on the suite's config in this process, as `playwright test` would: a
+ * child process would leave this one waiting for the whole run with a Node process, its TypeScript
+ * loader and these modules held for nothing (measured: about 90 MiB). Its exit code becomes the
+ * verdict's (cli/exit-code.ts).
+ */
+function runPlaywright(env: Env, playwrightArgs: string[]): void {
   // Compiled into dist/ for the npm package, where the config is JavaScript too.
   const compiled = import.meta.url.endsWith('.js');
   const config = fileURLToPath(new URL(`../playwright.config.${compiled ? 'js' : 'ts'}`, import.meta.url));
-  const playwright = createRequire(import.meta.url).resolve('@playwright/test/cli');
+  const require = createRequire(import.meta.url);
+  const playwright = require.resolve('@playwright/test/cli');
   const startedAt = Date.now() - 1000; // file times can lag the clock a little
-  // LAUNCHED_BY: the suite's Reproduce lines then speak this command's flags, not Playwright's variables.
   // What the compiled suite runs with; a user's own value of each stands.
-  const loader = compiled
-    ? Object.fromEntries(Object.entries(COMPILED_RUN_ENV).map(([k, v]) => [k, run.env[k] ?? v]))
-    : {};
-  const child = spawn(process.execPath, [playwright, 'test', '-c', config, ...run.playwrightArgs], {
-    stdio: 'inherit',
-    env: { ...run.env, ...loader, [LAUNCHED_BY]: 'cli' },
+  const loader = compiled ? Object.fromEntries(Object.entries(COMPILED_RUN_ENV).map(([k, v]) => [k, env[k] ?? v])) : {};
+  // LAUNCHED_BY: the suite's Reproduce lines then speak this command's flags, not Playwright's variables.
+  handToWorkers({ ...env, ...loader, [LAUNCHED_BY]: 'cli' });
+  // Whichever way the runner ends (Playwright calls process.exit), the verdict sets the code.
+  process.on('exit', (code) => {
+    process.exitCode = exitOf(reportDir(env), startedAt, code);
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(exitOf(reportDir(run.env), startedAt, code ?? (signal ? 1 : 0))));
+  // Playwright's runner has no SIGTERM handler of its own: killed, the run stops there, aborted.
+  process.on('SIGTERM', () => process.exit(1));
+  process.argv = [process.execPath, playwright, 'test', '-c', config, ...playwrightArgs];
+  require(playwright);
 }
