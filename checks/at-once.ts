@@ -4,28 +4,7 @@
 // would seem to break this check's rule, and a list that went wrong after many writes does not say
 // which of them did it. So a run at once that finds anything is run again one case after another,
 // and that run's findings are the verdict, as precise as they were before the cases went together.
-import { ConformanceFailure, Findings, together } from '../verdicts/failure.ts';
-
-/** The most requests of one check in flight at once: few enough not to flood a staging server. */
-export const AT_ONCE = 16;
-
-/** Runs `each` on every item, `atOnce` at a time (1: one after another), and returns what each gave, in order. */
-export async function inWaves<T, R>(items: readonly T[], atOnce: number, each: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let at = 0; at < items.length; at += atOnce)
-    out.push(...(await together(items.slice(at, at + atOnce).map(each))));
-  return out;
-}
-
-/** Whether `findings` holds a failure (Findings keeps them to itself until it throws). */
-function holdsAny(findings: Findings): boolean {
-  try {
-    findings.throwIfAny();
-    return false;
-  } catch {
-    return true;
-  }
-}
+import { AT_ONCE, ConformanceFailure, Findings } from '../verdicts/failure.ts';
 
 /**
  * Runs `run` with its cases at once; when it finds anything (or ends on a failure, a dropped connection
@@ -41,7 +20,7 @@ export async function atOnceElseOneByOne<R>(
   const findings = new Findings();
   try {
     const result = await run(findings, AT_ONCE);
-    if (!holdsAny(findings)) return { findings, result };
+    if (!findings.any) return { findings, result };
   } catch (e) {
     if (!(e instanceof ConformanceFailure)) throw e;
   }

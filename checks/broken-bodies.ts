@@ -5,13 +5,13 @@
 // when anything was taken, so that no other check is blamed for it.
 import type { CheckFixtures } from '../fixtures/conformance.ts';
 import { sent, sentAll } from '../fixtures/sending.ts';
-import { AT_ONCE, atOnceElseOneByOne, inWaves } from './at-once.ts';
+import { atOnceElseOneByOne } from './at-once.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import { brokenBodies, openSyntax, syntaxNearMisses, type BrokenBody } from '../generation/wire.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../report/report-model.ts';
 import { answeredAs, named } from '../rules/answers.ts';
-import { ConformanceFailure, Findings } from '../verdicts/failure.ts';
+import { AT_ONCE, ConformanceFailure, Findings, inWaves } from '../verdicts/failure.ts';
 import { jsonObjectBody } from '../verdicts/assertions.ts';
 import { shown } from '../verdicts/difference.ts';
 import type { Body } from '../fixtures/rule.ts';

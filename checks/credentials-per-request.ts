@@ -9,12 +9,11 @@ import { annotate } from '../report/report-model.ts';
 import type { ProviderApi } from '../client/api.ts';
 import type { Exchange } from '../client/http.ts';
 import { answeredAs, named } from '../rules/answers.ts';
-import { ConformanceFailure, fail, Findings } from '../verdicts/failure.ts';
+import { AT_ONCE, ConformanceFailure, fail, Findings } from '../verdicts/failure.ts';
 import { entriesNamed } from '../verdicts/provider-list.ts';
 import { shown } from '../verdicts/difference.ts';
 import { statusIs } from '../verdicts/assertions.ts';
 import type { Body } from '../fixtures/rule.ts';
-import { AT_ONCE } from '../fixtures/bad-credentials.ts';
 
 /** Good and bad requests in turn: each bad one (with the rule of its credential) must get 401. */
 type Step = [what: string, bad: RuleId | undefined, send: () => Promise<Exchange>];

@@ -11,7 +11,7 @@ import type { RequestOptions } from '../client/api.ts';
 import { nearMisses } from '../client/credentials.ts';
 import type { Exchange } from '../client/http.ts';
 import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
-import { ConformanceFailure, fail, together } from '../verdicts/failure.ts';
+import { AT_ONCE, ConformanceFailure, fail, inWaves, together } from '../verdicts/failure.ts';
 import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
 import { shown } from '../verdicts/difference.ts';
 import { robustnessOnly } from '../verdicts/robustness.ts';
@@ -348,9 +348,6 @@ class PostAgain implements Command {
     `postAgain(${this.bot}, ${this.again}${this.again === 'other-name' ? ` as ${shown(this.name)}` : ''}${formIds(this.forms)})`;
 }
 
-/** How many of a Grow step's POSTs are in flight at once. */
-const GROW_AT_ONCE = 16;
-
 /**
  * Grows a bot's list past a hundred entries, its POSTs a wave at a time (distinct new names, so that
  * a distant target costs a few round trips, not a hundred). When the list then lacks some of them,
@@ -372,7 +369,7 @@ class Grow implements Command {
     const list = w.lists.get(this.bot)!;
     const count = Math.max(0, 100 + this.past - list.size);
     await t.step(
-      () => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, ${GROW_AT_ONCE} at a time, to list ${list.size}`,
+      () => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, ${AT_ONCE} at a time, to list ${list.size}`,
       async () => {
         // Never a body an earlier run of the search sent (a server may remember those): this step grows, it does not repeat.
         const providers = Array.from({ length: count }, (): Provider => {
@@ -392,8 +389,7 @@ class Grow implements Command {
               `POST of provider ${i + 1} of ${count} answered ${x.received.status}, not ${named('POST-VALID-200')}`,
             );
         };
-        for (let at = 0; at < count; at += GROW_AT_ONCE)
-          await together(providers.slice(at, at + GROW_AT_ONCE).map((p, i) => post(p, at + i)));
+        await inWaves(providers, AT_ONCE, post);
         for (const provider of providers) w.take(this.bot, provider);
         const context = (bot: BotKey): StepContext =>
           bot === this.bot ? { kind: 'grow' } : { kind: 'elsewhere', what: 'write' };
@@ -406,7 +402,7 @@ class Grow implements Command {
           if (!(await holds(() => t.verify(w, context)))) throw e;
           fail(
             'CONCURRENT-UPSERTS',
-            `${e.reason}; posted again one after another, they were listed: the POSTs ${GROW_AT_ONCE} at a time lost them`,
+            `${e.reason}; posted again one after another, they were listed: the POSTs ${AT_ONCE} at a time lost them`,
           );
         }
       },

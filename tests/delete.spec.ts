@@ -6,12 +6,12 @@ import { forEachTarget } from '../fixtures/rule.ts';
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
 import { readAfter, ROBUST } from '../fixtures/sending.ts';
 import type { RuleId } from '../rules/catalogue.ts';
-import { ConformanceFailure, fail, Findings, together } from '../verdicts/failure.ts';
+import { ConformanceFailure, fail, Findings, inWaves, together } from '../verdicts/failure.ts';
 import { emptyBody, statusIs } from '../verdicts/assertions.ts';
 import { entriesNamed, providerList, theEntry } from '../verdicts/provider-list.ts';
 import { firstDifference, sameValue, shown } from '../verdicts/difference.ts';
 import { emptied } from '../checks/empty-list.ts';
-import { atOnceElseOneByOne, inWaves } from '../checks/at-once.ts';
+import { atOnceElseOneByOne } from '../checks/at-once.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(({ rule }) => {

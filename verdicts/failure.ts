@@ -53,6 +53,21 @@ export async function together<T>(work: Iterable<Promise<T>>): Promise<T[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
+/** The most requests of one check in flight at once: few enough not to flood a staging server. */
+export const AT_ONCE = 16;
+
+/** Runs `each` on every item, `atOnce` at a time (1: one after another), and returns what each gave, in order. */
+export async function inWaves<T, R>(
+  items: readonly T[],
+  atOnce: number,
+  each: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = [];
+  for (let at = 0; at < items.length; at += atOnce)
+    out.push(...(await together(items.slice(at, at + atOnce).map((item, i) => each(item, at + i)))));
+  return out;
+}
+
 /**
  * The failures a check that sends many inputs collects before it ends, one per rule (its first
  * reason, and what else broke it): the MUST rules' first, the first thrown and the others along with it.
@@ -77,6 +92,11 @@ export class Findings {
       this.add(e, label);
       return false;
     }
+  }
+
+  /** Whether anything was found. */
+  get any(): boolean {
+    return this.#byRule.size > 0;
   }
 
   /** Throws what was found, if anything. */
