@@ -38,6 +38,9 @@ export interface RequestOptions {
 /** Where a client's requests go when they are written by hand: the connections of a pool, or each on a new one. */
 export type Wire = { pool: WirePool; connection: 'kept' | 'fresh' };
 
+/** Requests this process has sent: each exchange's `issued`. */
+let issuedSoFar = 0;
+
 export class ProviderApi {
   constructor(
     readonly baseUrl: string,
@@ -186,6 +189,7 @@ export class ProviderApi {
     const { form, target } = options;
     const started = performance.now();
     const at = Date.now();
+    const issued = ++issuedSoFar;
     let result: Exchange;
     try {
       result =
@@ -207,9 +211,11 @@ export class ProviderApi {
           unanswered: unansweredMark(e, this.timeoutMs),
           ms: performance.now() - started,
           at,
+          issued,
         });
       throw e;
     }
+    result.issued = issued;
     this.log.push(result);
     if (result.received.json !== undefined) this.secrets.collectAnswer(result.received.json);
     return result;

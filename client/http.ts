@@ -38,6 +38,8 @@ export interface Exchange {
   reused?: boolean;
   /** When it was sent (epoch milliseconds). */
   at?: number;
+  /** Its place among the process's requests in the order they were sent: ties of `at` told apart. */
+  issued?: number;
   /** The connection could carry no further request after this answer (sent on a connection of the suite's own). */
   closedAfter?: boolean;
 }
@@ -54,6 +56,8 @@ export interface Unanswered {
   ms: number;
   /** When it was sent (epoch milliseconds). */
   at: number;
+  /** Its place among the process's requests in the order they were sent. */
+  issued: number;
 }
 
 /** What a check's log holds, in the order each ended: its exchanges, and its requests that got no answer. */

@@ -609,6 +609,7 @@ export async function emptied(world: World, t: Target): Promise<void> {
             );
         }),
       ),
+    world.bots,
   );
 }
 

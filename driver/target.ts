@@ -121,8 +121,12 @@ export class Target {
     return this.#clients.get(bot)!;
   }
 
-  /** Records a step: its description and the exchanges it made. */
-  async step<T>(what: () => string, body: () => Promise<T>): Promise<T> {
+  /**
+   * Records a step: its description and the exchanges it made, in the order they were sent, so that
+   * the same seed reports the same step whichever answer came first; with `byBot`, a step whose bots
+   * go at once, each on its own chain of requests, lists each bot's exchanges together in that order.
+   */
+  async step<T>(what: () => string, body: () => Promise<T>, byBot?: readonly BotKey[]): Promise<T> {
     const from = this.log.length;
     const record: RecordedStep = { what: '', exchanges: [] };
     this.steps.push(record);
@@ -130,7 +134,13 @@ export class Target {
       return await body();
     } finally {
       record.what = what();
-      record.exchanges = this.log.slice(from);
+      const made = this.log.slice(from);
+      // An exchange to no bot's list comes after the bots'.
+      const rank = (x: Recorded) => {
+        const i = byBot?.findIndex((bot) => x.sent.url === this.client(bot).listUrl()) ?? 0;
+        return i < 0 ? byBot!.length : i;
+      };
+      record.exchanges = made.sort((a, b) => rank(a) - rank(b) || (a.issued ?? 0) - (b.issued ?? 0));
     }
   }
 
