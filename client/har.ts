@@ -11,6 +11,13 @@ import type { Secrets } from './redaction.ts';
 import type { Settings } from '../settings/targets.ts';
 import { headerShown } from './transcript.ts';
 
+/**
+ * How much of an answer's body the file keeps. A server whose DELETE empties nothing lists everything
+ * every check wrote: hundreds of KB an answer, each redacted whole, cost a broken target's failing
+ * check seconds and show nothing more than the first part does. Requests stay whole: they are replayed.
+ */
+const ANSWER_LIMIT = 16 * 1024;
+
 /** Headers and bodies as the transcript shows them: the configured tokens by variable, derived credentials by kind, other secrets masked. */
 export function harOf(exchanges: readonly Recorded[], secrets: Secrets, settings: Settings): unknown {
   const headers = (h: Record<string, string | string[] | undefined>) =>
@@ -51,7 +58,10 @@ export function harOf(exchanges: readonly Recorded[], secrets: Secrets, settings
             content: {
               size: Buffer.byteLength(x.received.text),
               mimeType: String(x.received.headers['content-type'] ?? ''),
-              text: secrets.redact(x.received.text),
+              text: secrets.redactClipped(x.received.text, ANSWER_LIMIT),
+              ...(x.received.text.length > ANSWER_LIMIT
+                ? { comment: `cut at ${ANSWER_LIMIT} of its ${x.received.text.length} characters` }
+                : {}),
             },
             redirectURL: '',
             headersSize: -1,

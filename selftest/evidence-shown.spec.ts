@@ -13,6 +13,8 @@ import { ProviderApi } from '../client/api.ts';
 import { secretsOf } from '../client/credentials.ts';
 import type { Recorded } from '../client/http.ts';
 import { judged } from '../client/transcript.ts';
+import { harOf } from '../client/har.ts';
+import { ReferenceApp } from '../reference/app.ts';
 import { leaksOf, secretsOfRun } from './support/leaks.ts';
 import { attachmentsOf } from './support/outputs.ts';
 import { RecordingApp, recording } from './support/recording.ts';
@@ -137,4 +139,40 @@ test("a failed check's message can show the exchange it judged: the request, the
   expect(post).not.toContain('judged-secret');
   expect(post).not.toContain(settings.bot.token);
   expect(post).not.toContain('HAR:');
+});
+
+test('a HAR file keeps the first 16 KiB of a long answer, says where it was cut and from what size, and masks a secret the cut halves', async () => {
+  const target = await startTarget(ReferenceApp);
+  const [settings] = readTargets({ ...target.env, CONFORMANCE_REPORT_DIR: scratchDir('har-cut') });
+  const secrets = secretsOf([settings]);
+  const log: Recorded[] = [];
+  const api = new ProviderApi(settings.targetUrl, settings.bot, contractFor('default'), secrets, 5000, log, 'har-cut');
+  // Long names that are secrets: three quarters of the list's text is secret, and the cut falls in one.
+  const named = Array.from(
+    { length: 120 },
+    (_, i) => `har-cut-secret-${String(i).padStart(3, '0')}-${'q'.repeat(130)}`,
+  );
+  for (const name of named) secrets.add(name);
+  for (const name of named) await api.post({ name, type: 'www', config: { bearer: 'x' } });
+  const listed = await api.list();
+  await target.close();
+  const cut = 16 * 1024;
+  const raw = listed.received.text;
+  const halved = named.find((name) => raw.indexOf(name) < cut && raw.indexOf(name) + name.length > cut);
+  expect(halved, 'the answer is cut inside a secret').toBeDefined();
+  const har = harOf(log, secrets, settings) as {
+    log: {
+      entries: {
+        request: { postData?: { text: string } };
+        response: { content: { text: string; size: number; comment?: string } };
+      }[];
+    };
+  };
+  const answer = har.log.entries.at(-1)!.response.content;
+  expect(answer.size).toBe(Buffer.byteLength(raw));
+  expect(answer.comment).toBe(`cut at ${cut} of its ${raw.length} characters`);
+  expect(answer.text).toMatch(/"name":"«redacted»… \(\d+ characters\)$/);
+  expect(answer.text).not.toContain('har-cut');
+  // The requests stay whole (they are what is sent again), their secrets masked.
+  expect(har.log.entries[0].request.postData?.text).toBe('{"name":"«redacted»","type":"www","config":{"bearer":"x"}}');
 });
