@@ -63,6 +63,15 @@ export function chainsByCheck(served: readonly Served[]): { check: string; reque
     .sort((a, b) => b.chain - a.chain || b.requests - a.requests);
 }
 
+/**
+ * The checks of the whole list run one at a time on a target (fixtures/turns.ts), none beside them:
+ * the sum of their chains is what they alone wait, one after another, whatever else runs side by side.
+ */
+export function aloneChain(served: readonly Served[]): { checks: number; chain: number } {
+  const alone = chainsByCheck(served).filter((r) => r.check.startsWith('whole-list/'));
+  return { checks: alone.length, chain: alone.reduce((sum, r) => sum + r.chain, 0) };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
@@ -91,6 +100,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `exit ${run.code}; wall ${(wall / 1000).toFixed(1)} s at ${values.latency} ms; ${record.length} requests; the run's longest chain ${longestChain(record)}`,
   );
+  const alone = aloneChain(record);
+  console.log(`the ${alone.checks} checks of the whole list, one at a time: their chains sum to ${alone.chain}`);
   for (const r of rows.slice(0, Number(values.top)))
     console.log(`${String(r.chain).padStart(5)} ${String(r.requests).padStart(5)}  ${r.check}`);
 }

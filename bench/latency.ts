@@ -4,7 +4,7 @@
 // added to each answer, that chain alone lasts L × its length, the run's floor at that distance.
 import { runSuite } from '../selftest/support/run-suite.ts';
 import { startTarget } from '../selftest/support/servers.ts';
-import { chainsByCheck, longestChain, recordingReference, type Served } from './chains.ts';
+import { aloneChain, chainsByCheck, longestChain, recordingReference, type Served } from './chains.ts';
 import { RUNS, generatedOf, median, passingRun, seconds, seedOf, timed } from './measure.ts';
 
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS) || 1;
@@ -18,6 +18,8 @@ export interface Distance {
     seconds: number;
     outcome: string;
     chain: number;
+    /** The sum of the chains of the checks of the whole list (bench/chains.ts aloneChain). */
+    alone: number;
     requests: number;
     generated: Record<string, number>;
   }[];
@@ -29,6 +31,9 @@ export interface Distance {
   chain: number;
   /** chain × latency: what the longest chain alone lasts. */
   floorSeconds: number;
+  /** The median of the runs' sums of the whole-list checks' chains, and that × latency. */
+  alone: number;
+  aloneSeconds: number;
   /** The same generated work as loopback at each seed both ran (false: the figures compare different searches). */
   sameGenerated: boolean;
   toLoopback: number;
@@ -55,6 +60,7 @@ async function distance(latencyMs: number): Promise<Omit<Distance, 'sameGenerate
       seconds: seconds(ms),
       outcome: run.report?.outcome ?? `exit ${run.code}`,
       chain: longestChain(record),
+      alone: aloneChain(record).chain,
       requests: record.length,
       generated: generatedOf(run),
     });
@@ -63,12 +69,15 @@ async function distance(latencyMs: number): Promise<Omit<Distance, 'sameGenerate
   await target.close();
   process.stderr.write(`bench: ${latencyMs} ms added: ${runs.map((r) => r.seconds).join(', ')} s\n`);
   const chain = median(runs.map((r) => r.chain));
+  const alone = median(runs.map((r) => r.alone));
   return {
     latencyMs,
     runs,
     seconds: median(runs.map((r) => r.seconds)),
     chain,
     floorSeconds: seconds(chain * latencyMs),
+    alone,
+    aloneSeconds: seconds(alone * latencyMs),
     topChecks,
   };
 }

@@ -27,6 +27,8 @@ interface Bot {
   window: Window;
   /** An Authorization value with a token no bot has. */
   wrong: string;
+  /** This bot's share of the forms with good credentials: the forms at `index` modulo `of`. */
+  share: { index: number; of: number };
 }
 
 const fill = async ({ f, client }: Bot): Promise<Provider> => {
@@ -143,18 +145,17 @@ async function withBadCredentials(b: Bot, plain: Plain): Promise<void> {
 /**
  * With good credentials, one form after another: each empties a list that holds a provider, and the
  * read that shows it empty goes beside the write for the next form (whose provider it leaves aside).
+ * Each form empties one bot's list: the bots share the forms, each list's DELETEs one after another.
  */
 async function withGoodCredentials(b: Bot, plain: Plain): Promise<void> {
-  const { who, client, findings } = b;
-  for (const [i, form] of DELETE_FORMS.entries()) {
+  const { who, client, findings, share } = b;
+  const forms = DELETE_FORMS.filter((_, i) => i % share.of === share.index);
+  for (const [i, form] of forms.entries()) {
     const how = `DELETE of ${who}'s list sent with ${form.what}`;
     const x = await sent(findings, how, () => client.clear({ form }));
     const judged =
       sameAnswer(findings, ruleOn(form, 'DELETE'), how, plain.good, x) && is2xx(x.received.status) && plain.emptied;
-    const [next, list] = await side(
-      i + 1 < DELETE_FORMS.length ? fill(b) : nothing,
-      judged ? readList(b, how) : nothing,
-    );
+    const [next, list] = await side(i + 1 < forms.length ? fill(b) : nothing, judged ? readList(b, how) : nothing);
     const left = list?.providers.filter((e) => e.name !== next?.name).length;
     if (left)
       findings.add(

@@ -272,12 +272,17 @@ forEachTarget(({ rule }) => {
   test(
     ...rule(
       'HTTP-EQUIVALENT',
-      `a DELETE (and the revision's DELETE of one provider) in each of ${DELETE_FORMS.length} forms the standards make equivalent (${families(DELETE_FORMS)}), with good credentials, without and with a wrong token, on each bot, gets the plain DELETE's answer and has its effect`,
+      `a DELETE (and the revision's DELETE of one provider) in each of ${DELETE_FORMS.length} forms the standards make equivalent (${families(DELETE_FORMS)}), with good credentials (each form on one bot, the bots sharing them), without and with a wrong token (each on every bot), gets the plain DELETE's answer and has its effect`,
       async (f) => {
         const findings = new Findings();
         const wrong = `Bearer ${f.make.secret()}`;
         const window = new Window();
-        await together(botsOf(f).map(({ who, client }) => deletedInForms({ f, who, client, findings, window, wrong })));
+        const bots = botsOf(f);
+        await together(
+          bots.map(({ who, client }, index) =>
+            deletedInForms({ f, who, client, findings, window, wrong, share: { index, of: bots.length } }),
+          ),
+        );
         findings.throwIfAny();
       },
       { wholeList: true, also: [...RELATION_RULES, 'DELETE-IDEMPOTENT'], standsOn: READS_ITS_WRITES },
