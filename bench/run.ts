@@ -187,7 +187,7 @@ function latencyLines(table: Distance[]): string[] {
       .filter((d) => d.latencyMs)
       .map(
         (d) =>
-          `  at ${d.latencyMs} ms the ${d.alone} answers the checks of the whole list wait for, one check at a time, last ${s2(d.aloneSeconds).trim()} s: this design's floor under the chain, the loopback run's work aside`,
+          `  at ${d.latencyMs} ms the ${d.alone} answers the checks of the whole list wait for, one check at a time, last ${s2(d.aloneSeconds).trim()}: this design's floor under the chain, the loopback run's work aside`,
       ),
     `  longest chains at ${deepest.latencyMs} ms: ${deepest.topChecks.map((c) => `${c.check} ${c.chain} of ${c.requests}`).join('; ')}`,
   ];
