@@ -45,7 +45,9 @@ function appliedTo(r: Relation): string {
             : 'with good, missing and wrong credentials';
       const bodies = r.ops.includes('POST') ? ' (POST: valid and invalid bodies)' : '';
       const sequences = r.rule === 'AUTH-SCHEME-CASE' ? '' : '; any request and read of the generated sequences';
-      return `${ops(r.ops)}: ${credentials}${bodies}, on both bots${sequences}`;
+      // A DELETE of the list with good credentials empties it: the bots share those (checks/delete-forms.ts).
+      const bots = r.ops.includes('DELETE') ? ' (a DELETE of the list with good credentials on one of them)' : '';
+      return `${ops(r.ops)}: ${credentials}${bodies}, on both bots${bots}${sequences}`;
     }
     case 'distinction':
       return r.safe
