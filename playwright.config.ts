@@ -7,6 +7,7 @@ import { handToWorkers, readEnvironment } from './settings/environment.ts';
 import { blobName, prepareRun, type RunPlan } from './settings/run-plan.ts';
 import { SettingsError } from './settings/variables.ts';
 import { configExtension, reporters } from './report/reporters.ts';
+import { compileCache } from './run/compile-cache.ts';
 import { roundTripMs, workersForDistance } from './run/round-trip.ts';
 import { readTargets } from './settings/targets.ts';
 import { DISTANCE_VARIABLE, EMBEDDED_VARIABLE } from './settings/variables.ts';
@@ -24,6 +25,9 @@ try {
   error.stack = error.message; // one clear message, not a stack trace
   throw error;
 }
+
+// Workers start from the compiled code the earlier ones left (run/compile-cache.ts).
+if (!process.env.TEST_WORKER_INDEX) handToWorkers(compileCache(process.env));
 
 // Workers follow the farthest target's round trip, measured once by the runner (the workers' count is its alone).
 if (!process.env.TEST_WORKER_INDEX && !plan.workersGiven && process.env[EMBEDDED_VARIABLE] !== '1') {

@@ -2,7 +2,8 @@
 // (the lock), bot ids that cannot move the run elsewhere, answers of bounded size, no credential sent
 // to another origin, data put back after a failing run and after a target restarted mid-run, and a
 // short token that neither leaks nor wrecks the transcripts.
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type http from 'node:http';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -10,6 +11,7 @@ import { EndlessAnswer, faultOf } from '../faulty/catalogue.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
 import { MAX_ANSWER_BYTES } from '../client/http.ts';
+import { compileCache } from '../run/compile-cache.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
 import { attachmentsOf } from './support/outputs.ts';
 import { recording, type Recording } from './support/recording.ts';
@@ -199,3 +201,16 @@ function socketBuffersMax(): number {
     return 8 * 1024 * 1024;
   }
 }
+
+test("the workers' compile cache is a folder of the user's alone: one another user could write to is not used, and a user's own NODE_COMPILE_CACHE wins", () => {
+  const root = mkdtempSync(join(tmpdir(), 'compile-cache-'));
+  expect(compileCache({ NODE_COMPILE_CACHE: '/elsewhere' }, root)).toEqual({});
+  expect(compileCache({ NODE_DISABLE_COMPILE_CACHE: '1' }, root)).toEqual({});
+  expect(readdirSync(root)).toEqual([]);
+  const { NODE_COMPILE_CACHE: dir } = compileCache({}, root);
+  expect(dir).toMatch(new RegExp(`^${root}/conformance-compile-cache-`));
+  expect(existsSync(dir!)).toBe(true);
+  expect(statSync(dir!).mode & 0o777).toBe(0o700);
+  chmodSync(dir!, 0o777);
+  expect(compileCache({}, root)).toEqual({});
+});
