@@ -61,7 +61,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       if (outcome && !outcome.verified) {
         process.stderr.write(
           `conformance: the restore of target '${target.name}' (${target.targetUrl}) could not be verified (${outcome.problem}).\n` +
-            `Left: ${outcome.left}, at ${outcome.path}. When the target answers again, run ${restoreCommand(target)}; if that bot's data does not matter, ${restoreCommand(target, true)} gives it up.\n`,
+            `Left: ${outcome.left}, at ${outcome.path}. When the target can take them back, run ${restoreCommand(target)}; if that bot's data does not matter, ${restoreCommand(target, true)} gives it up.\n`,
         );
       }
     }

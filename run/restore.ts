@@ -46,7 +46,7 @@ export async function restoreTargets(env: Env, discard = false): Promise<number>
       );
     } else {
       console.error(
-        `restore: not verified (${outcome.problem}). Left: ${outcome.left}, at ${outcome.path}. When the target answers again, run ${restoreCommand(settings)}; if that bot's data does not matter, ${restoreCommand(settings, true)} gives it up.`,
+        `restore: not verified (${outcome.problem}). Left: ${outcome.left}, at ${outcome.path}. When the target can take them back, run ${restoreCommand(settings)}; if that bot's data does not matter, ${restoreCommand(settings, true)} gives it up.`,
       );
       failed = true;
     }

@@ -37,6 +37,8 @@ export interface Lock {
   startedAt: string;
   target: string;
   bot: string;
+  /** Written when the run's restore could not be verified: why, so that the next run says so, not that it died. */
+  unverified?: string;
 }
 
 function clientFor(settings: Settings, bot: Bot, label: 'snapshot' | 'restore'): ProviderApi {
@@ -94,6 +96,8 @@ function refusal(settings: Settings, lock: Lock | undefined): string | undefined
       return `another ${describeHolder(lock)} is testing bot '${settings.bot.id}' on ${settings.targetUrl} right now. Runs against one bot take turns: wait for it to end (its restore needs the bot to itself).`;
     if (state === 'elsewhere')
       return `${describeHolder(lock)} holds bot '${settings.bot.id}' on ${settings.targetUrl} (lock ${lockPath(settings)}). If that run is over, run ${restoreCommand(settings)}${hasSnapshot ? ' to put back its snapshot' : ' to release it'}.`;
+    if (hasSnapshot && lock.unverified)
+      return `${describeHolder(lock)} ended, but its restore could not be verified (${lock.unverified}); its snapshot is at ${snapshot}. ${recovery(settings)}`;
     if (hasSnapshot)
       return `${describeHolder(lock)} died before it verified its restore; its snapshot is at ${snapshot}. ${recovery(settings)}`;
     return undefined; // it died after its restore was verified: the lock is stale
@@ -381,12 +385,13 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
         throw new Error(`bot '${bot.id}''s list after the restore differs from the snapshot: ${difference}`);
     }
   } catch (e) {
-    return {
-      verified: false,
-      path,
-      problem: (e as Error).message,
-      left: `the snapshot (${describeSnapshot(snapshot)}) and the lock`,
-    };
+    // What differs names what the list holds: a faulty server may list a secret of the run there.
+    const runId = readLock(settings)?.runId ?? settings.runId;
+    const secrets = new Secrets(runId ? ledgerPath(settings, runId) : undefined);
+    for (const bot of botsOf(settings)) secrets.add(bot.token);
+    const problem = secrets.redact((e as Error).message);
+    noteUnverified(settings, problem);
+    return { verified: false, path, problem, left: `the snapshot (${describeSnapshot(snapshot)}) and the lock` };
   }
   rmSync(path);
   // A dead run's ledger goes with its lock; a live run's stays until its reports are written.
@@ -394,6 +399,14 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
   if (lock && lock.runId !== settings.runId) rmSync(ledgerPath(settings, lock.runId), { force: true });
   rmSync(lockPath(settings), { force: true });
   return { verified: true, path };
+}
+
+/** Notes in this run's lock why its restore was not verified (a lock of another run is left as it is). */
+function noteUnverified(settings: Settings, problem: string): void {
+  const lock = readLock(settings);
+  if (!lock || lock.runId !== settings.runId) return;
+  const unverified = problem.length > 300 ? `${problem.slice(0, 300)}…` : problem;
+  writeFileSync(lockPath(settings), JSON.stringify({ ...lock, unverified }, null, 2), { mode: 0o600 });
 }
 
 /** Gives a dead run's snapshot up without writing to the target (the user's choice: that bot's data does not matter). */

@@ -3,11 +3,12 @@
 // everything, one that cannot be read) is brought back by the restore command, or given up by its
 // --discard, with no file deleted by hand; the next run then starts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { answeringAll, BLANKET } from '../faulty/blanket.ts';
+import { faultOf } from '../faulty/catalogue.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { readTargets } from '../settings/targets.ts';
 import { lockPath, snapshotPath } from '../state/paths.ts';
@@ -100,6 +101,43 @@ test('a snapshot that cannot be read is an error naming its file and the way to 
   const next = await runSuite({ env: { ...target.env, ...QUICK_ENV }, stateDir });
   expect(next.code, next.stdout + next.stderr).toBe(0);
   await expectRestored(target, saved);
+  expect(readdirSync(stateDir)).toEqual([]);
+  await target.close();
+});
+
+test('a run whose restore a target takes but cannot verify (its DELETE empties nothing) says so in a few lines, and the next run is told it ended that way, not that it died', async () => {
+  const target = await startTarget(faultOf('DELETE-EMPTIES', (f) => f.id === 'delete-one-entry').App);
+  const stateDir = newStateDir();
+  await preload(target);
+  // Twenty providers posted at once: a list the restore's DELETE does not empty.
+  const run = await runSuite({
+    env: { ...target.env, CONFORMANCE_RULES: 'CONCURRENT-UPSERTS', CONFORMANCE_BUDGET: '0' },
+    stateDir,
+  });
+  const said = run.stdout + run.stderr;
+  const line = said.split('\n').find((l) => l.includes('could not be verified')) ?? '';
+  expect(line, said.slice(-3000)).toMatch(
+    /differs from the snapshot: \$ has ('[^']+', ){5}\d+ more, which were not posted/,
+  );
+  expect(line.length).toBeLessThan(1200);
+  const [settings] = readTargets(
+    cleanEnv({ ...target.env, CONFORMANCE_STATE_DIR: stateDir }) as Record<string, string | undefined>,
+  );
+  expect((JSON.parse(readFileSync(lockPath(settings), 'utf8')) as Lock).unverified).toMatch(
+    /differs from the snapshot/,
+  );
+  const refused = await runSuite({ env: { ...target.env, ...QUICK_ENV }, stateDir });
+  expect(refused.report?.outcome).toBe('aborted');
+  expect(refused.report?.abortReason).toMatch(
+    /ended, but its restore could not be verified \(bot 'bot-a''s list after the restore differs/,
+  );
+  expect(refused.report?.abortReason).not.toContain('died');
+  for (const out of [said, refused.stdout + refused.stderr]) {
+    expect(out).not.toContain(target.bots.tokenA);
+    expect(out).not.toContain('original-password-1');
+  }
+  const discarded = await restore(target, stateDir, '--discard');
+  expect(discarded.code, discarded.stderr).toBe(0);
   expect(readdirSync(stateDir)).toEqual([]);
   await target.close();
 });

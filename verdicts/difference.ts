@@ -29,6 +29,8 @@ export type SecretJudge = Pick<Secrets, 'showable'>;
 
 /** Past this a value is shown clipped, with its length: one line of a report never carries 80 KB. */
 const SHOWN_UP_TO = 60;
+/** How many names a difference lists of those that should not be there; the rest are counted. */
+const EXTRA_NAMED = 5;
 
 /** A string as a reason shows it: JSON-quoted, and past SHOWN_UP_TO clipped with its length. */
 export function shown(text: string): string {
@@ -103,6 +105,10 @@ export function firstDifference(
     if (d) return d;
   }
   const extra = Object.keys(a).filter((k) => !(k in e));
-  if (extra.length) return `${path} has ${extra.map((k) => `'${k}'`).join(', ')}, which was not posted`;
+  // A few named, the rest counted: a list a DELETE did not empty holds hundreds.
+  const named = extra.slice(0, EXTRA_NAMED).map((k) => `'${k}'`);
+  if (extra.length > EXTRA_NAMED) named.push(`${extra.length - EXTRA_NAMED} more`);
+  if (extra.length === 1) return `${path} has ${named[0]}, which was not posted`;
+  if (extra.length) return `${path} has ${named.join(', ')}, which were not posted`;
   return undefined;
 }
