@@ -5,6 +5,7 @@
 // which of them did it. So a run at once that finds anything is run again one case after another,
 // and that run's findings are the verdict, as precise as they were before the cases went together.
 import { AT_ONCE, ConformanceFailure, Findings } from '../verdicts/failure.ts';
+import { unanswered } from '../verdicts/robustness.ts';
 
 /**
  * Runs `run` with its cases at once; when it finds anything (or ends on a failure, a dropped connection
@@ -22,7 +23,8 @@ export async function atOnceElseOneByOne<R>(
     const result = await run(findings, AT_ONCE);
     if (!findings.any) return { findings, result };
   } catch (e) {
-    if (!(e instanceof ConformanceFailure)) throw e;
+    // After a drop or a hang the replay would wait as long again, and its verdict would hide the drop.
+    if (!(e instanceof ConformanceFailure) || unanswered(e.ruleId)) throw e;
   }
   await beforeAgain();
   const again = new Findings();

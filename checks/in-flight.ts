@@ -17,7 +17,8 @@ export class Window {
   #free: number;
   readonly #waiting: (() => void)[] = [];
   /** Set once a request ended the check (no answer, say): the lanes not yet started are not, as each would pay the same timeout. */
-  #stopped = false;
+  /** What stopped the window (a request that got no answer): every lane still under way ends with it. */
+  #stoppedBy?: { error: unknown };
 
   constructor(size = IN_FLIGHT) {
     this.#free = size;
@@ -41,11 +42,11 @@ export class Window {
   async #lane(findings: Findings, lane: Pending[]): Promise<Exchange[]> {
     const answers: Exchange[] = [];
     for (const r of lane) {
-      if (this.#stopped) break;
+      if (this.#stoppedBy) throw this.#stoppedBy.error;
       try {
         answers.push(await sent(findings, r.what, r.send));
       } catch (e) {
-        this.#stopped = true;
+        this.#stoppedBy ??= { error: e };
         throw e;
       }
     }

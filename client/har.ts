@@ -16,7 +16,7 @@ import { headerShown } from './transcript.ts';
  * every check wrote: hundreds of KB an answer, each redacted whole, cost a broken target's failing
  * check seconds and show nothing more than the first part does. Requests stay whole: they are replayed.
  */
-const ANSWER_LIMIT = 16 * 1024;
+export const ANSWER_LIMIT = 16 * 1024;
 
 /** Headers and bodies as the transcript shows them: the configured tokens by variable, derived credentials by kind, other secrets masked. */
 export function harOf(exchanges: readonly Recorded[], secrets: Secrets, settings: Settings): unknown {

@@ -9,7 +9,7 @@ import type { Provider } from '../contract/provider.ts';
 import type { GeneratedPost } from '../generation/providers.ts';
 import type { RequestOptions } from '../client/api.ts';
 import { nearMisses } from '../client/credentials.ts';
-import type { Exchange } from '../client/http.ts';
+import { is2xx, type Exchange } from '../client/http.ts';
 import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
 import { AT_ONCE, ConformanceFailure, fail, inWaves, together } from '../verdicts/failure.ts';
 import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
@@ -396,9 +396,12 @@ class Grow implements Command {
         try {
           await t.verify(w, context);
         } catch (e) {
-          const lost = providers.filter((p) => e instanceof ConformanceFailure && e.reason.includes(shown(p.name)));
-          if (!(e instanceof ConformanceFailure) || e.ruleId !== 'GET-READ-AFTER-WRITE' || !lost.length) throw e;
-          for (const [i, provider] of lost.entries()) await post(provider, i);
+          if (!(e instanceof ConformanceFailure) || e.ruleId !== 'GET-READ-AFTER-WRITE') throw e;
+          // What the list lacks, read again (the reason names only the first few).
+          const listed = new Set((await t.read(this.bot)).providers.map((p) => p.name));
+          const lost = providers.filter((p) => !listed.has(p.name));
+          if (!lost.length) throw e;
+          for (const provider of lost) await post(provider, providers.indexOf(provider));
           if (!(await holds(() => t.verify(w, context)))) throw e;
           fail(
             'CONCURRENT-UPSERTS',
@@ -469,6 +472,8 @@ class SendBadCredentials implements Command {
               : client.clear(options),
         );
         status = x.received.status;
+        // Taken, it emptied the list: the runs beside this one must forget it too.
+        if (this.op === 'DELETE' && is2xx(status)) t.emptied(this.bot);
         statusIs(rule, x);
         if (judgesBodyOf('AUTH-401-JSON', status)) jsonObjectBody('AUTH-401-JSON', x);
         if (this.op !== 'GET')

@@ -1,7 +1,7 @@
 // How far the targets are, measured before the run starts, so that the checks that wait on the network
 // run side by side in proportion to the wait rather than to the machine's cores: a check spends its
 // time waiting for answers, and a worker waiting costs no core.
-import { exchange } from '../client/http.ts';
+import { exchange, NetworkError } from '../client/http.ts';
 import { transportFor } from '../client/transport.ts';
 import type { Settings } from '../settings/targets.ts';
 
@@ -21,8 +21,9 @@ export async function roundTripMs(settings: Settings): Promise<number | undefine
         PROBE_TIMEOUT_MS,
         transport,
       );
-    } catch {
-      // An unreachable target is the pre-flight's to name, with its reason.
+    } catch (e) {
+      // A target slower than the timeout is at least that far; an unreachable one is the pre-flight's to name.
+      if (e instanceof NetworkError && e.kind === 'timeout') return PROBE_TIMEOUT_MS;
       return undefined;
     }
     times.push(performance.now() - started);

@@ -9,6 +9,7 @@ import type { Provider } from '../contract/provider.ts';
 import { ProviderApi } from '../client/api.ts';
 import { NetworkError, withoutCredentials, type Exchange } from '../client/http.ts';
 import { Secrets } from '../client/redaction.ts';
+import { secretsOf } from '../client/credentials.ts';
 import { botsOf, type Bot, type Settings } from '../settings/targets.ts';
 import { transportFor } from '../client/transport.ts';
 import { ledgerPath, lockPath, snapshotPath, type StatePlace } from '../state/paths.ts';
@@ -386,10 +387,9 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
     }
   } catch (e) {
     // What differs names what the list holds: a faulty server may list a secret of the run there.
-    const runId = readLock(settings)?.runId ?? settings.runId;
-    const secrets = new Secrets(runId ? ledgerPath(settings, runId) : undefined);
-    for (const bot of botsOf(settings)) secrets.add(bot.token);
-    const problem = secrets.redact((e as Error).message);
+    const problem = secretsOf([{ ...settings, runId: readLock(settings)?.runId ?? settings.runId }]).redact(
+      (e as Error).message,
+    );
     noteUnverified(settings, problem);
     return { verified: false, path, problem, left: `the snapshot (${describeSnapshot(snapshot)}) and the lock` };
   }

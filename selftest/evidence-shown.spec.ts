@@ -13,7 +13,7 @@ import { ProviderApi } from '../client/api.ts';
 import { secretsOf } from '../client/credentials.ts';
 import type { Recorded } from '../client/http.ts';
 import { judged } from '../client/transcript.ts';
-import { harOf } from '../client/har.ts';
+import { ANSWER_LIMIT, harOf } from '../client/har.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { leaksOf, secretsOfRun } from './support/leaks.ts';
 import { attachmentsOf } from './support/outputs.ts';
@@ -156,7 +156,7 @@ test('a HAR file keeps the first 16 KiB of a long answer, says where it was cut 
   for (const name of named) await api.post({ name, type: 'www', config: { bearer: 'x' } });
   const listed = await api.list();
   await target.close();
-  const cut = 16 * 1024;
+  const cut = ANSWER_LIMIT;
   const raw = listed.received.text;
   const halved = named.find((name) => raw.indexOf(name) < cut && raw.indexOf(name) + name.length > cut);
   expect(halved, 'the answer is cut inside a secret').toBeDefined();

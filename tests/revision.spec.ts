@@ -3,7 +3,7 @@
 // list: a DELETE that matches loosely removes other entries). Runs only with
 // CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
 import { annotate } from '../report/report-model.ts';
-import { BAD_CREDENTIALS, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
+import { BAD_CREDENTIALS, kindsOf, refusedWithEach, togetherElseInTurn } from '../fixtures/bad-credentials.ts';
 import { readAfter, ROBUST } from '../fixtures/sending.ts';
 import { emptyBody } from '../verdicts/assertions.ts';
 import { ConformanceFailure, inWaves } from '../verdicts/failure.ts';
@@ -132,15 +132,20 @@ forEachTarget(({ rule }) => {
     ...rule(
       'REV-DELETE-ONE-AUTH',
       `DELETE of provider/{name} with ${kindsOf(BAD_CREDENTIALS)} gets 401 and removes nothing`,
-      async (f) => {
-        const kept = f.make.provider('basic');
-        statusIs('POST-VALID-200', await f.api.post(kept));
-        await refusedWithEach(f, 'REV-DELETE-ONE-AUTH', BAD_CREDENTIALS, (client, options) =>
-          client.remove(kept.name, options),
-        );
-        if (entriesNamed(await f.read(), kept.name).length !== 1)
-          fail('REV-DELETE-ONE-AUTH', `'${kept.name}' was removed by a DELETE that answered 401`);
-      },
+      (f) =>
+        togetherElseInTurn(async (atOnce) => {
+          const kept = f.make.provider('basic');
+          statusIs('POST-VALID-200', await f.api.post(kept));
+          await refusedWithEach(
+            f,
+            'REV-DELETE-ONE-AUTH',
+            BAD_CREDENTIALS,
+            (client, options) => client.remove(kept.name, options),
+            atOnce,
+          );
+          if (entriesNamed(await f.read(), kept.name).length !== 1)
+            fail('REV-DELETE-ONE-AUTH', `'${kept.name}' was removed by a DELETE that answered 401`);
+        }),
       { wholeList: true, also: ['AUTH-401-JSON', 'AUTH-401-FIELDS'] },
     ),
   );

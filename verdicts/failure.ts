@@ -25,14 +25,8 @@ export class ConformanceFailure extends Error {
 export function fail(ruleId: RuleId, reason: string): never {
   throw new ConformanceFailure(ruleId, reason);
 }
-/** The rules the thrown failures broke, with those each found on the way. */
-export function rulesOf(thrown: unknown[]): RuleId[] {
-  return thrown
-    .filter((e): e is ConformanceFailure => e instanceof ConformanceFailure)
-    .flatMap((e) => [e.ruleId, ...(e.extras.others ?? []).map((o) => o.ruleId)]);
-}
 
-/** Throws what several searches of one check threw: an error that is not a rule's first, else every rule's failure once. */
+/** Throws what several pieces of work of one check threw (together's): an error that is not a rule's first, else every rule's failure once. */
 export function throwTogether(thrown: unknown[]): void {
   const broken = thrown.find((e) => !(e instanceof ConformanceFailure));
   if (broken) throw broken;
