@@ -1,7 +1,8 @@
 // npm run bench: how long a verdict takes and what a run holds, measured in one run so that ratios are
 // fair. It asserts nothing about speed; it writes reports/bench.json and prints each figure beside its
 // target. BENCH_RUNS (3) runs of each figure, BENCH_LATENCY_RUNS (1) at each added latency,
-// BENCH_LATENCIES (0,50,150 ms), BENCH_PARTS (latency,memory,faults,time,other: the parts to run).
+// BENCH_LATENCIES (0,50,150 ms), BENCH_PARTS (latency,memory,faults,time,other: the parts to run),
+// BENCH_FAULT_LATENCY (0 ms: the many-fault servers and their reference, added to every answer).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -204,7 +205,7 @@ function memoryLines(m: SideBySide): string[] {
 
 function faultLines(f: { reference: { seconds: number; generated: Record<string, number> }; servers: Verdict[] }) {
   return [
-    'Many-fault servers (#36): verdict against the reference, the same seeds, servers up alike',
+    `Many-fault servers (#36): verdict against the reference, the same seeds, servers up alike${faultLatency ? `, ${faultLatency} ms added to every answer` : ''}`,
     `  reference            ${s2(f.reference.seconds)}  generated: ${generatedText(f.reference.generated)}`,
     ...f.servers.flatMap((v) => [
       `  ${v.name.padEnd(20)} ${s2(v.seconds)}  ${v.toReference}× ${against(v.toReference, GOALS.manyFaultToReference)}; ${v.failedMust.length} MUST rules failed ${against(v.failedMust.length, GOALS.manyFaultMustRules, '', '≥')}, ${v.faults.length} faults`,
@@ -260,7 +261,8 @@ function otherLines(o: Awaited<ReturnType<typeof otherFigures>>): string[] {
 
 const latency = PARTS.has('latency') ? await latencyTable() : undefined;
 const memory = PARTS.has('memory') ? await memorySideBySide(RUNS, seedOf) : undefined;
-const faults = PARTS.has('faults') ? await manyFaultVerdicts(RUNS) : undefined;
+const faultLatency = Number(process.env.BENCH_FAULT_LATENCY ?? 0);
+const faults = PARTS.has('faults') ? await manyFaultVerdicts(RUNS, faultLatency) : undefined;
 const time = PARTS.has('time') ? await plainTime() : undefined;
 const other = PARTS.has('other') ? await otherFigures() : undefined;
 removeScratch(); // the runs' report and state folders
@@ -282,7 +284,7 @@ const figures = {
     trivialTwoWorkersMiB: mib(memory.trivialTwoWorkers.bytes),
     fullEmbeddedMiB: mib(memory.fullEmbedded.bytes),
   },
-  manyFault: faults,
+  manyFault: faults && { latencyMs: faultLatency, ...faults },
   plainTime: time,
   other,
 };

@@ -4,7 +4,7 @@
 // check, in tests/auth.spec.ts.
 import type { CheckFixtures } from '../fixtures/conformance.ts';
 import { sentAll } from '../fixtures/sending.ts';
-import { BAD_CREDENTIALS, togetherElseInTurn, type BadCredentials } from '../fixtures/bad-credentials.ts';
+import { BAD_CREDENTIALS, togetherElseApart, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { ProviderApi, RequestOptions } from '../client/api.ts';
 import { is2xx, type Exchange } from '../client/http.ts';
 import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
@@ -146,4 +146,4 @@ async function credentialsFirstAt(f: CheckFixtures, atOnce: number): Promise<voi
   findings.throwIfAny();
 }
 
-export const credentialsFirst: Body = (f) => togetherElseInTurn((atOnce) => credentialsFirstAt(f, atOnce), AT_ONCE);
+export const credentialsFirst: Body = (f) => togetherElseApart(f, credentialsFirstAt, AT_ONCE);

@@ -87,6 +87,11 @@ export class ProviderApi {
     });
   }
 
+  /** The same client, each request on a new connection of its own (none kept alive for another). */
+  onFreshConnections(): ProviderApi {
+    return this.#with({ transport: this.transport.fresh() });
+  }
+
   /** A pool of connections of the suite's own, for `onWire`. */
   newWirePool(): WirePool {
     return new WirePool(this.transport, this.timeoutMs);

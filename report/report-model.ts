@@ -78,6 +78,9 @@ export const INSECURE =
 
 type Annotation = { type: string; description?: string };
 
+/** The annotation of a rule a check found broken. */
+export const RULE_FAILED = 'failed';
+
 /** The annotations a check writes. */
 export const annotate = {
   /** The test decides this rule (its title's rule, those it covers, and any it finds broken). */
@@ -88,7 +91,7 @@ export const annotate = {
   skip: (reason: string): Annotation => ({ type: 'skip', description: reason }),
   /** The run's settings leave the test's rules out on purpose (its skip is a choice, not a gap). */
   excluded: (reason: string): Annotation => ({ type: 'excluded', description: reason }),
-  failed: (id: RuleId, reason: string): Annotation => ({ type: 'failed', description: `${id}: ${reason}` }),
+  failed: (id: RuleId, reason: string): Annotation => ({ type: RULE_FAILED, description: `${id}: ${reason}` }),
   warning: (id: RuleId, reason: string): Annotation => ({ type: 'warning', description: `${id}: ${reason}` }),
   /** The test passed, but without the evidence this rule needs (rules/catalogue.ts EVIDENCE): it does not decide it. */
   unevidenced: (id: RuleId, reason: string): Annotation => ({ type: 'unevidenced', description: `${id}: ${reason}` }),

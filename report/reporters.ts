@@ -11,6 +11,8 @@ import type { ReporterDescription } from '@playwright/test';
  */
 export function reporters(dir: string, ext: 'ts' | 'js', blob?: string): ReporterDescription[] {
   return [
+    // First: the others see a check that failed its rule as failed (report/failed-checks.ts).
+    [`./report/failed-checks.${ext}`],
     ...(blob ? [['blob', { outputDir: `${dir}/blob/${blob}`, fileName: `${blob}.zip` }] as ReporterDescription] : []),
     [`./report/progress.${ext}`],
     ['html', { outputFolder: `${dir}/html`, open: 'never' }],

@@ -1,6 +1,5 @@
-// Processes that start from V8's code cache. Playwright starts a new worker after every failed test, so
-// a broken target's verdict pays a worker start for each failed check, much of it compiling the same
-// modules again; the runner compiles every test file it collects. Node 22.1 and later keep the cache
+// Processes that start from V8's code cache: the runner and every worker compile each test file they
+// load, and a distant target's run starts more workers. Node 22.1 and later keep the cache
 // (Node 20 has none). Paired on Node 24, medians of 5: a server that breaks 11 rules in 8 tests 6.60 s
 // → 6.27 s, the reference 3.04 s → 2.88 s. The folder is the user's own, as Playwright keeps its
 // transform cache; a NODE_COMPILE_CACHE the user set wins.

@@ -10,11 +10,13 @@ import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
 import { faultOf } from '../faulty/catalogue.ts';
+import { MANY_FAULT, withFaults } from '../faulty/many-fault.ts';
 import { quotedForms, quotedInHeader } from '../faulty/fault.ts';
 import { RULES, rulesFor } from '../rules/catalogue.ts';
 import { NOT_SEEN } from '../report/evidence.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
 import { leaksOf, secretsOfRun, seedSecrets } from './support/leaks.ts';
+import { htmlReportTests } from './support/html-report.ts';
 import { outputsOf } from './support/outputs.ts';
 import { freePort } from '../tools/ports.ts';
 import { RecordingApp } from './support/recording.ts';
@@ -88,7 +90,7 @@ test('once a rule has failed on a target, its other checks there are skipped wit
   );
   // A rule's checks never run at once on a target (its lock), a generated check does not fail again on
   // a rule already failed, and a failed refusal check runs the first check of every other refusal rule
-  // (fixtures/rule.ts, family): each failed check costs a worker restart, and the two workers may each
+  // (fixtures/rule.ts, family): a family of failed rules prints one failure or two, and the two workers may each
   // fail one before either has swept the family.
   const failed = rules.filter((r) => r.status === 'failed');
   const failedChecks = new Set(
@@ -104,6 +106,32 @@ test('once a rule has failed on a target, its other checks there are skipped wit
   const generated = rules.flatMap((r) => r.tests).filter((t) => / MUST: generated /.test(t.title));
   expect(generated.length, 'the generated checks ran').toBeGreaterThan(0);
   expect(generated.map((t) => t.status)).not.toContain('skipped');
+  expect(run.report!.outcome).toBe('failed');
+});
+
+test("a check that fails its rule leaves its worker to the next check, and every report shows it failed: a broken target's verdict pays no worker start a failure", async () => {
+  // A naive server that fails a check of many rules (faulty/many-fault.ts), on two workers.
+  const server = MANY_FAULT.find((m) => m.name === 'lax-express')!;
+  const target = await startTarget(withFaults(server.faults));
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_SEED: '1', CONFORMANCE_WORKERS: '2' } });
+  await target.close();
+  expect(run.code).toBe(1);
+  const tests = htmlReportTests(join(run.reportDir, 'html'));
+  const ran = tests.filter((t) => t.outcome !== 'skipped');
+  const failed = tests.filter((t) => t.results.some((r) => r.status === 'failed'));
+  expect(failed.length, run.stdout.slice(-3000)).toBeGreaterThanOrEqual(5);
+  // Playwright's report: failed, not an expected failure.
+  for (const t of failed) {
+    expect(t.outcome, t.title).toBe('unexpected');
+    expect(t.ok).toBe(false);
+  }
+  // Playwright numbers each worker it starts: a worker replaced after each failure would take a new number.
+  const workers = new Set(ran.flatMap((t) => t.results.map((r) => r.workerIndex)));
+  expect([...workers].sort(), `${failed.length} failed checks`).toEqual([0, 1]);
+  // Every other report too: JUnit, the terminal, the verdict.
+  const junit = readFileSync(join(run.reportDir, 'junit.xml'), 'utf8');
+  expect(junit.match(/<failure /g)?.length).toBe(failed.length);
+  expect(run.stdout.match(/^ {2}✘ /gm)?.length).toBe(failed.length);
   expect(run.report!.outcome).toBe('failed');
 });
 

@@ -118,10 +118,8 @@ export function blobName(targets: string[], shard: Shard): string {
 }
 
 /**
- * One target: two workers. Its checks of the whole list take their turns anyway, but every failed
- * check costs a worker start, and a second worker goes on meanwhile: with one, a broken server's
- * restarts stand in line and its verdict takes far longer, while a good target's is about the same
- * (npm run bench shows both). More workers than cores do not help. Several targets: one a core, at least
+ * One target: two workers. Its checks of the whole list take their turns anyway, but a check waiting
+ * on a slow or hanging answer (or a timed-out check's worker start) leaves the other worker going. More workers than cores do not help. Several targets: one a core, at least
  * two, never more than the targets.
  */
 function defaultWorkers(targets: number): number {

@@ -31,14 +31,6 @@ export const LAUNCHED_BY = 'CONFORMANCE_LAUNCHED_BY';
 /** Set by the global setup for the run's workers and reporter; not a user setting. */
 export const RUN_ID_VARIABLE = 'CONFORMANCE_RUN_ID';
 
-/**
- * Set by the project's detection self-test, not a user setting: a check that finds a rule broken records
- * it (every report fails the rule, the run's outcome is failed) without failing its Playwright test,
- * sparing the worker process Playwright replaces after every failed test. What is judged there is the
- * verdict, which this leaves as it is.
- */
-export const VERDICTS_ONLY = 'CONFORMANCE_VERDICTS_ONLY';
-
 /** Set while the run judges its embedded reference servers (the runner chose their bots and tokens). */
 export const EMBEDDED_VARIABLE = 'CONFORMANCE_EMBEDDED';
 
@@ -93,13 +85,7 @@ export const VARIABLES = {
 } as const;
 
 /** The variables the suite sets for its own processes: never a user's typo. */
-export const INTERNAL_VARIABLES = [
-  LAUNCHED_BY,
-  RUN_ID_VARIABLE,
-  VERDICTS_ONLY,
-  EMBEDDED_VARIABLE,
-  DISTANCE_VARIABLE,
-] as const;
+export const INTERNAL_VARIABLES = [LAUNCHED_BY, RUN_ID_VARIABLE, EMBEDDED_VARIABLE, DISTANCE_VARIABLE] as const;
 
 export class SettingsError extends Error {}
 

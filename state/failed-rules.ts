@@ -1,7 +1,7 @@
 // The rules a run has already found broken on each target, shared by its worker processes through a
 // file in the state directory: a check whose own rule is already failed there is skipped, not run
-// again. A failed check costs Playwright a worker process (it never reuses one after a failure), so
-// a server that breaks a rule many checks hold would otherwise pay for each of them.
+// again: a server that breaks a rule many checks hold would otherwise pay for each of them, and the
+// terminal would print its failure as many times.
 import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuleId } from '../rules/catalogue.ts';

@@ -17,7 +17,7 @@ import {
   kindsOf,
   refusedWithEach,
   sentWithEach,
-  togetherElseInTurn,
+  togetherElseApart,
   type BadCredentials,
   type SendWith,
 } from '../fixtures/bad-credentials.ts';
@@ -31,8 +31,8 @@ import type { Provider } from '../contract/provider.ts';
 forEachTarget(({ rule }) => {
   const refused =
     (ruleId: RuleId, kinds: BadCredentials[]) =>
-    (f: CheckFixtures): Promise<void> =>
-      togetherElseInTurn(async (atOnce) => {
+    (check: CheckFixtures): Promise<void> =>
+      togetherElseApart(check, async (f, atOnce) => {
         const posted: Provider[] = [];
         const post: SendWith = (client, options) => {
           const provider = f.make.provider('bearer');
@@ -102,8 +102,8 @@ forEachTarget(({ rule }) => {
   );
 
   test(
-    ...rule('AUTH-NO-CHANGE', 'a POST refused with 401 writes nothing, whatever the bad credential', (f) =>
-      togetherElseInTurn(async (atOnce) => {
+    ...rule('AUTH-NO-CHANGE', 'a POST refused with 401 writes nothing, whatever the bad credential', (check) =>
+      togetherElseApart(check, async (f, atOnce) => {
         const refused = new Map<BadCredentials, Provider>();
         const post: SendWith = (client, options, bad) => {
           const provider = f.make.provider('bearer');
@@ -134,8 +134,8 @@ forEachTarget(({ rule }) => {
       ...rule(
         ruleId,
         `DELETE with ${kindsOf(kinds)} gets 401 and removes nothing`,
-        (f) =>
-          togetherElseInTurn(async (atOnce) => {
+        (check) =>
+          togetherElseApart(check, async (f, atOnce) => {
             const kept = f.make.provider('basic');
             statusIs('POST-VALID-200', await f.api.post(kept));
             await refusedWithEach(f, ruleId, kinds, (client, options) => client.clear(options), atOnce);

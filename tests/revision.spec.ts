@@ -3,7 +3,7 @@
 // list: a DELETE that matches loosely removes other entries). Runs only with
 // CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
 import { annotate } from '../report/report-model.ts';
-import { BAD_CREDENTIALS, kindsOf, refusedWithEach, togetherElseInTurn } from '../fixtures/bad-credentials.ts';
+import { BAD_CREDENTIALS, kindsOf, refusedWithEach, togetherElseApart } from '../fixtures/bad-credentials.ts';
 import { readAfter, ROBUST } from '../fixtures/sending.ts';
 import { emptyBody } from '../verdicts/assertions.ts';
 import { ConformanceFailure, inWaves } from '../verdicts/failure.ts';
@@ -132,8 +132,8 @@ forEachTarget(({ rule }) => {
     ...rule(
       'REV-DELETE-ONE-AUTH',
       `DELETE of provider/{name} with ${kindsOf(BAD_CREDENTIALS)} gets 401 and removes nothing`,
-      (f) =>
-        togetherElseInTurn(async (atOnce) => {
+      (check) =>
+        togetherElseApart(check, async (f, atOnce) => {
           const kept = f.make.provider('basic');
           statusIs('POST-VALID-200', await f.api.post(kept));
           await refusedWithEach(

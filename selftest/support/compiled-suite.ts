@@ -1,6 +1,6 @@
 // The suite compiled to JavaScript, as the npm package ships it, which the detection batches run.
 // Playwright loads TypeScript through a loader thread it starts in every worker (Node 20 has no
-// in-thread module hooks), and every failed check costs a worker start: compiled and loaded without
+// in-thread module hooks), and the detection batches start many workers: compiled and loaded without
 // that thread, each start is cheaper. Made once a self-test run, in the run's folder, by the process
 // that first loads the self-tests' configuration: a copy of the build that packing the package has
 // just made (one compilation, not two), or a build of its own (the benchmark).

@@ -15,7 +15,6 @@ import { ROBUST } from '../../fixtures/sending.ts';
 import type { Profile } from '../../contract/openapi.ts';
 import type { AppClass, ReferenceOptions } from '../../reference/app.ts';
 import type { RuleResult } from '../../report/report-model.ts';
-import { VERDICTS_ONLY } from '../../settings/variables.ts';
 import { asCompiled } from './compiled-suite.ts';
 import { leaksOf, secretsOfRun, seedSecrets } from './leaks.ts';
 import { recording } from './recording.ts';
@@ -248,8 +247,6 @@ export async function judge(batch: Batch): Promise<BatchResult> {
         CONFORMANCE_SEED: seed,
         CONFORMANCE_BUDGET: budget,
         CONFORMANCE_RULES: rules,
-        // The verdicts are judged here: a failed check need not cost a worker process (settings/variables.ts).
-        [VERDICTS_ONLY]: '1',
       },
     }),
   );
