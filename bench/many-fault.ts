@@ -64,7 +64,8 @@ export async function manyFaultVerdicts(
   const faulty = MANY_FAULT.map(() => [] as Awaited<ReturnType<typeof verdictOf>>[]);
   for (let i = 0; i < runs; i++) {
     reference.push(await verdictOf(ReferenceApp, seedOf(i), false, latencyMs));
-    for (const [k, s] of MANY_FAULT.entries()) faulty[k].push(await verdictOf(withFaults(s.faults), seedOf(i), true, latencyMs));
+    for (const [k, s] of MANY_FAULT.entries())
+      faulty[k].push(await verdictOf(withFaults(s.faults), seedOf(i), true, latencyMs));
   }
   const ms = (xs: { ms: number }[]) => median(xs.map((x) => x.ms));
   process.stderr.write(
