@@ -135,6 +135,20 @@ test("a check that fails its rule leaves its worker to the next check, and every
   expect(run.report!.outcome).toBe('failed');
 });
 
+test('with reporters a user chose (--reporter line), a check that fails its rule fails its Playwright test as before, and the run exits 1', async () => {
+  const fault = faultOf('POST-400-WRONG-TYPE', (f) => f.id === '422-quotes-input');
+  const target = await startTarget(fault.App);
+  const run = await runSuite({
+    env: { ...target.env, CONFORMANCE_SEED: '1', CONFORMANCE_RULES: 'POST-400-WRONG-TYPE' },
+    args: ['--reporter', 'line'],
+  });
+  await target.close();
+  expect(run.code, run.stdout.slice(-2000)).toBe(1);
+  // Playwright's own summary: the failed checks under "failed", none passed as an expected failure.
+  const summary = run.stdout.split('\n').filter((l) => / \d+ (failed|passed|flaky)\b/.test(l) && l.length < 80);
+  expect(JSON.stringify(summary)).toMatch(/ \d+ failed/);
+});
+
 // A fault beneath many rules: GET served from a copy refreshed every 2 s (every check that counts
 // entries finds one missing), and secrets masked in GET (every check that compares a config finds it
 // changed). Each such check failed on its own rule before it stood on what it reads (fixtures/prerequisites.ts).

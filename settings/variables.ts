@@ -40,6 +40,13 @@ export const EMBEDDED_VARIABLE = 'CONFORMANCE_EMBEDDED';
  */
 export const DISTANCE_VARIABLE = 'CONFORMANCE_DISTANCE_MS';
 
+/**
+ * Set for the workers by report/failed-checks.ts when the run's reporters include it: only then may a
+ * check that fails its rule tell Playwright it expected to (a user's own --reporter list leaves it out,
+ * and those reporters must see a failed test failed).
+ */
+export const FAILED_CHECKS_VARIABLE = 'CONFORMANCE_FAILED_CHECKS';
+
 /** Every variable the suite reads, with its meaning: the README and --help print this list. */
 export const VARIABLES = {
   TARGET_URL: 'base URL of the server under test; unset: the embedded reference server',
@@ -85,7 +92,13 @@ export const VARIABLES = {
 } as const;
 
 /** The variables the suite sets for its own processes: never a user's typo. */
-export const INTERNAL_VARIABLES = [LAUNCHED_BY, RUN_ID_VARIABLE, EMBEDDED_VARIABLE, DISTANCE_VARIABLE] as const;
+export const INTERNAL_VARIABLES = [
+  LAUNCHED_BY,
+  RUN_ID_VARIABLE,
+  EMBEDDED_VARIABLE,
+  DISTANCE_VARIABLE,
+  FAILED_CHECKS_VARIABLE,
+] as const;
 
 export class SettingsError extends Error {}
 
