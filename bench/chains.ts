@@ -1,7 +1,8 @@
 // Where a run's time goes at a distance: the reference with N ms added to every answer records each
 // request it serves (when it came, when its answer went, which check sent it), and the chains are
 // counted from that record: the answers a check waited for one after another, and the run's longest
-// such chain. `npx tsx bench/chains.ts [--latency MS] [--top N] [--seed N] [--rule ID,ID] [--budget B]`.
+// such chain; and where the run's time went (its phases).
+// `npx tsx bench/chains.ts [--latency MS] [--top N] [--seed N] [--rule ID,ID] [--budget B]`.
 import type http from 'node:http';
 import { parseArgs } from 'node:util';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
@@ -72,6 +73,28 @@ export function aloneChain(served: readonly Served[]): { checks: number; chain: 
   return { checks: alone.length, chain: alone.reduce((sum, r) => sum + r.chain, 0) };
 }
 
+/**
+ * Where a run's time went, in seconds from `started`: its first check's first request, the checks of
+ * the whole list from the first one's start to the last one's end (and their spans summed: what is
+ * not in them is the wait between them), and the last request served.
+ */
+export function phasesOf(served: readonly Served[], started: number) {
+  const s = (ms: number) => Number(((ms - started) / 1000).toFixed(2));
+  const checks = served.filter((r) => /^(per-name|whole-list)\//.test(r.check));
+  const spans = new Map<string, { start: number; end: number }>();
+  for (const r of checks.filter((c) => c.check.startsWith('whole-list/'))) {
+    const span = spans.get(r.check) ?? { start: r.start, end: r.end };
+    spans.set(r.check, { start: Math.min(span.start, r.start), end: Math.max(span.end, r.end) });
+  }
+  const whole = [...spans.values()];
+  return {
+    firstCheck: s(Math.min(...checks.map((r) => r.start))),
+    wholeList: { from: s(Math.min(...whole.map((w) => w.start))), to: s(Math.max(...whole.map((w) => w.end))) },
+    wholeListSpans: Number((whole.reduce((sum, w) => sum + w.end - w.start, 0) / 1000).toFixed(2)),
+    lastAnswer: s(Math.max(...served.map((r) => r.end))),
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
@@ -102,6 +125,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   );
   const alone = aloneChain(record);
   console.log(`the ${alone.checks} checks of the whole list, one at a time: their chains sum to ${alone.chain}`);
+  const p = phasesOf(record, started);
+  console.log(
+    `phases, s from the start: first check's request ${p.firstCheck}; the whole list's checks ${p.wholeList.from} → ${p.wholeList.to} (their spans sum to ${p.wholeListSpans}); last answer ${p.lastAnswer}; exit ${(wall / 1000).toFixed(2)}`,
+  );
   for (const r of rows.slice(0, Number(values.top)))
     console.log(`${String(r.chain).padStart(5)} ${String(r.requests).padStart(5)}  ${r.check}`);
 }

@@ -1,6 +1,6 @@
 // A check that fails its rule tells Playwright's worker it expected to (fixtures/rule.ts): the worker
 // then goes on to its next check instead of being replaced, which costs a process start and about a
-// second of module loading after every failed check, the whole of a broken target's extra time. This
+// second of module loading after every failed check, most of a broken target's extra time. This
 // reporter, first in the list, gives such a test back its failed status before any other reporter,
 // the blob included, sees it: every report shows it failed, as it did. It tells the workers it is there
 // (they start after onBegin): a run whose reporters a user replaced with --reporter fails its tests.
