@@ -47,7 +47,7 @@ export const namesKeptApart: Body = async (f, testInfo) => {
           })),
           AT_ONCE,
         );
-        for (const posting of again) await postedAndRead(f, findings, [posting], atOnce, new Set());
+        for (const posting of again) await postedAndRead(f, findings, [posting], atOnce);
       },
       () => clearUp(f, testInfo),
     );
@@ -70,14 +70,14 @@ function postingsOf(make: CheckFixtures['make']): Posting[] {
 
 /**
  * Posts the families' names, `atOnce` at a time, then reads the list once a family and judges its
- * names; a family it finds anything in goes into `implicated`.
+ * names; a family it finds anything in goes into `implicated`, when given.
  */
 async function postedAndRead(
   { api, read, settings }: CheckFixtures,
   findings: Findings,
   postings: Posting[],
   atOnce: number,
-  implicated: Set<string>,
+  implicated?: Set<string>,
 ): Promise<void> {
   const posts = postings.flatMap(({ family, names }) =>
     names.map(({ name, marker }) => {
@@ -98,7 +98,7 @@ async function postedAndRead(
       if (judgeAnswer({ text: p.text, body: p.provider, verdict, name: p.name }, answers[i], what(p)))
         taken.add(p.name);
     }, what(p));
-    if (!held || isServerError(answers[i].received.status)) implicated.add(p.family.what);
+    if (!held || isServerError(answers[i].received.status)) implicated?.add(p.family.what);
   }
   const lists = await together(
     postings.map(({ family }) =>
@@ -111,7 +111,7 @@ async function postedAndRead(
       if (
         !(await findings.check(() => keptApart(lists[i], name, marker, posted, family.rule, family.what), family.what))
       )
-        implicated.add(family.what);
+        implicated?.add(family.what);
   }
 }
 

@@ -48,8 +48,15 @@ export function transcript(exchanges: readonly Recorded[], secrets: Secrets, set
  * was asked and what it answered without a report opened. Redacted as the transcript is, bodies
  * redacted first and then clipped, and where the check's HAR file is, when it has one.
  */
-export function judged(exchanges: readonly Recorded[], secrets: Secrets, settings: Settings, harPath?: string): string {
-  const x = exchanges.at(-1);
+export function judged(
+  exchanges: readonly Recorded[],
+  secrets: Secrets,
+  settings: Settings,
+  harPath?: string,
+  /** The exchange the failure names; without it, the check's last. */
+  chosen?: Recorded,
+): string {
+  const x = chosen ?? exchanges.at(-1);
   if (!x) return '';
   const glance = (body: string) => {
     const text = redactBody(body, secrets).trim().replace(/\r/g, '\\r').replace(/\n/g, '\\n');

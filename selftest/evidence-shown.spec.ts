@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { contractFor } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
+import { MANY_FAULT, withFaults } from '../faulty/many-fault.ts';
 import { readTargets } from '../settings/targets.ts';
 import { ProviderApi } from '../client/api.ts';
 import { secretsOf } from '../client/credentials.ts';
@@ -175,4 +176,17 @@ test('a HAR file keeps the first 16 KiB of a long answer, says where it was cut 
   expect(answer.text).not.toContain('har-cut');
   // The requests stay whole (they are what is sent again), their secrets masked.
   expect(har.log.entries[0].request.postData?.text).toBe('{"name":"«redacted»","type":"www","config":{"bearer":"x"}}');
+});
+
+test("a failure shows the exchange that broke the rule, not the check's last: a POST taken with a bad token, not the read after it", async () => {
+  // A server of many faults (faulty/many-fault.ts): the check goes on past the POST (its family's checks, each with a read).
+  const server = MANY_FAULT.find((m) => m.name === 'lax-express')!;
+  const target = await startTarget(withFaults(server.faults));
+  const run = await runSuite({ env: { ...target.env, CONFORMANCE_SEED: '1' } });
+  await target.close();
+  // The credential check that fails first (AUTH-WRONG-TOKEN or AUTH-OTHER-BOT, whichever runs first and sweeps the other).
+  const judgedAfter = /\((MUST)\) failed: expected 401, got 200 to POST with [^\n]*\n[^\n]*\n\s*Judged: (\S+)/.exec(
+    run.stdout,
+  );
+  expect(judgedAfter?.[2], run.stdout.slice(-3000)).toBe('POST');
 });

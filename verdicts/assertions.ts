@@ -15,18 +15,20 @@ export function statusIs(ruleId: RuleId, x: Exchange, as: RuleId = ruleId): void
     fail(
       ruleId,
       `expected ${expected.join(' or ')}, got ${x.received.status} to ${x.sent.method} ${new URL(x.sent.url).pathname}`,
+      x,
     );
   }
 }
 
 export function jsonObjectBody(ruleId: RuleId, x: Exchange): Record<string, unknown> {
   const { json, notJson, text } = x.received;
-  if (notJson !== undefined) fail(ruleId, `${answered(x)} with a body that is not JSON (${notJson})`);
-  if (text.trim() === '') fail(ruleId, `${answered(x)} with an empty body, not a JSON object`);
+  if (notJson !== undefined) fail(ruleId, `${answered(x)} with a body that is not JSON (${notJson})`, x);
+  if (text.trim() === '') fail(ruleId, `${answered(x)} with an empty body, not a JSON object`, x);
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     fail(
       ruleId,
       `${answered(x)} with JSON ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}, not an object`,
+      x,
     );
   }
   return json as Record<string, unknown>;
@@ -34,7 +36,7 @@ export function jsonObjectBody(ruleId: RuleId, x: Exchange): Record<string, unkn
 
 export function emptyBody(ruleId: RuleId, x: Exchange): void {
   if (x.received.text.length > 0)
-    fail(ruleId, `${answered(x)} with a ${Buffer.byteLength(x.received.text)}-byte body; the body should be empty`);
+    fail(ruleId, `${answered(x)} with a ${Buffer.byteLength(x.received.text)}-byte body; the body should be empty`, x);
 }
 
 export function matchesSchema(

@@ -1,6 +1,7 @@
 // How a check says a rule is broken: a ConformanceFailure naming the rule, with a short reason built
 // from redacted data (never a raw diff of bodies, which could hold secrets), and the ways several
 // failures of one check are gathered so that one fault does not hide another.
+import type { Exchange } from '../client/http.ts';
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 
 export interface FailureExtras {
@@ -10,6 +11,8 @@ export interface FailureExtras {
   replay?: string;
   /** Other rules the same check found broken: recorded on the way, so that one fault does not hide another. */
   others?: ConformanceFailure[];
+  /** The exchange whose answer broke the rule, shown under the failure (without it, the check's last). */
+  judged?: Exchange;
 }
 
 export class ConformanceFailure extends Error {
@@ -22,8 +25,8 @@ export class ConformanceFailure extends Error {
   }
 }
 
-export function fail(ruleId: RuleId, reason: string): never {
-  throw new ConformanceFailure(ruleId, reason);
+export function fail(ruleId: RuleId, reason: string, judged?: Exchange): never {
+  throw new ConformanceFailure(ruleId, reason, judged ? { judged } : {});
 }
 
 /** Throws what several pieces of work of one check threw (together's): an error that is not a rule's first, else every rule's failure once. */
