@@ -50,7 +50,7 @@ const MAY_IMPORT = {
     ...['contract', 'rules', 'relations', 'model', 'generation', 'settings', 'state', 'client', 'verdicts'],
     ...['report', 'run', 'reference', 'driver', 'fixtures', 'checks', 'faulty', 'mock', 'cli', 'tools'],
   ],
-  bench: ['faulty', 'mock', 'reference', 'selftest', 'tools'],
+  bench: ['client', 'faulty', 'mock', 'reference', 'selftest', 'tools'],
 };
 
 /** Throws when a folder reaches itself through MAY_IMPORT: the table would allow a cycle between folders. */

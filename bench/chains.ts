@@ -5,6 +5,7 @@
 // `npx tsx bench/chains.ts [--latency MS] [--top N] [--seed N] [--rule ID,ID] [--budget B]`.
 import type http from 'node:http';
 import { parseArgs } from 'node:util';
+import { kindOf } from '../client/check-label.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { runSuite } from '../selftest/support/run-suite.ts';
 import { startTarget } from '../selftest/support/servers.ts';
@@ -69,7 +70,7 @@ export function chainsByCheck(served: readonly Served[]): { check: string; reque
  * the sum of their chains is what they alone wait, one after another, whatever else runs side by side.
  */
 export function aloneChain(served: readonly Served[]): { checks: number; chain: number } {
-  const alone = chainsByCheck(served).filter((r) => r.check.startsWith('whole-list/'));
+  const alone = chainsByCheck(served).filter((r) => kindOf(r.check) === 'whole-list');
   return { checks: alone.length, chain: alone.reduce((sum, r) => sum + r.chain, 0) };
 }
 
@@ -80,9 +81,9 @@ export function aloneChain(served: readonly Served[]): { checks: number; chain: 
  */
 export function phasesOf(served: readonly Served[], started: number) {
   const s = (ms: number) => Number(((ms - started) / 1000).toFixed(2));
-  const checks = served.filter((r) => /^(per-name|whole-list)\//.test(r.check));
+  const checks = served.filter((r) => kindOf(r.check));
   const spans = new Map<string, { start: number; end: number }>();
-  for (const r of checks.filter((c) => c.check.startsWith('whole-list/'))) {
+  for (const r of checks.filter((c) => kindOf(c.check) === 'whole-list')) {
     const span = spans.get(r.check) ?? { start: r.start, end: r.end };
     spans.set(r.check, { start: Math.min(span.start, r.start), end: Math.max(span.end, r.end) });
   }

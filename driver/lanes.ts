@@ -8,8 +8,11 @@
 // - A step that may empty a bot's whole list (a DELETE of the list) empties every run's entries on
 //   that bot. Steps are counted in rounds (a lane's n-th step, across its runs): such a step at round
 //   r waits until every other lane has finished its steps before round r, and every other lane's step
-//   at round r or later waits for it. Every run's model is emptied at the same point of its sequence,
-//   whatever the distance; steps that empty nothing go on side by side.
+//   at round r or later waits for it, until its DELETE is answered: the other runs' models then
+//   forget that list, and steps that empty nothing (they post and read names of their own) go on
+//   beside the reads that check it; a step that may empty a list still waits for those reads. Every
+//   run's model is emptied at the same point of its sequence, whatever the distance; steps that
+//   empty nothing go on side by side.
 import type { Provider } from '../contract/provider.ts';
 import type { BotKey } from '../model/world.ts';
 
@@ -43,6 +46,8 @@ export interface LaneRun {
 interface Lane {
   /** Rounds done (every step before it has finished), across the lane's runs; Infinity when the lane is done. */
   done: number;
+  /** The round under way, once its request that empties a list is answered. */
+  answered?: number;
   /** The rounds whose step may empty a list, ascending. */
   emptying: number[];
   listeners: ((bot: BotKey) => void)[];
@@ -113,6 +118,7 @@ export class Lanes {
 
   async #turn<T>(lane: Lane, round: number, emptiesList: boolean, body: () => Promise<T>): Promise<T> {
     while (!this.#may(lane, round, emptiesList)) await new Promise<void>((r) => this.#wake.push(r));
+    lane.answered = undefined;
     try {
       return await body();
     } finally {
@@ -121,12 +127,14 @@ export class Lanes {
     }
   }
 
-  /** Every other lane's model forgets `bot`'s list, and what its runs hand on under it. */
+  /** Every other lane's model forgets `bot`'s list, and what its runs hand on under it; the steps that empty nothing may go on. */
   #emptied(by: Lane, bot: BotKey): void {
     for (const lane of this.#lanes) {
       lane.inherited.get(bot)?.clear();
       if (lane !== by) for (const listener of lane.listeners) listener(bot);
     }
+    by.answered = by.done;
+    this.#changed();
   }
 
   #may(lane: Lane, round: number, emptiesList: boolean): boolean {
@@ -135,8 +143,8 @@ export class Lanes {
       if (other === lane) return true;
       // A step that empties a list goes after every other lane's earlier rounds, and after an earlier lane's emptying step of its round.
       if (emptiesList) return other.done >= round + (i < index && other.emptying.includes(round) ? 1 : 0);
-      // Any other step goes after every other lane's emptying steps of its round and before.
-      const next = other.emptying.find((r) => r >= other.done);
+      // Any other step goes after every other lane's emptying steps of its round and before (one whose DELETE is answered is past).
+      const next = other.emptying.find((r) => r >= other.done && r !== other.answered);
       return next === undefined || next > round;
     });
   }

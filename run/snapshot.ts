@@ -15,6 +15,7 @@ import { transportFor } from '../client/transport.ts';
 import { ledgerPath, lockPath, snapshotPath, type StatePlace } from '../state/paths.ts';
 import { noteUnwritable } from '../state/unwritable.ts';
 import { firstDifference } from '../verdicts/difference.ts';
+import { clip } from '../report/decide.ts';
 import { masksEverySecret, namedArray } from '../verdicts/provider-list.ts';
 
 export interface Snapshot {
@@ -405,8 +406,7 @@ export async function restoreSnapshot(settings: Settings): Promise<RestoreOutcom
 function noteUnverified(settings: Settings, problem: string): void {
   const lock = readLock(settings);
   if (!lock || lock.runId !== settings.runId) return;
-  const unverified = problem.length > 300 ? `${problem.slice(0, 300)}…` : problem;
-  writeFileSync(lockPath(settings), JSON.stringify({ ...lock, unverified }, null, 2), { mode: 0o600 });
+  writeFileSync(lockPath(settings), JSON.stringify({ ...lock, unverified: clip(problem) }, null, 2), { mode: 0o600 });
 }
 
 /** Gives a dead run's snapshot up without writing to the target (the user's choice: that bot's data does not matter). */

@@ -15,6 +15,7 @@ import { clearUp } from '../fixtures/clear-up.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { ProviderApi } from '../client/api.ts';
 import { Secrets } from '../client/redaction.ts';
+import { packageInfo } from '../client/package-info.ts';
 import { outputsOf } from './support/outputs.ts';
 import { newStateDir, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
 import { startTarget, type Target } from './support/servers.ts';
@@ -145,5 +146,30 @@ test.describe('the generated check of refused bodies against a server that takes
     // One message, not a stack trace; and the file is left for the user to decide.
     expect(run.stdout).not.toMatch(/\n\s+at readFound /);
     expect(readFileSync(file, 'utf8')).toBe('[{"rule": "POST-400-MISSING-FIELD", "seed": 1,');
+  });
+
+  test("a store another version of the suite wrote is not replayed, said so, and replaced by this version's", async () => {
+    const [stored] = readdirSync(stateDir).filter((f) => f.startsWith('found-'));
+    const file = join(stateDir, stored);
+    // Its rule is none of this version's: replayed, it would be a corrupt entry.
+    const other = {
+      format: 1,
+      suite: `${packageInfo().name}@0.0.0-other`,
+      cases: [{ rule: 'GONE', seed: 1, upTo: 1 }],
+    };
+    writeFileSync(file, JSON.stringify(other));
+    const run = await runSuite({
+      stateDir,
+      // The seed of the first test of this file, whose search meets the fault: the store is this version's again.
+      env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NO-CHANGE', CONFORMANCE_SEED: '2', CONFORMANCE_BUDGET: '25' },
+      args: ['tests/post.spec.ts', '-g', '@generated'],
+    });
+    const seen = `the failures this check stored against this target, by ${other.suite}, were not replayed: that version's seeds make other runs in this one`;
+    expect(run.report?.observations, run.stdout.slice(-3000)).toContain(seen);
+    expect(ruleStatus(run, TAKES_MISSING_CONFIG.rule), run.stdout.slice(-3000)).toBe('failed');
+    expect(run.report?.generated?.replayed ?? 0).toBe(0);
+    const now = JSON.parse(readFileSync(file, 'utf8'));
+    expect(now).toMatchObject({ format: 1, suite: `${packageInfo().name}@${packageInfo().version}` });
+    expect(now.cases.map((c: { rule: string }) => c.rule)).toEqual([TAKES_MISSING_CONFIG.rule]);
   });
 });

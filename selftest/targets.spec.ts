@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { type Answer, ReferenceApp } from '../reference/app.ts';
 import { faultOf } from '../faulty/catalogue.ts';
 import { ruleById } from '../rules/catalogue.ts';
+import { kindOf } from '../client/check-label.ts';
 import { expectRestored, preload } from './support/bot-data.ts';
 import { runSuite } from './support/run-suite.ts';
 import { configFor, startTarget } from './support/servers.ts';
@@ -70,7 +71,7 @@ test("with several targets the workers serve every target's checks, and a whole-
   expect(run.report?.targets.map((t) => t.outcome)).toEqual(['passed', 'passed', 'passed']);
   for (const target of targets) {
     const spans = [...(target.app as Spans).spans];
-    const whole = spans.filter(([label]) => label.startsWith('whole-list/'));
+    const whole = spans.filter(([label]) => kindOf(label) === 'whole-list');
     expect(whole.length).toBeGreaterThan(5);
     expect(spans.length).toBeGreaterThan(whole.length + 5);
     // No other check of the target, of either kind, sent a request between a whole-list check's first request and its last answer.

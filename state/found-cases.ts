@@ -17,16 +17,22 @@ export interface Stored {
   upTo: number;
 }
 
+/** The store's layout: a change to it, or to what a seed generates, is a new suite version. */
+const FORMAT = 1;
+
 /**
- * The stored cases in `file`; a missing file holds none. A file that is not a list of cases throws,
- * naming the file: read as empty, it would drop the failures it keeps without a word.
+ * What `file` holds for the suite `suite` (its name@version); a missing file holds none. A store of
+ * another version of the suite (or of one before stores named theirs) is not replayed: its seeds make
+ * other runs there, and its rules may be gone; `from` names it, and the next write replaces it. A file
+ * that is not a store throws, naming the file: read as empty, it would drop the failures it keeps
+ * without a word.
  */
-export function readFound(file: string): Stored[] {
+export function readFound(file: string, suite: string): { cases: Stored[]; from?: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { cases: [] };
     throw e;
   }
   // What to do first, then why: a terminal line cut at its width still says it.
@@ -34,22 +40,26 @@ export function readFound(file: string): Stored[] {
     new Error(
       `the store of the failures this check found is corrupt: delete ${file} to forget them, or restore it (${why})`,
     );
-  let cases: unknown;
+  let store: unknown;
   try {
-    cases = JSON.parse(text);
+    store = JSON.parse(text);
   } catch (e) {
     throw corrupt(`not JSON: ${(e as Error).message}`);
   }
-  if (!Array.isArray(cases)) throw corrupt('not a list');
+  if (Array.isArray(store)) return { cases: [], from: 'a version before stores named theirs' };
+  const { format, suite: writer, cases } = (store ?? {}) as { format?: unknown; suite?: unknown; cases?: unknown };
+  if (typeof writer !== 'string' || !Number.isInteger(format)) throw corrupt('not a store of this suite');
+  if (writer !== suite || format !== FORMAT) return { cases: [], from: writer };
+  if (!Array.isArray(cases)) throw corrupt('its cases are not a list');
   const wrong = cases.findIndex(
     (c) => !(Number.isInteger(c?.seed) && Number.isInteger(c?.upTo) && c.upTo > 0 && isRuleId(String(c?.rule))),
   );
   if (wrong >= 0) throw corrupt(`entry ${wrong} is not a case of a known rule with its seed and run count`);
-  return cases as Stored[];
+  return { cases: cases as Stored[] };
 }
 
-/** Keeps exactly `cases` (those that fail now): a case that no longer fails is gone. */
-export function writeFound(file: string, cases: Stored[]): void {
+/** Keeps exactly `cases` (those that fail now), as the suite `suite` stores them: a case that no longer fails is gone. */
+export function writeFound(file: string, suite: string, cases: Stored[]): void {
   if (!cases.length) {
     rmSync(file, { force: true });
     return;
@@ -59,7 +69,7 @@ export function writeFound(file: string, cases: Stored[]): void {
   writeFileSync(
     temporary,
     JSON.stringify(
-      cases.map(({ rule, seed, upTo }) => ({ rule, seed, upTo })),
+      { format: FORMAT, suite, cases: cases.map(({ rule, seed, upTo }) => ({ rule, seed, upTo })) },
       null,
       2,
     ),
