@@ -56,7 +56,9 @@ export function gather(exchanges: readonly Recorded[], seen: Set<Evidence> = new
     } else if (sent.method === 'GET' && status === 200) {
       seen.add('listed');
       if (deleted.has(path)) seen.add('emptied');
-      if (posted.size && listedNames(received.json).some((n) => posted.has(n))) {
+      const names = listedNames(received.json);
+      if (names.length) seen.add('entries');
+      if (posted.size && names.some((n) => posted.has(n))) {
         seen.add('stored');
         stored.add(path);
       }

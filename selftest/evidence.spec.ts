@@ -35,13 +35,13 @@ function watched(App: AppClass) {
   return { App: Watched, writes, kept: (app: ReferenceApp) => (app as Watched).kept };
 }
 
-test('a server that answers 200 {} to everything gets no MUST rule passed that needs a 400, a 401 or a stored provider; the run says why in one line', async () => {
+test('a server that answers 200 {} to everything gets no MUST rule passed that needs a 400, a 401, a listed entry or a stored provider; the run says why in one line', async () => {
   const target = await startTarget(answeringAll(BLANKET['all-200-empty-object']));
   const run = await runSuite({ env: { ...target.env, CONFORMANCE_BUDGET: '10' } });
   await target.close();
   expect(run.report?.outcome, run.stdout).toBe('failed');
-  // What such a server can never show: it refuses nothing, and nothing it is sent is ever listed.
-  const never: Evidence[] = ['refused', 'unauthorized', 'stored', 'emptied'];
+  // What such a server can never show: it refuses nothing, and its lists never hold an entry.
+  const never: Evidence[] = ['refused', 'unauthorized', 'entries', 'stored', 'emptied'];
   const rules = run.report!.rules;
   const shownWithout = rules.filter(
     (r) => r.status === 'passed' && r.level === 'MUST' && ruleById(r.id).evidence.some((e) => never.includes(e)),
@@ -57,6 +57,10 @@ test('a server that answers 200 {} to everything gets no MUST rule passed that n
     );
   }
   expect(rules.filter((r) => r.reason?.startsWith(NOT_SEEN)).length).toBeGreaterThan(0);
+  // Its GETs answer {}, which reads as an empty list: the shape of an entry was never shown.
+  const shape = rules.find((r) => r.id === 'GET-200-SHAPE')!;
+  expect(shape.status, shape.reason).toBe('skipped');
+  expect(shape.reason).toContain(`${NOT_SEEN}a 200 list holding an entry`);
   // What it did show stands: a 200 to a valid POST is POST-VALID-200's evidence.
   expect(rules.find((r) => r.id === 'POST-VALID-200')?.status).toBe('passed');
   expect(run.stdout).toMatch(/\d+ rules held only vacuously, so they stay undecided: no check saw .*a 400/);
