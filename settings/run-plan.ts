@@ -119,8 +119,9 @@ export function blobName(targets: string[], shard: Shard): string {
 
 /**
  * One target: two workers. Its checks of the whole list take their turns anyway, but a check waiting
- * on a slow or hanging answer (or a timed-out check's worker start) leaves the other worker going. More workers than cores do not help. Several targets: one a core, at least
- * two, never more than the targets.
+ * on a slow or hanging answer (or a timed-out check's worker start) leaves the other worker going.
+ * More workers than cores do not help. Several targets: one a core, at least two, never more than the
+ * targets.
  */
 function defaultWorkers(targets: number): number {
   return targets === 1 ? 2 : Math.min(targets, Math.max(2, availableParallelism()));
