@@ -110,6 +110,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const target = await startTarget(recordingReference(record), { latencyMs: Number(values.latency) });
   const started = performance.now();
   const run = await runSuite({
+    sources: true,
     env: {
       ...target.env,
       CONFORMANCE_SEED: values.seed,

@@ -95,10 +95,10 @@ export async function memorySideBySide(runs: number, seedOf: (i: number) => stri
   const trivial: Peak[] = [];
   const full: Peak[] = [];
   for (let i = 0; i < runs; i++) {
-    const t = await peakMemoryOf(runSuite, { args: TRIVIAL_TWO_WORKERS });
+    const t = await peakMemoryOf(runSuite, { sources: true, args: TRIVIAL_TWO_WORKERS });
     if (t.value.code !== 0) throw new Error(`the trivial two-worker run failed (exit ${t.value.code})`);
     trivial.push(t);
-    const f = await peakMemoryOf(runSuite, { env: { CONFORMANCE_SEED: seedOf(i) } });
+    const f = await peakMemoryOf(runSuite, { sources: true, env: { CONFORMANCE_SEED: seedOf(i) } });
     if (f.value.code !== 0)
       throw new Error(`a full run failed (exit ${f.value.code}):\n${f.value.stdout.slice(-2000)}`);
     full.push(f);

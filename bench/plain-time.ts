@@ -36,7 +36,9 @@ function phasesOf(run: SuiteRun, wallMs: number): Phases {
 }
 
 async function trivialRun(command?: string[]): Promise<void> {
-  const run = await runSuite(command ? { command: [...command, ...TRIVIAL_ONE_TEST] } : { args: TRIVIAL_ONE_TEST });
+  const run = await runSuite(
+    command ? { command: [...command, ...TRIVIAL_ONE_TEST] } : { sources: true, args: TRIVIAL_ONE_TEST },
+  );
   if (run.code !== 0) throw new Error(`the trivial run failed (exit ${run.code}):\n${run.stdout.slice(-1000)}`);
 }
 
@@ -81,10 +83,10 @@ export async function plainTime(): Promise<PlainTime> {
       times.plainFull.push((await timed(() => passingRun({ env, command: npx }))).ms);
     }
     times.trivial.push((await timed(() => trivialRun())).ms);
-    const cold = await timed(() => passingRun({ env }));
+    const cold = await timed(() => passingRun({ sources: true, env }));
     times.fullCold.push(cold.ms);
     coldPhases.push(phasesOf(cold.value, cold.ms));
-    times.fullWarm.push((await timed(() => passingRun({ env: { ...warm.env, ...env } }))).ms);
+    times.fullWarm.push((await timed(() => passingRun({ sources: true, env: { ...warm.env, ...env } }))).ms);
   }
   await warm.close();
   const all = Object.fromEntries(

@@ -35,7 +35,7 @@ test('a cleanup whose DELETE answers 503 is an observation in conformance.json, 
   // as it clears up after itself.
   const run = await runSuite({
     env: { ...target.env, CONFORMANCE_RULES: 'NAME-EXACT', CONFORMANCE_BUDGET: '0' },
-    args: ['tests/upsert.spec.ts'],
+    args: ['tests/upsert.spec'],
   });
   await target.close();
   const seen = `cleanup after NAME-EXACT: DELETE of bot '${target.bots.botA}''s list answered 503 (what that check wrote may remain)`;
@@ -116,7 +116,7 @@ test.describe('the generated check of refused bodies against a server that takes
       stateDir,
       env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NO-CHANGE', CONFORMANCE_SEED: '2', CONFORMANCE_BUDGET: '25' },
       // The generated check of POST-400-NO-CHANGE, in its section's file: alone, by its tag.
-      args: ['tests/post.spec.ts', '-g', '@generated'],
+      args: ['tests/post.spec', '-g', '@generated'],
     });
     // What is on trial happened: bodies were refused after one was taken.
     const { posts } = target.app as TakesMissingConfig;
@@ -137,7 +137,7 @@ test.describe('the generated check of refused bodies against a server that takes
       stateDir,
       env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NO-CHANGE', CONFORMANCE_BUDGET: '1' },
       // The generated check of POST-400-NO-CHANGE, in its section's file: alone, by its tag.
-      args: ['tests/post.spec.ts', '-g', '@generated'],
+      args: ['tests/post.spec', '-g', '@generated'],
     });
     const reason = run.report?.rules.find((r) => r.id === 'POST-400-NO-CHANGE')?.reason ?? '';
     expect(reason, run.stdout.slice(-3000)).toContain(
@@ -162,7 +162,7 @@ test.describe('the generated check of refused bodies against a server that takes
       stateDir,
       // The seed of the first test of this file, whose search meets the fault: the store is this version's again.
       env: { ...target.env, CONFORMANCE_RULES: 'POST-400-NO-CHANGE', CONFORMANCE_SEED: '2', CONFORMANCE_BUDGET: '25' },
-      args: ['tests/post.spec.ts', '-g', '@generated'],
+      args: ['tests/post.spec', '-g', '@generated'],
     });
     const seen = `the failures this check stored against this target, by ${other.suite}, were not replayed: that version's seeds make other runs in this one`;
     expect(run.report?.observations, run.stdout.slice(-3000)).toContain(seen);

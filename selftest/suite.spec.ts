@@ -24,7 +24,7 @@ import { ROOT, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
 import { startTarget } from './support/servers.ts';
 
 test('npm run conformance (no TARGET_URL) passes against the embedded reference, every rule passed, all reports written', async () => {
-  const run = await runSuite();
+  const run = await runSuite({ sources: true });
   expect(run.code, run.stdout + run.stderr).toBe(0);
   const report = run.report!;
   expect(notPassed(run)).toEqual([]);

@@ -15,7 +15,6 @@ import { ROBUST } from '../../fixtures/sending.ts';
 import type { Profile } from '../../contract/openapi.ts';
 import type { AppClass, ReferenceOptions } from '../../reference/app.ts';
 import type { RuleResult } from '../../report/report-model.ts';
-import { asCompiled } from './compiled-suite.ts';
 import { leaksOf, secretsOfRun, seedSecrets } from './leaks.ts';
 import { recording } from './recording.ts';
 import { ROOT, runSuite } from './run-suite.ts';
@@ -238,18 +237,16 @@ export async function judge(batch: Batch): Promise<BatchResult> {
         : {}),
     })),
   );
-  const run = await runSuite(
-    asCompiled({
-      env: {
-        ...env,
-        CONFORMANCE_PROFILE: profile,
-        CONFORMANCE_WORKERS: WORKERS,
-        CONFORMANCE_SEED: seed,
-        CONFORMANCE_BUDGET: budget,
-        CONFORMANCE_RULES: rules,
-      },
-    }),
-  );
+  const run = await runSuite({
+    env: {
+      ...env,
+      CONFORMANCE_PROFILE: profile,
+      CONFORMANCE_WORKERS: WORKERS,
+      CONFORMANCE_SEED: seed,
+      CONFORMANCE_BUDGET: budget,
+      CONFORMANCE_RULES: rules,
+    },
+  });
   await Promise.all(targets.map((t) => t.close()));
   const leaks = leaksOf(
     run,
