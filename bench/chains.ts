@@ -7,8 +7,8 @@ import type http from 'node:http';
 import { parseArgs } from 'node:util';
 import { kindOf } from '../client/check-label.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
-import { runSuite } from '../selftest/support/run-suite.ts';
 import { startTarget } from '../selftest/support/servers.ts';
+import { benchRun } from './measure.ts';
 
 /** One request as the server saw it: from its arrival to its answer's departure, latency included. */
 export interface Served {
@@ -109,8 +109,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const record: Served[] = [];
   const target = await startTarget(recordingReference(record), { latencyMs: Number(values.latency) });
   const started = performance.now();
-  const run = await runSuite({
-    sources: true,
+  const run = await benchRun({
     env: {
       ...target.env,
       CONFORMANCE_SEED: values.seed,

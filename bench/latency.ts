@@ -2,10 +2,9 @@
 // to every answer (its latencyMs option), the same seeds at each distance. The recording reference
 // (bench/chains.ts) gives each run's longest chain of answers waited for one after another: with L ms
 // added to each answer, that chain alone lasts L × its length, the run's floor at that distance.
-import { runSuite } from '../selftest/support/run-suite.ts';
 import { startTarget } from '../selftest/support/servers.ts';
 import { aloneChain, chainsByCheck, longestChain, recordingReference, type Served } from './chains.ts';
-import { RUNS, generatedOf, median, passingRun, seconds, seedOf, timed } from './measure.ts';
+import { RUNS, benchRun, generatedOf, median, passingRun, seconds, seedOf, timed } from './measure.ts';
 
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS) || 1;
 export const LATENCIES = (process.env.BENCH_LATENCIES ?? '0,50,150').split(',').map(Number);
@@ -54,9 +53,7 @@ async function distance(latencyMs: number): Promise<Omit<Distance, 'sameGenerate
     const seed = seedOf(i);
     // Loopback must pass; at a distance a check that runs out of time is a figure too (its outcome says).
     const env = { ...target.env, CONFORMANCE_SEED: seed };
-    const { ms, value: run } = await timed(() =>
-      latencyMs ? runSuite({ sources: true, env }) : passingRun({ sources: true, env }),
-    );
+    const { ms, value: run } = await timed(() => (latencyMs ? benchRun({ env }) : passingRun({ env })));
     runs.push({
       seed,
       seconds: seconds(ms),

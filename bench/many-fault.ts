@@ -39,9 +39,7 @@ export interface Verdict {
 async function verdictOf(App: AppClass, seed: string, fails: boolean, latencyMs: number) {
   const target = await startTarget(App, { latencyMs });
   const env = { ...target.env, CONFORMANCE_SEED: seed };
-  const { ms, value: run } = await timed(() =>
-    fails ? failingRun({ sources: true, env }) : passingRun({ sources: true, env }),
-  );
+  const { ms, value: run } = await timed(() => (fails ? failingRun({ env }) : passingRun({ env })));
   await target.close();
   const failedMust = (run.report?.rules ?? []).filter((r) => r.level === 'MUST' && r.status === 'failed');
   return { ms, failedMust: failedMust.map((r) => r.id), generated: generatedOf(run) };

@@ -26,16 +26,22 @@ export async function medianOf(what: string, run: (seed: string) => Promise<unkn
   return median(times);
 }
 
+/**
+ * A suite run as the bench measures it: from the sources, as a clone's user runs it, unless a figure
+ * says `sources: false` (the build the npm package ships; the self-tests' default).
+ */
+export const benchRun = (options: RunOptions): Promise<SuiteRun> => runSuite({ sources: true, ...options });
+
 /** A suite run that must pass. */
 export async function passingRun(options: RunOptions): Promise<SuiteRun> {
-  const run = await runSuite(options);
+  const run = await benchRun(options);
   if (run.code !== 0) throw new Error(`a benchmark run failed (exit ${run.code}):\n${run.stdout.slice(-2000)}`);
   return run;
 }
 
 /** A suite run that must end in a verdict of failure (exit 1, a failed rule): a broken target's verdict. */
 export async function failingRun(options: RunOptions, rule?: string): Promise<SuiteRun> {
-  const run = await runSuite(options);
+  const run = await benchRun(options);
   const failed = run.report?.rules.filter((r) => r.status === 'failed').map((r) => r.id) ?? [];
   if (run.code !== 1 || run.report?.outcome !== 'failed' || (rule !== undefined && !failed.includes(rule)))
     throw new Error(

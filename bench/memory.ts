@@ -1,7 +1,8 @@
 // Peak memory of a run: the resident set of its runner and every process under it, read from /proc
 // every 50 ms and summed (what `ps` shows for each, added up), with who held what at the peak.
 import { readdirSync, readFileSync } from 'node:fs';
-import { runSuite, type RunOptions } from '../selftest/support/run-suite.ts';
+import type { RunOptions } from '../selftest/support/run-suite.ts';
+import { benchRun } from './measure.ts';
 
 export interface Held {
   /** runner (the process spawned), worker (Playwright's worker process) or the program's file name. */
@@ -95,10 +96,10 @@ export async function memorySideBySide(runs: number, seedOf: (i: number) => stri
   const trivial: Peak[] = [];
   const full: Peak[] = [];
   for (let i = 0; i < runs; i++) {
-    const t = await peakMemoryOf(runSuite, { sources: true, args: TRIVIAL_TWO_WORKERS });
+    const t = await peakMemoryOf(benchRun, { args: TRIVIAL_TWO_WORKERS });
     if (t.value.code !== 0) throw new Error(`the trivial two-worker run failed (exit ${t.value.code})`);
     trivial.push(t);
-    const f = await peakMemoryOf(runSuite, { sources: true, env: { CONFORMANCE_SEED: seedOf(i) } });
+    const f = await peakMemoryOf(benchRun, { env: { CONFORMANCE_SEED: seedOf(i) } });
     if (f.value.code !== 0)
       throw new Error(`a full run failed (exit ${f.value.code}):\n${f.value.stdout.slice(-2000)}`);
     full.push(f);

@@ -3,9 +3,9 @@
 // prints and when they came).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { runSuite, type SuiteRun } from '../selftest/support/run-suite.ts';
+import type { SuiteRun } from '../selftest/support/run-suite.ts';
 import { startTarget } from '../selftest/support/servers.ts';
-import { RUNS, median, passingRun, ratio, seconds, seedOf, timed } from './measure.ts';
+import { RUNS, benchRun, median, passingRun, ratio, seconds, seedOf, timed } from './measure.ts';
 
 /** npm's npx beside this Node: `npx …` is `node npx-cli.js …`. */
 const NPX = join(dirname(process.execPath), '../lib/node_modules/npm/bin/npx-cli.js');
@@ -36,9 +36,7 @@ function phasesOf(run: SuiteRun, wallMs: number): Phases {
 }
 
 async function trivialRun(command?: string[]): Promise<void> {
-  const run = await runSuite(
-    command ? { command: [...command, ...TRIVIAL_ONE_TEST] } : { sources: true, args: TRIVIAL_ONE_TEST },
-  );
+  const run = await benchRun(command ? { command: [...command, ...TRIVIAL_ONE_TEST] } : { args: TRIVIAL_ONE_TEST });
   if (run.code !== 0) throw new Error(`the trivial run failed (exit ${run.code}):\n${run.stdout.slice(-1000)}`);
 }
 
@@ -83,10 +81,10 @@ export async function plainTime(): Promise<PlainTime> {
       times.plainFull.push((await timed(() => passingRun({ env, command: npx }))).ms);
     }
     times.trivial.push((await timed(() => trivialRun())).ms);
-    const cold = await timed(() => passingRun({ sources: true, env }));
+    const cold = await timed(() => passingRun({ env }));
     times.fullCold.push(cold.ms);
     coldPhases.push(phasesOf(cold.value, cold.ms));
-    times.fullWarm.push((await timed(() => passingRun({ sources: true, env: { ...warm.env, ...env } }))).ms);
+    times.fullWarm.push((await timed(() => passingRun({ env: { ...warm.env, ...env } }))).ms);
   }
   await warm.close();
   const all = Object.fromEntries(

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { EndlessAnswer, faultOf, type Fault } from '../faulty/catalogue.ts';
 import { prismArgs } from '../mock/cli.ts';
 import { buildCompiledSuite } from '../selftest/support/compiled-suite.ts';
-import { ROOT, cleanEnv, runSuite } from '../selftest/support/run-suite.ts';
+import { ROOT, cleanEnv } from '../selftest/support/run-suite.ts';
 import { removeScratch } from '../selftest/support/scratch.ts';
 import { configFor, startTarget } from '../selftest/support/servers.ts';
 import { freePort } from '../tools/ports.ts';
@@ -18,6 +18,7 @@ import { latencyTable, type Distance } from './latency.ts';
 import { manyFaultVerdicts, type Verdict } from './many-fault.ts';
 import {
   RUNS,
+  benchRun,
   failingRun,
   generatedText,
   median,
@@ -65,7 +66,7 @@ async function prismFigures(): Promise<{ startMs: number; statelessMs: number }>
     );
     starts.push(performance.now() - started);
     const env = { TARGET_URL: `http://127.0.0.1:${port}`, BOT_ID: 'bench-bot', API_TOKEN: 'bench-token' };
-    subsets.push((await timed(() => passingRun({ sources: true, env: { ...env, CONFORMANCE_STATELESS: '1' } }))).ms);
+    subsets.push((await timed(() => passingRun({ env: { ...env, CONFORMANCE_STATELESS: '1' } }))).ms);
     prism.kill('SIGTERM');
     await new Promise((r) => prism.on('close', r));
   }
@@ -75,11 +76,11 @@ async function prismFigures(): Promise<{ startMs: number; statelessMs: number }>
 async function otherFigures() {
   const reference = await startTarget();
   const warm = await medianOf('full run, warm (servers up)', (seed) =>
-    passingRun({ sources: true, env: { ...reference.env, CONFORMANCE_SEED: seed } }),
+    passingRun({ env: { ...reference.env, CONFORMANCE_SEED: seed } }),
   );
   // The generated checks' share: the same warm run with CONFORMANCE_BUDGET=0 leaves them out.
   const handWritten = await medianOf('full run, warm, without the generated checks', (seed) =>
-    passingRun({ sources: true, env: { ...reference.env, CONFORMANCE_BUDGET: '0', CONFORMANCE_SEED: seed } }),
+    passingRun({ env: { ...reference.env, CONFORMANCE_BUDGET: '0', CONFORMANCE_SEED: seed } }),
   );
   await reference.close();
 
@@ -95,7 +96,7 @@ async function otherFigures() {
   for (const { what, fault } of brokenTargets) {
     const target = await startTarget(fault.App);
     const time = await medianOf(`verdict of the faulty server ${fault.id} (${fault.rule})`, (seed) =>
-      failingRun({ sources: true, env: { ...target.env, CONFORMANCE_SEED: seed } }, fault.rule),
+      failingRun({ env: { ...target.env, CONFORMANCE_SEED: seed } }, fault.rule),
     );
     await target.close();
     faults[fault.rule] = { what, fault: fault.id, seconds: seconds(time), toWarm: ratio(time, warm) };
@@ -106,15 +107,15 @@ async function otherFigures() {
   buildCompiledSuite();
   const compiledReference = await startTarget();
   const compiledWarm = await medianOf('full run, warm, compiled', (seed) =>
-    passingRun({ env: { ...compiledReference.env, CONFORMANCE_SEED: seed } }),
+    passingRun({ sources: false, env: { ...compiledReference.env, CONFORMANCE_SEED: seed } }),
   );
   await compiledReference.close();
   const slowestTarget = await startTarget(slowest.App);
   const compiledWorst = await medianOf(`verdict of the faulty server ${slowest.id}, compiled`, (seed) =>
-    failingRun({ env: { ...slowestTarget.env, CONFORMANCE_SEED: seed } }, slowest.rule),
+    failingRun({ sources: false, env: { ...slowestTarget.env, CONFORMANCE_SEED: seed } }, slowest.rule),
   );
   await slowestTarget.close();
-  const compiledPeak = await peakMemoryOf(passingRun, { env: { CONFORMANCE_SEED: seedOf(0) } });
+  const compiledPeak = await peakMemoryOf(passingRun, { sources: false, env: { CONFORMANCE_SEED: seedOf(0) } });
 
   // Ten references judged in one run, against one of them alone (both through a configuration file).
   const TARGETS = 10;
@@ -122,22 +123,20 @@ async function otherFigures() {
   const config = configFor(many.map((target, i) => ({ name: `target-${i + 1}`, target })));
   const oneTarget = await medianOf('one target, through a configuration file', (seed) =>
     passingRun({
-      sources: true,
       env: { ...configFor([{ name: 'target-1', target: many[0] }]).env, CONFORMANCE_SEED: seed },
     }),
   );
   const tenTargets = await medianOf(`${TARGETS} targets in one run`, (seed) =>
-    passingRun({ sources: true, env: { ...config.env, CONFORMANCE_SEED: seed } }),
+    passingRun({ env: { ...config.env, CONFORMANCE_SEED: seed } }),
   );
   const tenPeak = await peakMemoryOf(passingRun, {
-    sources: true,
     env: { ...config.env, CONFORMANCE_SEED: seedOf(0) },
   });
   await Promise.all(many.map((t) => t.close()));
 
   // A target whose answer never ends (faulty/catalogue.ts, endless-answer): the cap bounds what a worker holds.
   const endless = await startTarget(EndlessAnswer);
-  const endlessPeak = await peakMemoryOf(runSuite, { sources: true, env: endless.env });
+  const endlessPeak = await peakMemoryOf(benchRun, { env: endless.env });
   await endless.close();
   const prism = await prismFigures();
   return {
