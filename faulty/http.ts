@@ -1,7 +1,7 @@
 // Faults of the HTTP layer and of repetition: what a server built on a real stack gets wrong below
 // the API's own rules. A body read to its first chunk, a media type compared as a string, XML for a
 // client that did not insist on JSON, a header found by one spelling of its name, a bot id folded to
-// lower case, a POST dropped as a supposed retry, a repost that undoes, credentials kept by a
+// lower case or decoded twice, a POST dropped as a supposed retry, a repost that undoes, credentials kept by a
 // connection whose server keeps Node's client from reusing it. Each is one override of the reference
 // with a probe over raw HTTP; relations/catalogue.ts is what catches them, not a list of them.
 import type http from 'node:http';
@@ -106,6 +106,28 @@ fault(
   },
   async (p) =>
     (await p.status(p.send('GET', { bot: p.bots.botA.toUpperCase(), auth: `Bearer ${p.bots.tokenA}` }))) === 200,
+);
+
+fault(
+  'bot-id-decoded-twice',
+  'BOT-ID-EXACT',
+  "Decodes the bot id's segment once more after the router did (a gateway and an app each decoding the path): /%2562ot-a/ with bot-a's token reads and writes bot-a's list.",
+  class extends ReferenceApp {
+    protected override route(method: string, url: string) {
+      const route = super.route(method, url);
+      if (!('botId' in route)) return route;
+      try {
+        return { ...route, botId: decodeURIComponent(route.botId) };
+      } catch {
+        return route;
+      }
+    }
+  },
+  async (p) => {
+    const first = p.bots.botA.charCodeAt(0).toString(16).toUpperCase();
+    const literal = `%${first}${p.bots.botA.slice(1)}`;
+    return (await p.status(p.send('GET', { bot: literal, auth: `Bearer ${p.bots.tokenA}` }))) === 200;
+  },
 );
 
 /** The body of a POST as the retry filter compares it. */

@@ -390,6 +390,11 @@ export const EQUIVALENCES: readonly Equivalence[] = [
 
 /** RFC 3986 § 6.2.2.1: a path is compared case-sensitively and code point by code point. */
 const SEGMENTS = 'RFC 3986 § 6.2.1, § 6.2.2.1';
+const EXACT_SEGMENTS =
+  'Path segments compare exactly, code point by code point and case included: another spelling is another resource.';
+/** Every octet of `text`'s UTF-8 as %XX, unreserved characters too. */
+const percentEncoded = (text: string) =>
+  [...Buffer.from(text, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 const swapFirstLetter = (id: string) => {
   const i = id.search(/[a-z]/i);
   return i < 0
@@ -407,14 +412,24 @@ export const DISTINCTIONS: readonly Distinction[] = [
     (id: string) => (id.length > 1 ? id.slice(0, -1) : undefined),
   ],
   ['bot-space', 'the bot id with a space after it (%20)', (id: string) => `${id} `],
+  [
+    'bot-percent-literal',
+    "the bot id with its first character percent-encoded, the '%' itself as %25",
+    (id: string) =>
+      id
+        ? percentEncoded(String.fromCodePoint(id.codePointAt(0)!)) + id.slice(id.codePointAt(0)! > 0xffff ? 2 : 1)
+        : undefined,
+    'RFC 3986 § 2.4',
+    'A URI is decoded once: %25 is a literal %, and what follows it is data, not a percent-encoding to decode again.',
+  ],
 ].map(
-  ([id, what, botId]): Distinction => ({
+  ([id, what, botId, source = SEGMENTS, says = EXACT_SEGMENTS]): Distinction => ({
     kind: 'distinction',
     id: id as string,
     family: 'Bot ids',
     what: what as string,
-    source: SEGMENTS,
-    says: 'Path segments compare exactly, code point by code point and case included: another spelling is another resource.',
+    source: source as string,
+    says: says as string,
     rule: 'BOT-ID-EXACT',
     ops: ALL,
     botId: botId as Distinction['botId'],
