@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import type http from 'node:http';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { EndlessAnswer, faultOf } from '../faulty/catalogue.ts';
+import { EndlessAnswer, FAULTS, faultOf } from '../faulty/catalogue.ts';
 import { ReferenceApp } from '../reference/app.ts';
 import { serve } from '../reference/serve.ts';
 import { MAX_ANSWER_BYTES } from '../client/http.ts';
 import { compileCache } from '../run/compile-cache.ts';
-import { expectRestored, preload } from './support/bot-data.ts';
+import { expectRestored, listOf, preload } from './support/bot-data.ts';
 import { attachmentsOf } from './support/outputs.ts';
 import { recording, type Recording } from './support/recording.ts';
 import { ROOT, newStateDir, notPassed, runSuite, ruleStatus } from './support/run-suite.ts';
@@ -103,6 +103,28 @@ test('an answer that never ends is cut off at the cap and reported as a hang, ne
     expect(written).toBeLessThan(MAX_ANSWER_BYTES + socketBuffersMax());
   }
   expect(notPassed(run).filter((r) => !r.startsWith('ROBUST-NO-HANG'))).toEqual([]);
+});
+
+test('a server whose DELETE keeps the list is left no megabyte: the 1 MiB bearer the robustness check posted is written over before its cleanup', async () => {
+  const keeps = FAULTS.find((f) => f.id === 'delete-noop')!;
+  let largest = 0;
+  class Sized extends (keeps.App as typeof ReferenceApp) {
+    protected override async handle(req: http.IncomingMessage) {
+      largest = Math.max(largest, Number(req.headers['content-length'] ?? 0));
+      return super.handle(req);
+    }
+  }
+  const target = await startTarget(Sized);
+  const run = await runSuite({
+    env: { ...target.env, CONFORMANCE_BUDGET: '0' },
+    args: ['tests/robustness.spec', '-g', 'bearer of 1 MiB'],
+  });
+  const left = await listOf(target, target.bots.botA, target.bots.tokenA);
+  await target.close();
+  // The megabyte went out and the server kept it (its DELETE, the cleanup's and the restore's, empties nothing).
+  expect(largest, run.stdout).toBeGreaterThan(1024 * 1024);
+  expect(left.length).toBeGreaterThan(0);
+  expect(Math.max(...left.map((p) => JSON.stringify(p).length))).toBeLessThan(1024);
 });
 
 test('a redirect to another origin is not followed: the token never reaches it', async () => {

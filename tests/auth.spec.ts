@@ -171,7 +171,7 @@ forEachTarget(({ rule }) => {
   test(
     ...rule(
       'AUTH-PER-REQUEST',
-      'on one kept-alive connection, requests with bad credentials right after good ones (and across bots) get 401 and change nothing',
+      'on kept-alive connections, each request with bad credentials right after one with good ones (and across bots) gets 401, the good one after it its plain answer, and nothing changes',
       credentialsPerRequest,
       {
         wholeList: true,
