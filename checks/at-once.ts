@@ -4,7 +4,8 @@
 // would seem to break this check's rule, and a list that went wrong after many writes does not say
 // which of them did it. So a run at once that finds anything is run again one case after another,
 // and that run's findings are the verdict, as precise as they were before the cases went together.
-import { AT_ONCE, ConformanceFailure, Findings } from '../verdicts/failure.ts';
+import { IN_FLIGHT } from '../client/http.ts';
+import { ConformanceFailure, Findings } from '../verdicts/failure.ts';
 import { unanswered } from '../verdicts/robustness.ts';
 
 /**
@@ -20,7 +21,7 @@ export async function atOnceElseOneByOne<R>(
 ): Promise<{ findings: Findings; result: R }> {
   const findings = new Findings();
   try {
-    const result = await run(findings, AT_ONCE);
+    const result = await run(findings, IN_FLIGHT);
     if (!findings.any) return { findings, result };
   } catch (e) {
     // After a drop or a hang the replay would wait as long again, and its verdict would hide the drop.

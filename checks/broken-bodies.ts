@@ -3,6 +3,7 @@
 // tests/robustness.spec.ts send them all on every run. A server that takes one may then be unable to
 // serve its list (a NaN it stored): these run with the whole-list checks, alone, and empty the list
 // when anything was taken, so that no other check is blamed for it.
+import { IN_FLIGHT } from '../client/http.ts';
 import type { CheckFixtures } from '../fixtures/conformance.ts';
 import { sent, sentAll } from '../fixtures/sending.ts';
 import { atOnceElseOneByOne } from './at-once.ts';
@@ -11,7 +12,7 @@ import { brokenBodies, openSyntax, syntaxNearMisses, type BrokenBody } from '../
 import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../report/report-model.ts';
 import { answeredAs, named } from '../rules/answers.ts';
-import { AT_ONCE, ConformanceFailure, Findings, inWaves } from '../verdicts/failure.ts';
+import { ConformanceFailure, Findings, inWaves } from '../verdicts/failure.ts';
 import { jsonObjectBody } from '../verdicts/assertions.ts';
 import { shown } from '../verdicts/difference.ts';
 import type { Body } from '../fixtures/rule.ts';
@@ -47,7 +48,7 @@ export const refusesEvery =
       const answers = await sentAll(
         findings,
         cases.map((c) => ({ what: c.what, send: () => api.postText(c.body.text(c.name, c.marker)) })),
-        AT_ONCE,
+        IN_FLIGHT,
       );
       for (const [i, { body, what }] of cases.entries()) {
         const status = answers[i].received.status;

@@ -6,7 +6,7 @@ import type { CheckFixtures } from '../fixtures/conformance.ts';
 import { sentAll } from '../fixtures/sending.ts';
 import { BAD_CREDENTIALS, togetherElseApart, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { ProviderApi, RequestOptions } from '../client/api.ts';
-import { is2xx, type Exchange } from '../client/http.ts';
+import { IN_FLIGHT, is2xx, type Exchange } from '../client/http.ts';
 import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
 import { ConformanceFailure, fail, Findings } from '../verdicts/failure.ts';
 import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
@@ -56,8 +56,6 @@ interface Answered {
   state: State;
   x: Exchange;
 }
-/** At most this many in flight: the requests of one state (55 with five kinds) go in two waves. */
-const AT_ONCE = 28;
 
 /** Every cause with every kind on the list as it stands: independent requests, `atOnce` together. */
 async function sentOn(
@@ -146,4 +144,4 @@ async function credentialsFirstAt(f: CheckFixtures, atOnce: number): Promise<voi
   findings.throwIfAny();
 }
 
-export const credentialsFirst: Body = (f) => togetherElseApart(f, credentialsFirstAt, AT_ONCE);
+export const credentialsFirst: Body = (f) => togetherElseApart(f, credentialsFirstAt, IN_FLIGHT);

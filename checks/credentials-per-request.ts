@@ -10,9 +10,9 @@ import { sent, sentAll } from '../fixtures/sending.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../report/report-model.ts';
 import type { ProviderApi } from '../client/api.ts';
-import type { Exchange } from '../client/http.ts';
+import { IN_FLIGHT, type Exchange } from '../client/http.ts';
 import { answeredAs, named } from '../rules/answers.ts';
-import { AT_ONCE, ConformanceFailure, fail, Findings, together } from '../verdicts/failure.ts';
+import { ConformanceFailure, fail, Findings, together } from '../verdicts/failure.ts';
 import { entriesNamed } from '../verdicts/provider-list.ts';
 import { shown } from '../verdicts/difference.ts';
 import { statusIs } from '../verdicts/assertions.ts';
@@ -75,7 +75,7 @@ async function sentFresh(findings: Findings, steps: Step[]): Promise<Map<string,
   const xs = await sentAll(
     findings,
     distinct.map(([what, , send]) => ({ what, send })),
-    AT_ONCE,
+    IN_FLIGHT,
   );
   return new Map(distinct.map(([what, own], i) => [what, { what, own, x: xs[i] }]));
 }

@@ -5,12 +5,9 @@
 // the others.
 import { sent, type Pending } from '../fixtures/sending.ts';
 import type { ProviderApi } from '../client/api.ts';
-import type { Exchange } from '../client/http.ts';
+import { IN_FLIGHT, type Exchange } from '../client/http.ts';
 import type { Equivalence } from '../relations/catalogue.ts';
 import { type Findings, together } from '../verdicts/failure.ts';
-
-/** Requests one check has in flight at most: a staging server must not be flooded. */
-export const IN_FLIGHT = 32;
 
 /** The places of one check: at most `size` requests of it in flight. */
 export class Window {

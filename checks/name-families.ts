@@ -7,6 +7,7 @@
 // is posted (checks/at-once.ts), which names the family that broke the rule: the families the run at
 // once found something in, after the others (posted at once and not read again, so that the list holds
 // what it held and a merge across families still shows).
+import { IN_FLIGHT } from '../client/http.ts';
 import { readAfter, sentAll } from '../fixtures/sending.ts';
 import type { CheckFixtures } from '../fixtures/conformance.ts';
 import { atOnceElseOneByOne } from './at-once.ts';
@@ -16,7 +17,7 @@ import { judgeAnswer } from '../driver/post-answer.ts';
 import { judge } from '../model/rules.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { entriesNamed, type ProviderList } from '../verdicts/provider-list.ts';
-import { AT_ONCE, fail, type Findings, together } from '../verdicts/failure.ts';
+import { fail, type Findings, together } from '../verdicts/failure.ts';
 import { isServerError } from '../verdicts/robustness.ts';
 import { shown } from '../verdicts/difference.ts';
 import type { Body } from '../fixtures/rule.ts';
@@ -45,7 +46,7 @@ export const namesKeptApart: Body = async (f, testInfo) => {
             what: `POST of the name ${shown(name)}`,
             send: () => f.api.postText(JSON.stringify(markedProvider(name, marker))),
           })),
-          AT_ONCE,
+          IN_FLIGHT,
         );
         for (const posting of again) await postedAndRead(f, findings, [posting], atOnce);
       },

@@ -9,8 +9,8 @@ import { firstDifference, shown, type SecretJudge } from '../verdicts/difference
 import { statusIs } from '../verdicts/assertions.ts';
 import type { Body } from '../fixtures/rule.ts';
 
-/** How many POSTs of one name go at once. */
-export const AT_ONCE = 8;
+/** How many POSTs of one name race one another. */
+export const RACING = 8;
 
 export const concurrentPostsOfOneName: Body = async ({ api, make, read, secrets }) => {
   const findings = new Findings();
@@ -19,7 +19,7 @@ export const concurrentPostsOfOneName: Body = async ({ api, make, read, secrets 
   // say, is POST-VALID-200's failure, and leaves what was taken before).
   let held: Provider[] = [];
   for (const round of ['new', 'existing']) {
-    const posts = Array.from({ length: AT_ONCE }, () => make.provider('bearer', name));
+    const posts = Array.from({ length: RACING }, () => make.provider('bearer', name));
     const answers = await together(
       posts.map((p, i) => sent(findings, `concurrent POST ${i + 1} of the ${round} name`, () => api.post(p))),
     );
@@ -32,7 +32,7 @@ export const concurrentPostsOfOneName: Body = async ({ api, make, read, secrets 
       await read(),
       name,
       held,
-      `after ${AT_ONCE} concurrent POSTs of the ${round} name`,
+      `after ${RACING} concurrent POSTs of the ${round} name`,
       secrets,
       !held.length,
       held === before ? [] : before,

@@ -9,6 +9,13 @@ import tls from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 
+/**
+ * The most requests a check sends at once, whatever sends them (a window of forms, waves of bodies, a
+ * step that grows a list): few enough not to flood a staging server. A worker runs one check at a
+ * time, and its kept-alive pool has as many connections: a request beyond them waits for one.
+ */
+export const IN_FLIGHT = 32;
+
 export interface Sent {
   method: string;
   url: string;
@@ -156,7 +163,7 @@ export class Transport {
     if (!agent) {
       const { connections = 'pool' } = this.options;
       // A fresh connection for each request: without a cap, since an agent hands a capped one's waiting requests the sockets that free up.
-      const pool = connections === 'fresh' ? { keepAlive: false } : { keepAlive: true, maxSockets: 32 };
+      const pool = connections === 'fresh' ? { keepAlive: false } : { keepAlive: true, maxSockets: IN_FLIGHT };
       agent =
         url.protocol === 'https:'
           ? proxy

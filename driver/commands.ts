@@ -9,9 +9,9 @@ import type { Provider } from '../contract/provider.ts';
 import type { GeneratedPost } from '../generation/providers.ts';
 import type { RequestOptions } from '../client/api.ts';
 import { nearMisses } from '../client/credentials.ts';
-import { is2xx, type Exchange } from '../client/http.ts';
+import { IN_FLIGHT, is2xx, type Exchange } from '../client/http.ts';
 import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';
-import { AT_ONCE, ConformanceFailure, fail, inWaves, together } from '../verdicts/failure.ts';
+import { ConformanceFailure, fail, inWaves, together } from '../verdicts/failure.ts';
 import { jsonObjectBody, statusIs } from '../verdicts/assertions.ts';
 import { shown } from '../verdicts/difference.ts';
 import { robustnessOnly } from '../verdicts/robustness.ts';
@@ -369,7 +369,7 @@ class Grow implements Command {
     const list = w.lists.get(this.bot)!;
     const count = Math.max(0, 100 + this.past - list.size);
     await t.step(
-      () => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, ${AT_ONCE} at a time, to list ${list.size}`,
+      () => `POST ${count} more providers to ${BOT_NAMES[this.bot]}, ${IN_FLIGHT} at a time, to list ${list.size}`,
       async () => {
         // Never a body an earlier run of the search sent (a server may remember those): this step grows, it does not repeat.
         const providers = Array.from({ length: count }, (): Provider => {
@@ -389,7 +389,7 @@ class Grow implements Command {
               `POST of provider ${i + 1} of ${count} answered ${x.received.status}, not ${named('POST-VALID-200')}`,
             );
         };
-        await inWaves(providers, AT_ONCE, post);
+        await inWaves(providers, IN_FLIGHT, post);
         for (const provider of providers) w.take(this.bot, provider);
         const context = (bot: BotKey): StepContext =>
           bot === this.bot ? { kind: 'grow' } : { kind: 'elsewhere', what: 'write' };
@@ -405,7 +405,7 @@ class Grow implements Command {
           if (!(await holds(() => t.verify(w, context)))) throw e;
           fail(
             'CONCURRENT-UPSERTS',
-            `${e.reason}; posted again one after another, they were listed: the POSTs ${AT_ONCE} at a time lost them`,
+            `${e.reason}; posted again one after another, they were listed: the POSTs ${IN_FLIGHT} at a time lost them`,
           );
         }
       },

@@ -3,7 +3,7 @@
 // exactly and apart (checks/name-families.ts), and concurrent writes (checks/one-name-races.ts).
 import { ROBUST } from '../fixtures/sending.ts';
 import { namesKeptApart } from '../checks/name-families.ts';
-import { AT_ONCE, concurrentPostsOfOneName, postsRacingDelete } from '../checks/one-name-races.ts';
+import { RACING, concurrentPostsOfOneName, postsRacingDelete } from '../checks/one-name-races.ts';
 import type { Provider, ProviderConfig } from '../contract/provider.ts';
 import { test } from '../fixtures/conformance.ts';
 import { forEachTarget } from '../fixtures/rule.ts';
@@ -185,7 +185,7 @@ forEachTarget(({ rule }) => {
   test(
     ...rule(
       'UPSERT-NO-DUPLICATE',
-      `${AT_ONCE} concurrent POSTs of one new name, then of that existing name, leave exactly one entry holding one of the posted configs`,
+      `${RACING} concurrent POSTs of one new name, then of that existing name, leave exactly one entry holding one of the posted configs`,
       concurrentPostsOfOneName,
       { also: ['POST-VALID-200', 'GET-CONFIG-ROUNDTRIP', ...ROBUST], standsOn: READS_ITS_WRITES },
     ),

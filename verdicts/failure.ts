@@ -50,9 +50,6 @@ export async function together<T>(work: Iterable<Promise<T>>): Promise<T[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
-/** The most requests of one check in flight at once: few enough not to flood a staging server. */
-export const AT_ONCE = 16;
-
 /** Runs `each` on every item, `atOnce` at a time (1: one after another), and returns what each gave, in order. */
 export async function inWaves<T, R>(
   items: readonly T[],
