@@ -101,24 +101,49 @@ export const sameInEveryEncoding: Body = async ({ api, make, read, secrets }) =>
   findings.throwIfAny();
 };
 
-/** The shapes the rules leave open: refused, or kept exactly. */
-export const openShapesKeptOrRefused: Body = async ({ make, read, api, settings, secrets }) => {
-  const findings = new Findings();
-  for (const { what, provider } of openShapes(make.secret())) {
-    const name = make.name();
-    const body = provider(name) as unknown as Provider;
-    const text = JSON.stringify(body);
-    const x = await sent(findings, `POST of a provider with ${what}`, () => api.postText(text));
-    let taken = false;
+/**
+ * The shapes the rules leave open: refused, or kept exactly. Each on a name of its own, so their POSTs
+ * go at once and one read judges them all; one by one, each read after its POST, when anything went
+ * wrong (checks/at-once.ts), so that a list one of them made unreadable names it.
+ */
+export const openShapesKeptOrRefused: Body = async (f) => {
+  const { findings } = await atOnceElseOneByOne(async (findings, atOnce) => {
+    const cases = openShapes(f.make.secret()).map(({ what, provider }) => {
+      const name = f.make.name();
+      const body = provider(name) as unknown as Provider;
+      return { what, name, body, text: JSON.stringify(body) };
+    });
+    for (const group of atOnce === 1 ? cases.map((c) => [c]) : [cases])
+      await openShapesPostedAndRead(f, findings, group, atOnce);
+  });
+  findings.throwIfAny();
+};
+
+/** POSTs `cases`, `atOnce` at a time, then reads the list once and judges each case taken. */
+async function openShapesPostedAndRead(
+  { api, read, settings, secrets }: CheckFixtures,
+  findings: Findings,
+  cases: { what: string; name: string; body: Provider; text: string }[],
+  atOnce: number,
+): Promise<void> {
+  const answers = await sentAll(
+    findings,
+    cases.map((c) => ({ what: `POST of a provider with ${c.what}`, send: () => api.postText(c.text) })),
+    atOnce,
+  );
+  const taken: typeof cases = [];
+  for (const [i, { what, name, body, text }] of cases.entries())
     await findings.check(() => {
-      taken = judgeAnswer(
-        { text, body, verdict: judge(settings.profile, body), name },
-        x,
-        `POST of a provider with ${what}`,
-      );
+      const x = answers[i];
+      if (
+        judgeAnswer({ text, body, verdict: judge(settings.profile, body), name }, x, `POST of a provider with ${what}`)
+      )
+        taken.push(cases[i]);
     }, what);
-    if (!taken) continue;
-    const found = entriesNamed(await readAfter(read, `the POST of a provider with ${what}`, findings), name);
+  if (!taken.length) return;
+  const list = await readAfter(read, `the POST of a provider with ${taken.map((c) => c.what).join('; ')}`, findings);
+  for (const { what, name, body } of taken) {
+    const found = entriesNamed(list, name);
     const difference =
       found.length === 1
         ? firstDifference(found[0].config, stored(body).config, '$.config', secrets)
@@ -129,8 +154,7 @@ export const openShapesKeptOrRefused: Body = async ({ make, read, api, settings,
         what,
       );
   }
-  findings.throwIfAny();
-};
+}
 
 // Values of the lengths where a column or a read buffer cuts. Together they make a list of about a
 // megabyte, so the check runs with the whole-list checks and clears the list after itself. Their POSTs
