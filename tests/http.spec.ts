@@ -305,6 +305,9 @@ forEachTarget(({ rule }) => {
             const before = listed(await client.list(), [kept.name]);
             const written: string[] = [];
             const requests: { what: string; label: string; send: () => Promise<Exchange> }[] = [];
+            // Each on a connection of its own: the body of a refused POST that a server leaves unread would
+            // be read as the next request on a shared one (HTTP-EQUIVALENT's subject), the read after them too.
+            const apart = client.onFreshConnections();
             for (const d of DISTINCTIONS) {
               const other = d.botId?.(client.bot.id);
               if (other === undefined || other === client.bot.id) continue;
@@ -313,15 +316,15 @@ forEachTarget(({ rule }) => {
               written.push(provider.name);
               const on = `with ${who}'s token on ${d.what} (${shown(other)})`;
               requests.push(
-                { what: `GET ${on}`, label: `${d.what}: GET`, send: () => client.list(at) },
-                { what: `POST ${on}`, label: `${d.what}: POST`, send: () => client.post(provider, at) },
-                { what: `DELETE ${on}`, label: `${d.what}: DELETE`, send: () => client.clear(at) },
+                { what: `GET ${on}`, label: `${d.what}: GET`, send: () => apart.list(at) },
+                { what: `POST ${on}`, label: `${d.what}: POST`, send: () => apart.post(provider, at) },
+                { what: `DELETE ${on}`, label: `${d.what}: DELETE`, send: () => apart.clear(at) },
                 ...(revision
                   ? [
                       {
                         what: `DELETE of provider ${shown(kept.name)} ${on}`,
                         label: `${d.what}: DELETE of one provider`,
-                        send: () => client.remove(kept.name, at),
+                        send: () => apart.remove(kept.name, at),
                       },
                     ]
                   : []),
