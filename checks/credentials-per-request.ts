@@ -10,6 +10,7 @@ import { sent, sentAll } from '../fixtures/sending.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { annotate } from '../report/report-model.ts';
 import type { ProviderApi } from '../client/api.ts';
+import type { WirePool } from '../client/raw-http.ts';
 import { IN_FLIGHT, type Exchange } from '../client/http.ts';
 import { answeredAs, named } from '../rules/answers.ts';
 import { ConformanceFailure, fail, Findings, together } from '../verdicts/failure.ts';
@@ -94,14 +95,14 @@ export const credentialsPerRequest: Body = async (f, testInfo) => {
   statusIs('POST-VALID-200', await api.post(kept));
   const second = settings.secondBot ? f.secondApi : undefined;
   const bad: BadValues = { provider: make.provider('bearer'), wrong: `Bearer ${make.secret()}` };
-  const fresh = await sentFresh(findings, triples(api.onWire('fresh'), second?.onWire('fresh'), bad).flat());
+  // The same requests on new connections, or on the connections of `pool` (a triple on each).
+  const on = (pool: WirePool | 'fresh') => triples(api.onWire(pool), second?.onWire(pool), bad);
+  const fresh = await sentFresh(findings, on('fresh').flat());
   for (const { own, x } of fresh.values()) if (!own) statusIs('GET-200-SHAPE', x);
-  const pools = triples(api, second, bad).map(() => api.newWirePool());
+  const pools = on('fresh').map(() => api.newWirePool());
   let connections: Sent[][];
   try {
-    connections = await together(
-      pools.map((pool, i) => sentInTurn(findings, triples(api.onWire(pool), second?.onWire(pool), bad)[i])),
-    );
+    connections = await together(pools.map((pool, i) => sentInTurn(findings, on(pool)[i])));
   } finally {
     for (const pool of pools) pool.closeAll();
   }

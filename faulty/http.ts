@@ -10,10 +10,27 @@ import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, error, type Answer } from '../reference/app.ts';
 import { DIRECT } from '../client/http.ts';
 import { WirePool } from '../client/raw-http.ts';
+import { DISTINCTIONS } from '../relations/catalogue.ts';
 import { faultsIn, type Fault } from './fault.ts';
+import type { Probe } from './probe.ts';
 
 export const HTTP: Fault[] = [];
 const fault = faultsIn(HTTP);
+
+/** A server that looks a bot up by its id as `map` changes it, the route's own id otherwise. */
+const botIdMapped = (map: (id: string) => string) =>
+  class extends ReferenceApp {
+    protected override route(method: string, url: string) {
+      const route = super.route(method, url);
+      return 'botId' in route ? { ...route, botId: map(route.botId) } : route;
+    }
+  };
+
+/** The probe of such a server: bot-a's token on the bot id its distinction (relations/catalogue.ts) makes of bot-a's is taken. */
+const takenOn = (distinction: string) => async (p: Probe) => {
+  const other = DISTINCTIONS.find((d) => d.id === distinction)!.botId!(p.bots.botA)!;
+  return (await p.status(p.send('GET', { bot: other, auth: `Bearer ${p.bots.tokenA}` }))) === 200;
+};
 
 const POISONED =
   'a body it leaves unread is read as the start of the next request on that connection, so whatever request comes next gets a 400';
@@ -98,36 +115,24 @@ fault(
   'bot-id-any-case',
   'BOT-ID-EXACT',
   "Looks bots up by their id in lower case: /BOT-A/ with bot-a's token reads and writes bot-a's list.",
-  class extends ReferenceApp {
-    protected override route(method: string, url: string) {
-      const route = super.route(method, url);
-      return 'botId' in route ? { ...route, botId: route.botId.toLowerCase() } : route;
-    }
-  },
-  async (p) =>
-    (await p.status(p.send('GET', { bot: p.bots.botA.toUpperCase(), auth: `Bearer ${p.bots.tokenA}` }))) === 200,
+  botIdMapped((id) => id.toLowerCase()),
+  takenOn('bot-upper'),
 );
 
 fault(
   'bot-id-decoded-twice',
   'BOT-ID-EXACT',
   "Decodes the bot id's segment once more after the router did (a gateway and an app each decoding the path): /%2562ot-a/ with bot-a's token reads and writes bot-a's list.",
-  class extends ReferenceApp {
-    protected override route(method: string, url: string) {
-      const route = super.route(method, url);
-      if (!('botId' in route)) return route;
-      try {
-        return { ...route, botId: decodeURIComponent(route.botId) };
-      } catch {
-        return route;
-      }
+  botIdMapped((id) => {
+    // An id that does not decode again (a lone '%') is the second decoder's error page in a real
+    // stack; here it goes on as it is, so that the fault changes only what decodes twice.
+    try {
+      return decodeURIComponent(id);
+    } catch {
+      return id;
     }
-  },
-  async (p) => {
-    const first = p.bots.botA.charCodeAt(0).toString(16).toUpperCase();
-    const literal = `%${first}${p.bots.botA.slice(1)}`;
-    return (await p.status(p.send('GET', { bot: literal, auth: `Bearer ${p.bots.tokenA}` }))) === 200;
-  },
+  }),
+  takenOn('bot-percent-literal'),
 );
 
 /** The body of a POST as the retry filter compares it. */
@@ -335,13 +340,8 @@ fault(
   'bot-id-trimmed',
   'BOT-ID-EXACT',
   "Trims whitespace from the bot id in the path: /bot-a%20/ with bot-a's token is bot-a.",
-  class extends ReferenceApp {
-    protected override route(method: string, url: string) {
-      const route = super.route(method, url);
-      return 'botId' in route ? { ...route, botId: route.botId.trim() } : route;
-    }
-  },
-  async (p) => (await p.status(p.send('GET', { bot: `${p.bots.botA} `, auth: `Bearer ${p.bots.tokenA}` }))) === 200,
+  botIdMapped((id) => id.trim()),
+  takenOn('bot-space'),
 );
 
 fault(
