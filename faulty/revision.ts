@@ -3,6 +3,7 @@
 import type http from 'node:http';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
+import { NAME_DISTINCTIONS } from '../relations/catalogue.ts';
 import { faultsIn, Lenient, isObject, valid, type Fault } from './fault.ts';
 
 export const REVISION: Fault[] = [];
@@ -108,6 +109,29 @@ fault(
     await p.post(valid(p, a.toUpperCase()));
     await p.send('DELETE', { name: a });
     return (await p.has(a.toUpperCase())) === 0;
+  },
+  '2020-03-10',
+);
+fault(
+  'rev-remove-decoded-twice',
+  'REV-DELETE-ONE',
+  'DELETE of provider/{name} decodes the name once more (a gateway and an app each decoding the path): provider/%2541b removes Ab.',
+  class extends RemoveVariant {
+    protected override removeFrom(list: Map<string, Provider>, name: string) {
+      let again = name;
+      try {
+        again = decodeURIComponent(name);
+      } catch {
+        // A name that does not decode again is taken as it is: the fault changes only what decodes twice.
+      }
+      list.delete(again);
+    }
+  },
+  async (p) => {
+    const a = p.name();
+    await p.post(valid(p, a));
+    await p.send('DELETE', { name: NAME_DISTINCTIONS.find((d) => d.id === 'name-percent-literal')!.name!(a) });
+    return (await p.has(a)) === 0;
   },
   '2020-03-10',
 );

@@ -61,6 +61,8 @@ export interface Distinction extends Entry {
   ops: readonly Operation[];
   /** The bot id the variant addresses, made from the real one; undefined where it would be the same id. */
   botId?: (id: string) => string | undefined;
+  /** The name the variant's provider/{name} says, made from a listed provider's; that provider must stay. */
+  name?: (name: string) => string | undefined;
   /** A safe method on a path of the list: it must change nothing, whatever it answers. */
   safe?: { method: 'GET' | 'HEAD'; path: 'list' | 'item' };
 }
@@ -395,6 +397,15 @@ const EXACT_SEGMENTS =
 /** Every octet of `text`'s UTF-8 as %XX, unreserved characters too. */
 const percentEncoded = (text: string) =>
   [...Buffer.from(text, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+/** `text` with its first character percent-encoded, as literal text: sent, its '%' goes as %25. */
+const percentLiteral = (text: string) =>
+  text
+    ? percentEncoded(String.fromCodePoint(text.codePointAt(0)!)) + text.slice(text.codePointAt(0)! > 0xffff ? 2 : 1)
+    : undefined;
+const DECODED_ONCE: [string, string] = [
+  'RFC 3986 § 2.4',
+  'A URI is decoded once: %25 is a literal %, and what follows it is data, not a percent-encoding to decode again.',
+];
 const swapFirstLetter = (id: string) => {
   const i = id.search(/[a-z]/i);
   return i < 0
@@ -415,12 +426,8 @@ export const DISTINCTIONS: readonly Distinction[] = [
   [
     'bot-percent-literal',
     "the bot id with its first character percent-encoded, the '%' itself as %25",
-    (id: string) =>
-      id
-        ? percentEncoded(String.fromCodePoint(id.codePointAt(0)!)) + id.slice(id.codePointAt(0)! > 0xffff ? 2 : 1)
-        : undefined,
-    'RFC 3986 § 2.4',
-    'A URI is decoded once: %25 is a literal %, and what follows it is data, not a percent-encoding to decode again.',
+    percentLiteral,
+    ...DECODED_ONCE,
   ],
 ].map(
   ([id, what, botId, source = SEGMENTS, says = EXACT_SEGMENTS]): Distinction => ({
@@ -435,6 +442,21 @@ export const DISTINCTIONS: readonly Distinction[] = [
     botId: botId as Distinction['botId'],
   }),
 );
+
+/** The revision's provider/{name} is decoded once too: the name it says is not a listed one decoded again. */
+export const NAME_DISTINCTIONS: readonly Distinction[] = [
+  {
+    kind: 'distinction',
+    id: 'name-percent-literal',
+    family: 'Provider names',
+    what: "provider/{name} with a listed provider's name, its first character percent-encoded and the '%' itself as %25",
+    source: DECODED_ONCE[0],
+    says: DECODED_ONCE[1],
+    rule: 'REV-DELETE-ONE',
+    ops: ['DELETE-ONE'],
+    name: percentLiteral,
+  },
+];
 
 /** RFC 9110 § 9.2.1: GET and HEAD are safe; a request with them is not a write, whatever path it names. */
 export const SAFE_METHODS: readonly Distinction[] = (
@@ -575,6 +597,7 @@ export const OPENNESS: readonly Openness[] = [
 export const RELATIONS: readonly Relation[] = [
   ...EQUIVALENCES,
   ...DISTINCTIONS,
+  ...NAME_DISTINCTIONS,
   ...SAFE_METHODS,
   ...REPETITIONS,
   ...OPENNESS,

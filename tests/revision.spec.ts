@@ -11,6 +11,7 @@ import { atOnceElseOneByOne } from '../checks/at-once.ts';
 import type { Provider } from '../contract/provider.ts';
 import type { ProviderApi } from '../client/api.ts';
 import { shown } from '../verdicts/difference.ts';
+import { NAME_DISTINCTIONS } from '../relations/catalogue.ts';
 import { test } from '../fixtures/conformance.ts';
 import { forEachTarget } from '../fixtures/rule.ts';
 import { entriesNamed, theEntry } from '../verdicts/provider-list.ts';
@@ -154,18 +155,42 @@ forEachTarget(({ rule }) => {
   test(
     ...rule(
       'REV-DELETE-ONE',
-      'DELETE of provider/{name} leaves every name it is a prefix of, every prefix of it, and the name in another case',
-      async ({ api, make, read }) => {
+      `DELETE of provider/{name} leaves every name it is a prefix of, every prefix of it, the name in another case, and, beside it, ${NAME_DISTINCTIONS.map((d) => `${d.what} (${d.source})`).join(', ')}`,
+      async ({ api, make, read }, testInfo) => {
         const { findings } = await atOnceElseOneByOne(async (findings, atOnce) => {
           const name = make.name();
           const kept = [`${name}a`, `${name}-x`, name.slice(0, -1), name.toUpperCase()];
+          // Each distinction's DELETE says a name no provider can have (REV-NAME-CHARSET): the listed one it would be, decoded again, stays.
+          const apart = NAME_DISTINCTIONS.map((d) => {
+            const listed = make.name();
+            return { d, listed, said: d.name!(listed)! };
+          });
           await postedAll(
-            [name, ...kept].map((n) => make.provider('bearer', n)),
+            [name, ...kept, ...apart.map((a) => a.listed)].map((n) => make.provider('bearer', n)),
             atOnce,
             api,
           );
-          statusIs('REV-DELETE-ONE', await api.remove(name));
-          const list = await readAfter(read, `the DELETE of provider ${shown(name)}`, findings);
+          const [removal, ...others] = await inWaves([name, ...apart.map((a) => a.said)], atOnce, (n) => api.remove(n));
+          statusIs('REV-DELETE-ONE', removal);
+          for (const [i, { said }] of apart.entries())
+            testInfo.annotations.push(
+              annotate.observed(`DELETE of provider ${shown(said)} answered ${others[i].received.status}`),
+            );
+          const list = await readAfter(
+            read,
+            `the DELETEs of provider ${shown(name)} and of ${apart.map((a) => shown(a.said)).join(', ')}`,
+            findings,
+          );
+          for (const { d, listed, said } of apart) {
+            if (entriesNamed(list, listed).length !== 1)
+              findings.add(
+                new ConformanceFailure(
+                  d.rule,
+                  `the DELETE of provider ${shown(said)} (sent as ${encodeURIComponent(said)}) removed ${shown(listed)}: the name was decoded twice`,
+                ),
+                d.id,
+              );
+          }
           if (entriesNamed(list, name).length)
             findings.add(
               new ConformanceFailure('REV-DELETE-ONE', `${shown(name)} is still listed after its DELETE answered 200`),

@@ -50,8 +50,9 @@ function appliedTo(r: Relation): string {
       return `${ops(r.ops)}: ${credentials}${bodies}, on both bots${bots}${sequences}`;
     }
     case 'distinction':
-      return r.safe
-        ? `${r.safe.method} with the bot's own token, on both bots, in both profiles`
+      if (r.safe) return `${r.safe.method} with the bot's own token, on both bots, in both profiles`;
+      return r.name
+        ? `${ops(r.ops)} with the bot's own token, beside the DELETE of another listed provider: whatever it answers, the provider whose name it decodes to again stays`
         : `${ops(r.ops)} with the bot's own token, on both bots`;
     case 'repetition':
       return `POST steps ${r.steps.join(' → ')}; and every repeated body or config of the generated sequences`;
