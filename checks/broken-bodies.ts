@@ -16,6 +16,7 @@ import { ConformanceFailure, Findings, inWaves } from '../verdicts/failure.ts';
 import { jsonObjectBody } from '../verdicts/assertions.ts';
 import { shown } from '../verdicts/difference.ts';
 import type { Body } from '../fixtures/rule.ts';
+import { failedRules } from '../state/failed-rules.ts';
 
 // Each profile's computed once a process: every target's copy of a check, and each of its runs, reads them.
 const brokenOf = new Map<string, BrokenBody[]>();
@@ -32,41 +33,41 @@ export const OPEN_SYNTAX = openSyntax()
   .join('; ');
 
 /**
- * Every body that breaks `ruleId` gets 400 with a JSON body, and none of them writes anything. The
- * bodies go at once (each carries a name and a marker of its own, so what one wrote names it), and the
- * list is read once after them all.
+ * Every body that breaks a rule of the contract gets its rule's 400 with a JSON body, and none of them
+ * writes anything; a rule already failed on the target leaves its bodies out. The bodies go at once
+ * (each carries a name and a marker of its own, so what one wrote names it, and each answer is judged
+ * on its own body's rule), and the list is read once after them all.
  */
-export const refusesEvery =
-  (ruleId: RuleId): Body =>
-  async ({ api, make, settings, secrets }, testInfo) => {
-    const findings = new Findings();
-    const cases = BROKEN(settings.profile)
-      .filter((b) => b.rule === ruleId)
-      .map((body) => ({ body, name: make.name(), marker: make.marker(), what: `POST with ${body.what}` }));
-    let taken: BrokenBody | undefined;
-    try {
-      const answers = await sentAll(
-        findings,
-        cases.map((c) => ({ what: c.what, send: () => api.postText(c.body.text(c.name, c.marker)) })),
-        IN_FLIGHT,
-      );
-      for (const [i, { body, what }] of cases.entries()) {
-        const status = answers[i].received.status;
-        if (status >= 200 && status < 300) taken ??= body;
-        if (!answeredAs(body.rule, status))
-          findings.add(
-            new ConformanceFailure(body.rule, `${what} answered ${status}, not ${named(body.rule)}`),
-            `${body.what} → ${status}`,
-          );
-        else await findings.check(() => jsonObjectBody('ERROR-400-JSON', answers[i]), body.what);
-      }
-      if (!taken) await nothingWritten(findings, api, cases);
-    } finally {
-      // A body the server took may have made its list unservable.
-      if (taken) await clearUp({ api, secrets }, testInfo);
+export const refusesEveryBody: Body = async ({ api, make, settings, secrets }, testInfo) => {
+  const findings = new Findings();
+  const failed = failedRules(settings);
+  const cases = BROKEN(settings.profile)
+    .filter((b) => !failed.has(b.rule))
+    .map((body) => ({ body, name: make.name(), marker: make.marker(), what: `POST with ${body.what}` }));
+  let taken: BrokenBody | undefined;
+  try {
+    const answers = await sentAll(
+      findings,
+      cases.map((c) => ({ what: c.what, send: () => api.postText(c.body.text(c.name, c.marker)) })),
+      IN_FLIGHT,
+    );
+    for (const [i, { body, what }] of cases.entries()) {
+      const status = answers[i].received.status;
+      if (status >= 200 && status < 300) taken ??= body;
+      if (!answeredAs(body.rule, status))
+        findings.add(
+          new ConformanceFailure(body.rule, `${what} answered ${status}, not ${named(body.rule)}`),
+          `${body.what} → ${status}`,
+        );
+      else await findings.check(() => jsonObjectBody('ERROR-400-JSON', answers[i]), body.what);
     }
-    findings.throwIfAny();
-  };
+    if (!taken) await nothingWritten(findings, api, cases);
+  } finally {
+    // A body the server took may have made its list unservable.
+    if (taken) await clearUp({ api, secrets }, testInfo);
+  }
+  findings.throwIfAny();
+};
 
 /** The list shows nothing any refused POST carried; what it shows names the POST that carried it. */
 async function nothingWritten(
