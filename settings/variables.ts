@@ -86,7 +86,7 @@ export const VARIABLES = {
   CONFORMANCE_SHARD:
     "this run is shard I of N ('1/2'): its share of the checks, its verdict on the rules they decide, and its blob report (REPORT_DIR/blob/) for the merge command; give every shard the same seed",
   CONFORMANCE_WORKERS:
-    'parallel workers (default: 2 for one target; for several, one a CPU core, at least 2; one more for every 15 ms of round trip to the farthest target, up to 8)',
+    'parallel workers (default: 2 for one target; for several, one a CPU core, at least 2; one more for every 40 ms of round trip to the farthest target, up to 8)',
   CONFORMANCE_CONFIG:
     'a configuration file of targets and settings (JSON or YAML; default: conformance.config.json, .yaml or .yml in the working directory)',
 } as const;
