@@ -16,7 +16,7 @@ import { ConformanceFailure, Findings, inWaves } from '../verdicts/failure.ts';
 import { jsonObjectBody } from '../verdicts/assertions.ts';
 import { shown } from '../verdicts/difference.ts';
 import type { Body } from '../fixtures/rule.ts';
-import { failedRules } from '../state/failed-rules.ts';
+import { stillOpen } from '../state/failed-rules.ts';
 
 // Each profile's computed once a process: every target's copy of a check, and each of its runs, reads them.
 const brokenOf = new Map<string, BrokenBody[]>();
@@ -40,9 +40,9 @@ export const OPEN_SYNTAX = openSyntax()
  */
 export const refusesEveryBody: Body = async ({ api, make, settings, secrets }, testInfo) => {
   const findings = new Findings();
-  const failed = failedRules(settings);
+  const open = stillOpen(settings);
   const cases = BROKEN(settings.profile)
-    .filter((b) => !failed.has(b.rule))
+    .filter((b) => open(b.rule))
     .map((body) => ({ body, name: make.name(), marker: make.marker(), what: `POST with ${body.what}` }));
   let taken: BrokenBody | undefined;
   try {

@@ -92,6 +92,19 @@ export function answers(transform: Transform): AppClass {
   };
 }
 
+/**
+ * A path segment the router already decoded, decoded once more, as a gateway and an app that each
+ * decode the path do. One that does not decode again (a lone '%') is the second decoder's error page in
+ * a real stack; here it goes on as it is, so that a fault built on it changes only what decodes twice.
+ */
+export function decodedAgain(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export const isPost = (req: IncomingMessage) => req.method === 'POST';
 export const isDelete = (req: IncomingMessage) => req.method === 'DELETE';
 export const valid = (p: Probe, name = p.name()) => p.provider(name);

@@ -11,7 +11,7 @@ import { ReferenceApp, error, type Answer } from '../reference/app.ts';
 import { DIRECT } from '../client/http.ts';
 import { WirePool } from '../client/raw-http.ts';
 import { DISTINCTIONS } from '../relations/catalogue.ts';
-import { faultsIn, type Fault } from './fault.ts';
+import { decodedAgain, faultsIn, type Fault } from './fault.ts';
 import type { Probe } from './probe.ts';
 
 export const HTTP: Fault[] = [];
@@ -123,15 +123,7 @@ fault(
   'bot-id-decoded-twice',
   'BOT-ID-EXACT',
   "Decodes the bot id's segment once more after the router did (a gateway and an app each decoding the path): /%2562ot-a/ with bot-a's token reads and writes bot-a's list.",
-  botIdMapped((id) => {
-    // An id that does not decode again (a lone '%') is the second decoder's error page in a real
-    // stack; here it goes on as it is, so that the fault changes only what decodes twice.
-    try {
-      return decodeURIComponent(id);
-    } catch {
-      return id;
-    }
-  }),
+  botIdMapped(decodedAgain),
   takenOn('bot-percent-literal'),
 );
 

@@ -4,7 +4,7 @@ import type http from 'node:http';
 import type { Provider } from '../contract/provider.ts';
 import { ReferenceApp, type Answer } from '../reference/app.ts';
 import { NAME_DISTINCTIONS } from '../relations/catalogue.ts';
-import { faultsIn, Lenient, isObject, valid, type Fault } from './fault.ts';
+import { decodedAgain, faultsIn, Lenient, isObject, valid, type Fault } from './fault.ts';
 
 export const REVISION: Fault[] = [];
 const fault = faultsIn(REVISION);
@@ -118,13 +118,7 @@ fault(
   'DELETE of provider/{name} decodes the name once more (a gateway and an app each decoding the path): provider/%2541b removes Ab.',
   class extends RemoveVariant {
     protected override removeFrom(list: Map<string, Provider>, name: string) {
-      let again = name;
-      try {
-        again = decodeURIComponent(name);
-      } catch {
-        // A name that does not decode again is taken as it is: the fault changes only what decodes twice.
-      }
-      list.delete(again);
+      list.delete(decodedAgain(name));
     }
   },
   async (p) => {

@@ -27,6 +27,12 @@ export function failedRules(settings: Place): Set<string> {
   }
 }
 
+/** Whether a rule has not failed on this target yet, as the ledger stands now: what a check that covers several rules still judges. */
+export function stillOpen(settings: Place): (rule: RuleId) => boolean {
+  const failed = failedRules(settings);
+  return (rule) => !failed.has(rule);
+}
+
 /** Notes that a rule failed on this target. */
 export function noteFailed(settings: Place, rule: RuleId): void {
   const ledger = ledgerOf(settings);
