@@ -10,7 +10,8 @@ import { forEachTarget } from '../fixtures/rule.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { emptyBody, jsonContentType, jsonObjectBody, matchesSchema, statusIs } from '../verdicts/assertions.ts';
 import { providerList, theEntry } from '../verdicts/provider-list.ts';
-import { fail } from '../verdicts/failure.ts';
+import { answeredAs, named } from '../rules/answers.ts';
+import { ConformanceFailure, fail, Findings, together } from '../verdicts/failure.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(({ rule }) => {
@@ -215,36 +216,56 @@ forEachTarget(({ rule }) => {
     },
   ];
 
+  /**
+   * The bodies of one rule at once, then one GET: each answer judged as its own body's (400 with a JSON
+   * body), and the list shows nothing any of them carried (each carries a name and a marker of its own).
+   */
   const refused =
-    (c: Invalid) =>
+    (cases: Invalid[]) =>
     async ({ api, make, contract, should }: CheckFixtures) => {
-      const [name, marker] = [make.name(), make.marker()];
-      const answer = await api.postText(c.body(name, marker));
-      statusIs(c.rule, answer);
-      const body = jsonObjectBody('ERROR-400-JSON', answer);
+      const findings = new Findings();
+      const posted = cases.map((c) => ({ c, name: make.name(), marker: make.marker() }));
+      const answers = await together(posted.map(({ c, name, marker }) => api.postText(c.body(name, marker))));
+      const errors: { answer: (typeof answers)[number]; body: Record<string, unknown> }[] = [];
+      for (const [i, { c }] of posted.entries()) {
+        const answer = answers[i];
+        if (!answeredAs(c.rule, answer.received.status)) {
+          const failure = `POST with ${c.what} answered ${answer.received.status}, not ${named(c.rule)}`;
+          findings.add(new ConformanceFailure(c.rule, failure, { judged: answer }), c.what);
+          continue;
+        }
+        await findings.check(() => errors.push({ answer, body: jsonObjectBody('ERROR-400-JSON', answer) }), c.what);
+      }
+      findings.throwIfAny();
       // Looked for in the raw body first: what a rejected request wrote may not even fit the schema.
       const listed = await api.list();
-      if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`)) {
-        fail('POST-400-NO-CHANGE', `the request answered 400, yet GET now shows what it carried (${c.what})`);
-      }
+      for (const { c, name, marker } of posted)
+        if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`))
+          fail('POST-400-NO-CHANGE', `the request answered 400, yet GET now shows what it carried (${c.what})`);
       providerList(contract, listed);
-      should('ERROR-400-FIELDS', () => matchesSchema('ERROR-400-FIELDS', contract, 'Error', body, 'the 400 body'));
-      should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
+      for (const { answer, body } of errors) {
+        should('ERROR-400-FIELDS', () => matchesSchema('ERROR-400-FIELDS', contract, 'Error', body, 'the 400 body'));
+        should('CONTENT-TYPE-JSON', () => jsonContentType('CONTENT-TYPE-JSON', answer));
+      }
     };
+  const byRule = new Map<RuleId, Invalid[]>();
+  for (const c of INVALID) byRule.set(c.rule, [...(byRule.get(c.rule) ?? []), c]);
   // A server that refuses one body wrongly often refuses them all so (a 422 for every one): once a
-  // check fails, the first check of every other refusal rule runs in it (fixtures/rule.ts, family).
-  const family = INVALID.filter((c, i) => INVALID.findIndex((d) => d.rule === c.rule) === i).map((c) => ({
-    rule: c.rule,
-    check: refused(c),
-  }));
+  // check fails, the check of every other refusal rule runs in it (fixtures/rule.ts, family).
+  const family = [...byRule].map(([rule, cases]) => ({ rule, check: refused(cases) }));
 
-  for (const c of INVALID) {
+  for (const [ruleId, cases] of byRule) {
     test(
-      ...rule(c.rule, `POST with ${c.what} gets 400, a JSON error body, and writes nothing`, refused(c), {
-        also: ['ERROR-400-JSON', 'POST-400-NO-CHANGE', 'ERROR-400-FIELDS', 'CONTENT-TYPE-JSON'],
-        stateless: true,
-        family,
-      }),
+      ...rule(
+        ruleId,
+        `POST with each of ${cases.map((c) => c.what).join('; ')} gets 400, a JSON error body, and writes nothing`,
+        refused(cases),
+        {
+          also: ['ERROR-400-JSON', 'POST-400-NO-CHANGE', 'ERROR-400-FIELDS', 'CONTENT-TYPE-JSON'],
+          stateless: true,
+          family,
+        },
+      ),
     );
   }
 
