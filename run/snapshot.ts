@@ -196,8 +196,8 @@ async function readForSnapshot(settings: Settings, bot: Bot, probe: boolean): Pr
   let answer: Exchange;
   let anonymous: Exchange | undefined;
   try {
-    if (probe) anonymous = await api.list({ authorization: null });
-    answer = await api.list();
+    // At once: a distant target is waited for once, not twice.
+    [anonymous, answer] = await Promise.all([probe ? api.list({ authorization: null }) : undefined, api.list()]);
   } catch (e) {
     throw new PreflightError(unreachable(settings, api.listUrl(), e));
   }
@@ -275,8 +275,13 @@ export async function takeSnapshot(settings: Settings, runId: string): Promise<v
   acquire(settings, runId);
   try {
     const bots = [];
-    for (const bot of botsOf(settings)) {
-      const read = await readForSnapshot(settings, bot, bot === settings.bot);
+    // Every bot's list read at once, then each taken in turn: what the first bot's read says comes first.
+    const all = botsOf(settings);
+    const reads = await Promise.allSettled(all.map((bot) => readForSnapshot(settings, bot, bot === settings.bot)));
+    for (const [i, bot] of all.entries()) {
+      const outcome = reads[i];
+      if (outcome.status === 'rejected') throw outcome.reason;
+      const read = outcome.value;
       if ('unwritable' in read) {
         noteUnwritable(settings, runId, read.unwritable);
         return;
