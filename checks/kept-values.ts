@@ -12,7 +12,7 @@ import { lengthFamilies, openShapes } from '../generation/wire.ts';
 import { judgeAnswer } from '../driver/post-answer.ts';
 import { judge, stored } from '../model/rules.ts';
 import { answeredAs, named } from '../rules/answers.ts';
-import { ConformanceFailure, Findings, together } from '../verdicts/failure.ts';
+import { ConformanceFailure, Findings } from '../verdicts/failure.ts';
 import { entriesNamed } from '../verdicts/provider-list.ts';
 import { firstDifference, firstDifferenceAt, shown, reusedNameRule } from '../verdicts/difference.ts';
 import type { Body } from '../fixtures/rule.ts';
@@ -27,89 +27,79 @@ export const LENGTH_FAMILIES = lengthFamilies('m').length;
 // encoding writes differently: non-ASCII, quotes, '/', U+2028 (which every server must take), then
 // astral characters and controls (which a server may refuse, docs/rules.md): those get the same answer
 // in every encoding as in the compact one, and, taken, come back exactly.
-export const sameInEveryEncoding: Body = async (f) => {
+export const sameInEveryEncoding: Body = async ({ api, make, read, secrets }) => {
   const findings = new Findings();
-  // Each round on a name of its own, the two side by side: a distant target waits for one round's chain.
-  await together(
-    [
-      { odd: (i: number) => `é中 "q" \\ / \u2028 ${i}`, open: false },
-      { odd: (i: number) => `𝄞 \n\t ${i}`, open: true },
-    ].map((round) => roundInEveryEncoding(f, findings, round)),
-  );
-  findings.throwIfAny();
-};
-
-/** One name posted in every encoding, one after another, each read back before the next. */
-async function roundInEveryEncoding(
-  { api, make, read, secrets }: CheckFixtures,
-  findings: Findings,
-  round: { odd: (i: number) => string; open: boolean },
-): Promise<void> {
   const name = make.name();
   /** The configs posted under the name and taken (200), in order. */
   const taken: object[] = [];
-  let compact: number | undefined;
-  for (const [i, encoding] of ENCODINGS.entries()) {
-    const odd = round.odd(i);
-    const provider: Provider = {
-      name,
-      type: 'www',
-      config:
-        i % 2
-          ? { bearer: `${make.secret()}${odd}` }
-          : { basic: { username: `user ${odd}`, password: `${make.secret()}${odd}` } },
-    };
-    const what = `POST written ${encoding.what}${round.open ? ', with astral characters and controls' : ''}`;
-    const x = await sent(findings, what, () => api.postText(encoding.write(provider)));
-    const status = x.received.status;
-    compact ??= status;
-    if (round.open && status !== compact) {
-      findings.add(
-        new ConformanceFailure(
-          'GET-CONFIG-ROUNDTRIP',
-          `${what} answered ${status}; written compactly, the same kind of provider got ${compact}`,
-        ),
-        encoding.what,
-      );
-      continue;
-    }
-    if (!answeredAs('POST-VALID-200', status)) {
-      if (!round.open)
-        findings.add(
-          new ConformanceFailure('POST-VALID-200', `${what} answered ${status}, not ${named('POST-VALID-200')}`),
-          encoding.what,
-        );
-      continue;
-    }
-    const found = entriesNamed(await readAfter(read, `the ${what}`, findings), name);
-    if (found.length === 0)
-      findings.add(
-        new ConformanceFailure('NAME-EXACT', `after the ${what}, GET does not list ${shown(name)}`),
-        encoding.what,
-      );
-    else if (found.length > 1)
-      findings.add(
-        new ConformanceFailure(
-          'UPSERT-NO-DUPLICATE',
-          `after the ${what}, GET lists ${shown(name)} ${found.length} times`,
-        ),
-        encoding.what,
-      );
-    else {
-      const difference = firstDifference(found[0].config, provider.config, '$.config', secrets);
-      // Each text reuses the name: an earlier config kept, or merged with the new, is an upsert rule's.
-      if (difference)
+  for (const round of [
+    { odd: (i: number) => `é中 "q" \\ / \u2028 ${i}`, open: false },
+    { odd: (i: number) => `𝄞 \n\t ${i}`, open: true },
+  ]) {
+    let compact: number | undefined;
+    for (const [i, encoding] of ENCODINGS.entries()) {
+      const odd = round.odd(i);
+      const provider: Provider = {
+        name,
+        type: 'www',
+        config:
+          i % 2
+            ? { bearer: `${make.secret()}${odd}` }
+            : { basic: { username: `user ${odd}`, password: `${make.secret()}${odd}` } },
+      };
+      const what = `POST written ${encoding.what}${round.open ? ', with astral characters and controls' : ''}`;
+      const x = await sent(findings, what, () => api.postText(encoding.write(provider)));
+      const status = x.received.status;
+      compact ??= status;
+      if (round.open && status !== compact) {
         findings.add(
           new ConformanceFailure(
-            reusedNameRule(found[0].config, provider.config, taken),
-            `after the ${what}, ${difference}`,
+            'GET-CONFIG-ROUNDTRIP',
+            `${what} answered ${status}; written compactly, the same kind of provider got ${compact}`,
           ),
           encoding.what,
         );
+        continue;
+      }
+      if (!answeredAs('POST-VALID-200', status)) {
+        if (!round.open)
+          findings.add(
+            new ConformanceFailure('POST-VALID-200', `${what} answered ${status}, not ${named('POST-VALID-200')}`),
+            encoding.what,
+          );
+        continue;
+      }
+      const found = entriesNamed(await readAfter(read, `the ${what}`, findings), name);
+      if (found.length === 0)
+        findings.add(
+          new ConformanceFailure('NAME-EXACT', `after the ${what}, GET does not list ${shown(name)}`),
+          encoding.what,
+        );
+      else if (found.length > 1)
+        findings.add(
+          new ConformanceFailure(
+            'UPSERT-NO-DUPLICATE',
+            `after the ${what}, GET lists ${shown(name)} ${found.length} times`,
+          ),
+          encoding.what,
+        );
+      else {
+        const difference = firstDifference(found[0].config, provider.config, '$.config', secrets);
+        // Each text reuses the name: an earlier config kept, or merged with the new, is an upsert rule's.
+        if (difference)
+          findings.add(
+            new ConformanceFailure(
+              reusedNameRule(found[0].config, provider.config, taken),
+              `after the ${what}, ${difference}`,
+            ),
+            encoding.what,
+          );
+      }
+      taken.push(provider.config);
     }
-    taken.push(provider.config);
   }
-}
+  findings.throwIfAny();
+};
 
 /**
  * The shapes the rules leave open: refused, or kept exactly. Each on a name of its own, so their POSTs

@@ -85,15 +85,15 @@ test('a request that got no answer is in the transcript, the HAR file and a curl
   const target = await startTarget(faultNamed('hang-on-deep'));
   const run = await runSuite({
     env: { ...target.env, CONFORMANCE_RULES: 'ROBUST-NO-HANG', CONFORMANCE_BUDGET: '0', CONFORMANCE_TIMEOUT_MS: '500' },
-    args: ['-g', 'nested 10 000 levels deep'],
+    args: ['-g', 'hostile requests'],
   });
   await target.close();
   expect(run.report!.rules.find((r) => r.id === 'ROBUST-NO-HANG')?.status).toBe('failed');
   const exchanges = attachmentsOf(run.reportDir).join('\n');
-  expect(exchanges).toMatch(
-    /> POST \S+\n(> .*\n)*< no answer within 500 ms\nreplay: curl -i -X POST .* --data-binary @(\S+)/,
-  );
-  const replayed = /--data-binary @(\S+)/.exec(exchanges)![1];
+  // The hostile requests go at once: the one that got no answer is found by its mark, not its place.
+  const unanswered = /> POST \S+\n(> .*\n)*< no answer within 500 ms\nreplay: curl -i -X POST .* --data-binary @(\S+)/;
+  expect(exchanges).toMatch(unanswered);
+  const replayed = unanswered.exec(exchanges)![2];
   expect(readFileSync(resolve(ROOT, replayed), 'utf8')).toContain('[[[[');
   const har = JSON.parse(readFileSync(join(run.reportDir, 'har', 'ROBUST-NO-HANG.har'), 'utf8')) as {
     log: {
@@ -104,7 +104,7 @@ test('a request that got no answer is in the transcript, the HAR file and a curl
       }[];
     };
   };
-  const hung = har.log.entries.at(-1)!;
+  const hung = har.log.entries.find((e) => e.comment)!;
   expect(hung).toMatchObject({
     comment: 'no answer within 500 ms',
     request: { method: 'POST' },

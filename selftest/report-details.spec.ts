@@ -241,7 +241,7 @@ test('a 5xx seen by any check also fails ROBUST-NO-5XX, naming the check that sa
   const rules = new Map(run.report!.rules.map((r) => [r.id, r]));
   expect(rules.get('POST-400-NOT-OBJECT')).toMatchObject({
     status: 'failed',
-    reason: expect.stringContaining('got 500'),
+    reason: expect.stringContaining('answered 500'),
   });
   expect(rules.get('ROBUST-NO-5XX')).toMatchObject({
     status: 'failed',
