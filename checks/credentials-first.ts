@@ -3,8 +3,8 @@
 // answers 400 here; one that reads the list first answers 200 to an empty one). AUTH-BEFORE-BODY's
 // check, in tests/auth.spec.ts.
 import type { CheckFixtures } from '../fixtures/conformance.ts';
-import { sentAll } from '../fixtures/sending.ts';
-import { BAD_CREDENTIALS, togetherElseApart, type BadCredentials } from '../fixtures/bad-credentials.ts';
+import { sentAll, togetherElseApart } from '../fixtures/sending.ts';
+import { BAD_CREDENTIALS, type BadCredentials } from '../fixtures/bad-credentials.ts';
 import type { ProviderApi, RequestOptions } from '../client/api.ts';
 import { IN_FLIGHT, is2xx, type Exchange } from '../client/http.ts';
 import { answeredAs, judgesBodyOf, named } from '../rules/answers.ts';

@@ -5,7 +5,7 @@
 // kept-alive connection (checks/credentials-per-request.ts).
 // Vendor page: "401 Unauthorized" under each operation; docs/rules.md: "Authentication".
 import { READS_ITS_WRITES } from '../fixtures/prerequisites.ts';
-import { ROBUST } from '../fixtures/sending.ts';
+import { ROBUST, togetherElseApart } from '../fixtures/sending.ts';
 import { credentialsFirst } from '../checks/credentials-first.ts';
 import { credentialsPerRequest } from '../checks/credentials-per-request.ts';
 import { theEntry } from '../verdicts/provider-list.ts';
@@ -18,7 +18,6 @@ import {
   refusedWithEach,
   refusedWithEveryKind,
   sentWithEach,
-  togetherElseApart,
   type BadCredentials,
   type SendWith,
 } from '../fixtures/bad-credentials.ts';

@@ -3,8 +3,8 @@
 // list: a DELETE that matches loosely removes other entries). Runs only with
 // CONFORMANCE_PROFILE=2020-03-10. docs/rules.md: "Profiles".
 import { annotate } from '../report/report-model.ts';
-import { BAD_CREDENTIALS, kindsOf, refusedWithEach, togetherElseApart } from '../fixtures/bad-credentials.ts';
-import { readAfter, ROBUST } from '../fixtures/sending.ts';
+import { BAD_CREDENTIALS, kindsOf, refusedWithEach } from '../fixtures/bad-credentials.ts';
+import { readAfter, ROBUST, togetherElseApart } from '../fixtures/sending.ts';
 import { emptyBody } from '../verdicts/assertions.ts';
 import { ConformanceFailure, inWaves } from '../verdicts/failure.ts';
 import { atOnceElseOneByOne } from '../checks/at-once.ts';

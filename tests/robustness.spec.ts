@@ -6,7 +6,7 @@ import { test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { forEachTarget } from '../fixtures/rule.ts';
 import { clearUp } from '../fixtures/clear-up.ts';
 import type { Exchange } from '../client/http.ts';
-import { togetherElseApart } from '../fixtures/bad-credentials.ts';
+import { togetherElseApart } from '../fixtures/sending.ts';
 import { Findings, together } from '../verdicts/failure.ts';
 import { survived } from '../verdicts/robustness.ts';
 
