@@ -157,6 +157,8 @@ forEachTarget(({ rule }) => {
       'REV-DELETE-ONE',
       `DELETE of provider/{name} leaves every name it is a prefix of, every prefix of it, the name in another case, and, beside it, ${NAME_DISTINCTIONS.map((d) => `${d.what} (${d.source})`).join(', ')}`,
       async ({ api, make, read }, testInfo) => {
+        // What the distinctions' DELETEs answered, as the last attempt saw them: a replay one by one says it once.
+        let observed: string[] = [];
         const { findings } = await atOnceElseOneByOne(async (findings, atOnce) => {
           const name = make.name();
           const kept = [`${name}a`, `${name}-x`, name.slice(0, -1), name.toUpperCase()];
@@ -171,11 +173,10 @@ forEachTarget(({ rule }) => {
             api,
           );
           const [removal, ...others] = await inWaves([name, ...apart.map((a) => a.said)], atOnce, (n) => api.remove(n));
+          observed = apart.map(
+            ({ said }, i) => `DELETE of provider ${shown(said)} answered ${others[i].received.status}`,
+          );
           statusIs('REV-DELETE-ONE', removal);
-          for (const [i, { said }] of apart.entries())
-            testInfo.annotations.push(
-              annotate.observed(`DELETE of provider ${shown(said)} answered ${others[i].received.status}`),
-            );
           const list = await readAfter(
             read,
             `the DELETEs of provider ${shown(name)} and of ${apart.map((a) => shown(a.said)).join(', ')}`,
@@ -203,6 +204,8 @@ forEachTarget(({ rule }) => {
               n,
             );
           }
+        }).finally(() => {
+          for (const o of observed) testInfo.annotations.push(annotate.observed(o));
         });
         findings.throwIfAny();
       },
