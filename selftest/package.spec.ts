@@ -430,7 +430,11 @@ test('two shards, each with its progress, its verdict on its share and its own b
     const [one, two] = [read(wholeDir), read(mergedDir)];
     expect(two.outcome).toBe(one.outcome);
     expect(two.counts).toEqual(one.counts);
-    expect(two.generated).toEqual(one.generated);
+    // The budgeted searches are the same; the work after failures is not: a shard whose generated checks
+    // meet a rule whose hand-written check is in the other shard finds it broken itself, and shrinks it.
+    const budgeted = ({ generated: g }: ConformanceReport) => [g?.checks, g?.runs, g?.requests, g?.replayed];
+    expect(budgeted(two)).toEqual(budgeted(one));
+    expect(one.generated?.runs).toBeGreaterThan(0);
     const statuses = (r: ConformanceReport) => Object.fromEntries(r.rules.map((x) => [x.id, x.status]));
     expect(statuses(two)).toEqual(statuses(one));
     expect(statuses(one)['AUTH-MISSING']).toBe('failed');
