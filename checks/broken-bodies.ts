@@ -3,7 +3,7 @@
 // tests/robustness.spec.ts send them all on every run. A server that takes one may then be unable to
 // serve its list (a NaN it stored): these run with the whole-list checks, alone, and empty the list
 // when anything was taken, so that no other check is blamed for it.
-import { IN_FLIGHT } from '../client/http.ts';
+import { IN_FLIGHT, type Exchange } from '../client/http.ts';
 import type { CheckFixtures } from '../fixtures/conformance.ts';
 import { sent, sentAll } from '../fixtures/sending.ts';
 import { atOnceElseOneByOne } from './at-once.ts';
@@ -54,12 +54,7 @@ export const refusesEveryBody: Body = async ({ api, make, settings, secrets }, t
     for (const [i, { body, what }] of cases.entries()) {
       const status = answers[i].received.status;
       if (status >= 200 && status < 300) taken ??= body;
-      if (!answeredAs(body.rule, status))
-        findings.add(
-          new ConformanceFailure(body.rule, `${what} answered ${status}, not ${named(body.rule)}`),
-          `${body.what} → ${status}`,
-        );
-      else await findings.check(() => jsonObjectBody('ERROR-400-JSON', answers[i]), body.what);
+      await refusal(findings, body.rule, what, answers[i], body.what);
     }
     if (!taken) await nothingWritten(findings, api, cases);
   } finally {
@@ -69,14 +64,42 @@ export const refusesEveryBody: Body = async ({ api, make, settings, secrets }, t
   findings.throwIfAny();
 };
 
-/** The list shows nothing any refused POST carried; what it shows names the POST that carried it. */
-async function nothingWritten(
+/**
+ * One answer to a body `rule` refuses: that rule's status, else a failure of the rule naming the body
+ * (`label` lists it among the others that broke it); refused, a JSON object body (ERROR-400-JSON),
+ * returned for whatever else judges it.
+ */
+export async function refusal(
+  findings: Findings,
+  rule: RuleId,
+  what: string,
+  answer: Exchange,
+  label: string,
+): Promise<Record<string, unknown> | undefined> {
+  const status = answer.received.status;
+  if (!answeredAs(rule, status)) {
+    findings.add(
+      new ConformanceFailure(rule, `${what} answered ${status}, not ${named(rule)}`, { judged: answer }),
+      `${label} → ${status}`,
+    );
+    return undefined;
+  }
+  let body: Record<string, unknown> | undefined;
+  await findings.check(() => {
+    body = jsonObjectBody('ERROR-400-JSON', answer);
+  }, label);
+  return body;
+}
+
+/** The list shows nothing any refused POST carried; what it shows names the POST that carried it. Returns the GET. */
+export async function nothingWritten(
   findings: Findings,
   api: CheckFixtures['api'],
   cases: { name: string; marker: string; what: string }[],
-): Promise<void> {
+): Promise<Exchange> {
   // Looked for in the raw body: what a refused request wrote may not even fit the schema.
-  const listed = (await sent(findings, 'GET after the refused POSTs', () => api.list())).received.text;
+  const answer = await sent(findings, 'GET after the refused POSTs', () => api.list());
+  const listed = answer.received.text;
   for (const c of cases) {
     const written = [c.name, c.marker].find((carried) => listed.includes(carried));
     if (!written) continue;
@@ -86,8 +109,9 @@ async function nothingWritten(
         `every POST answered 400, yet GET now shows ${shown(written)}, which only the ${c.what} carried`,
       ),
     );
-    return;
+    break;
   }
+  return answer;
 }
 
 /**

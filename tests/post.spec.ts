@@ -3,15 +3,15 @@
 // bodies that break one constraint of the schema (checks/schema-search.ts).
 // Vendor page: "Updating the Providers List"; docs/rules.md: "POST".
 import { ROBUST } from '../fixtures/sending.ts';
-import { REFUSALS, refusesEveryBody } from '../checks/broken-bodies.ts';
+import { nothingWritten, refusal, REFUSALS, refusesEveryBody } from '../checks/broken-bodies.ts';
 import { generatedBodiesRefused, REFUSING } from '../checks/schema-search.ts';
 import { test, type CheckFixtures } from '../fixtures/conformance.ts';
 import { forEachTarget } from '../fixtures/rule.ts';
 import type { RuleId } from '../rules/catalogue.ts';
 import { emptyBody, jsonContentType, jsonObjectBody, matchesSchema, statusIs } from '../verdicts/assertions.ts';
 import { providerList, theEntry } from '../verdicts/provider-list.ts';
-import { answeredAs, named } from '../rules/answers.ts';
-import { ConformanceFailure, fail, Findings, together } from '../verdicts/failure.ts';
+import type { Exchange } from '../client/http.ts';
+import { fail, Findings, together } from '../verdicts/failure.ts';
 
 // Registered once for each target of the run (fixtures/conformance.ts).
 forEachTarget(({ rule }) => {
@@ -224,24 +224,16 @@ forEachTarget(({ rule }) => {
     (cases: Invalid[]) =>
     async ({ api, make, contract, should }: CheckFixtures) => {
       const findings = new Findings();
-      const posted = cases.map((c) => ({ c, name: make.name(), marker: make.marker() }));
+      const posted = cases.map((c) => ({ c, name: make.name(), marker: make.marker(), what: `POST with ${c.what}` }));
       const answers = await together(posted.map(({ c, name, marker }) => api.postText(c.body(name, marker))));
-      const errors: { answer: (typeof answers)[number]; body: Record<string, unknown> }[] = [];
-      for (const [i, { c }] of posted.entries()) {
-        const answer = answers[i];
-        if (!answeredAs(c.rule, answer.received.status)) {
-          const failure = `POST with ${c.what} answered ${answer.received.status}, not ${named(c.rule)}`;
-          findings.add(new ConformanceFailure(c.rule, failure, { judged: answer }), c.what);
-          continue;
-        }
-        await findings.check(() => errors.push({ answer, body: jsonObjectBody('ERROR-400-JSON', answer) }), c.what);
+      const errors: { answer: Exchange; body: Record<string, unknown> }[] = [];
+      for (const [i, { c, what }] of posted.entries()) {
+        const body = await refusal(findings, c.rule, what, answers[i], c.what);
+        if (body) errors.push({ answer: answers[i], body });
       }
       findings.throwIfAny();
-      // Looked for in the raw body first: what a rejected request wrote may not even fit the schema.
-      const listed = await api.list();
-      for (const { c, name, marker } of posted)
-        if (listed.received.text.includes(marker) || listed.received.text.includes(`"${name}"`))
-          fail('POST-400-NO-CHANGE', `the request answered 400, yet GET now shows what it carried (${c.what})`);
+      const listed = await nothingWritten(findings, api, posted);
+      findings.throwIfAny();
       providerList(contract, listed);
       for (const { answer, body } of errors) {
         should('ERROR-400-FIELDS', () => matchesSchema('ERROR-400-FIELDS', contract, 'Error', body, 'the 400 body'));
