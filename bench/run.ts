@@ -195,6 +195,12 @@ function latencyLines(table: Distance[]): string[] {
         (d) =>
           `  at ${d.latencyMs} ms the ${d.alone} answers the checks of the whole list wait for, one check at a time, last ${s2(d.aloneSeconds).trim()}: this design's floor under the chain, the loopback run's work aside`,
       ),
+    ...table
+      .filter((d) => d.latencyMs)
+      .map(
+        (d) =>
+          `  this design's floor at ${d.latencyMs} ms: loopback ${s2(table[0].seconds).trim()} + first check ${(d.firstCheck - table[0].firstCheck).toFixed(2)} s later + the whole list's ${s2(d.aloneSeconds).trim()} = ${s2(d.designFloor.seconds).trim()}, ${d.designFloor.toLoopback}× loopback (the checks on names of their own waiting for nothing)${goals[d.latencyMs] ? `: the target ${goals[d.latencyMs]}× lies ${d.designFloor.toLoopback <= goals[d.latencyMs] ? 'above' : 'below'} it` : ''}; measured ${d.toLoopback}×`,
+      ),
     `  longest chains at ${deepest.latencyMs} ms: ${deepest.topChecks.map((c) => `${c.check} ${c.chain} of ${c.requests}`).join('; ')}`,
   ];
 }
