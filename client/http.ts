@@ -102,8 +102,15 @@ export class NetworkError extends Error {
     readonly kind: NetworkFailure,
     readonly sent: Sent,
     readonly detail: string,
+    /** The input the request carried, when it was one of many a check sent at once. */
+    readonly what?: string,
   ) {
-    super(`network error (${kind}) on ${sent.method} ${sent.url}: ${detail}`);
+    super(`${what ? `${what}: ` : ''}network error (${kind}) on ${sent.method} ${sent.url}: ${detail}`);
+  }
+
+  /** The same error, naming the input whose request it ended: the URL alone does not tell bodies apart. */
+  of(what: string): NetworkError {
+    return new NetworkError(this.kind, this.sent, this.detail, what);
   }
 }
 

@@ -2,7 +2,7 @@
 // hand-written cases, every body that breaks the contract (checks/broken-bodies.ts), and generated
 // bodies that break one constraint of the schema (checks/schema-search.ts).
 // Vendor page: "Updating the Providers List"; docs/rules.md: "POST".
-import { ROBUST } from '../fixtures/sending.ts';
+import { carrying, ROBUST } from '../fixtures/sending.ts';
 import { nothingWritten, refusal, REFUSALS, refusesEveryBody } from '../checks/broken-bodies.ts';
 import { generatedBodiesRefused, REFUSING } from '../checks/schema-search.ts';
 import { test, type CheckFixtures } from '../fixtures/conformance.ts';
@@ -225,7 +225,9 @@ forEachTarget(({ rule }) => {
     async ({ api, make, contract, should }: CheckFixtures) => {
       const findings = new Findings();
       const posted = cases.map((c) => ({ c, name: make.name(), marker: make.marker(), what: `POST with ${c.what}` }));
-      const answers = await together(posted.map(({ c, name, marker }) => api.postText(c.body(name, marker))));
+      const answers = await together(
+        posted.map(({ c, name, marker, what }) => carrying(what, () => api.postText(c.body(name, marker)))),
+      );
       const errors: { answer: Exchange; body: Record<string, unknown> }[] = [];
       for (const [i, { c, what }] of posted.entries()) {
         const body = await refusal(findings, c.rule, what, answers[i], c.what);

@@ -1,7 +1,7 @@
 // How a check says a rule is broken: a ConformanceFailure naming the rule, with a short reason built
 // from redacted data (never a raw diff of bodies, which could hold secrets), and the ways several
 // failures of one check are gathered so that one fault does not hide another.
-import type { Exchange } from '../client/http.ts';
+import type { Exchange, Recorded } from '../client/http.ts';
 import { ruleById, type RuleId } from '../rules/catalogue.ts';
 
 export interface FailureExtras {
@@ -11,8 +11,8 @@ export interface FailureExtras {
   replay?: string;
   /** Other rules the same check found broken: recorded on the way, so that one fault does not hide another. */
   others?: ConformanceFailure[];
-  /** The exchange whose answer broke the rule, shown under the failure (without it, the check's last). */
-  judged?: Exchange;
+  /** The exchange whose answer (or lack of one) broke the rule, shown under the failure (without it, the check's last). */
+  judged?: Recorded;
 }
 
 export class ConformanceFailure extends Error {
