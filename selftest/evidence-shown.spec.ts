@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { contractFor } from '../contract/openapi.ts';
 import type { Provider } from '../contract/provider.ts';
 import { FAULTS } from '../faulty/catalogue.ts';
+import { NO_ANSWER, Unanswering } from '../faulty/fault.ts';
 import { MANY_FAULT, withFaults } from '../faulty/many-fault.ts';
 import { readTargets } from '../settings/targets.ts';
 import { ProviderApi } from '../client/api.ts';
@@ -16,6 +17,7 @@ import type { Recorded } from '../client/http.ts';
 import { judged } from '../client/transcript.ts';
 import { ANSWER_LIMIT, harOf } from '../client/har.ts';
 import { ReferenceApp } from '../reference/app.ts';
+import type http from 'node:http';
 import { leaksOf, secretsOfRun } from './support/leaks.ts';
 import { attachmentsOf } from './support/outputs.ts';
 import { RecordingApp, recording } from './support/recording.ts';
@@ -189,4 +191,31 @@ test("a failure shows the exchange that broke the rule, not the check's last: a 
     run.stdout,
   );
   expect(judgedAfter?.[2], run.stdout.slice(-3000)).toBe('POST');
+});
+
+test('a request dropped among many sent at once is named by the input it carried, and the failure shows that request', async () => {
+  // A handler that crashes on an object as name or a string as config (Python's http.server drops the
+  // connection then): two drops of one check, the first named, and its request shown, whichever ended last.
+  class DropsObjectNames extends Unanswering {
+    protected override async readBody(req: http.IncomingMessage) {
+      const read = await super.readBody(req);
+      if ('raw' in read && /"name":\{|"config":"/.test(read.raw.toString('utf8'))) {
+        req.socket.destroy();
+        return { answer: NO_ANSWER };
+      }
+      return read;
+    }
+  }
+  const target = await startTarget(DropsObjectNames);
+  const run = await runSuite({
+    env: { ...target.env, CONFORMANCE_SEED: '1', CONFORMANCE_RULES: 'POST-400-WRONG-TYPE' },
+  });
+  await target.close();
+  const failed =
+    /POST-400-WRONG-TYPE \(MUST\) failed: ([^\n]*)\n[^\n]*\n\s*Judged: POST \S+\n(?:\s*> [^\n]*\n)*?\s*> (\{[^\n]*)\n\s*< ([^\n]*)/.exec(
+      run.stdout,
+    );
+  expect(failed?.[1], run.stdout.slice(-3000)).toMatch(/^POST with an object as name: network error \(dropped\)/);
+  expect(failed?.[2]).toMatch(/^\{"name":\{/);
+  expect(failed?.[3]).toMatch(/^connection dropped before an answer/);
 });
