@@ -16,6 +16,7 @@ import {
   unansweredMark,
 } from './http.ts';
 import { WirePool, wireExchange } from './raw-http.ts';
+import { limitOf } from './connection-limit.ts';
 import type { Secrets } from './redaction.ts';
 
 export interface RequestOptions {
@@ -192,22 +193,26 @@ export class ProviderApi {
     if (body !== undefined) this.collect(body);
     const sent: Sent = { method, url, headers, body };
     const { form, target } = options;
+    const onWire = Boolean(form || target || this.wire.always);
+    let result: Exchange | undefined;
+    // Its turn first (client/connection-limit.ts); its time and place from when it leaves.
+    const limit = limitOf(new URL(url).origin);
+    const turn = limit.enter();
+    if (turn) await turn;
     const started = performance.now();
     const at = Date.now();
     const issued = ++issuedSoFar;
-    let result: Exchange;
     try {
-      result =
-        form || target || this.wire.always
-          ? await wireExchange(
-              { ...(form ? form.apply(plainWire(sent)) : plainWire(sent)), ...(target ? { target } : {}) },
-              form?.connection ??
-                (this.wire.always ? this.wire.connection : options.authorization === undefined ? 'kept' : 'fresh'),
-              this.wire.pool,
-              this.transport,
-              this.timeoutMs,
-            )
-          : await exchange(sent, this.timeoutMs, this.transport);
+      result = onWire
+        ? await wireExchange(
+            { ...(form ? form.apply(plainWire(sent)) : plainWire(sent)), ...(target ? { target } : {}) },
+            form?.connection ??
+              (this.wire.always ? this.wire.connection : options.authorization === undefined ? 'kept' : 'fresh'),
+            this.wire.pool,
+            this.transport,
+            this.timeoutMs,
+          )
+        : await exchange(sent, this.timeoutMs, this.transport);
     } catch (e) {
       // The request as it went (in its form on the wire), for the reports: a hang or a drop is replayed too.
       if (e instanceof NetworkError)
@@ -219,6 +224,8 @@ export class ProviderApi {
           issued,
         });
       throw e;
+    } finally {
+      limit.leave(!onWire, result);
     }
     result.issued = issued;
     this.log.push(result);

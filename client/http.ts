@@ -8,6 +8,7 @@ import https from 'node:https';
 import tls from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
+import { closesAfter } from './connection-limit.ts';
 
 /**
  * The most requests a check sends at once, whatever sends them (a window of forms, waves of bodies, a
@@ -47,7 +48,7 @@ export interface Exchange {
   at?: number;
   /** Its place among the process's requests in the order they were sent: ties of `at` told apart. */
   issued?: number;
-  /** The connection could carry no further request after this answer (sent on a connection of the suite's own). */
+  /** The connection could carry no further request after this answer. */
   closedAfter?: boolean;
 }
 
@@ -279,7 +280,8 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
         const received = { status: res.statusCode ?? 0, headers: res.headers, text, ...parseJson(text) };
         const again = reused(req);
         if (req.socket) served.add(req.socket);
-        resolve({ sent, received, ms: performance.now() - started, reused: again, at });
+        const closedAfter = closesAfter(res.httpVersion, res.headers.connection);
+        resolve({ sent, received, ms: performance.now() - started, reused: again, at, closedAfter });
       });
     });
     req.end(sent.body);

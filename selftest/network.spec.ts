@@ -4,10 +4,15 @@
 // at the preflight for what it is, with what to do about it; a run that skips the certificate check
 // says so in every report.
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { INSECURE } from '../report/report-model.ts';
+import { ProviderApi } from '../client/api.ts';
+import { CLOSING_IN_FLIGHT } from '../client/connection-limit.ts';
+import { Secrets } from '../client/redaction.ts';
+import { contractFor } from '../contract/openapi.ts';
 import { privateCa } from './support/certificates.ts';
 import { leaksOf } from './support/leaks.ts';
 import { forwardProxy } from './support/proxy.ts';
@@ -140,5 +145,43 @@ test('answers that are not HTTP are named at the preflight (not "dropped"): anot
     for (const run of [other, headers, tlsToPlain]) expect(said(run)).not.toMatch(/dropped|Is it running/);
   } finally {
     await Promise.all([ssh.close(), huge.close(), plain.close()]);
+  }
+});
+
+test('against a target that closes its connection after every answer, a process keeps at most CLOSING_IN_FLIGHT requests in flight (each opens a connection); against one that keeps them, every request of a burst goes at once', async () => {
+  for (const closes of [true, false]) {
+    let now = 0;
+    let most = 0;
+    const server = http.createServer((req, res) => {
+      most = Math.max(most, ++now);
+      req.resume();
+      setTimeout(() => {
+        now--;
+        res.writeHead(200, { 'content-type': 'application/json', ...(closes ? { connection: 'close' } : {}) });
+        res.end('{"settings":{"application":{"media":{"providers":[]}}}}');
+      }, 30);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const api = new ProviderApi(
+        `http://127.0.0.1:${port}`,
+        { id: 'bot', token: 'token' },
+        contractFor('default'),
+        new Secrets(),
+        5_000,
+        [],
+        'selftest',
+      );
+      // The first answer says how the target treats its connections.
+      expect((await api.list()).closedAfter).toBe(closes);
+      most = 0;
+      const answers = await Promise.all(Array.from({ length: 16 }, () => api.list()));
+      expect(answers.map((x) => x.received.status)).toEqual(Array(16).fill(200));
+      expect(most, closes ? 'Connection: close' : 'kept-alive').toBe(closes ? CLOSING_IN_FLIGHT : 16);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   }
 });

@@ -101,6 +101,13 @@ const stacks: Stack[] = [
     },
   },
   {
+    name: 'python-stdlib',
+    missing: () => (has(PYTHON, ['--version']) ? undefined : `no ${PYTHON}: apt-get install python3`),
+    async prepare() {
+      return { launch: () => ({ command: PYTHON, args: [join(root, 'naive/python-stdlib/server.py')] }) };
+    },
+  },
+  {
     name: 'flask-mariadb',
     missing: () =>
       existsSync('/usr/sbin/mariadbd') && has(PYTHON, ['-c', 'import flask, pymysql'])
