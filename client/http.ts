@@ -259,6 +259,11 @@ function attempt(sent: Sent, timeoutMs: number, transport: Transport): Promise<E
       fail(kind, detail);
     });
     req.on('response', (res) => {
+      // A request refused for its credentials may have left its body unread on the connection, where a
+      // server that does not discard it reads it as the next request: no other request, of this check or
+      // the next, goes on that connection. Reuse after such a refusal is AUTH-PER-REQUEST's and
+      // HTTP-EQUIVALENT's subject, on connections of their own (client/raw-http.ts).
+      if (sent.body !== undefined && res.statusCode === 401) req.shouldKeepAlive = false;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
