@@ -200,6 +200,22 @@ export const ODDBALLS: Oddball[] = [
     },
   },
   {
+    id: 'not-implemented-methods',
+    sentence:
+      "Answers 501 Not Implemented to every method but GET, HEAD, POST and DELETE, on any path, as Python's http.server does for a method it has no handler for (RFC 9110 § 15.6.2).",
+    profile: 'default',
+    App: class extends ReferenceApp {
+      override listener(): http.RequestListener {
+        const answer = super.listener();
+        return (req, res) => {
+          if (['GET', 'HEAD', 'POST', 'DELETE'].includes(req.method ?? '')) return answer(req, res);
+          req.resume();
+          this.send(res, error(501, 'Not implemented', `Unsupported method (${req.method}).`));
+        };
+      }
+    },
+  },
+  {
     id: 'closes-idle-connections',
     sentence:
       "Keeps connections open, but closes one, unanswered, when a second request comes on it: what a client meets when the server's idle timeout fires as it sends (RFC 9112 § 9.3.1: it sends again on a new connection).",

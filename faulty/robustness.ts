@@ -2,7 +2,7 @@
 // Each is the reference with one change, the rule it breaks, one sentence and a probe (faulty/fault.ts).
 import type http from 'node:http';
 import type { Provider } from '../contract/provider.ts';
-import { ReferenceApp, type Answer } from '../reference/app.ts';
+import { ReferenceApp, error, type Answer } from '../reference/app.ts';
 import { faultsIn, NO_ANSWER, parseOrUndefined, Unanswering, valid, type Fault } from './fault.ts';
 
 export const ROBUSTNESS: Fault[] = [];
@@ -19,6 +19,21 @@ fault(
     }
   },
   async (p) => (await p.status(p.post(p.provider('__proto__')))) === 500,
+);
+fault(
+  'head-501',
+  'ROBUST-NO-5XX',
+  "Answers 501 Not Implemented to HEAD, as Python's http.server does for a handler with no do_HEAD: HEAD is not a method a server may leave out (RFC 9110 § 9.1), unlike PUT or PATCH.",
+  class extends ReferenceApp {
+    override listener(): http.RequestListener {
+      const answer = super.listener();
+      return (req, res) => {
+        if (req.method !== 'HEAD') return answer(req, res);
+        this.send(res, error(501, 'Not implemented', 'Unsupported method (HEAD).'));
+      };
+    }
+  },
+  async (p) => (await p.status(p.send('HEAD'))) === 501,
 );
 fault(
   '500-without-content-type',

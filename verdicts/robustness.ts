@@ -4,8 +4,19 @@ import { isAnswered, NetworkError, type Exchange, type Recorded } from '../clien
 import type { RuleId } from '../rules/catalogue.ts';
 import { ConformanceFailure, fail } from './failure.ts';
 
-/** An answer ROBUST-NO-5XX forbids: the server's own failure, whatever the input. */
+/** A 5xx: the server's own failure, whatever the input. */
 export const isServerError = (status: number) => status >= 500 && status <= 599;
+
+/** The API's methods, and HEAD, which every general-purpose server must support (RFC 9110 § 9.1). */
+const SUPPORTED = new Set(['GET', 'HEAD', 'POST', 'DELETE']);
+
+/**
+ * An answer ROBUST-NO-5XX forbids: any 5xx, but 501 Not Implemented to a method the server does not
+ * implement (PUT, PATCH, OPTIONS), which is what RFC 9110 § 15.6.2 says to answer (Python's http.server
+ * does). docs/rules.md: "Where the rules leave a choice".
+ */
+export const failsServer = (x: Exchange) =>
+  isServerError(x.received.status) && !(x.received.status === 501 && !SUPPORTED.has(x.sent.method.toUpperCase()));
 
 /** The robustness rule a request that got no answer breaks: an answer that never ends (cut off at the cap) is a hang too. */
 export function robustnessRuleOf(e: NetworkError): RuleId {
@@ -27,7 +38,7 @@ export async function survived(step: string, send: () => Promise<Exchange>): Pro
     if (!(e instanceof NetworkError)) throw e;
     fail(robustnessRuleOf(e), `${step}: ${e.message}`);
   }
-  if (isServerError(x.received.status)) fail('ROBUST-NO-5XX', `${step}: answered ${x.received.status}`);
+  if (failsServer(x)) fail('ROBUST-NO-5XX', `${step}: answered ${x.received.status}`);
   return x;
 }
 
@@ -38,7 +49,7 @@ export async function survived(step: string, send: () => Promise<Exchange>): Pro
  */
 export function robustnessSeen(by: string, exchanges: readonly Recorded[], error?: unknown): ConformanceFailure[] {
   const found: ConformanceFailure[] = [];
-  const failing = exchanges.filter(isAnswered).filter((x) => isServerError(x.received.status));
+  const failing = exchanges.filter(isAnswered).filter(failsServer);
   if (failing.length) {
     const [first] = failing;
     found.push(
