@@ -3,7 +3,7 @@
 // tests/robustness.spec.ts send them all on every run. A server that takes one may then be unable to
 // serve its list (a NaN it stored): these run with the whole-list checks, alone, and empty the list
 // when anything was taken, so that no other check is blamed for it.
-import { IN_FLIGHT, type Exchange } from '../client/http.ts';
+import { IN_FLIGHT, is2xx, type Exchange } from '../client/http.ts';
 import type { CheckFixtures } from '../fixtures/conformance.ts';
 import { sent, sentAll } from '../fixtures/sending.ts';
 import { atOnceElseOneByOne } from './at-once.ts';
@@ -53,7 +53,7 @@ export const refusesEveryBody: Body = async ({ api, make, settings, secrets }, t
     );
     for (const [i, { body, what }] of cases.entries()) {
       const status = answers[i].received.status;
-      if (status >= 200 && status < 300) taken ??= body;
+      if (is2xx(status)) taken ??= body;
       await refusal(findings, body.rule, what, answers[i], body.what);
     }
     if (!taken) await nothingWritten(findings, api, cases);

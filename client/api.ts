@@ -8,6 +8,7 @@ import type { Bot } from '../settings/targets.ts';
 import {
   DIRECT,
   exchange,
+  is2xx,
   NetworkError,
   type Exchange,
   type Recorded,
@@ -225,7 +226,10 @@ export class ProviderApi {
         });
       throw e;
     } finally {
-      limit.leave(!onWire, result);
+      // A success to a plain request (on the kept-alive pool, asking nothing of the connection) that closed
+      // its connection: a request in a form may have asked for the close, and a server may close only after
+      // an error it could not read past.
+      limit.leave(!onWire && result?.closedAfter === true && is2xx(result.received.status));
     }
     result.issued = issued;
     this.log.push(result);

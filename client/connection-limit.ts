@@ -32,14 +32,9 @@ export class Limit {
     return new Promise<void>((r) => this.#waiting.push(r)).then(() => this.enter());
   }
 
-  /**
-   * Gives the place back. A success to a `plain` request (on the process's kept-alive pool, asking
-   * nothing of the connection) that closed its connection limits the origin's later requests; a request
-   * in one of the standards' forms may have asked for the close itself, and a server that closes only
-   * after an error it could not read past is not one of these.
-   */
-  leave(plain: boolean, x?: { closedAfter?: boolean; received: { status: number } }): void {
-    if (plain && x?.closedAfter && x.received.status >= 200 && x.received.status < 300) this.closing = true;
+  /** Gives the place back; `closing`: the answer showed the origin closing its connections after every answer. */
+  leave(closing: boolean): void {
+    if (closing) this.closing = true;
     this.#inFlight--;
     this.#waiting.shift()?.();
   }

@@ -8,6 +8,7 @@ import type { Provider } from '../contract/provider.ts';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { ReferenceApp, error, type Answer, type AppClass, type ReferenceOptions } from '../reference/app.ts';
 import { judgeText } from '../model/rules.ts';
+import { IMPLEMENTED_METHODS } from '../rules/answers.ts';
 
 export interface Oddball {
   id: string;
@@ -208,7 +209,7 @@ export const ODDBALLS: Oddball[] = [
       override listener(): http.RequestListener {
         const answer = super.listener();
         return (req, res) => {
-          if (['GET', 'HEAD', 'POST', 'DELETE'].includes(req.method ?? '')) return answer(req, res);
+          if (IMPLEMENTED_METHODS.has(req.method ?? '')) return answer(req, res);
           req.resume();
           this.send(res, error(501, 'Not implemented', `Unsupported method (${req.method}).`));
         };

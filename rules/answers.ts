@@ -23,3 +23,10 @@ export function judgesBodyOf(ruleId: RuleId, status: number): boolean {
   if (!bodyOf) throw new Error(`rule ${ruleId} judges no answer's body: say whose in the catalogue`);
   return bodyOf.includes(status);
 }
+
+/**
+ * The methods a server of this API implements: its operations' (GET, POST, DELETE) and HEAD, which
+ * every general-purpose server must support (RFC 9110 § 9.1). A 501 to any other is RFC 9110
+ * § 15.6.2's answer to a method a server does not implement, not a failure of ROBUST-NO-5XX.
+ */
+export const IMPLEMENTED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'DELETE']);

@@ -2,13 +2,11 @@
 // whatever its check was about.
 import { isAnswered, NetworkError, type Exchange, type Recorded } from '../client/http.ts';
 import type { RuleId } from '../rules/catalogue.ts';
+import { IMPLEMENTED_METHODS } from '../rules/answers.ts';
 import { ConformanceFailure, fail } from './failure.ts';
 
 /** A 5xx: the server's own failure, whatever the input. */
 export const isServerError = (status: number) => status >= 500 && status <= 599;
-
-/** The API's methods, and HEAD, which every general-purpose server must support (RFC 9110 § 9.1). */
-const SUPPORTED = new Set(['GET', 'HEAD', 'POST', 'DELETE']);
 
 /**
  * An answer ROBUST-NO-5XX forbids: any 5xx, but 501 Not Implemented to a method the server does not
@@ -16,7 +14,8 @@ const SUPPORTED = new Set(['GET', 'HEAD', 'POST', 'DELETE']);
  * does). docs/rules.md: "Where the rules leave a choice".
  */
 export const failsServer = (x: Exchange) =>
-  isServerError(x.received.status) && !(x.received.status === 501 && !SUPPORTED.has(x.sent.method.toUpperCase()));
+  isServerError(x.received.status) &&
+  !(x.received.status === 501 && !IMPLEMENTED_METHODS.has(x.sent.method.toUpperCase()));
 
 /** The robustness rule a request that got no answer breaks: an answer that never ends (cut off at the cap) is a hang too. */
 export function robustnessRuleOf(e: NetworkError): RuleId {
